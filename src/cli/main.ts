@@ -1,0 +1,2 @@
+// Entry of dist/cli.js. Filled in by the CLI.
+export {};

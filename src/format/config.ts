@@ -1,0 +1,60 @@
+// Recorder options: the `FLIGHT_RECORDER` environment variable (JSON), the CLI's flags, the
+// VS Code setting `flightRecorder.recorder` and the launch property `"flightRecorder"` all
+// carry this shape. Every key is optional; 0 / null turns a rule off.
+
+export const CONFIG_ENV = 'FLIGHT_RECORDER';
+
+export interface TriggerOptions {
+  uncaughtException?: boolean;
+  unhandledRejection?: boolean;
+  nonZeroExit?: boolean;
+  slowRequestMs?: number;
+  statusAtLeast?: number;
+  loopBlockMs?: number;
+  heapUsedMb?: number;
+  gcPauseMs?: number;
+  /** Main thread has not answered for this long: snapshot with its stuck location. */
+  unresponsiveMs?: number;
+  /** e.g. "SIGUSR1"? Off by default; never SIGUSR2 unless asked (nodemon owns it). */
+  signal?: string | null;
+  cooldownMs?: number;
+  maxSnapshots?: number;
+  /** Keep recording this long after a rule fires before writing, so the snapshot shows the aftermath. */
+  tailMs?: number;
+}
+
+export interface RedactOptions {
+  /** Replace query-string values with ***. Default true. */
+  query?: boolean;
+  /** Replace header values (all but a safe list) with ***. Default true. */
+  headers?: boolean;
+  /** Replace values of argv flags that look like secrets (--token=..., --password ...). Default true. */
+  argv?: boolean;
+}
+
+export interface RecorderOptions {
+  /** Snapshot directory. Default: `<cwd>/.flight-recorder`. */
+  out?: string;
+  /** Ring size in bytes; the recorder's event memory never exceeds it. Default 10 MiB. */
+  maxBytes?: number;
+  /** Keep at least this much history when the ring allows. Default 10 000 ms. */
+  minAgeMs?: number;
+  /** 0 = off; e.g. 1000 for 1 ms CPU sampling. */
+  cpuSamplingIntervalUs?: number;
+  asyncCausality?: boolean;
+  /** Event-loop blocks shorter than this are not recorded as slices. Default 50 ms. */
+  loopBlockThresholdMs?: number;
+  /** Record fs operations (opt-in). */
+  fs?: boolean;
+  redact?: RedactOptions;
+  followChildren?: boolean;
+  followWorkers?: boolean;
+  /** Console lines are cut to this many bytes. Default 256. */
+  consoleMaxBytes?: number;
+  triggers?: TriggerOptions;
+  /** Recording off entirely (the preload then does nothing). */
+  enabled?: boolean;
+}
+
+export const DEFAULT_MAX_BYTES = 10 * 1024 * 1024;
+export const DEFAULT_MIN_AGE_MS = 10_000;

@@ -1,0 +1,66 @@
+// The seam between the recorder's core (ring, snapshot, control channel, triggers) and its
+// event sources (http, gc, event loop, console, ...). Sources write fixed-shape records into
+// the ring; the core copies records out at snapshot time and hands them, off the main thread,
+// to each source kind's decoder, which turns them into trace events.
+import type { TraceEvent } from '../format/trace-event';
+
+/** The ring as sources see it. Every method is safe to call on hot paths: no allocation. */
+export interface EventRing {
+  /** Now, µs on the trace clock (one clock read: reuse it for neighbouring records). */
+  nowUs(): number;
+  /** A string's id in the ring's string table; repeated strings are stored once while live. */
+  intern(text: string): number;
+  /**
+   * Appends one record. Field meaning is the kind's own (documented at its decoder).
+   * `s1`/`s2` are string ids from `intern` (0 = none).
+   */
+  write(kind: number, tsUs: number, durUs: number, id: number, a: number, b: number, s1: number, s2: number): void;
+}
+
+/** One record as the core hands it to a decoder, strings already resolved. */
+export interface RecordView {
+  kind: number;
+  tsUs: number;
+  durUs: number;
+  id: number;
+  a: number;
+  b: number;
+  s1: string | undefined;
+  s2: string | undefined;
+}
+
+/** Where decoded events go; pid/tid of the thread that recorded them are filled in. */
+export interface DecodeContext {
+  pid: number;
+  tid: number;
+  emit(event: TraceEvent): void;
+}
+
+/** Turns the records of the kinds it owns into trace events. Runs in the snapshot worker. */
+export type RecordDecoder = (record: RecordView, out: DecodeContext) => void;
+
+/** What rules (triggers) learn from sources; each call is a few comparisons when rules are off. */
+export interface RuleHooks {
+  requestFinished(durationMs: number, status: number, name: string): void;
+  loopBlocked(durationMs: number): void;
+  heapSampled(heapUsedMB: number): void;
+  gcPaused(durationMs: number): void;
+}
+
+export interface SourceContext {
+  ring: EventRing;
+  rules: RuleHooks;
+  /** Wraps a hook so an exception inside it is swallowed, counted, and reported once. */
+  guard<F extends (...args: never[]) => unknown>(name: string, hook: F): F;
+  /** Redaction as configured: URL query values, header values, argv secrets. */
+  redactUrl(url: string): string;
+  redactHeaders(headers: Record<string, string | string[] | number | undefined>): Record<string, string>;
+  /** 0 on the main thread, the worker's threadId in workers. */
+  tid: number;
+}
+
+/** An event source: installs its hooks, returns how to remove them. */
+export interface EventSource {
+  name: string;
+  install(context: SourceContext): () => void;
+}

@@ -1,0 +1,2 @@
+// Entry of dist/viewer.js. Filled in by the viewer.
+export {};
