@@ -2,11 +2,15 @@
 //   node esbuild.js               development build (source maps)
 //   node esbuild.js --production  minified, no source maps (what the .vsix ships)
 //   node esbuild.js --watch       rebuild on change
+//   node esbuild.js --only recorder,cli   build only these bundles
 'use strict';
 const esbuild = require('esbuild');
 
 const production = process.argv.includes('--production');
 const watch = process.argv.includes('--watch');
+// `--only recorder,cli` builds a subset (outfile base names), e.g. while another part is mid-edit.
+const onlyIndex = process.argv.indexOf('--only');
+const only = onlyIndex >= 0 ? (process.argv[onlyIndex + 1] ?? '').split(',') : null;
 
 /** Prints build errors in the form VS Code's `$esbuild-watch` problem matcher reads. */
 const problemMatcherPlugin = {
@@ -75,7 +79,8 @@ const targets = [
 ];
 
 async function main() {
-  const contexts = await Promise.all(targets.map((options) => esbuild.context(options)));
+  const selected = only ? targets.filter((t) => only.some((name) => t.outfile === `dist/${name}.js`)) : targets;
+  const contexts = await Promise.all(selected.map((options) => esbuild.context(options)));
   if (watch) {
     await Promise.all(contexts.map((ctx) => ctx.watch()));
     return;

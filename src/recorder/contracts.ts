@@ -63,4 +63,10 @@ export interface SourceContext {
 export interface EventSource {
   name: string;
   install(context: SourceContext): () => void;
+  /**
+   * Optional, for data kept outside the ring (CPU profile windows): called on the main thread
+   * when a snapshot is taken and the main thread answers; returns the events of
+   * [startUs, endUs]. Its memory must be bounded and counted by the source itself.
+   */
+  snapshotEvents?(startUs: number, endUs: number, pid: number, tid: number): TraceEvent[];
 }
