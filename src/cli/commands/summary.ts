@@ -1,0 +1,175 @@
+// `flight-recorder summary <file> [--json] [--top N]`: where the time went and what went wrong.
+import * as path from 'node:path';
+import type { LoadedTrace } from '../../format/read';
+import { summarizeTrace, type RequestSummary, type TraceSummary } from '../../format/summary';
+import { flag, parseArgs, stringOption, type OptionSpec } from '../args';
+import { UsageError } from '../errors';
+import { oneLine, renderTable } from '../table';
+import { loadTrace } from '../trace-file';
+import { formatDurationMs } from '../units';
+
+export const summaryHelp = `Usage: flight-recorder summary <file> [--json] [--top N]
+
+Summarizes a snapshot (or any Chrome trace / .cpuprofile): the slowest requests, the longest
+event-loop blocks, GC totals, errors, triggers, the hottest functions when CPU samples were
+recorded, and how many events each category holds.
+
+Options:
+  --json      print the summary as JSON (stable keys, for scripts)
+  --top N     rows per table (default 10)
+  -h, --help  this help`;
+
+const specs: OptionSpec[] = [
+  { name: 'json', type: 'boolean' },
+  { name: 'top', type: 'string' },
+  { name: 'help', type: 'boolean', short: 'h' },
+];
+
+export async function summaryCommand(argv: readonly string[]): Promise<number> {
+  const args = parseArgs(argv, specs, 'summary');
+  if (flag(args, 'help')) {
+    console.log(summaryHelp);
+    return 0;
+  }
+  if (args.positionals.length !== 1) throw new UsageError(args.positionals.length === 0 ? 'missing the file to summarize' : 'one file at a time', 'summary');
+  const topText = stringOption(args, 'top');
+  const top = topText === undefined ? 10 : Number(topText);
+  if (!Number.isSafeInteger(top) || top < 1) throw new UsageError(`--top ${topText}: not a positive whole number`, 'summary');
+  const file = args.positionals[0]!;
+  const loaded = loadTrace(file);
+  const summary = summarizeTrace(loaded.trace, { top });
+  if (flag(args, 'json')) {
+    console.log(JSON.stringify({ file, kind: loaded.kind, warnings: loaded.warnings, ...summary }, null, 2));
+  } else {
+    console.log(renderSummary(file, loaded.kind, loaded.trace, summary, loaded.warnings));
+  }
+  return 0;
+}
+
+export function renderSummary(file: string, kind: string, trace: LoadedTrace, s: TraceSummary, warnings: readonly string[]): string {
+  const out: string[] = [];
+  const meta = trace.metadata;
+  // Times are shown relative to the trigger (the moment that mattered), else to the window's end.
+  const zeroTs = s.trigger?.ts ?? s.window.endTs;
+  const at = (ts: number) => {
+    const ms = (ts - zeroTs) / 1000;
+    if (Math.abs(ms) < 0.001) return '0';
+    return `${ms < 0 ? '-' : '+'}${formatDurationMs(Math.abs(ms))}`;
+  };
+  const threadName = (pid: number, tid: number) => {
+    const name = s.processes.find((p) => p.pid === pid)?.threads.find((t) => t.tid === tid)?.name;
+    return name ? `${oneLine(name)} thread` : tid === 0 ? 'main thread' : `thread ${tid}`;
+  };
+  out.push(`${path.basename(file)}  (${kind === 'snapshot' ? 'Node Flight Recorder snapshot' : kind === 'cpuprofile' ? 'CPU profile' : 'Chrome trace'})`);
+  if (meta) {
+    out.push(`  program   ${oneLine(String(meta.programName))} (pid ${meta.pid}), Node ${oneLine(String(meta.nodeVersion))} on ${oneLine(String(meta.platform))}`);
+  }
+  if (s.trigger) {
+    const rule = s.trigger.rule ? `, rule ${s.trigger.rule}${s.trigger.value !== undefined ? ` = ${s.trigger.value}` : ''}${s.trigger.threshold !== undefined ? ` (threshold ${s.trigger.threshold})` : ''}` : '';
+    out.push(`  trigger   ${oneLine(s.trigger.reason)}${s.trigger.source ? ` (${s.trigger.source}${rule})` : ''}`);
+  }
+  const dropped = s.droppedEvents === null ? '' : `, ${s.droppedEvents} dropped before the window`;
+  out.push(`  window    ${formatDurationMs(s.window.durationMs)}, ${s.eventCount} events${dropped}${s.trigger ? '; times below are relative to the trigger' : '; times below are relative to the end'}`);
+  for (const warning of warnings) out.push(`  warning   ${oneLine(warning)}`);
+
+  const slowest = s.slowestRequests[0];
+  out.push('');
+  // A hung main thread is the first thing to say when the snapshot caught one.
+  const stuck = s.triggers.find((t) => t.frames && t.frames.length > 0);
+  if (stuck?.frames) {
+    const top = stuck.frames[0]!;
+    out.push(`Main thread stuck in ${oneLine(top.functionName || '(anonymous)')} ${shortLocation(top.url, top.lineNumber)}${stuck.frames.length > 1 ? `, called from ${stuck.frames.slice(1, 3).map((f) => oneLine(f.functionName || '(anonymous)')).join(' ← ')}` : ''}`);
+  }
+  if (slowest) {
+    out.push(`Slowest request: ${describeRequest(slowest)} — ${formatDurationMs(slowest.durationMs)}${slowest.inFlight ? ' and still running' : ''}${statusText(slowest) ? ` (${statusText(slowest)})` : ''}`);
+  } else {
+    out.push('Slowest request: none recorded');
+  }
+
+  if (s.slowestRequests.length > 0) {
+    out.push('', `Slowest requests (${s.requestCount.server} server, ${s.requestCount.client} client)`);
+    out.push(renderTable(
+      [{ title: 'DURATION', align: 'right' }, { title: 'KIND' }, { title: 'STATUS' }, { title: 'AT', align: 'right' }, { title: 'REQUEST', maxWidth: 90 }],
+      s.slowestRequests.map((r) => [
+        formatDurationMs(r.durationMs) + (r.inFlight ? '+' : ''),
+        r.kind,
+        statusText(r) || '-',
+        at(r.ts),
+        describeRequest(r),
+      ]),
+    ));
+    if (s.slowestRequests.some((r) => r.inFlight)) out.push('  + still running when the snapshot was taken');
+  }
+
+  out.push('', s.loopBlocks.length > 0 ? 'Longest event-loop blocks' : 'Event-loop blocks: none recorded');
+  if (s.loopBlocks.length > 0) {
+    out.push(renderTable(
+      [{ title: 'DURATION', align: 'right' }, { title: 'AT', align: 'right' }, { title: 'WHERE', maxWidth: 100 }],
+      s.loopBlocks.map((b) => [
+        formatDurationMs(b.durationMs),
+        at(b.ts),
+        `${threadName(b.pid, b.tid)}${b.frames?.[0] ? `, in ${b.frames[0].functionName || '(anonymous)'} ${shortLocation(b.frames[0].url, b.frames[0].lineNumber)}` : ''}`,
+      ]),
+    ));
+  }
+
+  if (s.gc.count > 0) {
+    const kinds = s.gc.byKind.map((k) => `${k.kind} ${k.count}× ${formatDurationMs(k.totalMs)} (max ${formatDurationMs(k.maxMs)})`).join(', ');
+    out.push('', `GC: ${s.gc.count} collections, ${formatDurationMs(s.gc.totalMs)} in total, longest ${formatDurationMs(s.gc.maxMs)} — ${kinds}`);
+  } else {
+    out.push('', 'GC: none recorded');
+  }
+
+  if (s.errors.length > 0) {
+    out.push('', `Errors and warnings (${s.errors.length})`);
+    out.push(renderTable(
+      [{ title: 'AT', align: 'right' }, { title: 'TYPE' }, { title: 'MESSAGE', maxWidth: 100 }],
+      s.errors.slice(0, 20).map((e) => [at(e.ts), e.type, e.message || '(no message)']),
+    ));
+  }
+
+  if (s.triggers.length > 0) {
+    out.push('', 'Triggers');
+    out.push(renderTable(
+      [{ title: 'AT', align: 'right' }, { title: 'WHAT' }, { title: 'DETAIL', maxWidth: 100 }],
+      s.triggers.map((t) => [
+        at(t.ts),
+        t.name,
+        t.frames?.[0]
+          ? `stuck in ${t.frames.slice(0, 3).map((f) => `${f.functionName || '(anonymous)'} ${shortLocation(f.url, f.lineNumber)}`).join(' ← ')}`
+          : `${t.reason}${t.rule ? ` (${t.rule}${t.value !== undefined ? ` = ${t.value}` : ''})` : ''}`,
+      ]),
+    ));
+  }
+
+  if (s.hotFunctions.length > 0) {
+    out.push('', `Hottest functions (self time of ${formatDurationMs(s.sampledMs)} sampled)`);
+    out.push(renderTable(
+      [{ title: 'SELF', align: 'right' }, { title: '%', align: 'right' }, { title: 'FUNCTION', maxWidth: 40 }, { title: 'WHERE', maxWidth: 70 }],
+      s.hotFunctions.map((f) => [formatDurationMs(f.selfMs), f.percent.toFixed(1), f.functionName, shortLocation(f.url, f.lineNumber)]),
+    ));
+  }
+
+  if (s.categories.length > 0) {
+    out.push('', `Events per category: ${s.categories.map((c) => `${c.cat || '(none)'} ${c.count}`).join(', ')}`);
+  }
+  return out.join('\n');
+}
+
+function describeRequest(r: RequestSummary): string {
+  const name = r.method && r.url ? `${r.method} ${r.url}` : r.name;
+  return oneLine(r.route && !name.includes(r.route) ? `${name} [${r.route}]` : name);
+}
+
+function statusText(r: RequestSummary): string {
+  if (r.error) return `error: ${oneLine(r.error)}`;
+  return r.status === undefined ? '' : String(r.status);
+}
+
+function shortLocation(url: string, line: number): string {
+  if (!url) return '';
+  const file = url.startsWith('file://') ? url.slice(7) : url;
+  const cwd = process.cwd() + path.sep;
+  const shown = file.startsWith(cwd) ? file.slice(cwd.length) : file;
+  return line > 0 ? `${shown}:${line}` : shown;
+}

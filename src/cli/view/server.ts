@@ -1,0 +1,91 @@
+// The HTTP server behind `cli view`: 127.0.0.1 only, four routes (page, script, stylesheet,
+// trace), a Host-header check against DNS rebinding, and no caching.
+import { randomBytes } from 'node:crypto';
+import { createReadStream } from 'node:fs';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { basename } from 'node:path';
+import { contentSecurityPolicy, viewerPage } from './page';
+
+export interface ViewServerOptions {
+  tracePath: string;
+  viewerScriptPath: string;
+  viewerStylePath: string;
+  port: number;
+}
+
+const COMMON_HEADERS = {
+  'cache-control': 'no-store',
+  'x-content-type-options': 'nosniff',
+  'referrer-policy': 'no-referrer',
+  'cross-origin-opener-policy': 'same-origin',
+  'cross-origin-resource-policy': 'same-origin',
+};
+
+export function startViewServer(options: ViewServerOptions): Promise<{ server: Server; url: string }> {
+  const server = createServer((request, response) => handle(request, response, options, server));
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port, '127.0.0.1', () => {
+      server.off('error', reject);
+      const address = server.address();
+      const port = typeof address === 'object' && address ? address.port : options.port;
+      resolve({ server, url: `http://127.0.0.1:${port}/` });
+    });
+  });
+}
+
+function handle(request: IncomingMessage, response: ServerResponse, options: ViewServerOptions, server: Server): void {
+  const address = server.address();
+  const port = typeof address === 'object' && address ? address.port : 0;
+  const host = request.headers.host ?? '';
+  if (host !== `127.0.0.1:${port}` && host !== `localhost:${port}`) {
+    send(response, 421, 'text/plain; charset=utf-8', 'This viewer only answers on its own loopback address.\n');
+    return;
+  }
+  if (request.method !== 'GET' && request.method !== 'HEAD') {
+    send(response, 405, 'text/plain; charset=utf-8', 'Method not allowed\n');
+    return;
+  }
+  const path = (request.url ?? '/').split('?')[0];
+  switch (path) {
+    case '/':
+    case '/index.html': {
+      const nonce = randomBytes(18).toString('base64');
+      response.writeHead(200, { ...COMMON_HEADERS, 'content-type': 'text/html; charset=utf-8', 'content-security-policy': contentSecurityPolicy(nonce) });
+      response.end(request.method === 'HEAD' ? undefined : viewerPage(nonce, basename(options.tracePath)));
+      return;
+    }
+    case '/viewer.js':
+      streamFile(response, options.viewerScriptPath, 'text/javascript; charset=utf-8', {});
+      return;
+    case '/viewer.css':
+      streamFile(response, options.viewerStylePath, 'text/css; charset=utf-8', {});
+      return;
+    case '/trace':
+      streamFile(response, options.tracePath, 'application/json; charset=utf-8', { 'x-trace-file-name': encodeURIComponent(basename(options.tracePath)) });
+      return;
+    case '/favicon.ico':
+      response.writeHead(204, COMMON_HEADERS);
+      response.end();
+      return;
+    default:
+      send(response, 404, 'text/plain; charset=utf-8', 'Not found\n');
+  }
+}
+
+function streamFile(response: ServerResponse, path: string, contentType: string, extra: Record<string, string>): void {
+  const stream = createReadStream(path);
+  stream.once('open', () => {
+    response.writeHead(200, { ...COMMON_HEADERS, 'content-type': contentType, ...extra });
+    stream.pipe(response);
+  });
+  stream.once('error', (error) => {
+    if (!response.headersSent) send(response, 500, 'text/plain; charset=utf-8', `Cannot read ${basename(path)}: ${error.message}\n`, extra);
+    else response.destroy();
+  });
+}
+
+function send(response: ServerResponse, status: number, contentType: string, body: string, extra: Record<string, string> = {}): void {
+  response.writeHead(status, { ...COMMON_HEADERS, 'content-type': contentType, ...extra });
+  response.end(body);
+}

@@ -1,0 +1,336 @@
+// What a snapshot says at a glance: where time went (slowest requests, longest loop blocks, GC,
+// hottest functions), what went wrong (errors, triggers), and how complete it is (window,
+// dropped events). Used by `cli summary`, the viewer's summary tables and the extension.
+import type { LoadedTrace } from './read';
+import type { StackFrame } from './stack';
+import { EventNames, type TraceEvent } from './trace-event';
+
+export interface RequestSummary {
+  kind: 'server' | 'client';
+  /** The span's name, e.g. `GET /hello`. */
+  name: string;
+  method?: string;
+  url?: string;
+  route?: string;
+  status?: number;
+  error?: string;
+  durationMs: number;
+  /** µs on the trace clock. */
+  ts: number;
+  pid: number;
+  tid: number;
+  /** Still running when the snapshot was taken: duration counts up to the window's end. */
+  inFlight: boolean;
+}
+
+export interface LoopBlockSummary {
+  durationMs: number;
+  ts: number;
+  pid: number;
+  tid: number;
+  frames?: StackFrame[];
+}
+
+export interface GcKindSummary {
+  kind: string;
+  count: number;
+  totalMs: number;
+  maxMs: number;
+}
+
+export interface ErrorSummary {
+  /** The event name: `Uncaught exception`, `Unhandled rejection`, `Warning`, ... */
+  type: string;
+  message: string;
+  stack?: string;
+  ts: number;
+  pid: number;
+}
+
+export interface TriggerSummary {
+  name: string;
+  reason: string;
+  rule?: string;
+  value?: number;
+  threshold?: number;
+  ts: number;
+  pid: number;
+  frames?: StackFrame[];
+}
+
+export interface HotFunction {
+  functionName: string;
+  url: string;
+  /** 1-based (V8's 0-based call frames converted). */
+  lineNumber: number;
+  columnNumber: number;
+  selfMs: number;
+  /** Share of the sampled (non-idle) time, 0..100. */
+  percent: number;
+}
+
+export interface TraceSummary {
+  window: { startTs: number; endTs: number; durationMs: number };
+  eventCount: number;
+  droppedEvents: number | null;
+  processes: { pid: number; name?: string; threads: { tid: number; name?: string }[] }[];
+  categories: { cat: string; count: number }[];
+  /** The snapshot's own trigger (metadata.trigger), when the file is a snapshot. */
+  trigger?: { reason: string; source?: string; rule?: string; value?: number; threshold?: number; ts: number };
+  /** Trigger instants in the events (`trigger` category). */
+  triggers: TriggerSummary[];
+  /** Slowest first; server and client together (see `kind`). */
+  slowestRequests: RequestSummary[];
+  requestCount: { server: number; client: number };
+  loopBlocks: LoopBlockSummary[];
+  gc: { count: number; totalMs: number; maxMs: number; byKind: GcKindSummary[] };
+  errors: ErrorSummary[];
+  hotFunctions: HotFunction[];
+  /** Total sampled CPU time, ms (0 without Profile samples). */
+  sampledMs: number;
+}
+
+export interface SummaryOptions {
+  /** Rows kept in each top list. Default 10. */
+  top?: number;
+}
+
+type Json = Record<string, unknown>;
+const isObject = (value: unknown): value is Json => typeof value === 'object' && value !== null && !Array.isArray(value);
+const num = (value: unknown): number | undefined => (typeof value === 'number' && Number.isFinite(value) ? value : undefined);
+const str = (value: unknown): string | undefined => (typeof value === 'string' ? value : undefined);
+const ms = (us: number) => Math.round(us) / 1000;
+
+/** Pseudo-frames of V8's profiler that are not the program's own code. */
+const NON_CODE_FRAMES = new Set(['(root)', '(program)', '(idle)', '(garbage collector)']);
+
+export function summarizeTrace(trace: LoadedTrace, options: SummaryOptions = {}): TraceSummary {
+  const top = options.top ?? 10;
+  const { startTs, endTs } = trace.window;
+  const categories = new Map<string, number>();
+  const processes = new Map<number, { name?: string; threads: Map<number, string | undefined> }>();
+  const requests: RequestSummary[] = [];
+  const openSpans = new Map<string, RequestSummary[]>();
+  const loopBlocks: LoopBlockSummary[] = [];
+  const gcKinds = new Map<string, GcKindSummary>();
+  const errors: ErrorSummary[] = [];
+  const triggers: TriggerSummary[] = [];
+  const profiles = new ProfileAccumulator();
+
+  const processOf = (pid: number) => {
+    let entry = processes.get(pid);
+    if (!entry) processes.set(pid, (entry = { threads: new Map() }));
+    return entry;
+  };
+
+  for (const event of trace.traceEvents) {
+    const cat = event.cat ?? '';
+    const args = isObject(event.args) ? event.args : {};
+    if (event.ph === 'M') {
+      if (event.name === EventNames.processName) processOf(event.pid).name = str(args.name);
+      if (event.name === EventNames.threadName) processOf(event.pid).threads.set(event.tid, str(args.name));
+      continue;
+    }
+    const thread = processOf(event.pid).threads;
+    if (!thread.has(event.tid)) thread.set(event.tid, undefined);
+    categories.set(cat, (categories.get(cat) ?? 0) + 1);
+
+    if (cat === 'http.server' || cat === 'http.client') {
+      const kind = cat === 'http.server' ? 'server' : 'client';
+      if (event.ph === 'X') {
+        requests.push(requestFrom(kind, event, args, event.dur ?? 0, false));
+      } else if (event.ph === 'b') {
+        const span = requestFrom(kind, event, args, Math.max(0, endTs - event.ts), true);
+        const key = `${event.pid}\u0000${cat}\u0000${String(event.id)}`;
+        const stack = openSpans.get(key);
+        if (stack) stack.push(span);
+        else openSpans.set(key, [span]);
+        requests.push(span);
+      } else if (event.ph === 'e') {
+        const key = `${event.pid}\u0000${cat}\u0000${String(event.id)}`;
+        const span = openSpans.get(key)?.pop();
+        if (span) {
+          span.inFlight = false;
+          span.durationMs = ms(Math.max(0, event.ts - span.ts));
+          const status = num(args.status) ?? num(args.statusCode);
+          if (status !== undefined) span.status = status;
+          const error = str(args.error);
+          if (error !== undefined) span.error = error;
+          // Frameworks learn the route while handling: it arrives on the end event.
+          const route = str(args.route);
+          if (route !== undefined) span.route = route;
+          if (args.aborted === true && span.status === undefined && span.error === undefined) span.error = 'aborted by the client';
+        }
+      }
+      continue;
+    }
+    if (cat === 'eventloop' && event.ph === 'X') {
+      const block: LoopBlockSummary = { durationMs: ms(event.dur ?? 0), ts: event.ts, pid: event.pid, tid: event.tid };
+      const frames = framesOf(args.frames);
+      if (frames) block.frames = frames;
+      loopBlocks.push(block);
+      continue;
+    }
+    if (cat === 'gc' && event.ph === 'X') {
+      const kind = str(args.kind) ?? /\((.*)\)/.exec(event.name)?.[1] ?? 'unknown';
+      const durationMs = ms(event.dur ?? 0);
+      const entry = gcKinds.get(kind) ?? { kind, count: 0, totalMs: 0, maxMs: 0 };
+      entry.count++;
+      entry.totalMs += durationMs;
+      entry.maxMs = Math.max(entry.maxMs, durationMs);
+      gcKinds.set(kind, entry);
+      continue;
+    }
+    if (cat === 'error') {
+      const message = str(args.message) ?? str(args.error) ?? str(args.reason) ?? str(args.text) ?? '';
+      const error: ErrorSummary = { type: event.name, message, ts: event.ts, pid: event.pid };
+      const stack = str(args.stack);
+      if (stack !== undefined) error.stack = stack;
+      errors.push(error);
+      continue;
+    }
+    if (cat === 'trigger' && (event.ph === 'i' || event.ph === 'I' || event.ph === 'n')) {
+      const entry: TriggerSummary = { name: event.name, reason: str(args.reason) ?? event.name, ts: event.ts, pid: event.pid };
+      const rule = str(args.rule);
+      if (rule !== undefined) entry.rule = rule;
+      const value = num(args.value);
+      if (value !== undefined) entry.value = value;
+      const threshold = num(args.threshold);
+      if (threshold !== undefined) entry.threshold = threshold;
+      const frames = framesOf(args.frames);
+      if (frames) entry.frames = frames;
+      triggers.push(entry);
+      continue;
+    }
+    if (event.ph === 'P') profiles.add(event, args);
+  }
+
+  const gcList = [...gcKinds.values()].map((k) => ({ ...k, totalMs: round3(k.totalMs) })).sort((a, b) => b.totalMs - a.totalMs);
+  const metadata = trace.metadata;
+  const summary: TraceSummary = {
+    window: { startTs, endTs, durationMs: ms(endTs - startTs) },
+    eventCount: trace.traceEvents.length,
+    droppedEvents: metadata && num(metadata.droppedEvents) !== undefined ? (metadata.droppedEvents as number) : null,
+    processes: [...processes.entries()].sort((a, b) => a[0] - b[0]).map(([pid, p]) => {
+      const entry: TraceSummary['processes'][number] = {
+        pid,
+        threads: [...p.threads.entries()].sort((a, b) => a[0] - b[0]).map(([tid, name]) => (name === undefined ? { tid } : { tid, name })),
+      };
+      if (p.name !== undefined) entry.name = p.name;
+      return entry;
+    }),
+    categories: [...categories.entries()].map(([cat, count]) => ({ cat, count })).sort((a, b) => b.count - a.count || a.cat.localeCompare(b.cat)),
+    triggers,
+    slowestRequests: [...requests].sort((a, b) => b.durationMs - a.durationMs).slice(0, top),
+    requestCount: { server: requests.filter((r) => r.kind === 'server').length, client: requests.filter((r) => r.kind === 'client').length },
+    loopBlocks: loopBlocks.sort((a, b) => b.durationMs - a.durationMs).slice(0, top),
+    gc: {
+      count: gcList.reduce((sum, k) => sum + k.count, 0),
+      totalMs: round3(gcList.reduce((sum, k) => sum + k.totalMs, 0)),
+      maxMs: gcList.reduce((max, k) => Math.max(max, k.maxMs), 0),
+      byKind: gcList,
+    },
+    errors,
+    ...profiles.result(top),
+  };
+  const trigger = metadata && isObject(metadata.trigger) ? metadata.trigger : undefined;
+  if (trigger) {
+    const t: NonNullable<TraceSummary['trigger']> = { reason: str(trigger.reason) ?? '', ts: num(trigger.ts) ?? 0 };
+    if (str(trigger.source) !== undefined) t.source = trigger.source;
+    if (str(trigger.rule) !== undefined) t.rule = trigger.rule;
+    if (num(trigger.value) !== undefined) t.value = trigger.value;
+    if (num(trigger.threshold) !== undefined) t.threshold = trigger.threshold;
+    summary.trigger = t;
+  }
+  return summary;
+}
+
+const round3 = (value: number) => Math.round(value * 1000) / 1000;
+
+function requestFrom(kind: 'server' | 'client', event: TraceEvent, args: Json, durationUs: number, inFlight: boolean): RequestSummary {
+  const span: RequestSummary = { kind, name: event.name, durationMs: ms(durationUs), ts: event.ts, pid: event.pid, tid: event.tid, inFlight };
+  const method = str(args.method);
+  if (method !== undefined) span.method = method;
+  const url = str(args.url);
+  if (url !== undefined) span.url = url;
+  const route = str(args.route);
+  if (route !== undefined) span.route = route;
+  const status = num(args.status) ?? num(args.statusCode);
+  if (status !== undefined) span.status = status;
+  const error = str(args.error);
+  if (error !== undefined) span.error = error;
+  return span;
+}
+
+function framesOf(value: unknown): StackFrame[] | undefined {
+  if (!Array.isArray(value)) return undefined;
+  const frames: StackFrame[] = [];
+  for (const f of value) {
+    if (!isObject(f)) continue;
+    frames.push({
+      functionName: str(f.functionName) ?? '',
+      url: str(f.url) ?? '',
+      lineNumber: num(f.lineNumber) ?? 0,
+      columnNumber: num(f.columnNumber) ?? 0,
+    });
+  }
+  return frames.length ? frames : undefined;
+}
+
+/**
+ * Self time per function from Profile/ProfileChunk samples. A sample's time is the gap to the
+ * next sample (what DevTools does); the last sample of a profile gets the previous gap.
+ */
+class ProfileAccumulator {
+  private readonly profiles = new Map<string, { nodes: Map<number, Json>; samples: number[]; deltas: number[] }>();
+
+  add(event: TraceEvent, args: Json): void {
+    if (event.name !== EventNames.profileChunk) return;
+    const data = isObject(args.data) ? args.data : undefined;
+    if (!data) return;
+    const key = `${event.pid}\u0000${String(event.id)}`;
+    let profile = this.profiles.get(key);
+    if (!profile) this.profiles.set(key, (profile = { nodes: new Map(), samples: [], deltas: [] }));
+    const cpu = isObject(data.cpuProfile) ? data.cpuProfile : undefined;
+    if (cpu && Array.isArray(cpu.nodes)) for (const node of cpu.nodes) if (isObject(node) && typeof node.id === 'number') profile.nodes.set(node.id, node);
+    const samples = cpu && Array.isArray(cpu.samples) ? cpu.samples : [];
+    const deltas = Array.isArray(data.timeDeltas) ? data.timeDeltas : [];
+    if (samples.length !== deltas.length) return;
+    for (let i = 0; i < samples.length; i++) {
+      const id = samples[i];
+      const delta = deltas[i];
+      if (typeof id !== 'number' || typeof delta !== 'number' || !Number.isFinite(delta)) continue;
+      profile.samples.push(id);
+      profile.deltas.push(delta);
+    }
+  }
+
+  result(top: number): { hotFunctions: HotFunction[]; sampledMs: number } {
+    const self = new Map<string, HotFunction & { selfUs: number }>();
+    let totalUs = 0;
+    for (const profile of this.profiles.values()) {
+      const { samples, deltas, nodes } = profile;
+      for (let i = 0; i < samples.length; i++) {
+        const next = i + 1 < deltas.length ? deltas[i + 1]! : i > 0 ? deltas[i]! : 0;
+        const durationUs = Math.max(0, next);
+        const node = nodes.get(samples[i]!);
+        const frame = node && isObject(node.callFrame) ? node.callFrame : undefined;
+        const functionName = str(frame?.functionName) ?? '';
+        if (NON_CODE_FRAMES.has(functionName)) continue;
+        totalUs += durationUs;
+        const url = str(frame?.url) ?? '';
+        const lineNumber = (num(frame?.lineNumber) ?? -1) + 1;
+        const columnNumber = (num(frame?.columnNumber) ?? -1) + 1;
+        const key = `${functionName}\u0000${url}\u0000${lineNumber}\u0000${columnNumber}`;
+        const entry = self.get(key) ?? { functionName: functionName || '(anonymous)', url, lineNumber, columnNumber, selfMs: 0, percent: 0, selfUs: 0 };
+        entry.selfUs += durationUs;
+        self.set(key, entry);
+      }
+    }
+    const hotFunctions = [...self.values()]
+      .sort((a, b) => b.selfUs - a.selfUs)
+      .slice(0, top)
+      .map(({ selfUs, ...rest }) => ({ ...rest, selfMs: ms(selfUs), percent: totalUs > 0 ? Math.round((selfUs / totalUs) * 1000) / 10 : 0 }));
+    return { hotFunctions, sampledMs: ms(totalUs) };
+  }
+}

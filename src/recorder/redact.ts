@@ -1,0 +1,137 @@
+// Redaction of what may carry secrets before it enters the ring: URL query values, header
+// values, argv values. Applied on the main thread when a record is written, so a secret never
+// sits in recorder memory nor reaches a snapshot. Each function returns its input unchanged
+// (no allocation) when there is nothing to redact, which is the common case on hot paths.
+import type { RedactOptions } from '../format/config';
+
+export const REDACTED = '***';
+
+/** Headers whose values are kept: they describe the request and carry no credentials. */
+export const SAFE_HEADERS: ReadonlySet<string> = new Set([
+  'content-type',
+  'content-length',
+  'user-agent',
+  'accept',
+  'accept-encoding',
+  'host',
+  'connection',
+  'transfer-encoding',
+]);
+
+/**
+ * `/p?token=abc&x=1#frag` → `/p?token=***&x=***#frag`. Keys are kept (they say what was
+ * sent), values replaced; a key without `=` is kept as is. The fragment is dropped (it never
+ * reaches a server and may hold OAuth tokens).
+ */
+export function redactQuery(url: string): string {
+  const question = url.indexOf('?');
+  if (question < 0) {
+    const hash = url.indexOf('#');
+    return hash < 0 ? url : url.slice(0, hash);
+  }
+  const hash = url.indexOf('#', question);
+  const query = url.slice(question + 1, hash < 0 ? url.length : hash);
+  let out = url.slice(0, question + 1);
+  let start = 0;
+  while (start <= query.length) {
+    let end = query.indexOf('&', start);
+    if (end < 0) end = query.length;
+    const pair = query.slice(start, end);
+    const equals = pair.indexOf('=');
+    if (start > 0) out += '&';
+    out += equals < 0 ? pair : `${pair.slice(0, equals)}=${REDACTED}`;
+    start = end + 1;
+  }
+  return out;
+}
+
+/** Removes `user:password@` from absolute URLs. */
+function redactUserInfo(url: string): string {
+  const scheme = url.indexOf('://');
+  if (scheme < 0) return url;
+  const at = url.indexOf('@', scheme + 3);
+  if (at < 0) return url;
+  const slash = url.indexOf('/', scheme + 3);
+  if (slash >= 0 && slash < at) return url;
+  return `${url.slice(0, scheme + 3)}${REDACTED}@${url.slice(at + 1)}`;
+}
+
+export function redactUrl(url: string, options: RedactOptions = {}): string {
+  if (options.query === false) return url;
+  return redactQuery(redactUserInfo(url));
+}
+
+export function redactHeaders(
+  headers: Record<string, string | string[] | number | undefined>,
+  options: RedactOptions = {},
+): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const name of Object.keys(headers)) {
+    const value = headers[name];
+    if (value === undefined) continue;
+    const lower = name.toLowerCase();
+    out[lower] = options.headers === false || SAFE_HEADERS.has(lower) ? (Array.isArray(value) ? value.join(', ') : String(value)) : REDACTED;
+  }
+  return out;
+}
+
+// Flag names (after the dashes) that announce a secret value: --token=x, --api-key x, --db-password=...
+const SECRET_FLAG = /(?:token|secret|passw(?:or)?d|pwd|api[-_]?key|auth|credential|private[-_]?key|access[-_]?key|session)/i;
+// KEY=value arguments (env-style) with a secret-looking key: AWS_SECRET_ACCESS_KEY=..., DB_PASSWORD=...
+const SECRET_ASSIGNMENT = /^([A-Za-z_][A-Za-z0-9_.-]*)=(.*)$/s;
+// Credentials inside URLs given as arguments: postgres://user:pass@host/db
+const URL_CREDENTIALS = /^([a-z][a-z0-9+.-]*:\/\/)([^/@\s]+)@/i;
+
+/**
+ * Redacts secrets in a command line: values of secret-looking flags (`--token=x`,
+ * `--password x`), secret-looking `KEY=value` assignments, URL credentials, and query values
+ * of URL arguments. Other arguments are kept, so the command stays recognisable.
+ */
+export function redactArgv(argv: readonly string[], options: RedactOptions = {}): string[] {
+  if (options.argv === false) return argv.slice();
+  const out: string[] = [];
+  let redactNext = false;
+  for (const arg of argv) {
+    if (redactNext) {
+      redactNext = false;
+      if (!arg.startsWith('-')) {
+        out.push(REDACTED);
+        continue;
+      }
+    }
+    if (arg.startsWith('-')) {
+      const equals = arg.indexOf('=');
+      const flag = equals < 0 ? arg : arg.slice(0, equals);
+      if (SECRET_FLAG.test(flag)) {
+        if (equals < 0) redactNext = true;
+        else {
+          out.push(`${flag}=${REDACTED}`);
+          continue;
+        }
+      }
+      out.push(arg);
+      continue;
+    }
+    const assignment = SECRET_ASSIGNMENT.exec(arg);
+    if (assignment && SECRET_FLAG.test(assignment[1] ?? '')) {
+      out.push(`${assignment[1]}=${REDACTED}`);
+      continue;
+    }
+    const credentials = URL_CREDENTIALS.exec(arg);
+    if (credentials) {
+      out.push(redactUrl(`${credentials[1]}${REDACTED}@${arg.slice(credentials[0].length)}`, options));
+      continue;
+    }
+    out.push(/^[a-z][a-z0-9+.-]*:\/\/\S*\?/i.test(arg) ? redactUrl(arg, options) : arg);
+  }
+  return out;
+}
+
+/** The three redactors bound to one configuration, as the core hands them to sources. */
+export function createRedactor(options: RedactOptions = {}) {
+  return {
+    url: (url: string) => redactUrl(url, options),
+    headers: (headers: Record<string, string | string[] | number | undefined>) => redactHeaders(headers, options),
+    argv: (argv: readonly string[]) => redactArgv(argv, options),
+  };
+}

@@ -1,0 +1,116 @@
+// The event ring: one preallocated SharedArrayBuffer of exactly `maxBytes` (see layout.ts).
+// The writer side implements EventRing for sources: `write` is eight typed-array stores and a
+// cursor bump, no allocation, no clock read (the caller passes tsUs). The reader side copies
+// the live bytes out (the only snapshot work the recording thread does) and walks the copy.
+import type { EventRing } from '../contracts';
+import { nowUs } from '../clock';
+import {
+  computeLayout, type RingLayout, HEADER_BYTES, RECORD_F64, RECORD_U32, RECORD_KIND_U32, RING_MAGIC,
+  H_TOTAL_RECORDS, H_STRING_WRITE_WORD, H_I32_HEARTBEAT, H_I32_MAGIC, H_I32_RECORD_CAPACITY,
+  H_I32_STRING_WORDS, H_HOOK_ERRORS,
+} from './layout';
+import { StringTableWriter } from './strings';
+
+export class Ring implements EventRing {
+  readonly buffer: SharedArrayBuffer;
+  readonly layout: RingLayout;
+  private readonly header: Float64Array;
+  private readonly headerI32: Int32Array;
+  private readonly f64: Float64Array;
+  private readonly u32: Uint32Array;
+  private readonly strings: StringTableWriter;
+  private readonly capacity: number;
+  private cursor = 0;
+  private total = 0;
+
+  constructor(maxBytes: number) {
+    this.layout = computeLayout(maxBytes);
+    this.buffer = new SharedArrayBuffer(this.layout.totalBytes);
+    this.header = new Float64Array(this.buffer, 0, HEADER_BYTES / 8);
+    this.headerI32 = new Int32Array(this.buffer, 0, HEADER_BYTES / 4);
+    this.capacity = this.layout.recordCapacity;
+    this.f64 = new Float64Array(this.buffer, this.layout.recordsOffset, this.capacity * RECORD_F64);
+    this.u32 = new Uint32Array(this.buffer, this.layout.recordsOffset, this.capacity * RECORD_U32);
+    this.strings = new StringTableWriter(this.buffer, this.layout.stringsOffset, this.layout.stringWords, this.header);
+    this.headerI32[H_I32_MAGIC] = RING_MAGIC;
+    this.headerI32[H_I32_RECORD_CAPACITY] = this.capacity;
+    this.headerI32[H_I32_STRING_WORDS] = this.layout.stringWords;
+  }
+
+  nowUs(): number {
+    return nowUs();
+  }
+
+  intern(text: string): number {
+    return this.strings.intern(text);
+  }
+
+  write(kind: number, tsUs: number, durUs: number, id: number, a: number, b: number, s1: number, s2: number): void {
+    const slot = this.cursor;
+    const f = slot * RECORD_F64;
+    const u = slot * RECORD_U32;
+    this.f64[f] = tsUs;
+    this.f64[f + 1] = durUs;
+    this.f64[f + 2] = a;
+    this.f64[f + 3] = b;
+    this.u32[u + RECORD_KIND_U32 + 1] = id;
+    this.u32[u + RECORD_KIND_U32 + 2] = s1;
+    this.u32[u + RECORD_KIND_U32 + 3] = s2;
+    this.u32[u + RECORD_KIND_U32] = kind; // last: a reader racing this slot sees the old or new kind
+    this.cursor = slot + 1 === this.capacity ? 0 : slot + 1;
+    // Readers derive the cursor from the total (total % capacity): one header store, no Atomics.
+    this.header[H_TOTAL_RECORDS] = ++this.total;
+  }
+
+  /** Records overwritten so far. */
+  get droppedEvents(): number {
+    return Math.max(0, this.total - this.capacity);
+  }
+
+  get eventCount(): number {
+    return Math.min(this.total, this.capacity);
+  }
+
+  /** Bytes that hold live data (records and strings written so far, capped by the regions). */
+  get usedBytes(): number {
+    const stringBytes = Math.min(this.header[H_STRING_WRITE_WORD] ?? 0, this.layout.stringWords) * 4;
+    return HEADER_BYTES + this.eventCount * (RECORD_F64 * 8) + stringBytes;
+  }
+
+  /** The watchdog notices a stuck main thread by this counter not moving. */
+  beat(): void {
+    Atomics.add(this.headerI32, H_I32_HEARTBEAT, 1);
+  }
+
+  noteHookError(): void {
+    this.header[H_HOOK_ERRORS] = (this.header[H_HOOK_ERRORS] ?? 0) + 1;
+  }
+
+  get hookErrors(): number {
+    return this.header[H_HOOK_ERRORS] ?? 0;
+  }
+
+  /**
+   * Copies the live bytes into `target` (at least `layout.totalBytes` long, ideally already
+   * touched so the copy does not page-fault) and returns how many bytes of it are meaningful.
+   * Before the ring first wraps, only the written prefix of each region is copied.
+   */
+  copyWindow(target: Uint8Array): number {
+    return copyRing(new Uint8Array(this.buffer), this.layout, target, this.total, this.header[H_STRING_WRITE_WORD] ?? 0);
+  }
+}
+
+/** Copies a ring buffer whose writer is not running concurrently (this thread, or a stuck one). */
+export function copyRing(source: Uint8Array, layout: RingLayout, target: Uint8Array, totalRecords: number, stringWriteWord: number): number {
+  if (target.byteLength < layout.totalBytes) throw new RangeError('snapshot buffer smaller than the ring');
+  if (totalRecords >= layout.recordCapacity && stringWriteWord >= layout.stringWords) {
+    target.set(source);
+    return layout.totalBytes;
+  }
+  target.set(source.subarray(0, HEADER_BYTES));
+  const recordBytes = Math.min(totalRecords, layout.recordCapacity) * RECORD_F64 * 8;
+  target.set(source.subarray(layout.recordsOffset, layout.recordsOffset + recordBytes), layout.recordsOffset);
+  const stringBytes = Math.min(stringWriteWord, layout.stringWords) * 4;
+  target.set(source.subarray(layout.stringsOffset, layout.stringsOffset + stringBytes), layout.stringsOffset);
+  return layout.totalBytes;
+}

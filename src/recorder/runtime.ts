@@ -1,0 +1,421 @@
+// The recorder as it runs in one thread of a program: its ring, the sources writing into it,
+// triggers, and (on the main thread) the watchdog worker that serves the control socket and
+// writes snapshots. Every entry point swallows its own errors: the program must never notice
+// the recorder beyond a little CPU.
+import { Worker, isMainThread, threadId } from 'node:worker_threads';
+import { performance } from 'node:perf_hooks';
+import type { EventSource, SourceContext } from './contracts';
+import type { TraceEvent } from '../format/trace-event';
+import type { ResolvedOptions } from './config';
+import { nowUs, clockSync } from './clock';
+import { Ring } from './ring/index';
+import { H_I32_RULE_SNAPSHOTS, H_LIVE_ELU, H_LIVE_HEAP_MB, H_LIVE_RSS_MB, H_LIVE_TS_US, HEADER_BYTES } from './ring/layout';
+import { CoreKind } from './core-kinds';
+import { createDefaultSources } from './sources-bridge';
+import { createRedactor } from './redact';
+import { gatherFacts, type ProcessFacts } from './snapshot/facts';
+import { buildSnapshot, type ThreadCopy } from './snapshot/build';
+import { writeSnapshotFile, type WrittenFile } from './snapshot/write-file';
+import { ensureRegistryDirectory } from './control/registry-path';
+import { removeRegistryEntry } from './control/registry';
+import { NO_RULES, Rules, type RuleFiring } from './triggers/rules';
+import { installCrashTriggers, installSignalTrigger } from './triggers/crash';
+import { WorkerRingDirectory, announceWorkerRing } from './threads/worker-rings';
+import { inheritRecorder } from './threads/children';
+import { copyLiveRing } from './ring/index';
+import { WATCHDOG_MARKER, type FromWatchdog, type ToWatchdog, type Trigger, type WatchdogData } from './watchdog/messages';
+import { installSnapshotPoints, uninstallSnapshotPoints, armSnapshotPoint, disarmSnapshotPoint } from './snapshot-points';
+
+const HEARTBEAT_MS = 100;
+const LIVE_INTERVAL_MS = 1000;
+const DEBUG = process.env.FLIGHT_RECORDER_DEBUG === '1';
+
+export type SnapshotResult = WrittenFile;
+
+/** Prints recorder diagnostics only when FLIGHT_RECORDER_DEBUG=1: the program's stderr is not ours. */
+export function debugLog(message: string): void {
+  if (DEBUG) {
+    try {
+      process.stderr.write(`flight-recorder: ${message}\n`);
+    } catch {}
+  }
+}
+
+export class RecorderRuntime {
+  readonly ring: Ring;
+  readonly facts: ProcessFacts;
+  readonly tid: number;
+  private readonly header: Float64Array;
+  private readonly headerI32: Int32Array;
+  private readonly cleanups: Array<() => void> = [];
+  private readonly sources: EventSource[] = [];
+  private readonly rules: Rules;
+  private watchdog: Worker | null = null;
+  private watchdogReady: Promise<void> = Promise.resolve();
+  private registryDir: string | null = null;
+  private nextRequestId = 1;
+  private readonly pendingSnapshots = new Map<number, { resolve: (r: SnapshotResult) => void; reject: (e: Error) => void; trigger: Trigger; out: string }>();
+  private workerRings: WorkerRingDirectory | null = null;
+  private reportedHookErrors = new Set<string>();
+  private stopped = false;
+  lastSnapshotPath: string | undefined;
+
+  constructor(readonly options: ResolvedOptions, private readonly recorderPath: string | undefined) {
+    this.tid = isMainThread ? 0 : threadId;
+    this.ring = new Ring(isMainThread ? options.maxBytes : workerRingBytes(options.maxBytes));
+    this.header = new Float64Array(this.ring.buffer, 0, HEADER_BYTES / 8);
+    this.headerI32 = new Int32Array(this.ring.buffer, 0, HEADER_BYTES / 4);
+    this.facts = gatherFacts(options);
+    this.rules = new Rules(options, () => this.claimRuleSnapshot(), (firing) => this.onRule(firing));
+  }
+
+  /** Starts everything. Each part that fails is skipped; the rest keeps working. */
+  start(): void {
+    this.ring.write(CoreKind.processStart, nowUs(), 0, 0, this.facts.ppid, 0, 0, 0);
+    this.attempt('sources', () => this.installSources());
+    if (isMainThread) {
+      this.attempt('worker rings', () => {
+        if (this.options.followWorkers) this.workerRings = new WorkerRingDirectory();
+      });
+      this.attempt('watchdog', () => this.startWatchdog());
+      this.attempt('triggers', () => this.installTriggers());
+      this.attempt('children', () => {
+        if (this.options.followChildren && this.recorderPath) inheritRecorder(this.recorderPath);
+      });
+      this.attempt('timers', () => this.startTimers());
+      this.attempt('snapshot points', () => {
+        installSnapshotPoints((request) => this.snapshot({ reason: request.reason, source: request.source, location: request.location, ts: nowUs() }).then((r) => r.path));
+        this.cleanups.push(uninstallSnapshotPoints);
+      });
+    } else {
+      this.attempt('worker lane', () => this.cleanups.push(announceWorkerRing(this.tid, `worker ${this.tid}`, this.ring.buffer)));
+      const onExit = () => this.stop();
+      process.once('exit', onExit);
+      this.cleanups.push(() => process.removeListener('exit', onExit));
+    }
+  }
+
+  stop(): void {
+    if (this.stopped) return;
+    this.stopped = true;
+    for (const cleanup of this.cleanups.splice(0).reverse()) this.attempt('stop', cleanup);
+    const watchdog = this.watchdog;
+    this.watchdog = null;
+    if (watchdog) void watchdog.terminate().catch(() => undefined);
+    if (this.registryDir) removeRegistryEntry(this.registryDir, this.facts.pid);
+    this.workerRings?.close();
+    for (const pending of this.pendingSnapshots.values()) pending.reject(new Error('the recorder stopped'));
+    this.pendingSnapshots.clear();
+  }
+
+  get isStopped(): boolean {
+    return this.stopped;
+  }
+
+  private attempt(what: string, action: () => void): void {
+    try {
+      action();
+    } catch (error) {
+      debugLog(`${what} failed: ${error instanceof Error ? error.message : String(error)}`);
+    }
+  }
+
+  private installSources(): void {
+    const redactor = createRedactor(this.options.redact);
+    const context: SourceContext = {
+      ring: this.ring,
+      // Rules act on the main thread's requests; a worker's lane records but does not trigger.
+      rules: this.tid === 0 ? this.rules : NO_RULES,
+      guard: (name, hook) => this.guard(name, hook),
+      redactUrl: redactor.url,
+      redactHeaders: redactor.headers,
+      tid: this.tid,
+    };
+    for (const source of createDefaultSources(this.options)) {
+      try {
+        const uninstall = source.install(context);
+        this.sources.push(source);
+        this.cleanups.push(uninstall);
+      } catch (error) {
+        this.noteHookError(source.name, error);
+      }
+    }
+  }
+
+  guard<F extends (...args: never[]) => unknown>(name: string, hook: F): F {
+    const noteError = (error: unknown) => this.noteHookError(name, error);
+    return function guarded(this: unknown, ...args: Parameters<F>) {
+      try {
+        return hook.apply(this, args);
+      } catch (error) {
+        noteError(error);
+        return undefined;
+      }
+    } as unknown as F;
+  }
+
+  /** Counted in the ring header; the first error of each hook is also logged into the ring. */
+  noteHookError(name: string, error: unknown): void {
+    try {
+      this.ring.noteHookError();
+      if (this.reportedHookErrors.has(name) || this.reportedHookErrors.size > 100) return;
+      this.reportedHookErrors.add(name);
+      const message = `${name}: ${error instanceof Error ? error.message : String(error)}`;
+      this.ring.write(CoreKind.userLog, nowUs(), 0, 0, 0, 0, this.ring.intern('flight-recorder'), this.ring.intern(`hook error in ${message}`));
+      debugLog(`hook error in ${message}`);
+    } catch {}
+  }
+
+  // ---- main thread only -------------------------------------------------------------------
+
+  private startWatchdog(): void {
+    try {
+      this.registryDir = ensureRegistryDirectory();
+    } catch (error) {
+      this.registryDir = null;
+      debugLog(`no control channel: ${error instanceof Error ? error.message : String(error)}`);
+    }
+    if (!this.recorderPath) return;
+    const data: WatchdogData = { [WATCHDOG_MARKER]: true, ring: this.ring.buffer, options: this.options, facts: this.facts, registryDir: this.registryDir };
+    // Not `stdout: true`: piped worker streams keep the process alive. The watchdog silences its
+    // own stdout, stderr and warnings instead (watchdog/worker-main.ts).
+    const worker = new Worker(this.recorderPath, { workerData: data, name: 'flight-recorder watchdog' } as ConstructorParameters<typeof Worker>[1]);
+    this.watchdog = worker;
+    this.watchdogReady = new Promise((resolve) => {
+      const done = () => resolve();
+      worker.once('exit', done);
+      worker.once('error', done);
+      const onReady = (message: FromWatchdog) => {
+        if (message?.type === 'ready') {
+          worker.removeListener('message', onReady);
+          if (message.error) debugLog(`control channel: ${message.error}`);
+          done();
+        }
+      };
+      worker.on('message', onReady);
+    });
+    worker.on('message', (message: FromWatchdog) => this.onWatchdogMessage(message));
+    worker.on('error', (error) => debugLog(`watchdog failed: ${error.message}`));
+    worker.on('exit', () => {
+      if (this.watchdog === worker) this.watchdog = null;
+      for (const pending of this.pendingSnapshots.values()) pending.reject(new Error('the watchdog thread exited'));
+      this.pendingSnapshots.clear();
+    });
+    worker.unref(); // after the listeners: adding a 'message' listener refs the port again
+  }
+
+  /** Resolves once the control socket is listening (or could not be set up). */
+  whenReady(): Promise<void> {
+    return this.watchdogReady;
+  }
+
+  private onWatchdogMessage(message: FromWatchdog): void {
+    try {
+      switch (message.type) {
+        case 'copy':
+          this.answerCopy(message.requestId, message.target, message.claim);
+          return;
+        case 'snapshotDone': {
+          const pending = this.pendingSnapshots.get(message.requestId);
+          if (!pending) return;
+          this.pendingSnapshots.delete(message.requestId);
+          if (message.path) {
+            this.lastSnapshotPath = message.path;
+            pending.resolve({ path: message.path, bytes: message.bytes ?? 0, events: message.events ?? 0 });
+          } else {
+            const error = new Error(message.error ?? 'snapshot failed');
+            (error as Error & { code?: string }).code = message.code;
+            pending.reject(error);
+          }
+          return;
+        }
+        case 'snapshotWritten':
+          this.lastSnapshotPath = message.path;
+          return;
+        case 'arm':
+          void armSnapshotPoint(message.url, message.lineNumber, message.columnNumber).then((result) =>
+            this.postToWatchdog({ type: 'armed', requestId: message.requestId, ok: result.ok, ...(result.ok ? {} : { error: result.error }) }),
+          );
+          return;
+        case 'disarm':
+          void disarmSnapshotPoint(message.url, message.lineNumber).then((result) =>
+            this.postToWatchdog({ type: 'armed', requestId: message.requestId, ok: true, removed: result.removed }),
+          );
+          return;
+      }
+    } catch (error) {
+      this.noteHookError('watchdog message', error);
+    }
+  }
+
+  private postToWatchdog(message: ToWatchdog): void {
+    try {
+      this.watchdog?.postMessage(message);
+    } catch {}
+  }
+
+  /** The main thread's whole share of a snapshot: one copy into a pre-touched buffer. */
+  private answerCopy(requestId: number, target: SharedArrayBuffer, claim: SharedArrayBuffer): void {
+    // The watchdog may have given up on us and copied the ring itself: then leave its buffer alone.
+    if (Atomics.compareExchange(new Int32Array(claim), 0, 0, 1) !== 0) return;
+    this.ring.copyWindow(new Uint8Array(target));
+    const extraEvents = this.sourceSnapshotEvents();
+    this.postToWatchdog({ type: 'copied', requestId, extraEvents, usedBytes: this.ring.usedBytes, hookErrors: this.ring.hookErrors });
+  }
+
+  private sourceSnapshotEvents(): TraceEvent[] {
+    const events: TraceEvent[] = [];
+    const end = nowUs();
+    const start = end - Math.max(this.options.minAgeMs, 60_000) * 1000;
+    for (const source of this.sources) {
+      if (!source.snapshotEvents) continue;
+      try {
+        for (const event of source.snapshotEvents(start, end, this.facts.pid, this.tid)) events.push(event);
+      } catch (error) {
+        this.noteHookError(`${source.name}.snapshotEvents`, error);
+      }
+    }
+    return events;
+  }
+
+  /** An asynchronous snapshot through the watchdog (or synchronously here if there is none). */
+  snapshot(request: { reason: string; source: string; ts: number; out?: string; location?: string; rule?: string; value?: number; threshold?: number; error?: Trigger['error'] }): Promise<SnapshotResult> {
+    const { out, ...rest } = request;
+    const trigger: Trigger = rest;
+    const outDir = out ?? this.options.out;
+    if (this.stopped) return Promise.reject(new Error('the recorder is stopped'));
+    if (!this.watchdog) {
+      try {
+        return Promise.resolve(this.snapshotSync(trigger, outDir));
+      } catch (error) {
+        return Promise.reject(error);
+      }
+    }
+    const requestId = this.nextRequestId++;
+    return new Promise<SnapshotResult>((resolve, reject) => {
+      this.pendingSnapshots.set(requestId, { resolve, reject, trigger, out: outDir });
+      this.postToWatchdog({ type: 'snapshot', requestId, trigger, out: outDir });
+    });
+  }
+
+  /** Everything on this thread, synchronously: only when the process is about to exit. */
+  snapshotSync(trigger: Trigger, outDir = this.options.out): SnapshotResult {
+    const bytes = new Uint8Array(this.ring.layout.totalBytes);
+    this.ring.copyWindow(bytes);
+    const threads: ThreadCopy[] = [{ tid: 0, name: 'main', bytes }];
+    for (const worker of this.workerRings?.list() ?? []) {
+      try {
+        const copy = new Uint8Array(worker.ring.byteLength);
+        copyLiveRing(worker.ring, copy);
+        threads.push({ tid: worker.tid, name: worker.name + (worker.exited ? ' (exited)' : ''), bytes: copy });
+      } catch {}
+    }
+    const built = buildSnapshot({
+      facts: this.facts, options: this.options, trigger, threads, extraEvents: this.sourceSnapshotEvents(),
+      clockSync: clockSync(), hookErrors: this.ring.hookErrors, usedBytes: this.ring.usedBytes,
+    });
+    const written = writeSnapshotFile(built.snapshot, outDir);
+    this.lastSnapshotPath = written.path;
+    return written;
+  }
+
+  /**
+   * The process is exiting and the watchdog dies with it: snapshots asked for but not yet
+   * written are written here, synchronously, rather than lost.
+   */
+  private flushPendingSnapshots(): void {
+    const pending = [...this.pendingSnapshots.values()];
+    this.pendingSnapshots.clear();
+    for (const request of pending) {
+      try {
+        request.resolve(this.snapshotSync(request.trigger, request.out));
+      } catch (error) {
+        request.reject(error instanceof Error ? error : new Error(String(error)));
+      }
+    }
+  }
+
+  private installTriggers(): void {
+    this.cleanups.push(
+      installCrashTriggers(this.options, {
+        snapshotSync: (trigger) => {
+          this.attempt('crash snapshot', () => void this.snapshotSync(trigger));
+        },
+        snapshotAsync: (trigger) => void this.snapshot(trigger).catch(() => undefined),
+        now: nowUs,
+        recordExit: (code) => this.ring.write(CoreKind.processExit, nowUs(), 0, 0, code, 0, 0, 0),
+        onExit: () => {
+          this.flushPendingSnapshots();
+          if (this.registryDir) removeRegistryEntry(this.registryDir, this.facts.pid);
+        },
+      }),
+    );
+    this.cleanups.push(
+      installSignalTrigger(this.options.triggers.signal, () => void this.snapshot({ reason: `signal ${this.options.triggers.signal}`, source: 'signal', ts: nowUs() }).catch(() => undefined)),
+    );
+  }
+
+  private claimRuleSnapshot(): boolean {
+    if (Atomics.load(this.headerI32, H_I32_RULE_SNAPSHOTS) >= this.options.triggers.maxSnapshots) return false;
+    Atomics.add(this.headerI32, H_I32_RULE_SNAPSHOTS, 1);
+    return true;
+  }
+
+  private onRule(firing: RuleFiring): void {
+    const ts = nowUs();
+    const take = () =>
+      void this.snapshot({
+        reason: firing.rule, source: 'rule', ts, rule: firing.rule, value: firing.value, threshold: firing.threshold,
+        ...(firing.detail ? { location: firing.detail } : {}),
+      }).catch(() => undefined);
+    const tailMs = this.options.triggers.tailMs;
+    if (tailMs > 0) setTimeout(take, tailMs).unref();
+    else take();
+  }
+
+  private startTimers(): void {
+    if (this.options.triggers.unresponsiveMs > 0) {
+      this.ring.beat();
+      const heartbeat = setInterval(() => this.ring.beat(), HEARTBEAT_MS);
+      heartbeat.unref();
+      this.cleanups.push(() => clearInterval(heartbeat));
+    }
+    let lastElu = performance.eventLoopUtilization();
+    const live = setInterval(() => {
+      try {
+        const memory = process.memoryUsage();
+        const elu = performance.eventLoopUtilization(lastElu);
+        lastElu = performance.eventLoopUtilization();
+        this.header[H_LIVE_HEAP_MB] = memory.heapUsed / 1048576;
+        this.header[H_LIVE_RSS_MB] = memory.rss / 1048576;
+        this.header[H_LIVE_ELU] = elu.utilization;
+        this.header[H_LIVE_TS_US] = nowUs();
+      } catch {}
+    }, LIVE_INTERVAL_MS);
+    live.unref();
+    this.cleanups.push(() => clearInterval(live));
+  }
+
+  // ---- user annotations ---------------------------------------------------------------------
+
+  log(category: string, message: string): void {
+    this.ring.write(CoreKind.userLog, nowUs(), 0, 0, 0, 0, this.ring.intern(category), this.ring.intern(message));
+  }
+
+  region(name: string, startUs: number, endUs: number): void {
+    this.ring.write(CoreKind.userRegion, startUs, endUs - startUs, 0, 0, 0, this.ring.intern(name), 0);
+  }
+
+  taskBegin(name: string, id: number): void {
+    this.ring.write(CoreKind.userTaskBegin, nowUs(), 0, id, 0, 0, this.ring.intern(name), 0);
+  }
+
+  taskEnd(name: string, id: number): void {
+    this.ring.write(CoreKind.userTaskEnd, nowUs(), 0, id, 0, 0, this.ring.intern(name), 0);
+  }
+}
+
+/** Each worker thread's ring: a quarter of the main ring (at least the minimum). */
+export function workerRingBytes(maxBytes: number): number {
+  return Math.max(64 * 1024, Math.floor(maxBytes / 4));
+}

@@ -1,0 +1,119 @@
+// Turns ring copies into a snapshot: decodes every thread's records (off the main thread, in
+// the watchdog; on it only at exit), adds thread names, the trigger instant and, when the main
+// thread was stuck, where it was; computes the metadata.
+import type { TraceEvent } from '../../format/trace-event';
+import { EventNames } from '../../format/trace-event';
+import { SNAPSHOT_FORMAT, SNAPSHOT_VERSION, type Snapshot, type SnapshotMetadata, type SnapshotTrigger } from '../../format/snapshot';
+import type { StackFrame } from '../../format/stack';
+import type { DecodeContext } from '../contracts';
+import type { ResolvedOptions } from '../config';
+import { forEachRecord, readHeader } from '../ring/index';
+import { decoderFor } from '../sources-bridge';
+import { RECORDER_VERSION, type ProcessFacts } from './facts';
+
+export interface ThreadCopy {
+  tid: number;
+  name: string;
+  /** A ring copy (header + regions). */
+  bytes: Uint8Array;
+}
+
+export interface SnapshotInput {
+  facts: ProcessFacts;
+  options: ResolvedOptions;
+  trigger: SnapshotTrigger & { error?: { name: string; message: string; stack: string } };
+  threads: ThreadCopy[];
+  /** Events produced outside the rings (CPU profile windows), already in trace form. */
+  extraEvents?: TraceEvent[];
+  /** Where the main thread was when it did not answer. */
+  stuck?: { ts: number; frames: StackFrame[]; waitedMs: number; error?: string };
+  clockSync: { ts: number; epochMs: number };
+  hookErrors: number;
+  usedBytes: number;
+}
+
+export interface BuiltSnapshot {
+  snapshot: Snapshot;
+  decodeErrors: number;
+}
+
+export function buildSnapshot(input: SnapshotInput): BuiltSnapshot {
+  const { facts, trigger } = input;
+  const pid = facts.pid;
+  const events: TraceEvent[] = [];
+  let decodeErrors = 0;
+  let dropped = 0;
+  let startTs = Infinity;
+  let endTs = trigger.ts;
+
+  events.push({ name: EventNames.processName, ph: 'M', ts: 0, pid, tid: 0, args: { name: `${facts.programName} (${pid})` } });
+  for (const thread of input.threads) {
+    events.push({ name: EventNames.threadName, ph: 'M', ts: 0, pid, tid: thread.tid, args: { name: thread.name } });
+    events.push({ name: EventNames.threadSortIndex, ph: 'M', ts: 0, pid, tid: thread.tid, args: { sort_index: thread.tid } });
+    const context: DecodeContext = { pid, tid: thread.tid, emit: (event) => void events.push(event) };
+    const header = readHeader(thread.bytes.byteOffset === 0 ? thread.bytes.buffer : thread.bytes.slice().buffer);
+    dropped += Math.max(0, header.totalRecords - header.layout.recordCapacity);
+    const range = forEachRecord(thread.bytes, (record) => {
+      const decode = decoderFor(record.kind);
+      if (!decode) return;
+      try {
+        decode(record, context);
+      } catch {
+        decodeErrors++;
+      }
+    });
+    if (range.oldestTsUs < startTs) startTs = range.oldestTsUs;
+    if (range.newestTsUs > endTs) endTs = range.newestTsUs;
+  }
+  if (input.extraEvents) for (const event of input.extraEvents) events.push(event);
+
+  const triggerArgs: Record<string, unknown> = { reason: trigger.reason, source: trigger.source };
+  for (const key of ['rule', 'value', 'threshold', 'location', 'error'] as const) {
+    if (trigger[key] !== undefined) triggerArgs[key] = trigger[key];
+  }
+  events.push({ name: EventNames.trigger, cat: 'trigger', ph: 'i', s: 'g', ts: trigger.ts, pid, tid: 0, args: triggerArgs });
+  if (input.stuck) {
+    const top = input.stuck.frames[0];
+    events.push({
+      name: EventNames.mainThreadStuck, cat: 'trigger', ph: 'i', s: 't', ts: input.stuck.ts, pid, tid: 0,
+      args: { frames: input.stuck.frames, waitedMs: input.stuck.waitedMs, location: top ? `${top.functionName || '(anonymous)'} ${top.url}:${top.lineNumber}` : undefined, error: input.stuck.error },
+    });
+  }
+  if (!Number.isFinite(startTs)) startTs = trigger.ts;
+
+  const metadata: SnapshotMetadata = {
+    format: SNAPSHOT_FORMAT,
+    version: SNAPSHOT_VERSION,
+    pid,
+    ppid: facts.ppid,
+    programName: facts.programName,
+    argv: facts.argv,
+    execArgv: facts.execArgv,
+    nodeVersion: facts.nodeVersion,
+    platform: facts.platform,
+    arch: facts.arch,
+    cwd: facts.cwd,
+    hostname: facts.hostname,
+    startTime: facts.startTime,
+    clockSync: input.clockSync,
+    trigger,
+    window: { startTs: Math.floor(startTs), endTs: Math.ceil(Math.max(endTs, trigger.ts)) },
+    droppedEvents: dropped,
+    recorder: {
+      version: RECORDER_VERSION,
+      maxBytes: input.options.maxBytes,
+      minAgeMs: input.options.minAgeMs,
+      usedBytes: input.usedBytes,
+      hookErrors: input.hookErrors,
+      decodeErrors,
+      threads: input.threads.map((t) => ({ tid: t.tid, name: t.name })),
+    },
+    config: configForMetadata(input.options),
+  };
+  if (input.stuck) metadata.mainThreadStuck = { frames: input.stuck.frames, waitedMs: input.stuck.waitedMs, ...(input.stuck.error ? { error: input.stuck.error } : {}) };
+  return { snapshot: { traceEvents: events, metadata, displayTimeUnit: 'ms' }, decodeErrors };
+}
+
+function configForMetadata(options: ResolvedOptions): Record<string, unknown> {
+  return JSON.parse(JSON.stringify(options)) as Record<string, unknown>;
+}

@@ -1,0 +1,66 @@
+// Outgoing requests of node:http / node:https (ClientRequest) as async spans, from
+// diagnostics_channel. The span ends when the response headers arrive
+// (`http.client.response.finish` is published then in Node 20) or on error.
+import type { EventSource, SourceContext } from '../contracts';
+import { subscribeAll } from './channels';
+import { HTTP_END_ERROR, Kind, methodCode } from './kinds';
+import { SpanTable } from './span-table';
+
+const kSpanId = Symbol('flightRecorder.clientSpanId');
+
+interface ClientRequest {
+  method?: string;
+  protocol?: string;
+  host?: string;
+  path?: string;
+  getHeader?(name: string): unknown;
+  [kSpanId]?: number;
+}
+
+function urlOf(request: ClientRequest): string {
+  const host = request.getHeader?.('host');
+  return `${request.protocol ?? 'http:'}//${typeof host === 'string' ? host : (request.host ?? '')}${request.path ?? ''}`;
+}
+
+export function httpClientSource(): EventSource {
+  return {
+    name: 'http-client',
+    install(context: SourceContext) {
+      const { ring } = context;
+      const spans = new SpanTable();
+
+      const end = (request: ClientRequest, status: number, error: string | undefined) => {
+        const id = request[kSpanId];
+        if (id === undefined || !spans.has(id)) return;
+        const nowUs = ring.nowUs();
+        const knownStartUs = spans.startOf(id);
+        const startUs = knownStartUs < 0 ? nowUs : knownStartUs;
+        const url = spans.textOf(id) ?? '';
+        const method = spans.numberOf(id);
+        spans.end(id);
+        ring.write(Kind.httpClientEnd, startUs, nowUs - startUs, id, status,
+          error === undefined ? method : method | HTTP_END_ERROR, ring.intern(url), error === undefined ? 0 : ring.intern(error));
+      };
+
+      return subscribeAll(context, 'http-client', {
+        'http.client.request.start': (message: { request: ClientRequest }) => {
+          const request = message.request;
+          const nowUs = ring.nowUs();
+          const url = context.redactUrl(urlOf(request));
+          const method = request.method ?? 'GET';
+          const code = methodCode(method);
+          const id = spans.begin(nowUs, url, code);
+          request[kSpanId] = id;
+          ring.write(Kind.httpClientBegin, nowUs, 0, id, code, request.protocol === 'https:' ? 2 : 1, ring.intern(method), ring.intern(url));
+        },
+        'http.client.response.finish': (message: { request: ClientRequest; response: { statusCode?: number } }) => {
+          end(message.request, message.response.statusCode ?? 0, undefined);
+        },
+        'http.client.request.error': (message: { request: ClientRequest; error: unknown }) => {
+          const error = message.error;
+          end(message.request, 0, error instanceof Error ? `${error.name}: ${error.message}` : String(error));
+        },
+      });
+    },
+  };
+}

@@ -1,0 +1,56 @@
+// Decoders of the HTTP span records (server and client share the layout).
+import type { HttpBeginArgs, HttpEndArgs } from '../../format/trace-event';
+import type { DecodeContext, RecordView } from '../contracts';
+import { noteBegin, takeBegin } from './decode-state';
+import { CLIENT_APIS, HTTP_END_ABORTED, HTTP_END_ERROR, HTTP_METHODS } from './kinds';
+
+/** `GET /a/b?x=***` → `GET /a/b`; client spans keep the origin (`GET http://host:1/a`). */
+export function spanName(method: string, url: string): string {
+  const question = url.indexOf('?');
+  return `${method} ${question < 0 ? url : url.slice(0, question)}`;
+}
+
+/**
+ * Begin record (`httpServerBegin` 32 / `httpClientBegin` 34):
+ *   ts = request start, id = span id (pairs with the end record),
+ *   a = method code (kinds.ts HTTP_METHODS; 0 = other, then s1 holds it),
+ *   b = client API code (CLIENT_APIS: 1 http, 2 https, 3 fetch; 0 for server spans),
+ *   s1 = method, s2 = url (server: path + query; client: origin + path + query), redacted.
+ */
+export function decodeHttpBegin(category: 'http.server' | 'http.client') {
+  return (record: RecordView, out: DecodeContext): void => {
+    const method = record.s1 ?? HTTP_METHODS[record.a] ?? '';
+    const url = record.s2 ?? '';
+    const args: HttpBeginArgs = { method, url };
+    const api = CLIENT_APIS[record.b];
+    if (api) args.api = api;
+    noteBegin(out, category, record.id);
+    out.emit({ name: spanName(method, url), cat: category, ph: 'b', ts: record.tsUs, pid: out.pid, tid: out.tid, id: record.id, args: args as unknown as Record<string, unknown> });
+  };
+}
+
+/**
+ * End record (`httpServerEnd` 33 / `httpClientEnd` 35), written when the response finished
+ * (or on error/abort):
+ *   ts = the span's start (as in its begin record), dur = its length µs; the `e` event is at
+ *   ts + dur. When the begin record is gone from the ring, a `b` is synthesised from this one
+ *   (args.startedBeforeWindow),
+ *   id = span id, a = status code (0 = none),
+ *   b = method code | HTTP_END_ERROR (s2 is an error message) | HTTP_END_ABORTED,
+ *   s1 = url as in the begin record, s2 = route template (server) or error message.
+ */
+export function decodeHttpEnd(category: 'http.server' | 'http.client') {
+  return (record: RecordView, out: DecodeContext): void => {
+    const method = HTTP_METHODS[record.b & 0xff] || 'HTTP';
+    const args: HttpEndArgs & { route?: string; aborted?: boolean } = {};
+    if (record.a > 0) args.status = record.a;
+    if (record.b & HTTP_END_ERROR) args.error = record.s2 ?? 'error';
+    else if (record.s2) args.route = record.s2;
+    if (record.b & HTTP_END_ABORTED) args.aborted = true;
+    const name = spanName(method, record.s1 ?? '');
+    if (!takeBegin(out, category, record.id)) {
+      out.emit({ name, cat: category, ph: 'b', ts: record.tsUs, pid: out.pid, tid: out.tid, id: record.id, args: { method, url: record.s1 ?? '', startedBeforeWindow: true } });
+    }
+    out.emit({ name, cat: category, ph: 'e', ts: record.tsUs + record.durUs, pid: out.pid, tid: out.tid, id: record.id, args: args as Record<string, unknown> });
+  };
+}

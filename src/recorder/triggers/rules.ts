@@ -1,0 +1,67 @@
+// Rules over the recorded data (RuleHooks, called by sources as events finish). Each rule has
+// its own cooldown; all rules together (and the watchdog's unresponsive rule) write at most
+// `maxSnapshots` files per process, counted in the ring header so both threads see one count.
+// With every rule off, each hook is a few comparisons.
+import type { RuleHooks } from '../contracts';
+import type { ResolvedOptions } from '../config';
+
+export type RuleName = 'slowRequestMs' | 'statusAtLeast' | 'loopBlockMs' | 'heapUsedMb' | 'gcPauseMs';
+
+export interface RuleFiring {
+  rule: RuleName;
+  value: number;
+  threshold: number;
+  /** What crossed it: the request's name, when there is one. */
+  detail?: string;
+}
+
+export class Rules implements RuleHooks {
+  private readonly nextAllowedMs: Record<RuleName, number> = { slowRequestMs: 0, statusAtLeast: 0, loopBlockMs: 0, heapUsedMb: 0, gcPauseMs: 0 };
+  private readonly t: ResolvedOptions['triggers'];
+
+  constructor(
+    options: ResolvedOptions,
+    /** Snapshots written by rules so far, shared across threads; returns the new count, or -1 if over the limit. */
+    private readonly claimSnapshot: () => boolean,
+    private readonly fire: (firing: RuleFiring) => void,
+    private readonly now: () => number = Date.now,
+  ) {
+    this.t = options.triggers;
+  }
+
+  requestFinished(durationMs: number, status: number, name: string): void {
+    const { slowRequestMs, statusAtLeast } = this.t;
+    if (slowRequestMs > 0 && durationMs >= slowRequestMs) this.consider('slowRequestMs', durationMs, slowRequestMs, name);
+    if (statusAtLeast > 0 && status >= statusAtLeast) this.consider('statusAtLeast', status, statusAtLeast, name);
+  }
+
+  loopBlocked(durationMs: number): void {
+    const threshold = this.t.loopBlockMs;
+    if (threshold > 0 && durationMs >= threshold) this.consider('loopBlockMs', durationMs, threshold);
+  }
+
+  heapSampled(heapUsedMB: number): void {
+    const threshold = this.t.heapUsedMb;
+    if (threshold > 0 && heapUsedMB >= threshold) this.consider('heapUsedMb', heapUsedMB, threshold);
+  }
+
+  gcPaused(durationMs: number): void {
+    const threshold = this.t.gcPauseMs;
+    if (threshold > 0 && durationMs >= threshold) this.consider('gcPauseMs', durationMs, threshold);
+  }
+
+  private consider(rule: RuleName, value: number, threshold: number, detail?: string): void {
+    const now = this.now();
+    if (now < this.nextAllowedMs[rule]) return;
+    if (!this.claimSnapshot()) return;
+    this.nextAllowedMs[rule] = now + this.t.cooldownMs;
+    this.fire(detail === undefined ? { rule, value, threshold } : { rule, value, threshold, detail });
+  }
+}
+
+export const NO_RULES: RuleHooks = {
+  requestFinished() {},
+  loopBlocked() {},
+  heapSampled() {},
+  gcPaused() {},
+};

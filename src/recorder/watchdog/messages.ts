@@ -1,0 +1,35 @@
+// Messages between the recording thread (main) and the watchdog thread.
+import type { SnapshotTrigger } from '../../format/snapshot';
+import type { TraceEvent } from '../../format/trace-event';
+import type { ResolvedOptions } from '../config';
+import type { ProcessFacts } from '../snapshot/facts';
+
+/** workerData marker: this dist/recorder.js instance is the watchdog, not a preload. */
+export const WATCHDOG_MARKER = 'node-flight-recorder.watchdog';
+
+export type Trigger = SnapshotTrigger & { error?: { name: string; message: string; stack: string } };
+
+export interface WatchdogData {
+  [WATCHDOG_MARKER]: true;
+  ring: SharedArrayBuffer;
+  options: ResolvedOptions;
+  facts: ProcessFacts;
+  /** Registry directory, or null when the control channel could not be set up. */
+  registryDir: string | null;
+}
+
+/** main → watchdog */
+export type ToWatchdog =
+  | { type: 'snapshot'; requestId: number; trigger: Trigger; out: string }
+  | { type: 'copied'; requestId: number; extraEvents: TraceEvent[]; usedBytes: number; hookErrors: number }
+  | { type: 'armed'; requestId: number; ok: boolean; error?: string; removed?: boolean }
+  | { type: 'live'; metrics: Record<string, number> };
+
+/** watchdog → main */
+export type FromWatchdog =
+  | { type: 'copy'; requestId: number; target: SharedArrayBuffer; claim: SharedArrayBuffer }
+  | { type: 'snapshotDone'; requestId: number; path?: string; bytes?: number; events?: number; error?: string; code?: string }
+  | { type: 'arm'; requestId: number; url: string; lineNumber: number; columnNumber?: number }
+  | { type: 'disarm'; requestId: number; url: string; lineNumber: number }
+  | { type: 'ready'; socket: string | null; error?: string }
+  | { type: 'snapshotWritten'; path: string; source: string };

@@ -1,0 +1,288 @@
+// The watchdog thread: owns the control socket and writes snapshots. It asks the main thread
+// to copy its ring out (the main thread's only snapshot work); when the main thread does not
+// answer within MAIN_ANSWER_MS it reads the shared ring itself and asks the inspector where the
+// main thread is stuck. Decoding, JSON encoding and the file write all happen here.
+//
+// Concurrency: snapshots are taken one at a time; up to MAX_QUEUED requests wait their turn,
+// further ones are answered `busy` at once.
+import { parentPort } from 'node:worker_threads';
+import type { ControlRequest, ControlResponse, RecorderStatus, LiveMetrics } from '../../format/control';
+import { nowUs, clockSync } from '../clock';
+import { copyLiveRing, oldestRecordTsUs, readHeader } from '../ring/index';
+import { HEADER_BYTES, H_HOOK_ERRORS, H_I32_HEARTBEAT, H_I32_RULE_SNAPSHOTS, H_LIVE_ELU, H_LIVE_HEAP_MB, H_LIVE_RSS_MB } from '../ring/layout';
+import { scanLiveMetrics } from './live-scan';
+import { buildSnapshot, type ThreadCopy } from '../snapshot/build';
+import { writeSnapshotFile, type WrittenFile } from '../snapshot/write-file';
+import { startControlServer } from '../control/server';
+import { registryEntryFor, sweepStaleEntries, writeRegistryEntry } from '../control/registry';
+import { registrySocketPath } from '../control/registry-path';
+import { WorkerRingDirectory } from '../threads/worker-rings';
+import { probeMainThread } from './stuck-probe';
+import type { FromWatchdog, ToWatchdog, Trigger, WatchdogData } from './messages';
+
+export const MAIN_ANSWER_MS = 200;
+/** The main thread claimed the buffer just as we gave up: its copy takes a few ms at most. */
+const MAIN_FINISH_COPY_MS = 2_000;
+const SPARE_KEEP_MS = 60_000;
+// Normally ~50–150 ms; generous because a loaded machine delays the interrupt and Debugger.enable.
+const PROBE_TIMEOUT_MS = 2_000;
+const ARM_TIMEOUT_MS = 5_000;
+const MAX_QUEUED = 4;
+
+class BusyError extends Error {}
+
+export function runWatchdog(data: WatchdogData): void {
+  const port = parentPort;
+  if (!port) return;
+  silenceThread();
+  const { ring, options, facts } = data;
+  const layout = readHeader(ring).layout;
+  const header = new Float64Array(ring, 0, HEADER_BYTES / 8);
+  const headerI32 = new Int32Array(ring, 0, HEADER_BYTES / 4);
+  const workers = new WorkerRingDirectory();
+  const post = (message: FromWatchdog) => port.postMessage(message);
+  let nextRequestId = 1;
+  const waiting = new Map<number, (reply: ToWatchdog) => void>();
+  let queue: Promise<unknown> = Promise.resolve();
+  let queued = 0;
+  let writing = false;
+  let snapshotsWritten = 0;
+
+  function waitForReply(requestId: number, timeoutMs: number): Promise<ToWatchdog | undefined> {
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => {
+        waiting.delete(requestId);
+        resolve(undefined);
+      }, timeoutMs);
+      waiting.set(requestId, (reply) => {
+        clearTimeout(timer);
+        waiting.delete(requestId);
+        resolve(reply);
+      });
+    });
+  }
+
+  // A buffer whose pages are already mapped, so the main thread's copy does not page-fault
+  // (~12 µs a page, far more on a loaded machine). Kept for SPARE_KEEP_MS after a snapshot so a
+  // burst of snapshots touches memory once; then released, so memory returns to maxBytes.
+  let spare: SharedArrayBuffer | null = null;
+  let spareTimer: NodeJS.Timeout | undefined;
+  function touchedBuffer(bytes: number): SharedArrayBuffer {
+    const buffer = spare && spare.byteLength === bytes ? spare : new SharedArrayBuffer(bytes);
+    spare = buffer;
+    // Touch only what the copy will write: the used prefixes of the two regions (plus what
+    // may be written meanwhile); a ring that has not wrapped yet is mostly empty.
+    const view = new Uint8Array(buffer);
+    const info = readHeader(ring);
+    const marginBytes = 256 * 1024;
+    const recordEnd = Math.min(layout.stringsOffset, layout.recordsOffset + Math.min(info.totalRecords, layout.recordCapacity) * 48 + marginBytes);
+    const stringEnd = Math.min(bytes, layout.stringsOffset + Math.min(info.stringWriteWord, layout.stringWords) * 4 + marginBytes);
+    for (let i = 0; i < recordEnd; i += 4096) view[i] = 0;
+    for (let i = layout.stringsOffset; i < stringEnd; i += 4096) view[i] = 0;
+    return buffer;
+  }
+  function keepSpareForAWhile(): void {
+    if (spareTimer) clearTimeout(spareTimer);
+    spareTimer = setTimeout(() => (spare = null), SPARE_KEEP_MS);
+    spareTimer.unref?.();
+  }
+
+  async function take(trigger: Trigger, out: string): Promise<WrittenFile> {
+    writing = true;
+    try {
+      const requestId = nextRequestId++;
+      const target = touchedBuffer(layout.totalBytes);
+      const claim = new SharedArrayBuffer(4);
+      const asked = Date.now();
+      post({ type: 'copy', requestId, target, claim });
+      let reply = await waitForReply(requestId, MAIN_ANSWER_MS);
+      // Whoever claims the buffer first copies into it: the main thread (answering late) or us.
+      const claimedByUs = !reply && Atomics.compareExchange(new Int32Array(claim), 0, 0, 2) === 0;
+      if (!reply && !claimedByUs) reply = await waitForReply(requestId, MAIN_FINISH_COPY_MS);
+      let mainBytes: Uint8Array;
+      let stuck: { ts: number; frames: import('../../format/stack').StackFrame[]; waitedMs: number; error?: string } | undefined;
+      let extraEvents: import('../../format/trace-event').TraceEvent[] = [];
+      let usedBytes = 0;
+      if (reply && reply.type === 'copied') {
+        mainBytes = new Uint8Array(target);
+        extraEvents = reply.extraEvents;
+        usedBytes = reply.usedBytes;
+      } else {
+        const stuckTs = nowUs();
+        const probe = await probeMainThread(PROBE_TIMEOUT_MS);
+        stuck = { ts: stuckTs, frames: probe.frames, waitedMs: Date.now() - asked, ...(probe.error ? { error: probe.error } : {}) };
+        // The main thread is stuck (or slow): it does not write, or writes little; records
+        // written during the copy are blanked by copyLiveRing.
+        mainBytes = new Uint8Array(claimedByUs ? target : new SharedArrayBuffer(layout.totalBytes));
+        copyLiveRing(ring, mainBytes);
+      }
+      const threads: ThreadCopy[] = [{ tid: 0, name: 'main', bytes: mainBytes }];
+      for (const worker of workers.list()) {
+        try {
+          const bytes = new Uint8Array(worker.ring.byteLength);
+          copyLiveRing(worker.ring, bytes);
+          threads.push({ tid: worker.tid, name: worker.name + (worker.exited ? ' (exited)' : ''), bytes });
+        } catch {}
+      }
+      const copiedAt = Date.now();
+      const built = buildSnapshot({
+        facts, options, trigger, threads, extraEvents, stuck, clockSync: clockSync(),
+        hookErrors: header[H_HOOK_ERRORS] ?? 0, usedBytes,
+      });
+      const builtAt = Date.now();
+      if (built.snapshot.metadata.recorder) built.snapshot.metadata.recorder.timingsMs = { copy: copiedAt - asked, decode: builtAt - copiedAt };
+      const written = writeSnapshotFile(built.snapshot, out);
+      keepSpareForAWhile();
+      snapshotsWritten++;
+      post({ type: 'snapshotWritten', path: written.path, source: trigger.source });
+      return written;
+    } finally {
+      writing = false;
+    }
+  }
+
+  function enqueue(trigger: Trigger, out: string): Promise<WrittenFile> {
+    if (queued >= MAX_QUEUED) return Promise.reject(new BusyError(`busy: ${queued} snapshots are already being written or waiting`));
+    queued++;
+    const result = queue.then(() => take(trigger, out));
+    queue = result.catch(() => undefined).finally(() => queued--);
+    return result;
+  }
+
+  function status(): RecorderStatus {
+    const info = readHeader(ring);
+    const oldest = oldestRecordTsUs(ring);
+    const eventCount = Math.min(info.totalRecords, layout.recordCapacity);
+    const stringBytes = Math.min(info.stringWriteWord, layout.stringWords) * 4;
+    return {
+      pid: facts.pid,
+      uptimeMs: Math.round(process.uptime() * 1000),
+      maxBytes: options.maxBytes,
+      usedBytes: HEADER_BYTES + eventCount * 48 + stringBytes,
+      eventCount,
+      droppedEvents: Math.max(0, info.totalRecords - layout.recordCapacity),
+      windowMs: Number.isNaN(oldest) ? 0 : Math.max(0, Math.round((nowUs() - oldest) / 1000)),
+      snapshotsWritten,
+      hookErrors: header[H_HOOK_ERRORS] ?? 0,
+      state: writing ? 'busy' : 'recording',
+    };
+  }
+
+  /** Memory and utilisation from the main thread's 1 s timer; the rest scanned from the ring. */
+  function live(): LiveMetrics {
+    const now = nowUs();
+    const scanned = scanLiveMetrics(ring, now);
+    return {
+      ts: now,
+      loopDelayP99Ms: scanned.loopDelayP99Ms,
+      loopUtilization: header[H_LIVE_ELU] ?? 0,
+      heapUsedMB: header[H_LIVE_HEAP_MB] ?? 0,
+      rssMB: header[H_LIVE_RSS_MB] ?? 0,
+      requestsPerSec: scanned.requestsPerSec,
+      activeRequests: scanned.activeRequests,
+    };
+  }
+
+  async function forwardPoint(request: Extract<ControlRequest, { type: 'armSnapshotPoint' | 'disarmSnapshotPoint' }>): Promise<ControlResponse> {
+    const requestId = nextRequestId++;
+    if (request.type === 'armSnapshotPoint') {
+      post({ type: 'arm', requestId, url: request.url, lineNumber: request.lineNumber, ...(request.columnNumber !== undefined ? { columnNumber: request.columnNumber } : {}) });
+    } else {
+      post({ type: 'disarm', requestId, url: request.url, lineNumber: request.lineNumber });
+    }
+    const reply = await waitForReply(requestId, ARM_TIMEOUT_MS);
+    if (!reply || reply.type !== 'armed') return { id: request.id, ok: false, error: 'the main thread did not answer (busy or stuck); snapshot points need it', code: 'busy' };
+    if (!reply.ok) return { id: request.id, ok: false, error: reply.error ?? 'could not arm the snapshot point', code: 'bad-request' };
+    return { id: request.id, ok: true, type: request.type === 'armSnapshotPoint' ? 'armed' : 'disarmed' };
+  }
+
+  async function handle(request: ControlRequest): Promise<ControlResponse> {
+    switch (request.type) {
+      case 'status':
+        return { id: request.id, ok: true, type: 'status', status: status() };
+      case 'live':
+        return { id: request.id, ok: true, type: 'live', metrics: live() };
+      case 'snapshot': {
+        const trigger: Trigger = { reason: request.reason || 'manual', source: request.source || 'control', ts: nowUs(), ...(request.location ? { location: request.location } : {}) };
+        try {
+          const written = await enqueue(trigger, request.out || options.out);
+          return { id: request.id, ok: true, type: 'snapshot', path: written.path, bytes: written.bytes, events: written.events };
+        } catch (error) {
+          if (error instanceof BusyError) return { id: request.id, ok: false, error: error.message, code: 'busy' };
+          return { id: request.id, ok: false, error: `snapshot failed: ${error instanceof Error ? error.message : String(error)}`, code: 'io' };
+        }
+      }
+      case 'armSnapshotPoint':
+      case 'disarmSnapshotPoint':
+        return forwardPoint(request);
+    }
+  }
+
+  port.on('message', (message: ToWatchdog) => {
+    if (message.type === 'snapshot') {
+      enqueue(message.trigger, message.out).then(
+        (written) => post({ type: 'snapshotDone', requestId: message.requestId, path: written.path, bytes: written.bytes, events: written.events }),
+        (error: unknown) => post({ type: 'snapshotDone', requestId: message.requestId, error: error instanceof Error ? error.message : String(error), code: error instanceof BusyError ? 'busy' : 'io' }),
+      );
+      return;
+    }
+    if ('requestId' in message) waiting.get(message.requestId)?.(message);
+  });
+
+  watchHeartbeat();
+
+  // The control channel last: a listed entry always has a socket that answers.
+  const dir = data.registryDir;
+  if (!dir) {
+    post({ type: 'ready', socket: null });
+    return;
+  }
+  sweepStaleEntries(dir);
+  const socketPath = registrySocketPath(dir, facts.pid);
+  startControlServer(socketPath, handle, () => undefined).then(
+    () => {
+      writeRegistryEntry(dir, registryEntryFor(facts, dir, options.out, options.maxBytes));
+      post({ type: 'ready', socket: socketPath });
+    },
+    (error: unknown) => post({ type: 'ready', socket: null, error: error instanceof Error ? error.message : String(error) }),
+  );
+
+  /** Rule `unresponsiveMs`: the main thread's heartbeat has not moved for that long. */
+  function watchHeartbeat(): void {
+    const thresholdMs = options.triggers.unresponsiveMs;
+    if (!(thresholdMs > 0)) return;
+    let lastBeat = Atomics.load(headerI32, H_I32_HEARTBEAT);
+    let lastChange = Date.now();
+    let firedForThisStall = false;
+    let nextAllowed = 0;
+    const timer = setInterval(() => {
+      const beat = Atomics.load(headerI32, H_I32_HEARTBEAT);
+      const now = Date.now();
+      if (beat !== lastBeat) {
+        lastBeat = beat;
+        lastChange = now;
+        firedForThisStall = false;
+        return;
+      }
+      const stalledMs = now - lastChange;
+      if (firedForThisStall || stalledMs < thresholdMs || beat === 0 || now < nextAllowed) return;
+      if (Atomics.load(headerI32, H_I32_RULE_SNAPSHOTS) >= options.triggers.maxSnapshots) return;
+      firedForThisStall = true;
+      nextAllowed = now + options.triggers.cooldownMs;
+      Atomics.add(headerI32, H_I32_RULE_SNAPSHOTS, 1);
+      const trigger: Trigger = { reason: 'unresponsive', source: 'watchdog', rule: 'unresponsiveMs', value: stalledMs, threshold: thresholdMs, ts: nowUs() };
+      enqueue(trigger, options.out).catch(() => undefined);
+    }, Math.max(20, Math.min(100, thresholdMs / 4)));
+    timer.unref?.();
+  }
+}
+
+/** Nothing this thread does may print into the program's output. */
+function silenceThread(): void {
+  try {
+    const quiet = (() => true) as unknown as typeof process.stdout.write;
+    process.stdout.write = quiet;
+    process.stderr.write = quiet;
+    (process as unknown as { noProcessWarnings: boolean }).noProcessWarnings = true;
+  } catch {}
+}

@@ -1,0 +1,271 @@
+// CPU samples (V8 `Profile` / `ProfileChunk` trace events, as DevTools reads them) turned into
+// a flame chart (one row per stack depth, consecutive samples of the same frame merged) and
+// bottom-up tables (self and total time per function).
+import type { TraceEvent } from '../../format/trace-event';
+import { colorIndex } from './colors';
+import type { PackedRow } from './layout';
+import { lowerBound } from './layout';
+import { isRecord } from './load';
+
+export type CodeOrigin = 'user' | 'modules' | 'node' | 'gc' | 'program' | 'idle';
+
+/** A function as shown to people: lines and columns 1-based. */
+export interface CpuFrame {
+  functionName: string;
+  url: string;
+  lineNumber: number;
+  columnNumber: number;
+  origin: CodeOrigin;
+}
+
+export interface CpuProfileModel {
+  pid: number;
+  tid: number;
+  frames: CpuFrame[];
+  /** Per profile node (dense index): its frame, parent node (-1 for the root) and depth (-1 root). */
+  nodeFrame: Int32Array;
+  nodeParent: Int32Array;
+  nodeDepth: Int32Array;
+  sampleTs: Float64Array;
+  sampleDurUs: Float64Array;
+  sampleNode: Int32Array;
+  sampleCount: number;
+  /** Flame chart rows, `ref` = node index. */
+  rows: PackedRow[];
+}
+
+interface RawNode {
+  id: number;
+  parent?: number;
+  callFrame: Record<string, unknown>;
+}
+
+/** Groups Profile/ProfileChunk events by (pid, profile id) and builds one model per profile. */
+export function buildCpuProfiles(events: TraceEvent[], profileEventIndices: number[]): CpuProfileModel[] {
+  interface Pending { pid: number; tid: number; startTime: number; nodes: RawNode[]; samples: number[]; deltas: number[] }
+  const byKey = new Map<string, Pending>();
+  for (const index of profileEventIndices) {
+    const event = events[index]!;
+    const key = `${event.pid}:${String(event.id ?? '')}`;
+    let pending = byKey.get(key);
+    if (!pending) {
+      pending = { pid: event.pid, tid: event.tid, startTime: event.ts, nodes: [], samples: [], deltas: [] };
+      byKey.set(key, pending);
+    }
+    const data = isRecord(event.args) && isRecord(event.args.data) ? event.args.data : undefined;
+    if (!data) continue;
+    if (event.name === 'Profile') {
+      if (typeof data.startTime === 'number') pending.startTime = data.startTime;
+      pending.tid = event.tid;
+      continue;
+    }
+    const profile = isRecord(data.cpuProfile) ? data.cpuProfile : undefined;
+    if (profile && Array.isArray(profile.nodes)) {
+      for (const node of profile.nodes) {
+        if (isRecord(node) && typeof node.id === 'number' && isRecord(node.callFrame)) {
+          pending.nodes.push({ id: node.id, parent: typeof node.parent === 'number' ? node.parent : undefined, callFrame: node.callFrame });
+        }
+      }
+    }
+    const samples = profile && Array.isArray(profile.samples) ? profile.samples : [];
+    const deltas = Array.isArray(data.timeDeltas) ? data.timeDeltas : [];
+    for (let i = 0; i < samples.length; i++) {
+      pending.samples.push(Number(samples[i]));
+      pending.deltas.push(Number(deltas[i] ?? 0) || 0);
+    }
+  }
+  const models: CpuProfileModel[] = [];
+  for (const pending of byKey.values()) {
+    if (pending.nodes.length === 0 || pending.samples.length === 0) continue;
+    models.push(buildProfile(pending.pid, pending.tid, pending.startTime, pending.nodes, pending.samples, pending.deltas));
+  }
+  return models;
+}
+
+export function buildProfile(pid: number, tid: number, startTime: number, nodes: RawNode[], samples: number[], deltas: number[]): CpuProfileModel {
+  const indexOfId = new Map<number, number>();
+  nodes.forEach((node, index) => indexOfId.set(node.id, index));
+  const frames: CpuFrame[] = [];
+  const frameKey = new Map<string, number>();
+  const nodeFrame = new Int32Array(nodes.length);
+  const nodeParent = new Int32Array(nodes.length).fill(-1);
+  nodes.forEach((node, index) => {
+    const frame = toFrame(node.callFrame);
+    const key = `${frame.functionName}\u0000${frame.url}\u0000${frame.lineNumber}\u0000${frame.columnNumber}`;
+    let frameIndex = frameKey.get(key);
+    if (frameIndex === undefined) {
+      frameIndex = frames.length;
+      frames.push(frame);
+      frameKey.set(key, frameIndex);
+    }
+    nodeFrame[index] = frameIndex;
+    if (node.parent !== undefined) nodeParent[index] = indexOfId.get(node.parent) ?? -1;
+  });
+  const nodeDepth = new Int32Array(nodes.length).fill(-2);
+  for (let i = 0; i < nodes.length; i++) depthOf(i, nodeParent, nodeDepth);
+
+  const count = samples.length;
+  const sampleTs = new Float64Array(count);
+  const sampleNode = new Int32Array(count);
+  let ts = startTime;
+  for (let i = 0; i < count; i++) {
+    ts += Math.max(0, deltas[i] ?? 0);
+    sampleTs[i] = ts;
+    sampleNode[i] = indexOfId.get(samples[i]!) ?? -1;
+  }
+  const sampleDurUs = new Float64Array(count);
+  for (let i = 0; i < count - 1; i++) sampleDurUs[i] = sampleTs[i + 1]! - sampleTs[i]!;
+  if (count > 0) sampleDurUs[count - 1] = count > 1 ? Math.min(sampleDurUs[count - 2]!, 10_000) : 1000;
+  // A long gap between samples means the profiler was off, not that one function ran that long.
+  const typical = medianOf(sampleDurUs, count);
+  for (let i = 0; i < count; i++) if (sampleDurUs[i]! > typical * 20 + 1000) sampleDurUs[i] = typical;
+
+  const model: CpuProfileModel = { pid, tid, frames, nodeFrame, nodeParent, nodeDepth, sampleTs, sampleDurUs, sampleNode, sampleCount: count, rows: [] };
+  model.rows = buildFlameRows(model);
+  return model;
+}
+
+function depthOf(index: number, parent: Int32Array, depth: Int32Array): number {
+  // Iterative: profiles can be thousands of frames deep.
+  const chain: number[] = [];
+  let current = index;
+  while (current >= 0 && depth[current] === -2) {
+    chain.push(current);
+    depth[current] = -3; // visiting: a cycle in a corrupt file ends here
+    current = parent[current]!;
+  }
+  let base = current >= 0 ? depth[current]! : -2;
+  if (base === -3) base = -1;
+  for (let i = chain.length - 1; i >= 0; i--) {
+    base = base + 1;
+    depth[chain[i]!] = base;
+  }
+  return depth[index]!;
+}
+
+function toFrame(callFrame: Record<string, unknown>): CpuFrame {
+  const functionName = typeof callFrame.functionName === 'string' ? callFrame.functionName : '';
+  const url = typeof callFrame.url === 'string' ? callFrame.url : '';
+  const line = typeof callFrame.lineNumber === 'number' ? callFrame.lineNumber : -1;
+  const column = typeof callFrame.columnNumber === 'number' ? callFrame.columnNumber : -1;
+  return { functionName, url, lineNumber: line + 1, columnNumber: column + 1, origin: originOf(functionName, url) };
+}
+
+export function originOf(functionName: string, url: string): CodeOrigin {
+  if (functionName === '(idle)') return 'idle';
+  if (functionName === '(garbage collector)') return 'gc';
+  if (functionName === '(program)' || functionName === '(root)') return 'program';
+  if (url === '' || url.startsWith('node:') || url.startsWith('internal/')) return 'node';
+  if (url.includes('/node_modules/')) return 'modules';
+  return 'user';
+}
+
+const ORIGIN_FAMILY: Record<CodeOrigin, string> = {
+  user: 'cpu.user', modules: 'cpu.modules', node: 'cpu.node', gc: 'cpu.gc', program: 'cpu.node', idle: 'cpu.node',
+};
+
+export function frameLabel(frame: CpuFrame): string {
+  return frame.functionName || '(anonymous)';
+}
+
+/** Merges consecutive samples that share a frame at a depth into one slice per depth. */
+function buildFlameRows(model: CpuProfileModel): PackedRow[] {
+  const { sampleTs, sampleDurUs, sampleNode, nodeParent, nodeDepth, frames, nodeFrame } = model;
+  interface Growing { start: number[]; end: number[]; ref: number[] }
+  const rows: Growing[] = [];
+  const openNode: number[] = [];
+  const openStart: number[] = [];
+  const path: number[] = [];
+  const close = (fromDepth: number, at: number) => {
+    for (let d = openNode.length - 1; d >= fromDepth; d--) {
+      let row = rows[d];
+      if (!row) rows[d] = row = { start: [], end: [], ref: [] };
+      row.start.push(openStart[d]!);
+      row.end.push(at);
+      row.ref.push(openNode[d]!);
+    }
+    openNode.length = fromDepth;
+    openStart.length = fromDepth;
+  };
+  let previousLeaf = -2;
+  let previousEnd = 0;
+  for (let i = 0; i < model.sampleCount; i++) {
+    const ts = sampleTs[i]!;
+    let leaf = sampleNode[i]!;
+    if (leaf >= 0 && frames[nodeFrame[leaf]!]!.origin === 'idle') leaf = -1;
+    if (openNode.length > 0 && ts > previousEnd + 1) close(0, previousEnd); // gap: the profiler was off
+    previousEnd = ts + sampleDurUs[i]!;
+    if (leaf === previousLeaf && openNode.length > 0) continue;
+    previousLeaf = leaf;
+    path.length = 0;
+    for (let node = leaf; node >= 0 && nodeDepth[node]! >= 0; node = nodeParent[node]!) path.push(node);
+    path.reverse();
+    let common = 0;
+    while (common < path.length && common < openNode.length && openNode[common] === path[common]) common++;
+    close(common, ts);
+    for (let d = common; d < path.length; d++) {
+      openNode.push(path[d]!);
+      openStart.push(ts);
+    }
+  }
+  close(0, previousEnd);
+  return rows.map((row) => {
+    const n = row.start.length;
+    const packed: PackedRow = { startUs: Float64Array.from(row.start), endUs: Float64Array.from(row.end), ref: Int32Array.from(row.ref), color: new Uint8Array(n), count: n };
+    for (let k = 0; k < n; k++) {
+      const frame = frames[nodeFrame[packed.ref[k]!]!]!;
+      packed.color[k] = colorIndex(ORIGIN_FAMILY[frame.origin], frame.url || frame.functionName);
+    }
+    return packed;
+  });
+}
+
+function medianOf(values: Float64Array, count: number): number {
+  if (count === 0) return 0;
+  const copy = values.slice(0, count).sort();
+  return copy[count >> 1]!;
+}
+
+export interface HotFunction {
+  frame: CpuFrame;
+  frameIndex: number;
+  selfUs: number;
+  totalUs: number;
+}
+
+/** Bottom-up: self and total time per function over samples in [t0, t1] (whole profile by default). */
+export function hotFunctions(model: CpuProfileModel, t0 = -Infinity, t1 = Infinity): HotFunction[] {
+  const self = new Float64Array(model.frames.length);
+  const total = new Float64Array(model.frames.length);
+  const stamp = new Int32Array(model.frames.length).fill(-1);
+  const first = t0 === -Infinity ? 0 : lowerBound(model.sampleTs, model.sampleCount, t0);
+  for (let i = first; i < model.sampleCount; i++) {
+    const ts = model.sampleTs[i]!;
+    if (ts > t1) break;
+    const leaf = model.sampleNode[i]!;
+    if (leaf < 0) continue;
+    const dur = model.sampleDurUs[i]!;
+    const leafFrame = model.nodeFrame[leaf]!;
+    if (model.frames[leafFrame]!.origin === 'idle') continue;
+    self[leafFrame]! += dur;
+    for (let node = leaf; node >= 0 && model.nodeDepth[node]! >= 0; node = model.nodeParent[node]!) {
+      const frame = model.nodeFrame[node]!;
+      if (stamp[frame] === i) continue; // recursion: count a function once per sample
+      stamp[frame] = i;
+      total[frame]! += dur;
+    }
+  }
+  const result: HotFunction[] = [];
+  for (let f = 0; f < model.frames.length; f++) {
+    if (total[f]! > 0) result.push({ frame: model.frames[f]!, frameIndex: f, selfUs: self[f]!, totalUs: total[f]! });
+  }
+  result.sort((a, b) => b.selfUs - a.selfUs || b.totalUs - a.totalUs);
+  return result;
+}
+
+/** The stack (leaf first) of a flame node, as frames. */
+export function stackOfNode(model: CpuProfileModel, node: number): CpuFrame[] {
+  const stack: CpuFrame[] = [];
+  for (let n = node; n >= 0 && model.nodeDepth[n]! >= 0; n = model.nodeParent[n]!) stack.push(model.frames[model.nodeFrame[n]!]!);
+  return stack;
+}

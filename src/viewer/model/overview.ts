@@ -1,0 +1,65 @@
+// The overview strip above the axis: over the whole window, how much of each moment the main
+// thread was blocked (loop blocks, GC), how busy the CPU was, and where errors happened.
+// Computed once into fixed bins; the strip resamples them to its width.
+import type { TimelineModel } from './model';
+import { primaryCategory } from './tracks';
+
+export const OVERVIEW_BINS = 2048;
+
+export interface OverviewData {
+  startUs: number;
+  binUs: number;
+  /** Fraction (0..1) of each bin covered by loop blocks and GC. */
+  blocked: Float32Array;
+  /** Fraction of each bin the CPU profile saw non-idle samples; all 0 without a profile. */
+  cpuBusy: Float32Array;
+  /** Requests started per bin. */
+  requests: Float32Array;
+  errors: Float32Array;
+  hasCpu: boolean;
+}
+
+export function buildOverview(model: TimelineModel): OverviewData {
+  const startUs = model.startUs;
+  const binUs = Math.max(1, (model.endUs - model.startUs) / OVERVIEW_BINS);
+  const blocked = new Float32Array(OVERVIEW_BINS);
+  const cpuBusy = new Float32Array(OVERVIEW_BINS);
+  const requests = new Float32Array(OVERVIEW_BINS);
+  const errors = new Float32Array(OVERVIEW_BINS);
+  const binOf = (ts: number) => Math.min(OVERVIEW_BINS - 1, Math.max(0, Math.floor((ts - startUs) / binUs)));
+  const addCoverage = (target: Float32Array, s: number, e: number) => {
+    const first = binOf(s);
+    const last = binOf(e);
+    for (let b = first; b <= last; b++) {
+      const binStart = startUs + b * binUs;
+      const overlap = Math.min(e, binStart + binUs) - Math.max(s, binStart);
+      if (overlap > 0) target[b] = Math.min(1, target[b]! + overlap / binUs);
+    }
+  };
+  const { spans, events } = model;
+  for (let k = 0; k < spans.count; k++) {
+    const event = events[spans.event[k]!]!;
+    const cat = primaryCategory(event.cat);
+    if (cat === 'eventloop' || cat === 'gc') addCoverage(blocked, spans.startUs[k]!, spans.endUs[k]!);
+    else if (cat === 'http.server') requests[binOf(spans.startUs[k]!)]!++;
+  }
+  for (const track of model.tracks) {
+    if (track.kind !== 'instants') continue;
+    for (let i = 0; i < track.count; i++) {
+      const event = events[track.ref[i]!]!;
+      if (primaryCategory(event.cat) === 'error') errors[binOf(track.ts[i]!)]!++;
+    }
+  }
+  let hasCpu = false;
+  for (const cpu of model.cpuProfiles) {
+    hasCpu = true;
+    for (let i = 0; i < cpu.sampleCount; i++) {
+      const node = cpu.sampleNode[i]!;
+      if (node < 0) continue;
+      const origin = cpu.frames[cpu.nodeFrame[node]!]!.origin;
+      if (origin === 'idle') continue;
+      addCoverage(cpuBusy, cpu.sampleTs[i]!, cpu.sampleTs[i]! + cpu.sampleDurUs[i]!);
+    }
+  }
+  return { startUs, binUs, blocked, cpuBusy, requests, errors, hasCpu };
+}

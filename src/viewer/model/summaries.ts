@@ -1,0 +1,213 @@
+// The summary tabs: slowest requests, longest loop blocks, GC totals, errors; and the
+// aggregate of a box selection. Pure functions over the model.
+import type { StackFrame } from '../../format/stack';
+import { parseV8Stack } from '../../format/stack';
+import type { TraceEvent } from '../../format/trace-event';
+import { isRecord } from './load';
+import type { TimelineModel } from './model';
+import { primaryCategory } from './tracks';
+
+export interface SpanRow {
+  span: number;
+  durationUs: number;
+  startUs: number;
+  name: string;
+  detail: string;
+  failed: boolean;
+}
+
+/** Arguments of a span: begin and end args merged (HTTP status lives on the end event). */
+export function spanArgs(model: TimelineModel, span: number): Record<string, unknown> {
+  const begin = model.events[model.spans.event[span]!]!;
+  const endIndex = model.spans.endEvent[span]!;
+  const end = endIndex >= 0 ? model.events[endIndex] : undefined;
+  return { ...(begin.args ?? {}), ...(end?.args ?? {}) };
+}
+
+export function spanEvent(model: TimelineModel, span: number): TraceEvent {
+  return model.events[model.spans.event[span]!]!;
+}
+
+function spansOfCategory(model: TimelineModel, categories: string[]): number[] {
+  const list: number[] = [];
+  for (let k = 0; k < model.spans.count; k++) {
+    if (categories.includes(primaryCategory(model.events[model.spans.event[k]!]!.cat))) list.push(k);
+  }
+  return list;
+}
+
+function topByDuration(model: TimelineModel, list: number[], limit: number): number[] {
+  const { startUs, endUs } = model.spans;
+  return list.sort((a, b) => endUs[b]! - startUs[b]! - (endUs[a]! - startUs[a]!)).slice(0, limit);
+}
+
+export function slowestRequests(model: TimelineModel, limit = 200): SpanRow[] {
+  const list = topByDuration(model, spansOfCategory(model, ['http.server', 'http.client']), limit);
+  return list.map((span) => {
+    const args = spanArgs(model, span);
+    const event = spanEvent(model, span);
+    const status = typeof args.status === 'number' ? String(args.status) : typeof args.error === 'string' ? args.error : model.spans.endEvent[span]! < 0 ? 'unfinished' : '';
+    const kind = primaryCategory(event.cat) === 'http.server' ? 'server' : typeof args.api === 'string' ? args.api : 'client';
+    return {
+      span,
+      durationUs: model.spans.endUs[span]! - model.spans.startUs[span]!,
+      startUs: model.spans.startUs[span]!,
+      name: event.name,
+      detail: `${kind}${status ? ` · ${status}` : ''}`,
+      failed: (typeof args.status === 'number' && args.status >= 500) || typeof args.error === 'string',
+    };
+  });
+}
+
+export function longestLoopBlocks(model: TimelineModel, limit = 200): SpanRow[] {
+  const list = topByDuration(model, spansOfCategory(model, ['eventloop']), limit);
+  return list.map((span) => {
+    const frames = framesOf(spanArgs(model, span));
+    const top = frames.find((f) => !f.url.startsWith('node:')) ?? frames[0];
+    return {
+      span,
+      durationUs: model.spans.endUs[span]! - model.spans.startUs[span]!,
+      startUs: model.spans.startUs[span]!,
+      name: spanEvent(model, span).name,
+      detail: top ? `${top.functionName || '(anonymous)'} ${shortUrl(top.url)}:${top.lineNumber}` : '',
+      failed: false,
+    };
+  });
+}
+
+export interface GcTotals {
+  kinds: { kind: string; count: number; totalUs: number; maxUs: number }[];
+  totalUs: number;
+  count: number;
+  windowUs: number;
+  longest: SpanRow[];
+}
+
+export function gcTotals(model: TimelineModel, limit = 100): GcTotals {
+  const list = spansOfCategory(model, ['gc']);
+  const byKind = new Map<string, { kind: string; count: number; totalUs: number; maxUs: number }>();
+  let totalUs = 0;
+  for (const span of list) {
+    const event = spanEvent(model, span);
+    const args = event.args ?? {};
+    const kind = typeof args.kind === 'string' ? args.kind : /\((.*)\)/.exec(event.name)?.[1] ?? event.name;
+    const dur = model.spans.endUs[span]! - model.spans.startUs[span]!;
+    let entry = byKind.get(kind);
+    if (!entry) byKind.set(kind, (entry = { kind, count: 0, totalUs: 0, maxUs: 0 }));
+    entry.count++;
+    entry.totalUs += dur;
+    entry.maxUs = Math.max(entry.maxUs, dur);
+    totalUs += dur;
+  }
+  const longest = topByDuration(model, list, limit).map((span) => ({
+    span,
+    durationUs: model.spans.endUs[span]! - model.spans.startUs[span]!,
+    startUs: model.spans.startUs[span]!,
+    name: spanEvent(model, span).name,
+    detail: '',
+    failed: false,
+  }));
+  return { kinds: [...byKind.values()].sort((a, b) => b.totalUs - a.totalUs), totalUs, count: list.length, windowUs: model.endUs - model.startUs, longest };
+}
+
+export interface ErrorRow {
+  /** An instant event index, or a span (failed request). */
+  event: number;
+  span: number;
+  ts: number;
+  name: string;
+  message: string;
+}
+
+export function errorRows(model: TimelineModel, limit = 500): ErrorRow[] {
+  const rows: ErrorRow[] = [];
+  for (const track of model.tracks) {
+    if (track.kind !== 'instants') continue;
+    for (let k = 0; k < track.count; k++) {
+      const event = model.events[track.ref[k]!]!;
+      const cat = primaryCategory(event.cat);
+      const isError = cat === 'error' || /exception|rejection|^warning/i.test(event.name) || (cat === 'console' && isRecord(event.args) && (event.args.level === 'error' || event.args.stream === 'stderr'));
+      if (isError) rows.push({ event: track.ref[k]!, span: -1, ts: event.ts, name: event.name, message: messageOf(event.args) });
+    }
+  }
+  for (let span = 0; span < model.spans.count; span++) {
+    const event = spanEvent(model, span);
+    const cat = primaryCategory(event.cat);
+    if (cat !== 'http.server' && cat !== 'http.client') continue;
+    const args = spanArgs(model, span);
+    if ((typeof args.status === 'number' && args.status >= 500) || typeof args.error === 'string') {
+      rows.push({ event: -1, span, ts: model.spans.startUs[span]!, name: event.name, message: typeof args.error === 'string' ? args.error : `HTTP ${String(args.status)}` });
+    }
+  }
+  return rows.sort((a, b) => a.ts - b.ts).slice(-limit);
+}
+
+export function messageOf(args: Record<string, unknown> | undefined): string {
+  if (!args) return '';
+  for (const key of ['message', 'text', 'error', 'reason', 'line']) {
+    const value = args[key];
+    if (typeof value === 'string') return value.split('\n')[0]!;
+  }
+  return '';
+}
+
+/** Stack frames carried by an event's args: `frames` (our format), `stack` (a V8 stack string), or `data.stackTrace`. */
+export function framesOf(args: Record<string, unknown> | undefined): StackFrame[] {
+  if (!args) return [];
+  const raw = Array.isArray(args.frames) ? args.frames : isRecord(args.data) && Array.isArray(args.data.stackTrace) ? args.data.stackTrace : undefined;
+  if (raw) {
+    const frames: StackFrame[] = [];
+    for (const frame of raw) {
+      if (!isRecord(frame)) continue;
+      const url = typeof frame.url === 'string' ? frame.url : '';
+      const lineNumber = typeof frame.lineNumber === 'number' ? frame.lineNumber : 0;
+      const columnNumber = typeof frame.columnNumber === 'number' ? frame.columnNumber : 0;
+      frames.push({ functionName: typeof frame.functionName === 'string' ? frame.functionName : '', url, lineNumber, columnNumber });
+      if (frames.length >= 64) break;
+    }
+    return frames;
+  }
+  if (typeof args.stack === 'string') return parseV8Stack(args.stack);
+  return [];
+}
+
+export function shortUrl(url: string): string {
+  const clean = url.replace(/^file:\/\//, '');
+  const parts = clean.split('/');
+  return parts.length > 2 ? parts.slice(-2).join('/') : clean;
+}
+
+export interface SelectionStats {
+  startUs: number;
+  endUs: number;
+  spanCount: number;
+  byName: { name: string; category: string; count: number; totalUs: number; maxUs: number; firstSpan: number }[];
+}
+
+/** Aggregates the spans of the given tracks that intersect [t0, t1], grouped by name. */
+export function selectionStats(model: TimelineModel, trackIndices: number[], t0: number, t1: number): SelectionStats {
+  const byName = new Map<string, SelectionStats['byName'][number]>();
+  let spanCount = 0;
+  for (const index of trackIndices) {
+    const track = model.tracks[index];
+    if (!track || track.kind !== 'slices') continue;
+    for (const row of track.rows) {
+      for (let i = 0; i < row.count; i++) {
+        const s = row.startUs[i]!;
+        const e = row.endUs[i]!;
+        if (e < t0 || s > t1) continue;
+        const span = row.ref[i]!;
+        const event = spanEvent(model, span);
+        const key = `${event.cat ?? ''}\u0000${event.name}`;
+        let entry = byName.get(key);
+        if (!entry) byName.set(key, (entry = { name: event.name, category: primaryCategory(event.cat), count: 0, totalUs: 0, maxUs: 0, firstSpan: span }));
+        const dur = Math.min(e, t1) - Math.max(s, t0);
+        entry.count++;
+        entry.totalUs += dur;
+        entry.maxUs = Math.max(entry.maxUs, e - s);
+        spanCount++;
+      }
+    }
+  }
+  return { startUs: t0, endUs: t1, spanCount, byName: [...byName.values()].sort((a, b) => b.totalUs - a.totalUs) };
+}

@@ -1,0 +1,157 @@
+// Throughput and CPU-per-request A/B of the recorder on HTTP servers (issue 7, rows 1–4).
+// A = the app alone; B = the same app with `--require dist/recorder.js` and the options
+// under test. An A/A row (both sides without the recorder) shows the noise floor.
+import { interleavedHttpAB, sameTimeHttpAB } from '../lib/ab.mjs';
+import { appPath, preloadArgs, recorderEnv } from '../lib/env.mjs';
+
+const promiseHooksReference = appPath('promise-hooks-reference.cjs');
+
+const baseline = { label: 'no recorder', nodeArgs: [], env: recorderEnv() };
+const recorded = (label, options) => ({ label, nodeArgs: preloadArgs, env: recorderEnv(options) });
+
+function httpBench({ id, title, app, urlPath, B, A = baseline, target, minThroughputRatio, fullOnly = false, extra = false }) {
+  return {
+    id,
+    title,
+    target,
+    fullOnly,
+    extra,
+    needsRecorder: B.nodeArgs === preloadArgs,
+    async run(settings, log) {
+      const result = await interleavedHttpAB({
+        A,
+        B,
+        appPath: appPath(app),
+        urlPath,
+        pairs: settings.pairs,
+        warmupSeconds: settings.warmupSeconds,
+        durationSeconds: settings.durationSeconds,
+        connections: settings.connections,
+        onRun: (pair, side, run) =>
+          log(`  pair ${pair + 1} ${side}: ${run.requestsPerSecond.toFixed(0)} req/s, ${run.cpuUsPerRequest.toFixed(1)} µs CPU/req, ` +
+            `server ${run.serverCpuPercent.toFixed(0)} % CPU, foreign load ${run.foreignLoadPercent.toFixed(0)} %` +
+            (run.errors || run.non2xx ? `, ${run.errors} errors, ${run.non2xx} non-2xx` : '')),
+      });
+      const costPercent = (result.pairCpuPerRequestRatio.median - 1) * 100;
+      // On a CPU-bound single-threaded server, throughput on a core of its own is 1 / CPU per
+      // request. When other people's work shared the cores during most pairs, throughput
+      // mostly measures them; the verdict then uses the CPU-per-request ratio instead.
+      const clean = result.pairsClean >= 3;
+      const judgedRatio = clean ? result.pairThroughputRatio.median : 1 / result.pairCpuPerRequestRatio.median;
+      return {
+        ratio: result.pairThroughputRatio.median,
+        ratioRange: [result.pairThroughputRatio.min, result.pairThroughputRatio.max],
+        cpuRatio: result.pairCpuPerRequestRatio.median,
+        cpuRatioRange: [result.pairCpuPerRequestRatio.min, result.pairCpuPerRequestRatio.max],
+        judgedOn: clean ? 'throughput' : 'cpu-per-request',
+        headline:
+          `throughput ×${result.pairThroughputRatio.median.toFixed(3)} (${result.pairThroughputRatio.min.toFixed(3)}–${result.pairThroughputRatio.max.toFixed(3)}), ` +
+          `CPU/req ×${result.pairCpuPerRequestRatio.median.toFixed(3)} (${result.pairCpuPerRequestRatio.min.toFixed(3)}–${result.pairCpuPerRequestRatio.max.toFixed(3)}) = cost ${costPercent.toFixed(1)} % ` +
+          `[A ${result.A.cpuUsPerRequest.median.toFixed(1)} µs/req, ${result.A.requestsPerSecond.median.toFixed(0)} req/s; ` +
+          `B ${result.B.cpuUsPerRequest.median.toFixed(1)} µs/req, ${result.B.requestsPerSecond.median.toFixed(0)} req/s; ` +
+          `${result.pairsUsed} of ${result.pairsTotal} pairs${clean ? ' (clean)' : ', machine busy: all pairs, judged on CPU/req'}]`,
+        pass: minThroughputRatio === undefined ? null : judgedRatio >= minThroughputRatio,
+        costPercent,
+        details: result,
+      };
+    },
+  };
+}
+
+export const httpBenchmarks = [
+  httpBench({
+    id: 'http-aa',
+    title: 'A/A noise floor, node:http (no recorder on either side)',
+    app: 'http-server.mjs',
+    urlPath: '/api/users/{n}?token=abc',
+    A: baseline,
+    B: { ...baseline, label: 'no recorder (again)' },
+    target: 'ratio ≈ 1; shows the noise',
+    fullOnly: true,
+  }),
+  httpBench({
+    id: 'http-default',
+    title: 'default recorder, node:http server, async work per request',
+    app: 'http-server.mjs',
+    urlPath: '/api/users/{n}?token=abc',
+    B: recorded('default recorder', {}),
+    target: 'throughput ≥ 0.99, CPU cost ≤ 2 %',
+    minThroughputRatio: 0.99,
+  }),
+  httpBench({
+    id: 'express-default',
+    title: 'default recorder, Express app',
+    app: 'express-server.mjs',
+    urlPath: '/api/users/{n}?token=abc',
+    B: recorded('default recorder', {}),
+    target: 'throughput ≥ 0.99',
+    minThroughputRatio: 0.99,
+  }),
+  httpBench({
+    id: 'fastify-default',
+    title: 'default recorder, Fastify app',
+    app: 'fastify-server.mjs',
+    urlPath: '/api/users/{n}?token=abc',
+    B: recorded('default recorder', {}),
+    target: 'throughput ≥ 0.99',
+    minThroughputRatio: 0.99,
+  }),
+  httpBench({
+    id: 'http-cpu-1ms',
+    title: 'recorder + CPU sampling at 1 ms, node:http',
+    app: 'http-server.mjs',
+    urlPath: '/api/users/{n}?token=abc',
+    B: recorded('recorder + 1 ms CPU sampling', { cpuSamplingIntervalUs: 1000 }),
+    target: 'throughput ≥ 0.95',
+    minThroughputRatio: 0.95,
+  }),
+  httpBench({
+    id: 'http-async',
+    title: 'recorder + async causality, node:http',
+    app: 'http-server.mjs',
+    urlPath: '/api/users/{n}?token=abc',
+    B: recorded('recorder + async causality', { asyncCausality: true }),
+    target: 'measured (promise hooks beat async_hooks: ~0.85 of raw promise hooks)',
+  }),
+  httpBench({
+    id: 'http-promisehooks',
+    title: 'reference: bare v8.promiseHooks (counting only, no recorder), node:http',
+    app: 'http-server.mjs',
+    urlPath: '/api/users/{n}?token=abc',
+    B: { label: 'bare promise hooks', nodeArgs: ['--require', promiseHooksReference], env: recorderEnv() },
+    target: 'reference for async causality: the floor any promise-hook design pays',
+    extra: true,
+  }),
+];
+
+/** The default recorder on node:http again, A and B at the same time (see sameTimeHttpAB). */
+export const sameTimeBenchmark = {
+  id: 'http-sametime',
+  title: 'default recorder, node:http, A and B side by side at the same time (cross-check on a busy machine)',
+  target: 'CPU/req cost ≤ 2 % (cross-check of http-default)',
+  extra: true,
+  needsRecorder: true,
+  async run(settings, log) {
+    const result = await sameTimeHttpAB({
+      A: baseline,
+      B: recorded('default recorder', {}),
+      rounds: settings.pairs,
+      appPath: appPath('http-server.mjs'),
+      urlPath: '/api/users/{n}?token=abc',
+      warmupSeconds: settings.warmupSeconds,
+      durationSeconds: settings.durationSeconds,
+      connections: settings.connections,
+      onRound: (round, a, b) =>
+        log(`  round ${round + 1}: A ${a.requestsPerSecond.toFixed(0)} req/s ${a.cpuUsPerRequest.toFixed(1)} µs/req | B ${b.requestsPerSecond.toFixed(0)} req/s ${b.cpuUsPerRequest.toFixed(1)} µs/req | foreign load ${a.foreignLoadPercent.toFixed(0)} %`),
+    });
+    const cost = (result.cpuPerRequestRatio.median - 1) * 100;
+    return {
+      ratio: result.throughputRatio.median,
+      cpuRatio: result.cpuPerRequestRatio.median,
+      costPercent: cost,
+      headline: `throughput ×${result.throughputRatio.median.toFixed(3)} (${result.throughputRatio.min.toFixed(3)}–${result.throughputRatio.max.toFixed(3)}), CPU/req ×${result.cpuPerRequestRatio.median.toFixed(3)} (${result.cpuPerRequestRatio.min.toFixed(3)}–${result.cpuPerRequestRatio.max.toFixed(3)}) = cost ${cost.toFixed(1)} %`,
+      pass: cost <= 2,
+      details: result,
+    };
+  },
+};

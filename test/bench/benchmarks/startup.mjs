@@ -1,0 +1,59 @@
+// Preload start-up cost: wall time of `node -e 0` with and without `--require
+// dist/recorder.js`, interleaved, many runs; the cost is the difference of the medians.
+// Also the CPU time each process used (all threads, getrusage, printed at exit by a preload of
+// our own on fd 3), which a busy machine inflates much less than wall time.
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { preloadArgs, recorderEnv } from '../lib/env.mjs';
+import { median, summarize } from '../lib/stats.mjs';
+
+const reporterPath = fileURLToPath(new URL('../lib/exit-cpu-reporter.cjs', import.meta.url));
+
+/** Wall time of one `node <args>` run, in ms; its CPU time goes to `cpuSink`. */
+function wallMs(args, env, cpuSink) {
+  const startedNs = process.hrtime.bigint();
+  const [first, ...rest] = args;
+  const withReporter = first === '-e' ? ['--require', reporterPath, ...args] : [first, rest[0], '--require', reporterPath, ...rest.slice(1)];
+  const result = spawnSync(process.execPath, cpuSink ? withReporter : args, { env: { ...process.env, ...env }, stdio: ['ignore', 'ignore', 'ignore', 'pipe'], timeout: 10_000, encoding: 'utf8' });
+  const elapsedMs = Number(process.hrtime.bigint() - startedNs) / 1e6;
+  if (result.status !== 0) throw new Error(`node ${args.join(' ')} exited ${result.status ?? result.signal} (did not exit by itself within 10 s?)`);
+  if (cpuSink) cpuSink.push(Number(result.output[3]) / 1000);
+  return elapsedMs;
+}
+
+export const startupBenchmark = {
+  id: 'startup',
+  title: 'preload start-up: `node -e 0` with vs without the recorder',
+  target: '≤ 20 ms',
+  needsRecorder: true,
+  async run(settings, log) {
+    const env = recorderEnv();
+    const without = [];
+    const withRecorder = [];
+    const cpuWithout = [];
+    const cpuWith = [];
+    for (let i = 0; i < 3; i++) wallMs(['-e', '0'], env); // page cache warm
+    for (let i = 0; i < settings.startupRuns; i++) {
+      if (i % 2 === 0) {
+        without.push(wallMs(['-e', '0'], env, cpuWithout));
+        withRecorder.push(wallMs([...preloadArgs, '-e', '0'], env, cpuWith));
+      } else {
+        withRecorder.push(wallMs([...preloadArgs, '-e', '0'], env, cpuWith));
+        without.push(wallMs(['-e', '0'], env, cpuWithout));
+      }
+    }
+    const cpuCostMs = median(cpuWith) - median(cpuWithout);
+    const pairDeltas = without.map((ms, i) => withRecorder[i] - ms);
+    const costMs = median(withRecorder) - median(without);
+    const a = summarize(without);
+    const b = summarize(withRecorder);
+    log(`  wall: without ${a.median.toFixed(1)} ms (${a.min.toFixed(1)}–${a.max.toFixed(1)}), with ${b.median.toFixed(1)} ms (${b.min.toFixed(1)}–${b.max.toFixed(1)}), ${settings.startupRuns} runs each`);
+    log(`  CPU: without ${median(cpuWithout).toFixed(1)} ms, with ${median(cpuWith).toFixed(1)} ms → +${cpuCostMs.toFixed(1)} ms`);
+    return {
+      value: `${costMs.toFixed(1)} ms`,
+      headline: `+${costMs.toFixed(1)} ms wall (median of pair deltas ${median(pairDeltas).toFixed(1)} ms) [without ${a.median.toFixed(1)} ms, with ${b.median.toFixed(1)} ms]; +${cpuCostMs.toFixed(1)} ms CPU`,
+      pass: costMs <= 20,
+      details: { withoutMs: a, withMs: b, pairDeltaMs: summarize(pairDeltas), costMs, cpuWithoutMs: summarize(cpuWithout), cpuWithMs: summarize(cpuWith), cpuCostMs },
+    };
+  },
+};

@@ -1,0 +1,66 @@
+#!/usr/bin/env node
+// The default recorder's per-request work in isolation: publishes the two diagnostics_channel
+// messages Node publishes for every HTTP server request (`http.server.request.start`,
+// `http.server.response.finish`) with request/response stand-ins (a real EventEmitter as the
+// response, URLs cycling through 10 000 ids), and measures thread CPU time per request with
+// the recorder started vs stopped (library API), alternating 20 times. No sockets, no load
+// generator, so the machine's load changes this far less than an HTTP A/B.
+//   node test/bench/micro-request-hooks.mjs [--requests 200000]
+import { EventEmitter } from 'node:events';
+import diagnostics from 'node:diagnostics_channel';
+import { createRequire } from 'node:module';
+import { recorderEnv, recorderPath } from './lib/env.mjs';
+import { median, summarize } from './lib/stats.mjs';
+
+Object.assign(process.env, recorderEnv());
+const { FlightRecorder } = createRequire(import.meta.url)(recorderPath);
+const argv = process.argv.slice(2);
+const perPhase = Number(argv.includes('--requests') ? argv[argv.indexOf('--requests') + 1] : 100_000);
+const start = diagnostics.channel('http.server.request.start');
+const finish = diagnostics.channel('http.server.response.finish');
+const urls = Array.from({ length: 10_000 }, (_, i) => `/api/users/${i}?token=abc`);
+
+function requests(count, offset) {
+  for (let i = 0; i < count; i++) {
+    const request = { method: 'GET', url: urls[(offset + i) % urls.length], headers: {} };
+    const response = new EventEmitter();
+    response.statusCode = 200;
+    response.req = request;
+    if (start.hasSubscribers) start.publish({ request, response, socket: null, server: null });
+    response.writableFinished = true;
+    if (finish.hasSubscribers) finish.publish({ request, response, socket: null, server: null });
+  }
+}
+
+const cpuNs = () => {
+  const usage = process.cpuUsage();
+  return (usage.user + usage.system) * 1000;
+};
+const on = [];
+const off = [];
+requests(perPhase, 0); // warm-up without
+const recorder = new FlightRecorder({});
+recorder.start();
+requests(perPhase, 0); // warm-up with
+recorder.stop();
+let offset = 0;
+for (let phase = 0; phase < 20; phase++) {
+  const recording = phase % 4 === 1 || phase % 4 === 2; // off on on off ...
+  const instance = recording ? new FlightRecorder({}) : null;
+  instance?.start();
+  const before = cpuNs();
+  requests(perPhase, offset);
+  const nsPerRequest = (cpuNs() - before) / perPhase;
+  offset += perPhase;
+  instance?.stop();
+  (recording ? on : off).push(nsPerRequest);
+}
+const cost = median(on) - median(off);
+const onS = summarize(on);
+const offS = summarize(off);
+console.log(`per request (stand-in objects, ${perPhase} per phase, 10 phases each):`);
+console.log(`  recorder off: ${offS.median.toFixed(0)} ns (${offS.min.toFixed(0)}–${offS.max.toFixed(0)})`);
+console.log(`  recorder on:  ${onS.median.toFixed(0)} ns (${onS.min.toFixed(0)}–${onS.max.toFixed(0)})`);
+console.log(`  recorder's own work: ${cost.toFixed(0)} ns per request`);
+console.log(`MICRO ${JSON.stringify({ offNs: offS, onNs: onS, costNs: cost })}`);
+process.exit(0);

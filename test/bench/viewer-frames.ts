@@ -1,0 +1,102 @@
+// Viewer benchmark: a generated snapshot of ~1 M trace events opened through `cli view` in
+// Chromium. Measures time to first frame (navigation start → first timeline draw done, which
+// includes fetching, parsing, building the model) and the draw time of each frame while
+// zooming and panning. Targets (issue 7): first frame ≤ 2 s, pan/zoom frame p95 ≤ 16 ms.
+//   node --import tsx test/bench/viewer-frames.ts [--events N] [--runs R] [--json]
+import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { makeLargeSnapshot } from '../browser/fixture-trace';
+import { launchChromium, startView, type PageGlobals } from '../browser/harness';
+
+function argValue(name: string, fallback: number): number {
+  const index = process.argv.indexOf(name);
+  return index >= 0 ? Number(process.argv[index + 1]) : fallback;
+}
+
+function percentile(values: number[], p: number): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.floor((sorted.length - 1) * p))] ?? 0;
+}
+
+async function main(): Promise<void> {
+  const targetEvents = argValue('--events', 1_000_000);
+  const runs = argValue('--runs', 3);
+  const dir = mkdtempSync(join(tmpdir(), 'nfr-viewer-bench-'));
+  const file = join(dir, 'large.nodetrace.json');
+  const snapshot = makeLargeSnapshot(targetEvents);
+  writeFileSync(file, JSON.stringify(snapshot));
+  const eventCount = snapshot.traceEvents.length;
+  const sizeMB = statSync(file).size / 1048576;
+  const server = await startView(file);
+  const chromium = await launchChromium();
+  const firstFrames: number[] = [];
+  const phases: Record<string, number>[] = [];
+  const frames: number[] = [];
+  try {
+    for (let run = 0; run < runs; run++) {
+      const page = await chromium.browser.newPage({ viewport: { width: 1600, height: 1000 } });
+      await page.goto(server.url);
+      await page.waitForFunction(() => {
+        const hook = (globalThis as unknown as Partial<PageGlobals>).flightRecorderViewer;
+        return hook !== undefined && hook.firstFrameAtMs() > 0;
+      }, undefined, { timeout: 120_000, polling: 50 });
+      firstFrames.push(await page.evaluate(() => (globalThis as unknown as PageGlobals).flightRecorderViewer.firstFrameAtMs()));
+      phases.push(await page.evaluate(() => (globalThis as unknown as PageGlobals).flightRecorderViewer.loadMarks()));
+      const canvas = page.locator('.nfr-canvas');
+      const box = (await canvas.boundingBox())!;
+      const before = (await page.evaluate(() => (globalThis as unknown as PageGlobals).flightRecorderViewer.drawTimesMs())).length;
+      // Zoom in step by step at the cursor, pan across, zoom back out: every frame is drawn.
+      await page.mouse.move(box.x + box.width * 0.7, box.y + 300);
+      await page.keyboard.down('Control');
+      for (let i = 0; i < 40; i++) {
+        await page.mouse.wheel(0, -120);
+        await page.evaluate(() => new Promise((done) => (globalThis as unknown as PageGlobals).requestAnimationFrame(() => done(undefined))));
+      }
+      await page.keyboard.up('Control');
+      for (let i = 0; i < 30; i++) {
+        await page.mouse.move(box.x + 900, box.y + 300);
+        await page.mouse.down();
+        await page.mouse.move(box.x + 600, box.y + 320, { steps: 3 });
+        await page.mouse.up();
+        await page.evaluate(() => new Promise((done) => (globalThis as unknown as PageGlobals).requestAnimationFrame(() => done(undefined))));
+      }
+      await canvas.focus();
+      for (let i = 0; i < 40; i++) {
+        await page.keyboard.press(i % 2 ? 's' : 'd');
+        await page.evaluate(() => new Promise((done) => (globalThis as unknown as PageGlobals).requestAnimationFrame(() => done(undefined))));
+      }
+      await page.keyboard.press('0');
+      await page.evaluate(() => new Promise((done) => (globalThis as unknown as PageGlobals).requestAnimationFrame(() => done(undefined))));
+      const times = await page.evaluate(() => (globalThis as unknown as PageGlobals).flightRecorderViewer.drawTimesMs());
+      frames.push(...times.slice(before));
+      await page.close();
+    }
+  } finally {
+    await chromium.close();
+    await server.stop();
+    rmSync(dir, { recursive: true, force: true });
+  }
+  const result = {
+    benchmark: 'viewer: 1 M-event snapshot in Chromium',
+    events: eventCount,
+    fileMB: Number(sizeMB.toFixed(1)),
+    runs,
+    firstFrameMs: { median: Math.round(percentile(firstFrames, 0.5)), min: Math.round(Math.min(...firstFrames)), max: Math.round(Math.max(...firstFrames)) },
+    frameDrawMs: { frames: frames.length, p50: Number(percentile(frames, 0.5).toFixed(2)), p95: Number(percentile(frames, 0.95).toFixed(2)), max: Number(Math.max(...frames).toFixed(2)) },
+    loadPhasesMs: phases,
+    targets: { firstFrameMs: 2000, frameP95Ms: 16 },
+  };
+  if (process.argv.includes('--json')) console.log(JSON.stringify(result));
+  else {
+    console.log(`viewer: ${eventCount.toLocaleString('en-US')} events (${result.fileMB} MB), ${runs} runs in Chromium`);
+    console.log(`  first frame: median ${result.firstFrameMs.median} ms (min ${result.firstFrameMs.min}, max ${result.firstFrameMs.max})  target ≤ 2000 ms`);
+    console.log(`  load phases (ms since navigation start): ${phases.map((p) => JSON.stringify(p)).join(' ')}`);
+    console.log(`  pan/zoom frame draw: p50 ${result.frameDrawMs.p50} ms, p95 ${result.frameDrawMs.p95} ms, max ${result.frameDrawMs.max} ms over ${frames.length} frames  target p95 ≤ 16 ms`);
+  }
+}
+
+main().catch((error) => {
+  console.error(error);
+  process.exitCode = 1;
+});

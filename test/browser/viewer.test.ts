@@ -1,0 +1,331 @@
+// The viewer in a real Chromium, served by the real `cli view` command.
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { request } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import type { Page } from 'playwright-core';
+import { HOSTILE_NAMES, makeSnapshot } from './fixture-trace';
+import { launchChromium, ROOT, startView, viewCommand, type BrowserHandle, type PageGlobals, type ViewServer } from './harness';
+
+const dir = mkdtempSync(join(tmpdir(), 'nfr-browser-'));
+const files = {
+  snapshot: join(dir, 'shop-api-48213-20261125T143207Z-slow_request.nodetrace.json'),
+  hostile: join(dir, 'hostile.nodetrace.json'),
+  truncated: join(dir, 'truncated.nodetrace.json'),
+  cpuprofile: join(dir, 'app.cpuprofile'),
+  chrome: join(dir, 'node-trace.json'),
+};
+const servers: Record<string, ViewServer> = {};
+let chromium: BrowserHandle;
+
+before(async () => {
+  const text = JSON.stringify(makeSnapshot());
+  writeFileSync(files.snapshot, text);
+  writeFileSync(files.hostile, JSON.stringify(makeSnapshot({ hostileNames: true, windowSeconds: 4 })));
+  writeFileSync(files.truncated, text.slice(0, Math.floor(text.length / 2)));
+  writeFileSync(files.cpuprofile, JSON.stringify({
+    nodes: [
+      { id: 1, callFrame: { functionName: '(root)', url: '', lineNumber: -1, columnNumber: -1, scriptId: '0' }, children: [2, 3] },
+      { id: 2, callFrame: { functionName: 'main', url: 'file:///app/main.js', lineNumber: 4, columnNumber: 2, scriptId: '1' }, children: [4] },
+      { id: 3, callFrame: { functionName: '(idle)', url: '', lineNumber: -1, columnNumber: -1, scriptId: '0' } },
+      { id: 4, callFrame: { functionName: 'crunchNumbers', url: 'file:///app/math.js', lineNumber: 10, columnNumber: 0, scriptId: '2' } },
+    ],
+    startTime: 5_000_000, endTime: 5_300_000,
+    samples: Array.from({ length: 300 }, (_, i) => (i % 3 === 0 ? 2 : i % 7 === 0 ? 3 : 4)),
+    timeDeltas: Array.from({ length: 300 }, () => 1000),
+  }));
+  writeFileSync(files.chrome, JSON.stringify([
+    { name: 'thread_name', ph: 'M', pid: 1, tid: 1, ts: 0, args: { name: 'main' } },
+    { name: 'RunMicrotasks', cat: 'v8', ph: 'X', pid: 1, tid: 1, ts: 100, dur: 500 },
+    { name: 'V8.GCScavenger', cat: 'v8', ph: 'X', pid: 1, tid: 1, ts: 900, dur: 300 },
+    { name: 'MarkCompact', cat: 'v8', ph: 'B', pid: 1, tid: 1, ts: 1500 },
+    { name: 'MarkCompact', cat: 'v8', ph: 'E', pid: 1, tid: 1, ts: 2500 },
+  ]));
+  const started = await Promise.all((Object.keys(files) as (keyof typeof files)[]).map(async (key) => [key, await startView(files[key])] as const));
+  for (const [key, server] of started) servers[key] = server;
+  chromium = await launchChromium();
+});
+
+after(async () => {
+  await chromium?.close();
+  await Promise.all(Object.values(servers).map((s) => s.stop()));
+  rmSync(dir, { recursive: true, force: true });
+});
+
+async function openPage(server: ViewServer, errors: string[] = []): Promise<Page> {
+  const page = await chromium.browser.newPage({ viewport: { width: 1280, height: 800 } });
+  page.on('pageerror', (error) => errors.push(String(error)));
+  page.on('console', (message) => {
+    if (message.type() === 'error') errors.push(message.text());
+  });
+  await page.goto(server.url);
+  await page.waitForSelector('.nfr-canvas, .nfr-error', { timeout: 15_000 });
+  return page;
+}
+
+const hook = (page: Page) => page.evaluate(() => (globalThis as unknown as PageGlobals).flightRecorderViewer.visibleRange());
+
+async function canvasColours(page: Page): Promise<number> {
+  return page.evaluate(() => {
+    const canvas = (globalThis as unknown as PageGlobals).document.querySelector('canvas')!;
+    const data = canvas.getContext('2d')!.getImageData(0, 0, canvas.width, canvas.height).data;
+    const colours = new Set<number>();
+    for (let i = 0; i < data.length; i += 4 * 97) colours.add((data[i]! << 16) | (data[i + 1]! << 8) | data[i + 2]!);
+    return colours.size;
+  });
+}
+
+async function clickSpan(page: Page, text: string): Promise<void> {
+  const point = await page.evaluate((name) => (globalThis as unknown as PageGlobals).flightRecorderViewer.findSpanPoint(name), text);
+  assert.ok(point, `a visible span named ${text}`);
+  const box = await page.locator('.nfr-canvas').boundingBox();
+  await page.mouse.click(box!.x + point.x, box!.y + point.y);
+}
+
+describe('viewer in Chromium via cli view', () => {
+  test('renders the tracks of a snapshot without page errors', async () => {
+    const errors: string[] = [];
+    const page = await openPage(servers.snapshot!, errors);
+    try {
+      assert.ok(await canvasColours(page) > 20, 'the canvas draws many colours');
+      const trackCount = await page.evaluate(() => (globalThis as unknown as PageGlobals).flightRecorderViewer.trackCount());
+      assert.ok(trackCount >= 8, `tracks: ${trackCount}`);
+      assert.match(await page.locator('.nfr-trigger').innerText(), /slow request/);
+      assert.deepEqual(errors, []);
+    } finally {
+      await page.close();
+    }
+  });
+
+  test('zoom (keyboard, ctrl+wheel) and pan (drag, keyboard) change the visible range', async () => {
+    const page = await openPage(servers.snapshot!);
+    try {
+      const canvas = page.locator('.nfr-canvas');
+      const box = (await canvas.boundingBox())!;
+      const initial = await hook(page);
+      await canvas.focus();
+      await page.keyboard.press('w');
+      const zoomed = await hook(page);
+      assert.ok(zoomed.endUs - zoomed.startUs < (initial.endUs - initial.startUs) * 0.9, 'W zooms in');
+
+      await page.mouse.move(box.x + box.width * 0.6, box.y + 300);
+      await page.keyboard.down('Control');
+      await page.mouse.wheel(0, -400);
+      await page.keyboard.up('Control');
+      await page.waitForFunction((span) => {
+        const r = (globalThis as unknown as PageGlobals).flightRecorderViewer.visibleRange();
+        return r.endUs - r.startUs < span * 0.8;
+      }, zoomed.endUs - zoomed.startUs, { timeout: 5_000 });
+      const wheeled = await hook(page);
+
+      await page.mouse.move(box.x + 700, box.y + 250);
+      await page.mouse.down();
+      await page.mouse.move(box.x + 500, box.y + 250, { steps: 5 });
+      await page.mouse.up();
+      const dragged = await hook(page);
+      assert.ok(dragged.startUs > wheeled.startUs, 'dragging left moves the view later in time');
+      assert.ok(Math.abs((dragged.endUs - dragged.startUs) - (wheeled.endUs - wheeled.startUs)) < 1, 'panning keeps the span');
+
+      await page.keyboard.press('a');
+      const panned = await hook(page);
+      assert.ok(panned.startUs < dragged.startUs, 'A pans left');
+      await page.keyboard.press('0');
+      const fitted = await hook(page);
+      assert.ok(fitted.endUs - fitted.startUs >= initial.endUs - initial.startUs - 1, '0 fits');
+      const label = await page.locator('.nfr-range').getAttribute('data-start-us');
+      assert.equal(Number(label), Math.round(fitted.startUs));
+    } finally {
+      await page.close();
+    }
+  });
+
+  test('clicking an event shows its details, with stack frames as links', async () => {
+    const page = await openPage(servers.snapshot!);
+    try {
+      await clickSpan(page, 'Event loop blocked');
+      await page.waitForSelector('.nfr-details-title', { timeout: 5_000 });
+      assert.equal(await page.locator('.nfr-details-title').innerText(), 'Event loop blocked');
+      const frames = page.locator('.nfr-stack a.nfr-frame');
+      assert.ok(await frames.count() >= 3);
+      assert.match(await frames.first().innerText(), /render\.js:88:17/);
+      await frames.first().click();
+      await page.waitForSelector('.nfr-toast:not([hidden])', { timeout: 5_000 });
+      assert.match(await page.locator('.nfr-toast').innerText(), /render\.js:88:17/);
+    } finally {
+      await page.close();
+    }
+  });
+
+  test('search finds events and Enter selects the next match', async () => {
+    const page = await openPage(servers.snapshot!);
+    try {
+      await page.fill('.nfr-search-input', 'checkout');
+      await page.waitForFunction(() => /found/.test((globalThis as unknown as PageGlobals).document.querySelector('.nfr-search-count')?.textContent ?? ''), undefined, { timeout: 5_000 });
+      const count = Number((await page.locator('.nfr-search-count').innerText()).replace(/\D/g, ''));
+      assert.ok(count > 5, `matches: ${count}`);
+      await page.press('.nfr-search-input', 'Enter');
+      await page.waitForSelector('.nfr-details-title', { timeout: 5_000 });
+      assert.match(await page.locator('.nfr-details-title').innerText(), /checkout/);
+      await page.fill('.nfr-search-input', 'no-such-event-anywhere');
+      await page.waitForFunction(() => (globalThis as unknown as PageGlobals).document.querySelector('.nfr-search-count')?.textContent === 'no match', undefined, { timeout: 5_000 });
+    } finally {
+      await page.close();
+    }
+  });
+
+  test('summary tabs list the slowest requests and selecting a row reveals it', async () => {
+    const page = await openPage(servers.snapshot!);
+    try {
+      await page.click('.nfr-tab[data-tab="requests"]');
+      const first = page.locator('.nfr-table tbody tr').first();
+      assert.match(await first.innerText(), /GET \/api\/reports\/:id/);
+      await first.click();
+      assert.equal(await page.locator('.nfr-details-title').innerText(), 'GET /api/reports/:id');
+      const range = await hook(page);
+      assert.ok(range.endUs - range.startUs < 5_000_000, 'revealing zooms to the request');
+      await page.click('.nfr-tab[data-tab="cpu"]');
+      assert.match(await page.locator('.nfr-table').innerText(), /renderRows|formatCurrency|formatCell/);
+    } finally {
+      await page.close();
+    }
+  });
+
+  test('shift-drag selects a range and the Range tab aggregates it', async () => {
+    const page = await openPage(servers.snapshot!);
+    try {
+      const box = (await page.locator('.nfr-canvas').boundingBox())!;
+      await page.keyboard.down('Shift');
+      await page.mouse.move(box.x + 400, box.y + 100);
+      await page.mouse.down();
+      await page.mouse.move(box.x + 900, box.y + box.height - 20, { steps: 6 });
+      await page.mouse.up();
+      await page.keyboard.up('Shift');
+      await page.waitForSelector('.nfr-tab-active[data-tab="selection"]', { timeout: 5_000 });
+      const text = await page.locator('.nfr-panel-body').innerText();
+      assert.match(text, /selected/);
+      assert.match(text, /spans in \d+ tracks/);
+      assert.ok(await page.locator('.nfr-panel-body .nfr-table tbody tr').count() > 0);
+    } finally {
+      await page.close();
+    }
+  });
+
+  test('the view state in the URL hash is restored on reload', async () => {
+    const page = await openPage(servers.snapshot!);
+    try {
+      const initial = await hook(page);
+      const start = initial.startUs + (initial.endUs - initial.startUs) * 0.4;
+      const end = start + 250_000;
+      const state = encodeURIComponent(JSON.stringify({ viewStartTs: start, viewEndTs: end, tab: 'gc' }));
+      await page.goto(`${servers.snapshot!.url}#state=${state}`);
+      await page.waitForSelector('.nfr-canvas', { timeout: 15_000 });
+      await page.reload();
+      await page.waitForSelector('.nfr-tab-active[data-tab="gc"]', { timeout: 15_000 });
+      const restored = await hook(page);
+      assert.ok(Math.abs(restored.startUs - start) < 1 && Math.abs(restored.endUs - end) < 1, JSON.stringify(restored));
+    } finally {
+      await page.close();
+    }
+  });
+
+  test('a truncated file shows an error message, not a blank page', async () => {
+    const page = await openPage(servers.truncated!);
+    try {
+      await page.waitForSelector('.nfr-error', { timeout: 5_000 });
+      const text = await page.locator('.nfr-error').innerText();
+      assert.match(text, /cannot be shown/);
+      assert.match(text, /truncated\.nodetrace\.json/);
+      assert.match(text, /ends early|cut off|truncated/i);
+    } finally {
+      await page.close();
+    }
+  });
+
+  test('hostile names are shown as text and never run', async () => {
+    const errors: string[] = [];
+    const page = await openPage(servers.hostile!, errors);
+    try {
+      await page.fill('.nfr-search-input', '<img');
+      await page.press('.nfr-search-input', 'Enter');
+      await page.waitForSelector('.nfr-details-title', { timeout: 5_000 });
+      assert.equal(await page.locator('.nfr-details-title').innerText(), HOSTILE_NAMES[0]);
+      await page.fill('.nfr-search-input', '</script>');
+      await page.press('.nfr-search-input', 'Enter');
+      await page.waitForFunction((name) => (globalThis as unknown as PageGlobals).document.querySelector('.nfr-details-title')?.textContent === name, HOSTILE_NAMES[1], { timeout: 5_000 });
+      await page.click('.nfr-tab[data-tab="requests"]');
+      assert.ok((await page.locator('.nfr-table').innerText()).includes(HOSTILE_NAMES[0]!));
+      // Hover everything once: tooltips are built from the same strings.
+      const box = (await page.locator('.nfr-canvas').boundingBox())!;
+      for (let x = 220; x < box.width; x += 40) await page.mouse.move(box.x + x, box.y + 250);
+      const pwned = await page.evaluate(() => (globalThis as unknown as PageGlobals).__pwned);
+      assert.equal(pwned, undefined);
+      assert.equal(await page.evaluate(() => (globalThis as unknown as PageGlobals).document.querySelectorAll('img, iframe, object').length), 0);
+      assert.deepEqual(errors, []);
+    } finally {
+      await page.close();
+    }
+  });
+
+  test('opens .cpuprofile files and plain Chrome traces', async () => {
+    for (const key of ['cpuprofile', 'chrome'] as const) {
+      const errors: string[] = [];
+      const page = await openPage(servers[key]!, errors);
+      try {
+        assert.equal(await page.locator('.nfr-error').count(), 0, `${key} opens`);
+        assert.ok(await canvasColours(page) > 8);
+        assert.deepEqual(errors, []);
+      } finally {
+        await page.close();
+      }
+    }
+    const page = await openPage(servers.cpuprofile!);
+    try {
+      await page.click('.nfr-tab[data-tab="cpu"]');
+      assert.match(await page.locator('.nfr-table').innerText(), /crunchNumbers/);
+    } finally {
+      await page.close();
+    }
+  });
+
+  test('the server answers only its own loopback origin, with a nonce CSP', async () => {
+    const url = new URL(servers.snapshot!.url);
+    const get = (path: string, host: string) =>
+      new Promise<{ status: number; headers: Record<string, unknown>; body: string }>((resolve, reject) => {
+        const req = request({ host: '127.0.0.1', port: url.port, path, headers: { host }, timeout: 5_000 }, (res) => {
+          let body = '';
+          res.on('data', (c: Buffer) => (body += c.toString()));
+          res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body }));
+        });
+        req.on('timeout', () => req.destroy(new Error('timeout')));
+        req.on('error', reject);
+        req.end();
+      });
+    const page = await get('/', url.host);
+    assert.equal(page.status, 200);
+    const csp = String(page.headers['content-security-policy']);
+    const nonce = /'nonce-([^']+)'/.exec(csp)?.[1];
+    assert.ok(nonce);
+    assert.match(csp, /default-src 'none'/);
+    assert.ok(page.body.includes(`<script nonce="${nonce}" src="/viewer.js">`));
+    assert.equal((await get('/', 'evil.example:80')).status, 421);
+    assert.equal((await get('/../../etc/passwd', url.host)).status, 404);
+  });
+
+  test('cli view exits 1 with a message for a missing file', async () => {
+    const child = spawn(process.execPath, [...viewCommand(), join(dir, 'missing.json')], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stderr = '';
+    child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
+    const code = await new Promise<number | null>((resolve) => {
+      const timer = setTimeout(() => child.kill('SIGKILL'), 15_000);
+      child.once('exit', (c) => {
+        clearTimeout(timer);
+        resolve(c);
+      });
+    });
+    assert.equal(code, 1);
+    assert.match(stderr, /missing\.json/);
+  });
+});

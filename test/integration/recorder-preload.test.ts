@@ -1,0 +1,77 @@
+// The preload is invisible to the program: same output and exit code with and without it, for
+// CommonJS and ESM, via --require and NODE_OPTIONS; bad configuration turns it off with one
+// line; loaded twice it still runs once.
+import { test, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync, existsSync, readdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { RECORDER } from './recorder-harness';
+
+const dir = mkdtempSync(join(tmpdir(), 'nfr-preload-'));
+after(() => rmSync(dir, { recursive: true, force: true }));
+writeFileSync(join(dir, 'app.cjs'), `console.log('cjs', typeof require('node:http').createServer);
+console.error('to stderr');
+setTimeout(() => { process.exitCode = 4; }, 20);
+`);
+writeFileSync(join(dir, 'app.mjs'), `import { createServer } from 'node:http';
+console.log('esm', typeof createServer);
+await new Promise((r) => setTimeout(r, 20));
+process.exitCode = 5;
+`);
+writeFileSync(join(dir, 'api.cjs'), `const a = require(${JSON.stringify(RECORDER)});
+const b = require(${JSON.stringify(RECORDER)});
+console.log(a === b, a.recorder !== null && a.recorder.enabled, Object.keys(globalThis).some((k) => k.includes('flight')));
+a.region('r', () => 1);
+a.task('t').end();
+a.log('c', 'm');
+a.snapshot({ reason: 'api check' }).then((p) => console.log(require('node:path').basename(p)), (e) => console.log('no snapshot: ' + e.message));
+`);
+
+function run(args: string[], env: NodeJS.ProcessEnv = {}) {
+  const registry = join(dir, 'registry');
+  const result = spawnSync(process.execPath, args, {
+    cwd: dir, encoding: 'utf8', timeout: 30_000,
+    env: { ...process.env, NODE_OPTIONS: '', FLIGHT_RECORDER_REGISTRY: registry, FLIGHT_RECORDER: '', ...env },
+  });
+  return { code: result.status, stdout: result.stdout, stderr: result.stderr };
+}
+
+for (const app of ['app.cjs', 'app.mjs']) {
+  test(`${app}: output and exit code unchanged with --require and NODE_OPTIONS`, () => {
+    const plain = run([app]);
+    assert.equal(plain.code, app === 'app.cjs' ? 4 : 5);
+    assert.deepEqual(run(['--require', RECORDER, app]), plain);
+    assert.deepEqual(run([app], { NODE_OPTIONS: `--require ${RECORDER}` }), plain);
+  });
+}
+
+test('bad configuration: recording off, one clear stderr line, program unaffected', () => {
+  const plain = run(['app.cjs']);
+  const snapshotsBefore = existsSync(join(dir, '.flight-recorder')) ? readdirSync(join(dir, '.flight-recorder')).length : 0;
+  for (const config of ['{not json', '{"maxBytes":"big"}', '{"triggers":{"slowRequestMs":-1}}', '{"colour":"red"}']) {
+    const result = run(['--require', RECORDER, 'app.cjs'], { FLIGHT_RECORDER: config });
+    assert.equal(result.code, plain.code);
+    assert.equal(result.stdout, plain.stdout);
+    const extra = result.stderr.replace(plain.stderr, '');
+    assert.match(extra, /^flight-recorder: .+; recording is off\n$/, config);
+  }
+  const snapshotsAfter = existsSync(join(dir, '.flight-recorder')) ? readdirSync(join(dir, '.flight-recorder')).length : 0;
+  assert.equal(snapshotsAfter, snapshotsBefore);
+});
+
+test('enabled:false loads nothing; the library API still answers', () => {
+  const result = run(['--require', RECORDER, 'api.cjs'], { FLIGHT_RECORDER: '{"enabled":false}' });
+  assert.equal(result.stdout, 'true false false\nno snapshot: flight recorder is not recording\n');
+  assert.equal(result.code, 0);
+});
+
+test('required twice and preloaded: one instance; annotations and snapshot() work', () => {
+  const result = run(['--require', RECORDER, 'api.cjs']);
+  const lines = result.stdout.trim().split('\n');
+  assert.equal(lines[0], 'true true false');
+  assert.match(lines[1] ?? '', /^api-\d+-\d{8}T\d{6}Z-api_check\.nodetrace\.json$/);
+  assert.ok(readdirSync(join(dir, '.flight-recorder')).includes(lines[1]!));
+  assert.equal(result.stderr, '');
+});

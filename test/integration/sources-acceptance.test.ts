@@ -1,0 +1,65 @@
+// The issue-2 acceptance scenario, end to end: a plain node:http server under the real
+// recorder (preload), real requests, a snapshot through the real CLI, the validator, and the
+// server's output compared with a run without the recorder.
+import { strict as assert } from 'node:assert';
+import { after, test } from 'node:test';
+import { validateSnapshot } from '../../src/format/validate';
+import { built, cliSnapshot, readSnapshot, request, spansOf, startApp, type RunningApp } from './sources-harness';
+
+const running: RunningApp[] = [];
+after(async () => {
+  for (const app of running) await app.stop();
+});
+
+async function scenario(app: RunningApp): Promise<void> {
+  for (let i = 0; i < 20; i++) assert.equal((await request(app.port, '/hello?token=SECRET123')).status, 200);
+  assert.equal((await request(app.port, '/busy')).status, 200);
+  for (let i = 0; i < 3; i++) assert.equal((await request(app.port, '/fetch')).status, 200);
+  assert.equal((await request(app.port, '/alloc')).status, 200);
+}
+
+async function finish(app: RunningApp): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  await request(app.port, '/exit');
+  const code = await Promise.race([app.exited, new Promise<never>((_, reject) => setTimeout(() => reject(new Error('server did not exit')), 10_000))]);
+  return { code, stdout: app.stdout(), stderr: app.stderr() };
+}
+
+test('issue-2 acceptance: http server snapshot holds requests, loop block, gc, fetches, memory; output unchanged', { skip: !built && 'dist/ not built', timeout: 90_000 }, async () => {
+  const plain = await startApp('http-server.js', { recorder: false });
+  running.push(plain);
+  await scenario(plain);
+  const without = await finish(plain);
+  assert.equal(without.code, 7);
+
+  // As the issue checks it: `cli run -- node server.js`, then `cli snapshot all --reason check`.
+  const app = await startApp('http-server.js', { recorder: true, viaCliRun: true });
+  running.push(app);
+  await scenario(app);
+  const paths = cliSnapshot(app, 'check', 'all');
+  assert.equal(paths.length, 1, `one path printed: ${paths.join(', ')}`);
+  const { text, snapshot, events } = readSnapshot(paths[0] ?? '');
+
+  assert.deepEqual(validateSnapshot(snapshot).slice(0, 10), []);
+  assert.equal(snapshot.metadata.trigger.reason, 'check');
+  assert.ok(!text.includes('SECRET123'), 'no secret anywhere in the file');
+
+  const hello = spansOf(events, 'http.server').filter((s) => s.begin.name === 'GET /hello' && s.end?.args?.status === 200);
+  assert.ok(hello.length >= 20, `≥ 20 /hello spans with status 200, found ${hello.length}`);
+  assert.ok(hello.every((s) => s.begin.args?.url === '/hello?token=***'));
+  const busy = spansOf(events, 'http.server').find((s) => s.begin.name === 'GET /busy');
+  assert.ok(busy?.end && busy.end.ts - busy.begin.ts >= 290_000, 'the busy request lasted ≥ 300 ms');
+
+  const blocks = events.filter((e) => e.cat === 'eventloop' && e.ph === 'X' && (e.dur ?? 0) >= 250_000);
+  assert.ok(blocks.length >= 1, 'an event-loop block ≥ 250 ms');
+  assert.ok(events.some((e) => e.cat === 'gc'), 'at least one GC');
+  const clients = spansOf(events, 'http.client').filter((s) => s.end?.args?.status === 200);
+  assert.ok(clients.length >= 3, `≥ 3 http.client spans, found ${clients.length}`);
+  assert.ok(clients.every((s) => s.begin.args?.api === 'fetch'));
+  assert.ok(events.some((e) => e.cat === 'memory' && e.ph === 'C' && Number(e.args?.heapUsedMB) > 0), 'memory counters');
+  assert.ok(events.some((e) => e.cat === 'console' && e.args?.text === 'busy request done' && e.args?.stream === 'stderr'));
+
+  const withRecorder = await finish(app);
+  assert.equal(withRecorder.code, without.code);
+  assert.equal(withRecorder.stdout, without.stdout);
+  assert.equal(withRecorder.stderr, without.stderr);
+});

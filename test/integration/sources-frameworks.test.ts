@@ -1,0 +1,38 @@
+// Express and Fastify under the real recorder: route templates reach the snapshot.
+import { strict as assert } from 'node:assert';
+import { after, test } from 'node:test';
+import { validateSnapshot } from '../../src/format/validate';
+import { built, cliSnapshot, readSnapshot, request, spansOf, startApp, type RunningApp } from './sources-harness';
+
+const running: RunningApp[] = [];
+after(async () => {
+  for (const app of running) await app.stop();
+});
+
+test('Express: route templates (mounted routers too) and error statuses', { skip: !built && 'dist/ not built', timeout: 60_000 }, async () => {
+  const app = await startApp('express-app.js', { recorder: true });
+  running.push(app);
+  assert.equal((await request(app.port, '/users/42?session=abc')).status, 200);
+  assert.equal((await request(app.port, '/api/items/7')).status, 200);
+  assert.equal((await request(app.port, '/boom')).status, 500);
+  const { snapshot, events } = readSnapshot(cliSnapshot(app, 'express')[0] ?? '');
+  assert.deepEqual(validateSnapshot(snapshot).slice(0, 10), []);
+  const server = spansOf(events, 'http.server');
+  const user = server.find((s) => s.begin.name === 'GET /users/42');
+  assert.equal(user?.begin.args?.url, '/users/42?session=***');
+  assert.equal(user?.end?.args?.route, '/users/:id');
+  assert.equal(server.find((s) => s.begin.name === 'GET /api/items/7')?.end?.args?.route, '/api/items/:itemId');
+  assert.equal(server.find((s) => s.begin.name === 'GET /boom')?.end?.args?.status, 500);
+});
+
+test('Fastify: route templates', { skip: !built && 'dist/ not built', timeout: 60_000 }, async () => {
+  const app = await startApp('fastify-app.js', { recorder: true });
+  running.push(app);
+  assert.equal((await request(app.port, '/orders/9')).status, 200);
+  assert.equal((await request(app.port, '/health')).status, 200);
+  const { snapshot, events } = readSnapshot(cliSnapshot(app, 'fastify')[0] ?? '');
+  assert.deepEqual(validateSnapshot(snapshot).slice(0, 10), []);
+  const server = spansOf(events, 'http.server');
+  assert.equal(server.find((s) => s.begin.name === 'GET /orders/9')?.end?.args?.route, '/orders/:orderId');
+  assert.equal(server.find((s) => s.begin.name === 'GET /health')?.end?.args?.status, 200);
+});

@@ -1,0 +1,70 @@
+import { strict as assert } from 'node:assert';
+import { test } from 'node:test';
+import { validateSnapshot } from '../../src/format/validate';
+import type { TraceEvent } from '../../src/format/trace-event';
+import { Kind } from '../../src/recorder/sources/kinds';
+import { profileEvents, type V8Profile } from '../../src/recorder/sources/cpu-profile';
+import { FakeRing } from './sources-fake-ring';
+
+function snapshotOf(events: TraceEvent[], startTs: number, endTs: number) {
+  return {
+    traceEvents: events,
+    metadata: {
+      format: 'node-flight-recorder', version: 1, pid: 1, programName: 't', argv: [], nodeVersion: 'v20', platform: 'linux',
+      trigger: { reason: 'test', source: 'api', ts: endTs }, window: { startTs, endTs }, droppedEvents: 0,
+    },
+  };
+}
+
+test('an end whose begin left the ring gets a synthesised begin at its start, inside the window', () => {
+  const ring = new FakeRing();
+  const url = ring.intern('/old?x=***');
+  // Only the end record survived: the span ran from 1000 to 5000.
+  ring.write(Kind.httpServerEnd, 1000, 4000, 9, 200, 1, url, 0);
+  // A complete span: begin and end both present.
+  ring.write(Kind.httpServerBegin, 2000, 0, 10, 1, 0, ring.intern('GET'), ring.intern('/new'));
+  ring.write(Kind.httpServerEnd, 2000, 500, 10, 201, 1, ring.intern('/new'), ring.intern('/new'));
+  // Still in flight at snapshot time.
+  ring.write(Kind.httpServerBegin, 3000, 0, 11, 2, 0, ring.intern('POST'), ring.intern('/pending'));
+  const events = ring.decode();
+  assert.deepEqual(events.map((e) => [e.ph, e.name, e.ts]), [
+    ['b', 'GET /old', 1000], ['e', 'GET /old', 5000],
+    ['b', 'GET /new', 2000], ['e', 'GET /new', 2500],
+    ['b', 'POST /pending', 3000],
+  ]);
+  assert.equal(events[0]?.args?.startedBeforeWindow, true);
+  assert.equal(events[3]?.args?.status, 201);
+  assert.deepEqual(validateSnapshot(snapshotOf(events, 1000, 5000)), []);
+});
+
+test('memory counters unpack four numbers from one record', () => {
+  const ring = new FakeRing();
+  ring.write(Kind.memory, 10, 0, 200 * 1024, 50 * 1024 * 1024, 80 * 1024 * 2 ** 26 + 3 * 1024, 0, 0);
+  assert.deepEqual(ring.decode()[0]?.args, { heapUsedMB: 50, heapTotalMB: 80, rssMB: 200, externalMB: 3 });
+});
+
+test('a CPU profile window is cut to the snapshot range, with only the nodes its samples reach', () => {
+  const frame = (functionName: string) => ({ functionName, scriptId: '1', url: 'file:///a.js', lineNumber: 0, columnNumber: 0 });
+  const profile: V8Profile = {
+    nodes: [
+      { id: 1, callFrame: frame('(root)'), children: [2, 3] },
+      { id: 2, callFrame: frame('main'), children: [4] },
+      { id: 3, callFrame: frame('unused'), children: [] },
+      { id: 4, callFrame: frame('hotLoop'), children: [] },
+    ],
+    startTime: 1000,
+    endTime: 1600,
+    samples: [2, 4, 4, 4, 2, 3],
+    timeDeltas: [100, 100, 100, 100, 100, 100],
+  };
+  const events = profileEvents(profile, '0x1', 1150, 1450, 7, 0);
+  assert.equal(events.length, 2);
+  assert.equal(events[0]?.ts, 1150);
+  assert.deepEqual(events[0]?.args, { data: { startTime: 1150 } });
+  const data = events[1]?.args?.data as { cpuProfile: { nodes: { id: number; parent?: number }[]; samples: number[] }; timeDeltas: number[] };
+  assert.deepEqual(data.cpuProfile.samples, [4, 4, 4]);
+  assert.deepEqual(data.timeDeltas, [50, 100, 100]);
+  assert.deepEqual(data.cpuProfile.nodes.map((n) => [n.id, n.parent]), [[1, undefined], [2, 1], [4, 2]]);
+  assert.deepEqual(profileEvents(profile, '0x1', 5000, 6000, 7, 0), []);
+  assert.deepEqual(validateSnapshot(snapshotOf(events, 1150, 1450)), []);
+});

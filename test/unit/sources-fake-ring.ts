@@ -1,0 +1,87 @@
+// An in-memory EventRing and source context for unit tests of the event sources: records are
+// kept as views (strings resolved) and decoded with the sources' own decoder table.
+import { performance } from 'node:perf_hooks';
+import type { EventRing, EventSource, RecordView, RuleHooks, SourceContext } from '../../src/recorder/contracts';
+import type { TraceEvent } from '../../src/format/trace-event';
+import { decoders } from '../../src/recorder/sources/index';
+import { redactHeaders, redactUrl } from '../../src/recorder/redact';
+
+export class FakeRing implements EventRing {
+  readonly records: RecordView[] = [];
+  private readonly ids = new Map<string, number>();
+  private readonly texts: string[] = [''];
+  // The trace clock: hrtime µs (V8's profiler stamps samples on it too).
+  private readonly offsetUs = Number(process.hrtime.bigint() / 1000n) - performance.now() * 1000;
+  nowUs(): number {
+    return performance.now() * 1000 + this.offsetUs;
+  }
+  intern(text: string): number {
+    let id = this.ids.get(text);
+    if (id === undefined) {
+      id = this.texts.length;
+      this.texts.push(text);
+      this.ids.set(text, id);
+    }
+    return id;
+  }
+  write(kind: number, tsUs: number, durUs: number, id: number, a: number, b: number, s1: number, s2: number): void {
+    this.records.push({ kind, tsUs, durUs, id: id >>> 0, a, b, s1: s1 ? this.texts[s1] : undefined, s2: s2 ? this.texts[s2] : undefined });
+  }
+  decode(pid = 1, tid = 0): TraceEvent[] {
+    const events: TraceEvent[] = [];
+    // One context for the whole pass, as the core's snapshot builder does per thread.
+    const context = { pid, tid, emit: (event: TraceEvent) => void events.push(event) };
+    for (const record of this.records) decoders.get(record.kind)?.(record, context);
+    return events;
+  }
+}
+
+export interface RuleCalls {
+  requests: [number, number, string][];
+  blocks: number[];
+  heap: number[];
+  gc: number[];
+}
+
+export function fakeContext(ring = new FakeRing()): { ring: FakeRing; context: SourceContext; rules: RuleCalls; hookErrors: unknown[] } {
+  const rules: RuleCalls = { requests: [], blocks: [], heap: [], gc: [] };
+  const hookErrors: unknown[] = [];
+  const hooks: RuleHooks = {
+    requestFinished: (durationMs, status, name) => rules.requests.push([durationMs, status, name]),
+    loopBlocked: (durationMs) => rules.blocks.push(durationMs),
+    heapSampled: (mb) => rules.heap.push(mb),
+    gcPaused: (ms) => rules.gc.push(ms),
+  };
+  const context: SourceContext = {
+    ring,
+    rules: hooks,
+    tid: 0,
+    guard: ((_name: string, hook: (...args: unknown[]) => unknown) => function (this: unknown, ...args: unknown[]) {
+      try {
+        return hook.apply(this, args);
+      } catch (error) {
+        hookErrors.push(error);
+        return undefined;
+      }
+    }) as SourceContext['guard'],
+    redactUrl: (url) => redactUrl(url),
+    redactHeaders: (headers) => redactHeaders(headers),
+  };
+  return { ring, context, rules, hookErrors };
+}
+
+/** Installs sources into a fresh fake context; returns it with an uninstall function. */
+export function installSources(sources: EventSource[]) {
+  const made = fakeContext();
+  const uninstalls = sources.map((source) => source.install(made.context));
+  return { ...made, uninstall: () => uninstalls.forEach((undo) => undo()) };
+}
+
+/** Polls until `check` returns true, or fails after `timeoutMs`. */
+export async function until(check: () => boolean, timeoutMs = 5000, what = 'condition'): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}

@@ -1,0 +1,122 @@
+import { strict as assert } from 'node:assert';
+import * as http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { after, before, test } from 'node:test';
+import type { TraceEvent } from '../../src/format/trace-event';
+import { fetchSource } from '../../src/recorder/sources/fetch';
+import { httpClientSource } from '../../src/recorder/sources/http-client';
+import { httpServerSource } from '../../src/recorder/sources/http-server';
+import { netSource } from '../../src/recorder/sources/net';
+import { installSources, until } from './sources-fake-ring';
+
+let recorder: ReturnType<typeof installSources>;
+let server: http.Server;
+let base = '';
+
+before(async () => {
+  recorder = installSources([httpServerSource(), httpClientSource(), fetchSource(), netSource()]);
+  server = http.createServer((request, response) => {
+    if (request.url?.startsWith('/slow')) {
+      setTimeout(() => response.end('slow'), 60);
+      return;
+    }
+    if (request.url?.startsWith('/hang')) {
+      request.socket.setTimeout(5000);
+      return; // never answers: the client aborts
+    }
+    response.statusCode = request.url?.startsWith('/missing') ? 404 : 200;
+    response.end('ok');
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+});
+
+after(async () => {
+  recorder.uninstall();
+  server.closeAllConnections();
+  await new Promise((resolve) => server.close(resolve));
+});
+
+function get(path: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    http.get(`${base}${path}`, (response) => {
+      response.resume();
+      response.on('end', () => resolve(response.statusCode ?? 0));
+    }).on('error', reject);
+  });
+}
+
+const spans = (events: TraceEvent[], cat: string) => {
+  const begins = events.filter((e) => e.cat === cat && e.ph === 'b');
+  return begins.map((b) => ({ begin: b, end: events.find((e) => e.cat === cat && e.ph === 'e' && e.id === b.id) }));
+};
+
+test('server spans: method, redacted url, status, duration, rule hook', async () => {
+  assert.equal(await get('/hello?token=SECRET123'), 200);
+  assert.equal(await get('/missing'), 404);
+  assert.equal(await get('/slow'), 200);
+  await until(() => recorder.rules.requests.length >= 3, 5000, 'three finished requests');
+  const events = recorder.ring.decode();
+  const server = spans(events, 'http.server');
+  const hello = server.find((s) => s.begin.name === 'GET /hello');
+  assert.ok(hello?.end, 'hello span has an end');
+  assert.equal(hello.begin.args?.url, '/hello?token=***');
+  assert.equal(hello.end.args?.status, 200);
+  assert.equal(hello.end.name, hello.begin.name);
+  assert.ok(hello.end.ts >= hello.begin.ts);
+  assert.equal(server.find((s) => s.begin.name === 'GET /missing')?.end?.args?.status, 404);
+  const slow = server.find((s) => s.begin.name === 'GET /slow');
+  assert.ok(slow?.end && slow.end.ts - slow.begin.ts >= 50_000, 'slow request lasted ≥ 50 ms');
+  assert.ok(!JSON.stringify(events).includes('SECRET123'));
+  const slowRule = recorder.rules.requests.find(([, , name]) => name === '/slow');
+  assert.ok(slowRule && slowRule[0] >= 50 && slowRule[1] === 200);
+});
+
+test('client spans for node:http and fetch, with status', async () => {
+  await get('/hello?k=v');
+  const response = await fetch(`${base}/hello?api_key=SECRET`);
+  await response.text();
+  await until(() => spans(recorder.ring.decode(), 'http.client').filter((s) => s.end).length >= 2, 5000, 'client spans');
+  const client = spans(recorder.ring.decode(), 'http.client');
+  const viaHttp = client.find((s) => s.begin.args?.api === 'http' && String(s.begin.args?.url).endsWith('/hello?k=***'));
+  assert.ok(viaHttp?.end);
+  assert.equal(viaHttp.end.args?.status, 200);
+  assert.ok(String(viaHttp.begin.args?.url).startsWith('http://127.0.0.1:'));
+  const viaFetch = client.find((s) => s.begin.args?.api === 'fetch');
+  assert.ok(viaFetch?.end, 'fetch span ended');
+  assert.equal(viaFetch.end.args?.status, 200);
+  assert.equal(viaFetch.begin.args?.url, `${base}/hello?api_key=***`);
+  assert.equal(viaFetch.begin.name, `GET ${base}/hello`);
+});
+
+test('client errors and aborted server requests end their spans', async () => {
+  const failed = await fetch('http://127.0.0.1:1/nothing').then(() => false, () => true);
+  assert.ok(failed);
+  const request = http.get(`${base}/hang`);
+  request.on('error', () => {});
+  await until(() => spans(recorder.ring.decode(), 'http.server').some((s) => s.begin.name === 'GET /hang'), 5000, 'hang begin');
+  request.destroy();
+  await until(() => spans(recorder.ring.decode(), 'http.server').some((s) => s.begin.name === 'GET /hang' && s.end), 5000, 'hang end');
+  const events = recorder.ring.decode();
+  const hang = spans(events, 'http.server').find((s) => s.begin.name === 'GET /hang');
+  assert.equal(hang?.end?.args?.aborted, true);
+  await until(() => spans(recorder.ring.decode(), 'http.client').some((s) => s.end?.args?.error !== undefined), 5000, 'fetch error');
+});
+
+test('net spans for accepted and client sockets, with peers and bytes', async () => {
+  const agentless = await new Promise<number>((resolve, reject) => {
+    http.get(`${base}/hello`, { agent: false }, (response) => {
+      response.resume();
+      response.on('end', () => resolve(response.statusCode ?? 0));
+    }).on('error', reject);
+  });
+  assert.equal(agentless, 200);
+  await until(() => spans(recorder.ring.decode(), 'net').filter((s) => s.end).length >= 2, 5000, 'socket closes');
+  const net = spans(recorder.ring.decode(), 'net').filter((s) => s.end);
+  const serverSide = net.find((s) => s.begin.name === 'server socket');
+  const clientSide = net.find((s) => s.begin.name === 'client socket');
+  assert.ok(serverSide && clientSide);
+  assert.match(String(serverSide.begin.args?.remoteAddress), /^127\.0\.0\.1:\d+$/);
+  assert.match(String(clientSide.end?.args?.remoteAddress), /^127\.0\.0\.1:\d+$/);
+  assert.ok(Number(clientSide.end?.args?.bytesWritten) > 0);
+});

@@ -1,0 +1,264 @@
+import { strict as assert } from 'node:assert';
+import { spawn } from 'node:child_process';
+import * as fs from 'node:fs';
+import { performance } from 'node:perf_hooks';
+import { test } from 'node:test';
+import { Worker } from 'node:worker_threads';
+import { asyncCausalitySource } from '../../src/recorder/sources/async-causality';
+import { consoleSource, consoleText } from '../../src/recorder/sources/console';
+import { cpuProfileSource, MAX_BYTES } from '../../src/recorder/sources/cpu-profile';
+import { errorsSource } from '../../src/recorder/sources/errors';
+import { eventLoopSource } from '../../src/recorder/sources/event-loop';
+import { fsSource } from '../../src/recorder/sources/fs';
+import { gcSource } from '../../src/recorder/sources/gc';
+import { memorySource } from '../../src/recorder/sources/memory';
+import { processesSource } from '../../src/recorder/sources/processes';
+import { userTimingSource } from '../../src/recorder/sources/user-timing';
+import { createSources, decoders } from '../../src/recorder/sources/index';
+import type { TraceEvent } from '../../src/format/trace-event';
+import { installSources, until } from './sources-fake-ring';
+
+function busyWait(ms: number): void {
+  const end = performance.now() + ms;
+  while (performance.now() < end);
+}
+
+test('every kind a source writes has a decoder in 32–255, and createSources honours opt-ins', () => {
+  for (const kind of decoders.keys()) assert.ok(kind >= 32 && kind <= 255);
+  const names = (options: object) => createSources(options).map((s) => s.name);
+  assert.ok(!names({}).includes('cpu-profile') && !names({}).includes('async-causality') && !names({}).includes('fs'));
+  assert.ok(names({ cpuSamplingIntervalUs: 1000, asyncCausality: true, fs: true }).includes('cpu-profile'));
+  assert.ok(names({ asyncCausality: true }).includes('async-causality'));
+  assert.ok(names({ fs: true }).includes('fs'));
+});
+
+test('a blocked event loop becomes one slice of about its length, and the rule hears it', async () => {
+  const recorder = installSources([eventLoopSource(50)]);
+  try {
+    await new Promise((resolve) => setTimeout(resolve, 60));
+    busyWait(200);
+    await until(() => recorder.rules.blocks.length > 0, 3000, 'a loop block');
+    await until(() => recorder.ring.decode().some((e) => e.name === 'Event loop delay'), 3000, 'delay counters');
+    const events = recorder.ring.decode();
+    // A loaded machine may add short blocks of its own; the 200 ms one must be there once.
+    const blocks = events.filter((e) => e.name === 'Event loop blocked' && (e.dur ?? 0) >= 150_000);
+    assert.equal(blocks.length, 1);
+    assert.equal(blocks[0]?.cat, 'eventloop');
+    assert.ok((blocks[0]?.dur ?? 0) >= 190_000 && (blocks[0]?.dur ?? 0) < 400_000, `dur ${blocks[0]?.dur}`);
+    const delay = events.find((e) => e.name === 'Event loop delay');
+    assert.ok(Number(delay?.args?.maxMs) >= 100, 'the delay histogram saw the block');
+    assert.ok(events.some((e) => e.name === 'Event loop utilization' && e.ph === 'C'));
+  } finally {
+    recorder.uninstall();
+  }
+});
+
+test('garbage collections and memory counters', async () => {
+  const recorder = installSources([gcSource(), memorySource()]);
+  try {
+    let keep: unknown[] = [];
+    await until(() => {
+      for (let i = 0; i < 20_000; i++) keep.push({ i, s: `x${i}` });
+      if (keep.length > 200_000) keep = [];
+      return recorder.rules.gc.length > 0;
+    }, 10_000, 'a GC');
+    await until(() => recorder.ring.decode().some((e) => e.cat === 'gc'), 3000, 'a gc record');
+    const events = recorder.ring.decode();
+    const gc = events.find((e) => e.cat === 'gc');
+    assert.match(gc?.name ?? '', /^GC \((minor|major|incremental|weakcb|unknown)\)$/);
+    assert.equal(gc?.ph, 'X');
+    const memory = events.find((e) => e.name === 'Memory');
+    assert.equal(memory?.ph, 'C');
+    assert.ok(Number(memory?.args?.heapUsedMB) > 1 && Number(memory?.args?.rssMB) > Number(memory?.args?.heapUsedMB) / 2);
+    assert.ok(recorder.rules.heap.length >= 1);
+  } finally {
+    recorder.uninstall();
+  }
+});
+
+test('console calls are recorded and passed through unchanged; later replacements win', () => {
+  const printed: unknown[][] = [];
+  const saved = { log: console.log, error: console.error };
+  console.log = (...args: unknown[]) => void printed.push(args);
+  console.error = (...args: unknown[]) => void printed.push(['E', ...args]);
+  const recorder = installSources([consoleSource(16)]);
+  try {
+    console.log('hello %s', 'world', 42);
+    console.error('x'.repeat(100));
+    assert.deepEqual(printed, [['hello %s', 'world', 42], ['E', 'x'.repeat(100)]]);
+    const events = recorder.ring.decode();
+    assert.deepEqual(events.map((e) => [e.name, e.args?.text, e.args?.stream]), [
+      ['console.log', 'hello world 42', 'stdout'],
+      ['console.error', 'x'.repeat(16), 'stderr'],
+    ]);
+    assert.equal(events[1]?.args?.truncated, true);
+    const mine = (...args: unknown[]) => void (printed as unknown[][]).push(Array.of<unknown>('mine', ...args));
+    console.log = mine;
+    console.log('after');
+    assert.equal(recorder.ring.records.length, 2, 'a replaced console.log is not recorded');
+    recorder.uninstall();
+    assert.equal(console.log, mine, 'uninstall leaves the program\'s own method');
+  } finally {
+    recorder.uninstall();
+    console.log = saved.log;
+    console.error = saved.error;
+  }
+  assert.equal(consoleText(['é'.repeat(10)], 5).text, 'éé');
+});
+
+test('performance marks and measures', async () => {
+  const recorder = installSources([userTimingSource()]);
+  try {
+    performance.mark('sources-test-start');
+    busyWait(5);
+    performance.measure('sources-test-measure', 'sources-test-start');
+    await until(() => recorder.ring.records.length >= 2, 3000, 'user timing entries');
+    const events = recorder.ring.decode();
+    const mark = events.find((e) => e.name === 'sources-test-start');
+    const measure = events.find((e) => e.name === 'sources-test-measure');
+    assert.equal(mark?.ph, 'i');
+    assert.equal(measure?.ph, 'X');
+    assert.equal(measure?.cat, 'user');
+    assert.ok((measure?.dur ?? 0) >= 4000);
+    assert.ok(Math.abs((measure?.ts ?? 0) - (mark?.ts ?? 0)) < 1000, 'measure starts at the mark');
+  } finally {
+    performance.clearMarks();
+    performance.clearMeasures();
+    recorder.uninstall();
+  }
+});
+
+test('warnings and uncaught errors with their stacks', async () => {
+  const recorder = installSources([errorsSource()]);
+  try {
+    process.emitWarning('careful now', 'SourcesTestWarning');
+    await until(() => recorder.ring.records.length >= 1, 3000, 'a warning');
+    (process.emit as (event: string, ...args: unknown[]) => boolean)('uncaughtExceptionMonitor', new TypeError('boom'), 'unhandledRejection');
+    const events = recorder.ring.decode();
+    const warning = events.find((e) => e.name === 'Warning');
+    assert.equal(warning?.args?.message, 'SourcesTestWarning: careful now');
+    const rejection = events.find((e) => e.name === 'Unhandled rejection');
+    assert.equal(rejection?.args?.message, 'TypeError: boom');
+    assert.ok(Array.isArray(rejection?.args?.frames) && (rejection.args.frames as unknown[]).length > 0);
+    assert.match(String(rejection?.args?.stack), /sources-runtime\.test\.ts/);
+  } finally {
+    recorder.uninstall();
+  }
+});
+
+test('child processes and worker threads, with redacted command lines', async () => {
+  const recorder = installSources([processesSource({})]);
+  try {
+    const child = spawn(process.execPath, ['-e', 'process.exit(3)', '--', '--token=abc'], { stdio: 'ignore' });
+    const code = await new Promise((resolve) => child.on('exit', resolve));
+    assert.equal(code, 3);
+    const worker = new Worker('process.exit(5)', { eval: true });
+    const threadId = worker.threadId;
+    await new Promise((resolve) => worker.on('exit', resolve));
+    await until(() => recorder.ring.records.length >= 4, 3000, 'process records');
+    const events = recorder.ring.decode();
+    const spawned = events.find((e) => e.cat === 'child_process' && e.ph === 'b');
+    const exited = events.find((e) => e.cat === 'child_process' && e.ph === 'e');
+    assert.equal(spawned?.id, child.pid);
+    assert.match(String(spawned?.args?.command), /--token=\*\*\*/);
+    assert.equal(exited?.args?.exitCode, 3);
+    assert.equal(exited?.name, spawned?.name);
+    const workerEnd = events.find((e) => e.cat === 'worker' && e.ph === 'e');
+    assert.equal(workerEnd?.id, threadId);
+    assert.equal(workerEnd?.args?.exitCode, 5);
+  } finally {
+    recorder.uninstall();
+  }
+});
+
+function hotLoop(ms: number): number {
+  let x = 0;
+  const end = Date.now() + ms;
+  // Check the clock rarely, so samples land in hotLoop itself rather than in the clock call.
+  while (Date.now() < end) for (let i = 0; i < 100_000; i++) x += Math.sqrt(x + i);
+  return x;
+}
+
+test('CPU sampling: DevTools Profile/ProfileChunk events naming the hot function', () => {
+  const source = cpuProfileSource(1000, 10_000);
+  const recorder = installSources([source]);
+  try {
+    // A loaded machine starves V8's sampler thread: sample until there is enough, with a deadline.
+    const startUs = recorder.ring.nowUs();
+    const deadline = Date.now() + 10_000;
+    let endUs = startUs;
+    let events: TraceEvent[] = [];
+    const sampleCount = () => events.filter((e) => e.name === 'ProfileChunk').reduce((n, e) => n + ((e.args?.data as { cpuProfile: { samples: number[] } }).cpuProfile.samples.length), 0);
+    do {
+      hotLoop(300);
+      endUs = recorder.ring.nowUs();
+      events = source.snapshotEvents?.(startUs, endUs, 7, 0) ?? [];
+    } while (sampleCount() < 30 && Date.now() < deadline);
+    const profiles = events.filter((e) => e.name === 'Profile');
+    const chunks = events.filter((e) => e.name === 'ProfileChunk');
+    assert.ok(profiles.length >= 1 && profiles.length === chunks.length);
+    let hotCount = 0;
+    let allCount = 0;
+    for (const chunk of chunks) {
+      const profile = profiles.find((p) => p.id === chunk.id);
+      assert.equal(profile?.ph, 'P');
+      assert.equal(chunk.cat, 'cpu');
+      const data = chunk.args?.data as { cpuProfile: { nodes: { id: number; callFrame: { functionName: string }; parent?: number }[]; samples: number[] }; timeDeltas: number[] };
+      assert.equal(data.cpuProfile.samples.length, data.timeDeltas.length);
+      const hot = data.cpuProfile.nodes.filter((n) => n.callFrame.functionName === 'hotLoop').map((n) => n.id);
+      hotCount += data.cpuProfile.samples.filter((id) => hot.includes(id) || isBelow(data.cpuProfile.nodes, id, hot)).length;
+      allCount += data.cpuProfile.samples.length;
+      // Every sample lies in the asked range on the trace clock.
+      let t = Number((profile?.args?.data as { startTime: number }).startTime);
+      for (const delta of data.timeDeltas) {
+        t += delta;
+        assert.ok(t >= startUs && t <= endUs);
+      }
+    }
+    assert.ok(allCount >= 10, `samples ${allCount}`);
+    assert.ok(hotCount > allCount / 4, `hotLoop in ${hotCount} of ${allCount} samples`);
+    assert.ok(source.heldBytes() > 0 && source.heldBytes() <= MAX_BYTES);
+  } finally {
+    recorder.uninstall();
+  }
+});
+
+function isBelow(nodes: { id: number; parent?: number }[], id: number, ancestors: number[]): boolean {
+  const parent = new Map(nodes.map((n) => [n.id, n.parent]));
+  for (let at = parent.get(id); at !== undefined; at = parent.get(at)) if (ancestors.includes(at)) return true;
+  return false;
+}
+
+test('async causality: a flow from the scheduling callback to the scheduled one', async () => {
+  const recorder = installSources([asyncCausalitySource()]);
+  try {
+    await new Promise<void>((resolve) => setTimeout(() => setImmediate(resolve), 5));
+  } finally {
+    recorder.uninstall();
+  }
+  const events = recorder.ring.decode();
+  const immediate = events.find((e) => e.ph === 'X' && e.name === 'Immediate');
+  assert.ok(immediate, 'the Immediate callback is a slice');
+  const flowEnd = events.find((e) => e.ph === 'f' && e.id === immediate.args?.asyncId);
+  const flowStart = events.find((e) => e.ph === 's' && e.id === immediate.args?.asyncId);
+  assert.ok(flowEnd && flowStart);
+  const timeout = events.find((e) => e.ph === 'X' && e.name === 'Timeout');
+  assert.ok(timeout && flowStart.ts >= timeout.ts && flowStart.ts <= timeout.ts + (timeout.dur ?? 0), 'the flow starts inside the Timeout callback');
+});
+
+test('fs operations (opt-in): callback, promise and sync forms', async () => {
+  const recorder = installSources([fsSource()]);
+  try {
+    await new Promise((resolve) => fs.readFile(__filename, resolve));
+    await fs.promises.stat(__filename);
+    fs.statSync(__filename);
+    await fs.promises.readFile('/nonexistent-sources-test').catch(() => undefined);
+  } finally {
+    recorder.uninstall();
+  }
+  const events = recorder.ring.decode().filter((e) => e.cat === 'fs');
+  assert.deepEqual(events.map((e) => e.name).sort(), ['readFile', 'readFile', 'stat', 'statSync']);
+  assert.ok(events.every((e) => e.ph === 'X' && (e.dur ?? -1) >= 0));
+  assert.equal(events.find((e) => e.args?.path === '/nonexistent-sources-test')?.args?.error, true);
+  assert.equal(typeof fs.realpath.native, 'function');
+});

@@ -1,0 +1,148 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import type { TraceEvent } from '../../src/format/trace-event';
+import { hotFunctions } from '../../src/viewer/model/cpu';
+import { loadTraceText } from '../../src/viewer/model/load';
+import { buildModel, type TimelineModel } from '../../src/viewer/model/model';
+import { search } from '../../src/viewer/model/search';
+import { errorRows, gcTotals, longestLoopBlocks, selectionStats, slowestRequests } from '../../src/viewer/model/summaries';
+import { layoutTracks } from '../../src/viewer/model/track-layout';
+import { makeSnapshot } from '../browser/fixture-trace';
+
+function model(events: TraceEvent[], metadata?: Record<string, unknown>): TimelineModel {
+  const text = JSON.stringify(metadata ? { traceEvents: events, metadata } : { traceEvents: events });
+  const loaded = loadTraceText(text, 'test.json');
+  assert.ok(!('error' in loaded), 'error' in loaded ? loaded.error : '');
+  return buildModel(loaded, 'test.json');
+}
+
+const snapshotModel = () => {
+  const loaded = loadTraceText(JSON.stringify(makeSnapshot({ windowSeconds: 4 })), 'snap.nodetrace.json');
+  assert.ok(!('error' in loaded));
+  return buildModel(loaded, 'snap.nodetrace.json');
+};
+
+test('spans from X, B/E and b/e pairs land in tracks per thread and category', () => {
+  const m = model([
+    { name: 'thread_name', ph: 'M', ts: 0, pid: 1, tid: 0, args: { name: 'Main thread' } },
+    { name: 'GET /a', cat: 'http.server', ph: 'b', ts: 100, pid: 1, tid: 0, id: 7, args: { url: '/a' } },
+    { name: 'GET /b', cat: 'http.server', ph: 'b', ts: 150, pid: 1, tid: 0, id: 8 },
+    { name: 'GET /a', cat: 'http.server', ph: 'e', ts: 400, pid: 1, tid: 0, id: 7, args: { status: 503 } },
+    { name: 'GC (minor)', cat: 'gc', ph: 'X', ts: 200, dur: 5, pid: 1, tid: 0 },
+    { name: 'work', cat: 'user', ph: 'B', ts: 300, pid: 1, tid: 2 },
+    { name: 'work', cat: 'user', ph: 'E', ts: 350, pid: 1, tid: 2 },
+  ]);
+  assert.equal(m.spans.count, 4, 'the unfinished GET /b is kept, running to the end');
+  const titles = m.tracks.map((t) => `${t.tid}:${t.title}`).sort();
+  assert.deepEqual(titles, ['0:GC', '0:HTTP server', '2:User']);
+  const http = m.tracks.find((t) => t.title === 'HTTP server');
+  assert.ok(http && http.kind === 'slices');
+  assert.equal(http.rows.length, 2, 'overlapping requests take two rows');
+  const requests = slowestRequests(m);
+  const a = requests.find((r) => r.name === 'GET /a')!;
+  const b = requests.find((r) => r.name === 'GET /b')!;
+  assert.equal(a.detail, 'server · 503');
+  assert.equal(a.failed, true);
+  assert.equal(b.detail, 'server · unfinished');
+  assert.equal(b.durationUs, 250);
+  assert.equal(errorRows(m).length, 1, 'a 503 is listed as an error');
+});
+
+test('the trigger sets t = 0 and counters become series with units', () => {
+  const m = model([
+    { name: 'Event loop delay', cat: 'eventloop', ph: 'C', ts: 1000, pid: 1, tid: 0, args: { p50Ms: 10, p99Ms: 20, maxMs: 30 } },
+    { name: 'Event loop delay', cat: 'eventloop', ph: 'C', ts: 2000, pid: 1, tid: 0, args: { p50Ms: 11, p99Ms: 90, maxMs: 95 } },
+    { name: 'x', cat: 'user', ph: 'X', ts: 1500, dur: 10, pid: 1, tid: 0 },
+  ], { format: 'node-flight-recorder', version: 1, pid: 1, programName: 'p', argv: [], nodeVersion: 'v20', platform: 'linux', trigger: { ts: 1800, reason: 'manual', source: 'control' }, window: { startTs: 900, endTs: 2100 }, droppedEvents: 0 });
+  assert.equal(m.originUs, 1800);
+  assert.equal(m.trigger?.label, 'manual');
+  assert.equal(m.startUs, 900);
+  assert.equal(m.endUs, 2100);
+  const counter = m.tracks.find((t) => t.kind === 'counter');
+  assert.ok(counter && counter.kind === 'counter');
+  assert.deepEqual(counter.series.map((s) => `${s.label} ${s.unit}`), ['p50 ms', 'p99 ms', 'max ms']);
+  assert.equal(counter.series[counter.primary]!.key, 'p99Ms');
+  assert.equal(counter.maxValue, 95);
+});
+
+test('CPU samples become a flame chart with merged runs and bottom-up totals', () => {
+  const nodes = [
+    { id: 1, callFrame: { functionName: '(root)', url: '', lineNumber: -1, columnNumber: -1 } },
+    { id: 2, parent: 1, callFrame: { functionName: 'main', url: 'file:///a.js', lineNumber: 0, columnNumber: 0 } },
+    { id: 3, parent: 2, callFrame: { functionName: 'hot', url: 'file:///a.js', lineNumber: 9, columnNumber: 4 } },
+    { id: 4, parent: 1, callFrame: { functionName: '(idle)', url: '', lineNumber: -1, columnNumber: -1 } },
+  ];
+  const m = model([
+    { name: 'Profile', cat: 'cpu', ph: 'P', ts: 0, pid: 1, tid: 0, id: '0x1', args: { data: { startTime: 1000 } } },
+    { name: 'ProfileChunk', cat: 'cpu', ph: 'P', ts: 0, pid: 1, tid: 0, id: '0x1', args: { data: { cpuProfile: { nodes, samples: [3, 3, 3, 2, 4, 4, 3] }, timeDeltas: [0, 100, 100, 100, 100, 100, 100] } } },
+  ]);
+  const flame = m.tracks.find((t) => t.kind === 'flame');
+  assert.ok(flame && flame.kind === 'flame');
+  assert.equal(flame.rows.length, 2);
+  // depth 0: main [1000, 1400) and again from 1600; depth 1: hot [1000,1300) and from 1600.
+  assert.deepEqual([...flame.rows[0]!.startUs], [1000, 1600]);
+  assert.deepEqual([...flame.rows[0]!.endUs], [1400, 1700]);
+  assert.deepEqual([...flame.rows[1]!.startUs], [1000, 1600]);
+  assert.deepEqual([...flame.rows[1]!.endUs], [1300, 1700]);
+  const hot = hotFunctions(flame.cpu);
+  assert.equal(hot[0]!.frame.functionName, 'hot');
+  assert.equal(hot[0]!.selfUs, 400);
+  assert.equal(hot[0]!.frame.lineNumber, 10, 'V8 0-based lines become 1-based');
+  const main = hot.find((h) => h.frame.functionName === 'main')!;
+  assert.equal(main.selfUs, 100);
+  assert.equal(main.totalUs, 500);
+  assert.ok(!hot.some((h) => h.frame.functionName === '(idle)'));
+  assert.equal(hotFunctions(flame.cpu, 1000, 1150)[0]!.selfUs, 200, 'a time range limits the samples');
+});
+
+test('flows bind to the spans they leave and enter', () => {
+  const m = model([
+    { name: 'GET /', cat: 'http.server', ph: 'X', ts: 0, dur: 100, pid: 1, tid: 0 },
+    { name: 'fetch', cat: 'http.client', ph: 'X', ts: 50, dur: 30, pid: 1, tid: 0 },
+    { name: 'f', cat: 'async', ph: 's', ts: 10, pid: 1, tid: 0, id: 1 },
+    { name: 'f', cat: 'async', ph: 'f', ts: 55, pid: 1, tid: 0, id: 1, bp: 'e' },
+  ]);
+  assert.equal(m.flows.length, 1);
+  const event = (span: number) => m.events[m.spans.event[span]!]!.name;
+  assert.equal(event(m.flows[0]!.fromSpan), 'GET /');
+  assert.equal(event(m.flows[0]!.toSpan), 'fetch');
+});
+
+test('a realistic snapshot: summaries, search, selection stats and vertical layout', () => {
+  const m = snapshotModel();
+  assert.ok(m.trigger);
+  assert.equal(longestLoopBlocks(m)[0]!.durationUs, 842_000);
+  assert.match(longestLoopBlocks(m)[0]!.detail, /renderRows render\.js:88|renderRows reports\/render\.js:88/);
+  const gc = gcTotals(m);
+  assert.ok(gc.count > 10 && gc.kinds.some((k) => k.kind === 'major'));
+  assert.ok(errorRows(m).some((r) => r.name === 'Unhandled rejection'));
+  const result = search(m, '/api/checkout');
+  assert.ok(result && result.spans.length > 0);
+  assert.ok(result.spans.every((s) => m.events[m.spans.event[s]!]!.name.includes('/api/checkout')));
+  assert.equal(search(m, '   '), undefined);
+  const all = m.tracks.filter((t) => t.kind === 'slices').map((t) => t.index);
+  const stats = selectionStats(m, all, m.startUs, m.endUs);
+  assert.ok(stats.spanCount > 100);
+  assert.equal(stats.byName.reduce((n, e) => n + e.count, 0), stats.spanCount);
+
+  const collapsed = new Set<string>();
+  const full = layoutTracks(m, collapsed, new Set());
+  let y = 0;
+  for (const item of full.items) {
+    assert.equal(item.y, y, 'items are stacked without gaps');
+    y += item.height;
+  }
+  collapsed.add(m.processes[0]!.id);
+  assert.equal(layoutTracks(m, collapsed, new Set()).items.length, 1, 'a collapsed process shows only its header');
+  const withoutGc = layoutTracks(m, new Set(), new Set(['gc']));
+  assert.ok(!withoutGc.items.some((i) => i.track?.filter === 'gc'));
+});
+
+test('unreadable input gives one clear error', () => {
+  const full = JSON.stringify(makeSnapshot({ windowSeconds: 1 }));
+  const truncated = loadTraceText(full.slice(0, 5000), 'cut.nodetrace.json');
+  assert.ok('error' in truncated && /cut\.nodetrace\.json/.test(truncated.error));
+  assert.ok('error' in loadTraceText('', 'empty.json'));
+  assert.ok('error' in loadTraceText('{"hello": 1}', 'other.json'));
+  assert.ok('error' in loadTraceText('not json', 'text.json'));
+});
