@@ -90,6 +90,12 @@ export const EventNames = {
   trigger: 'Snapshot trigger',
   /** trigger, i: where the main thread was when it did not answer. args: { frames: StackFrame[] } */
   mainThreadStuck: 'Main thread stuck',
+  /**
+   * trigger, i: the main thread answered the snapshot request late (or not at all) but no
+   * program JavaScript was running when probed: idle on a loaded machine, or blocked in native
+   * code. args: { waitedMs: number, answered: boolean, detail: string }
+   */
+  mainThreadSlow: 'Main thread slow to answer',
   /** error, i */
   uncaughtException: 'Uncaught exception',
   unhandledRejection: 'Unhandled rejection',

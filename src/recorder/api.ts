@@ -84,7 +84,7 @@ export class FlightRecorder {
   async snapshot(options: SnapshotOptions = {}): Promise<string> {
     const runtime = this.runtime;
     if (!runtime || runtime.isStopped) throw new Error('FlightRecorder: not recording');
-    const result = await runtime.snapshot({ reason: options.reason ?? 'api', source: 'api', ts: nowUs(), ...(options.out ? { out: options.out } : {}) });
+    const result = await runtime.snapshot({ reason: options.reason ?? 'api', source: 'api', ts: nowUs(), ...(options.out ? { out: options.out } : {}) }, true);
     return result.path;
   }
 
@@ -181,7 +181,7 @@ export function snapshot(options: SnapshotOptions = {}): Promise<string> {
   const runtime = active;
   if (runtime === null) return Promise.reject(new Error('flight recorder is not recording'));
   return runtime
-    .snapshot({ reason: options.reason ?? 'api', source: 'api', ts: nowUs(), ...(options.out ? { out: options.out } : {}) })
+    .snapshot({ reason: options.reason ?? 'api', source: 'api', ts: nowUs(), ...(options.out ? { out: options.out } : {}) }, true)
     .then((result) => result.path);
 }
 

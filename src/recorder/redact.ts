@@ -79,13 +79,19 @@ export function redactHeaders(
 const SECRET_FLAG = /(?:token|secret|passw(?:or)?d|pwd|api[-_]?key|auth|credential|private[-_]?key|access[-_]?key|session)/i;
 // KEY=value arguments (env-style) with a secret-looking key: AWS_SECRET_ACCESS_KEY=..., DB_PASSWORD=...
 const SECRET_ASSIGNMENT = /^([A-Za-z_][A-Za-z0-9_.-]*)=(.*)$/s;
-// Credentials inside URLs given as arguments: postgres://user:pass@host/db
-const URL_CREDENTIALS = /^([a-z][a-z0-9+.-]*:\/\/)([^/@\s]+)@/i;
+// A value that is an absolute URL (postgres://user:pass@host/db, https://h/cb?token=x).
+const URL_VALUE = /^[a-z][a-z0-9+.-]*:\/\//i;
+
+/** URL credentials and query values of a value that is a URL; any other value is kept. */
+function redactUrlValue(value: string): string {
+  return URL_VALUE.test(value) ? redactQuery(redactUserInfo(value)) : value;
+}
 
 /**
  * Redacts secrets in a command line: values of secret-looking flags (`--token=x`,
- * `--password x`), secret-looking `KEY=value` assignments, URL credentials, and query values
- * of URL arguments. Other arguments are kept, so the command stays recognisable.
+ * `--password x`), secret-looking `KEY=value` assignments, and URL credentials and query values
+ * wherever a URL stands (`--db=postgres://u:p@h/db`, `DB=https://h?token=x`, a bare URL).
+ * Other arguments are kept, so the command stays recognisable.
  */
 export function redactArgv(argv: readonly string[], options: RedactOptions = {}): string[] {
   if (options.argv === false) return argv.slice();
@@ -102,27 +108,20 @@ export function redactArgv(argv: readonly string[], options: RedactOptions = {})
     if (arg.startsWith('-')) {
       const equals = arg.indexOf('=');
       const flag = equals < 0 ? arg : arg.slice(0, equals);
-      if (SECRET_FLAG.test(flag)) {
-        if (equals < 0) redactNext = true;
-        else {
-          out.push(`${flag}=${REDACTED}`);
-          continue;
-        }
-      }
-      out.push(arg);
+      if (!SECRET_FLAG.test(flag)) out.push(equals < 0 ? arg : `${flag}=${redactUrlValue(arg.slice(equals + 1))}`);
+      else if (equals < 0) {
+        redactNext = true;
+        out.push(arg);
+      } else out.push(`${flag}=${REDACTED}`);
       continue;
     }
     const assignment = SECRET_ASSIGNMENT.exec(arg);
-    if (assignment && SECRET_FLAG.test(assignment[1] ?? '')) {
-      out.push(`${assignment[1]}=${REDACTED}`);
+    if (assignment) {
+      const key = assignment[1] ?? '';
+      out.push(`${key}=${SECRET_FLAG.test(key) ? REDACTED : redactUrlValue(assignment[2] ?? '')}`);
       continue;
     }
-    const credentials = URL_CREDENTIALS.exec(arg);
-    if (credentials) {
-      out.push(redactUrl(`${credentials[1]}${REDACTED}@${arg.slice(credentials[0].length)}`, options));
-      continue;
-    }
-    out.push(/^[a-z][a-z0-9+.-]*:\/\/\S*\?/i.test(arg) ? redactUrl(arg, options) : arg);
+    out.push(redactUrlValue(arg));
   }
   return out;
 }

@@ -14,16 +14,18 @@ import { CoreKind } from './core-kinds';
 import { createDefaultSources } from './sources-bridge';
 import { createRedactor } from './redact';
 import { gatherFacts, type ProcessFacts } from './snapshot/facts';
-import { buildSnapshot, type ThreadCopy } from './snapshot/build';
-import { writeSnapshotFile, type WrittenFile } from './snapshot/write-file';
+import type { ThreadCopy } from './snapshot/build';
+import { writeSnapshot, type WrittenFile } from './snapshot/write-file';
 import { ensureRegistryDirectory } from './control/registry-path';
 import { removeRegistryEntry } from './control/registry';
 import { NO_RULES, Rules, type RuleFiring } from './triggers/rules';
 import { installCrashTriggers, installSignalTrigger } from './triggers/crash';
 import { WorkerRingDirectory, announceWorkerRing } from './threads/worker-rings';
 import { inheritRecorder } from './threads/children';
-import { copyLiveRing } from './ring/index';
-import { WATCHDOG_MARKER, type FromWatchdog, type ToWatchdog, type Trigger, type WatchdogData } from './watchdog/messages';
+import { copyLiveRing, oldestRecordTsUs } from './ring/index';
+import { CLAIM_F64_ANSWERED_US, CLAIM_I32_OWNER, WATCHDOG_MARKER, type FromWatchdog, type ToWatchdog, type Trigger, type WatchdogData } from './watchdog/messages';
+import { markWatchdogConstruction, setWatchdogThreadId } from './watchdog/identity';
+import { guardHook } from './guard';
 import { installSnapshotPoints, uninstallSnapshotPoints, armSnapshotPoint, disarmSnapshotPoint } from './snapshot-points';
 
 const HEARTBEAT_MS = 100;
@@ -58,6 +60,7 @@ export class RecorderRuntime {
   private workerRings: WorkerRingDirectory | null = null;
   private reportedHookErrors = new Set<string>();
   private stopped = false;
+  private keepAliveRequests = 0;
   lastSnapshotPath: string | undefined;
 
   constructor(readonly options: ResolvedOptions, private readonly recorderPath: string | undefined) {
@@ -143,15 +146,7 @@ export class RecorderRuntime {
   }
 
   guard<F extends (...args: never[]) => unknown>(name: string, hook: F): F {
-    const noteError = (error: unknown) => this.noteHookError(name, error);
-    return function guarded(this: unknown, ...args: Parameters<F>) {
-      try {
-        return hook.apply(this, args);
-      } catch (error) {
-        noteError(error);
-        return undefined;
-      }
-    } as unknown as F;
+    return guardHook(hook, (error) => this.noteHookError(name, error));
   }
 
   /** Counted in the ring header; the first error of each hook is also logged into the ring. */
@@ -179,8 +174,15 @@ export class RecorderRuntime {
     const data: WatchdogData = { [WATCHDOG_MARKER]: true, ring: this.ring.buffer, options: this.options, facts: this.facts, registryDir: this.registryDir };
     // Not `stdout: true`: piped worker streams keep the process alive. The watchdog silences its
     // own stdout, stderr and warnings instead (watchdog/worker-main.ts).
-    const worker = new Worker(this.recorderPath, { workerData: data, name: 'flight-recorder watchdog' } as ConstructorParameters<typeof Worker>[1]);
+    markWatchdogConstruction(true);
+    let worker: Worker;
+    try {
+      worker = new Worker(this.recorderPath, { workerData: data, name: 'flight-recorder watchdog', resourceLimits: watchdogResourceLimits(this.options.maxBytes) } as ConstructorParameters<typeof Worker>[1]);
+    } finally {
+      markWatchdogConstruction(false);
+    }
     this.watchdog = worker;
+    setWatchdogThreadId(worker.threadId);
     this.watchdogReady = new Promise((resolve) => {
       const done = () => resolve();
       worker.once('exit', done);
@@ -197,7 +199,10 @@ export class RecorderRuntime {
     worker.on('message', (message: FromWatchdog) => this.onWatchdogMessage(message));
     worker.on('error', (error) => debugLog(`watchdog failed: ${error.message}`));
     worker.on('exit', () => {
-      if (this.watchdog === worker) this.watchdog = null;
+      if (this.watchdog === worker) {
+        this.watchdog = null;
+        setWatchdogThreadId(-1);
+      }
       for (const pending of this.pendingSnapshots.values()) pending.reject(new Error('the watchdog thread exited'));
       this.pendingSnapshots.clear();
     });
@@ -256,17 +261,25 @@ export class RecorderRuntime {
 
   /** The main thread's whole share of a snapshot: one copy into a pre-touched buffer. */
   private answerCopy(requestId: number, target: SharedArrayBuffer, claim: SharedArrayBuffer): void {
+    // Noted first, whoever copies: a late answer means we were slow, not stuck.
+    new Float64Array(claim)[CLAIM_F64_ANSWERED_US] = nowUs();
     // The watchdog may have given up on us and copied the ring itself: then leave its buffer alone.
-    if (Atomics.compareExchange(new Int32Array(claim), 0, 0, 1) !== 0) return;
+    if (Atomics.compareExchange(new Int32Array(claim), CLAIM_I32_OWNER, 0, 1) !== 0) return;
     this.ring.copyWindow(new Uint8Array(target));
     const extraEvents = this.sourceSnapshotEvents();
     this.postToWatchdog({ type: 'copied', requestId, extraEvents, usedBytes: this.ring.usedBytes, hookErrors: this.ring.hookErrors });
   }
 
+  /**
+   * Events the sources make at snapshot time (CPU profile windows), clipped to the ring's
+   * window: from its oldest record (events older than that were overwritten, so a profile
+   * reaching further back would claim a time the snapshot does not cover) to now.
+   */
   private sourceSnapshotEvents(): TraceEvent[] {
     const events: TraceEvent[] = [];
     const end = nowUs();
-    const start = end - Math.max(this.options.minAgeMs, 60_000) * 1000;
+    const oldest = oldestRecordTsUs(this.ring.buffer);
+    const start = Number.isFinite(oldest) ? Math.min(oldest, end) : end;
     for (const source of this.sources) {
       if (!source.snapshotEvents) continue;
       try {
@@ -279,7 +292,7 @@ export class RecorderRuntime {
   }
 
   /** An asynchronous snapshot through the watchdog (or synchronously here if there is none). */
-  snapshot(request: { reason: string; source: string; ts: number; out?: string; location?: string; rule?: string; value?: number; threshold?: number; error?: Trigger['error'] }): Promise<SnapshotResult> {
+  snapshot(request: { reason: string; source: string; ts: number; out?: string; location?: string; rule?: string; value?: number; threshold?: number; error?: Trigger['error'] }, keepAlive = false): Promise<SnapshotResult> {
     const { out, ...rest } = request;
     const trigger: Trigger = rest;
     const outDir = out ?? this.options.out;
@@ -292,8 +305,31 @@ export class RecorderRuntime {
       }
     }
     const requestId = this.nextRequestId++;
+    const watchdog = this.watchdog;
+    // A snapshot the program awaits (API) keeps the process alive until it is written, as any
+    // pending I/O would; triggered ones do not (the exit listener writes them if need be).
+    if (keepAlive) {
+      this.keepAliveRequests++;
+      watchdog.ref();
+    }
+    const settle = () => {
+      if (!keepAlive) return;
+      this.keepAliveRequests--;
+      if (this.keepAliveRequests === 0) watchdog.unref();
+    };
     return new Promise<SnapshotResult>((resolve, reject) => {
-      this.pendingSnapshots.set(requestId, { resolve, reject, trigger, out: outDir });
+      this.pendingSnapshots.set(requestId, {
+        resolve: (result) => {
+          settle();
+          resolve(result);
+        },
+        reject: (error) => {
+          settle();
+          reject(error);
+        },
+        trigger,
+        out: outDir,
+      });
       this.postToWatchdog({ type: 'snapshot', requestId, trigger, out: outDir });
     });
   }
@@ -310,11 +346,10 @@ export class RecorderRuntime {
         threads.push({ tid: worker.tid, name: worker.name + (worker.exited ? ' (exited)' : ''), bytes: copy });
       } catch {}
     }
-    const built = buildSnapshot({
+    const written = writeSnapshot({
       facts: this.facts, options: this.options, trigger, threads, extraEvents: this.sourceSnapshotEvents(),
       clockSync: clockSync(), hookErrors: this.ring.hookErrors, usedBytes: this.ring.usedBytes,
-    });
-    const written = writeSnapshotFile(built.snapshot, outDir);
+    }, outDir);
     this.lastSnapshotPath = written.path;
     return written;
   }
@@ -418,4 +453,14 @@ export class RecorderRuntime {
 /** Each worker thread's ring: a quarter of the main ring (at least the minimum). */
 export function workerRingBytes(maxBytes: number): number {
   return Math.max(64 * 1024, Math.floor(maxBytes / 4));
+}
+
+/**
+ * The watchdog's heap limits. A bare worker costs ~10 MiB whatever the limits; these keep what
+ * a snapshot adds small: a 4 MiB young generation (decoding streams batch by batch, so objects
+ * die young) and an old generation bounded well above what decoding a full ring plus the CPU
+ * profile windows (≤ 4 MiB of JSON) keeps alive, so a big snapshot cannot run it out of memory.
+ */
+export function watchdogResourceLimits(maxBytes: number): { maxYoungGenerationSizeMb: number; maxOldGenerationSizeMb: number; stackSizeMb: number } {
+  return { maxYoungGenerationSizeMb: 4, maxOldGenerationSizeMb: 64 + Math.ceil(maxBytes / 1048576), stackSizeMb: 2 };
 }

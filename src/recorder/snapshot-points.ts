@@ -142,7 +142,10 @@ export function uninstallSnapshotPoints(): void {
 
 /** The condition V8 evaluates at the point: calls the hook, is always false. */
 export function conditionFor(location: string): string {
-  return `(function(){try{var h=globalThis[Symbol.for(${JSON.stringify(SNAPSHOT_POINT_HOOK)})];if(typeof h==='function')h(${JSON.stringify(location)},'snapshotPoint');}catch(e){}return false;})()`;
+  // ASCII only: from the watchdog thread the condition crosses threads through the inspector,
+  // which rejects non-ASCII characters in messages.
+  const literal = JSON.stringify(location).replace(/[\u007f-\uffff]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+  return `(function(){try{var h=globalThis[Symbol.for(${JSON.stringify(SNAPSHOT_POINT_HOOK)})];if(typeof h==='function')h(${literal},'snapshotPoint');}catch(e){}return false;})()`;
 }
 
 function escapeRegExp(text: string): string {

@@ -5,8 +5,9 @@
 // response, URLs cycling through 10 000 ids), and measures thread CPU time per request with
 // the recorder started vs stopped (library API), alternating 20 times. No sockets, no load
 // generator, so the machine's load changes this far less than an HTTP A/B.
-//   node test/bench/micro-request-hooks.mjs [--requests 200000]
+//   node test/bench/micro-request-hooks.mjs [--requests 50000]   (per phase)
 import { EventEmitter } from 'node:events';
+import { readFileSync } from 'node:fs';
 import diagnostics from 'node:diagnostics_channel';
 import { createRequire } from 'node:module';
 import { recorderEnv, recorderPath } from './lib/env.mjs';
@@ -15,10 +16,15 @@ import { median, summarize } from './lib/stats.mjs';
 Object.assign(process.env, recorderEnv());
 const { FlightRecorder } = createRequire(import.meta.url)(recorderPath);
 const argv = process.argv.slice(2);
-const perPhase = Number(argv.includes('--requests') ? argv[argv.indexOf('--requests') + 1] : 100_000);
+const perPhase = Number(argv.includes('--requests') ? argv[argv.indexOf('--requests') + 1] : 50_000);
 const start = diagnostics.channel('http.server.request.start');
 const finish = diagnostics.channel('http.server.response.finish');
 const urls = Array.from({ length: 10_000 }, (_, i) => `/api/users/${i}?token=abc`);
+
+const server = new EventEmitter(); // stands for the http.Server the messages carry
+const socket = new EventEmitter();
+socket.remoteAddress = '127.0.0.1';
+socket.remotePort = 50000;
 
 function requests(count, offset) {
   for (let i = 0; i < count; i++) {
@@ -26,16 +32,15 @@ function requests(count, offset) {
     const response = new EventEmitter();
     response.statusCode = 200;
     response.req = request;
-    if (start.hasSubscribers) start.publish({ request, response, socket: null, server: null });
+    if (start.hasSubscribers) start.publish({ request, response, socket, server });
     response.writableFinished = true;
-    if (finish.hasSubscribers) finish.publish({ request, response, socket: null, server: null });
+    if (finish.hasSubscribers) finish.publish({ request, response, socket, server });
   }
 }
 
-const cpuNs = () => {
-  const usage = process.cpuUsage();
-  return (usage.user + usage.system) * 1000;
-};
+// This thread's on-CPU time (the watchdog thread's start-up is not per-request work).
+const cpuNs = () => Number(readFileSync(`/proc/self/task/${process.pid}/schedstat`, 'utf8').split(' ')[0]);
+const settle = () => new Promise((resolve) => setTimeout(resolve, 300));
 const on = [];
 const off = [];
 requests(perPhase, 0); // warm-up without
@@ -48,6 +53,7 @@ for (let phase = 0; phase < 20; phase++) {
   const recording = phase % 4 === 1 || phase % 4 === 2; // off on on off ...
   const instance = recording ? new FlightRecorder({}) : null;
   instance?.start();
+  await settle();
   const before = cpuNs();
   requests(perPhase, offset);
   const nsPerRequest = (cpuNs() - before) / perPhase;

@@ -1,14 +1,26 @@
 #!/usr/bin/env node
 // Writes the results table of docs/benchmarks.md (between its RESULTS markers) from a
 // results JSON of `npm run bench`.
-//   node test/bench/report.mjs [.tmp/bench/results-full.json]
+//   node test/bench/report.mjs [results.json ...]   (default .tmp/bench/results-full.json)
+// With several files, rows of later files replace rows of earlier ones with the same id (a
+// benchmark rerun alone with --only), and are added when new.
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { repoRoot } from './lib/env.mjs';
 
-const resultsPath = process.argv[2] ?? join(repoRoot, '.tmp', 'bench', 'results-full.json');
+const resultsPaths = process.argv.length > 2 ? process.argv.slice(2) : [join(repoRoot, '.tmp', 'bench', 'results-full.json')];
+const resultsPath = resultsPaths.join(', ');
 const docPath = join(repoRoot, 'docs', 'benchmarks.md');
-const report = JSON.parse(readFileSync(resultsPath, 'utf8'));
+const reports = resultsPaths.map((path) => JSON.parse(readFileSync(path, 'utf8')));
+const report = reports[0];
+for (const later of reports.slice(1)) {
+  for (const row of later.results) {
+    const index = report.results.findIndex((existing) => existing.id === row.id);
+    const marked = { ...row, headline: `${row.headline ?? ''} (run of ${later.startedAt.slice(11, 16)} UTC)` };
+    if (index >= 0) report.results[index] = marked;
+    else report.results.push(marked);
+  }
+}
 
 const verdict = (row) =>
   row.skipped ? `skipped: ${row.skipped}` : row.error ? `error: ${row.error.split('\n')[0]}` : row.pass === true ? 'meets' : row.pass === false ? '**misses**' : 'measured';
@@ -16,9 +28,13 @@ const cell = (text) => String(text).replaceAll('|', '\\|');
 
 const lines = [];
 const m = report.machine;
+const last = reports[reports.length - 1];
+report.loadAverageAtEnd = last.loadAverageAtEnd;
+const buildText = (r) => (r.recorderBuild ? `recorder build ${r.recorderBuild.sha256} (${r.recorderBuild.bytes} bytes, built ${r.recorderBuild.builtAt.slice(11, 16)} UTC)` : 'recorder build unknown');
 lines.push(`Last ${report.settings.mode} run: ${report.startedAt.slice(0, 16).replace('T', ' ')} UTC — ${m.nproc} cores (${m.cpuModel}), ` +
   `${m.memoryGiB} GiB, Node ${m.node}, ${m.platform}; load average at start ${m.loadAverageAtStart.join(' / ')}, at end ${report.loadAverageAtEnd.join(' / ')}` +
-  (report.recorderBuild ? `; recorder build ${report.recorderBuild.sha256} (${report.recorderBuild.bytes} bytes, ${report.recorderBuild.builtAt.slice(0, 16).replace('T', ' ')})` : '') + '.');
+  `; ${buildText(report)}` +
+  (reports.length > 1 ? `. Rows marked "run of HH:MM" come from later runs of those benchmarks alone: ${reports.slice(1).map((r) => `${r.startedAt.slice(11, 16)} UTC with ${buildText(r)}`).join('; ')}` : '') + '.');
 lines.push('');
 lines.push('| benchmark | target | result (median, min–max) | verdict |');
 lines.push('|---|---|---|---|');
@@ -26,7 +42,7 @@ for (const row of report.results) {
   lines.push(`| \`${row.id}\` ${cell(row.title)} | ${cell(row.target)} | ${cell(row.headline ?? '')} | ${cell(verdict(row))} |`);
 }
 lines.push('');
-lines.push(`Reproduce: \`npm run build && npm run bench\` (this table: \`node test/bench/report.mjs\`). Every sample is in \`${resultsPath.replace(repoRoot, '')}\`.`);
+lines.push(`Reproduce: \`npm run build && npm run bench\` (this table: \`node test/bench/report.mjs\`). Every sample is in \`${resultsPath.replaceAll(repoRoot, '')}\`.`);
 
 const doc = readFileSync(docPath, 'utf8');
 const begin = '<!-- RESULTS:BEGIN -->';

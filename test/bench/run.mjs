@@ -1,12 +1,12 @@
 #!/usr/bin/env node
 // `npm run bench`: every benchmark of issue 7, baseline and variant interleaved, printed as a
 // table with each ratio and written as JSON. Not part of the test suite's pass/fail.
-//   npm run bench                  full run (≈ 10–15 min on 2 cores)
-//   npm run bench -- --quick       short run (fewer, shorter runs; same benchmarks)
+//   npm run bench                  full run (≈ 15 min on 2 quiet cores)
+//   npm run bench -- --quick       short run (≈ 6 min: fewer, shorter runs; same benchmarks)
 //   npm run bench -- --only http-default,pause   only these benchmark ids
 //   npm run bench -- --list        list the benchmark ids ((full) = not in --quick; (extra) = only with --only)
 //   npm run bench -- --json out.json   also write the results here
-// Results are always written to .tmp/bench/results-<quick|full>.json.
+// Results are always written to .tmp/bench/results-<quick|full>[-partial].json (-partial: --only).
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import os from 'node:os';
@@ -18,6 +18,7 @@ import { activationBenchmark } from './benchmarks/activation.mjs';
 import { viewerBenchmark } from './benchmarks/viewer.mjs';
 import { toggleBenchmark } from './benchmarks/toggle.mjs';
 import { idleBenchmark } from './benchmarks/idle.mjs';
+import { requestHooksBenchmark } from './benchmarks/request-hooks.mjs';
 import { recorderBuildInfo, recorderBuilt, repoRoot } from './lib/env.mjs';
 
 const argv = process.argv.slice(2);
@@ -35,7 +36,7 @@ const settings = quick
 if (option('--pairs')) settings.pairs = Number(option('--pairs'));
 if (option('--duration')) settings.durationSeconds = Number(option('--duration'));
 
-const all = [...httpBenchmarks, toggleBenchmark, sameTimeBenchmark, ...snapshotBenchmarks, stormBenchmark, idleBenchmark, startupBenchmark, activationBenchmark, viewerBenchmark];
+const all = [...httpBenchmarks, requestHooksBenchmark, toggleBenchmark, sameTimeBenchmark, ...snapshotBenchmarks, stormBenchmark, idleBenchmark, startupBenchmark, activationBenchmark, viewerBenchmark];
 if (flag('--list')) {
   for (const bench of all) console.log(`${bench.id.padEnd(18)} ${bench.extra ? '(extra) ' : bench.fullOnly ? '(full)  ' : '        '}${bench.title}`);
   process.exit(0);
@@ -72,6 +73,19 @@ if (build) log(`recorder: dist/recorder.js ${build.bytes} bytes, built ${build.b
 if (!haveRecorder) log('note: dist/recorder.js is not built (run `node esbuild.js --only recorder`); recorder benchmarks are skipped.');
 
 const results = [];
+/** Writes everything so far (after every benchmark, so a run cut short keeps what it measured). */
+function writeResults() {
+  const report = { startedAt: startedAt.toISOString(), settings, machine: info, recorderBuild: build, loadAverageAtEnd: os.loadavg().map((load) => +load.toFixed(2)), results };
+  for (const path of outputsFor()) {
+    mkdirSync(dirname(path), { recursive: true });
+    writeFileSync(path, `${JSON.stringify(report, null, 2)}\n`);
+  }
+}
+function outputsFor() {
+  const paths = [join(repoRoot, '.tmp', 'bench', `results-${settings.mode}${only ? '-partial' : ''}.json`)];
+  if (option('--json')) paths.push(option('--json'));
+  return paths;
+}
 for (const bench of selected) {
   log(`\n▶ ${bench.id}: ${bench.title}  [target: ${bench.target}]`);
   const benchStartedMs = performance.now();
@@ -80,7 +94,7 @@ for (const bench of selected) {
     outcome = { skipped: 'dist/recorder.js not built' };
   } else {
     try {
-      outcome = await bench.run(settings, (line) => log(line));
+      outcome = await bench.run(settings, (line) => log(line), results);
     } catch (error) {
       outcome = { error: String(error?.stack ?? error).split('\n').slice(0, 6).join('\n') };
     }
@@ -91,6 +105,7 @@ for (const bench of selected) {
   if (row.skipped) log(`  skipped: ${row.skipped}`);
   else if (row.error) log(`  ERROR: ${row.error}`);
   else log(`  ⇒ ${row.headline}  ${verdict(row)}  (${seconds.toFixed(0)} s)`);
+  writeResults();
 }
 
 function verdict(row) {
@@ -111,11 +126,7 @@ for (const row of results) {
   log(`${row.id.padEnd(18)} ${throughput.padEnd(11)} ${cpu.padEnd(9)} ${String(value).padEnd(18)} ${verdict(row)}${why}`);
 }
 
-const report = { startedAt: startedAt.toISOString(), settings, machine: info, recorderBuild: build, loadAverageAtEnd: os.loadavg().map((load) => +load.toFixed(2)), results };
-const outputs = [join(repoRoot, '.tmp', 'bench', `results-${settings.mode}.json`)];
-if (option('--json')) outputs.push(option('--json'));
-for (const path of outputs) {
-  mkdirSync(dirname(path), { recursive: true });
-  writeFileSync(path, `${JSON.stringify(report, null, 2)}\n`);
-}
+// A run of some benchmarks (--only) never overwrites the last run of all of them.
+const outputs = outputsFor();
+writeResults();
 log(`\nJSON: ${outputs.join(', ')}`);

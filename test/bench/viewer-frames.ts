@@ -36,11 +36,16 @@ async function main(): Promise<void> {
   try {
     for (let run = 0; run < runs; run++) {
       const page = await chromium.browser.newPage({ viewport: { width: 1600, height: 1000 } });
+      const errors: string[] = [];
+      page.on('pageerror', (error) => errors.push(String(error)));
       await page.goto(server.url);
       await page.waitForFunction(() => {
-        const hook = (globalThis as unknown as Partial<PageGlobals>).flightRecorderViewer;
-        return hook !== undefined && hook.firstFrameAtMs() > 0;
-      }, undefined, { timeout: 120_000, polling: 50 });
+        const globals = globalThis as unknown as Partial<PageGlobals>;
+        const hook = globals.flightRecorderViewer;
+        return (hook !== undefined && hook.firstFrameAtMs() > 0) || globals.document?.querySelector('.nfr-error') !== null;
+      }, undefined, { timeout: 600_000, polling: 50 });
+      const failure = await page.evaluate(() => (globalThis as unknown as PageGlobals).document.querySelector('.nfr-error')?.textContent ?? null);
+      if (failure || errors.length) throw new Error(`the viewer failed: ${failure ?? ''} ${errors.join('; ')}`);
       firstFrames.push(await page.evaluate(() => (globalThis as unknown as PageGlobals).flightRecorderViewer.firstFrameAtMs()));
       phases.push(await page.evaluate(() => (globalThis as unknown as PageGlobals).flightRecorderViewer.loadMarks()));
       const canvas = page.locator('.nfr-canvas');

@@ -262,6 +262,10 @@ describe('viewer in Chromium via cli view', () => {
       for (let x = 220; x < box.width; x += 40) await page.mouse.move(box.x + x, box.y + 250);
       const pwned = await page.evaluate(() => (globalThis as unknown as PageGlobals).__pwned);
       assert.equal(pwned, undefined);
+      // The CSP itself: an inline script without the nonce does not run.
+      await page.addScriptTag({ content: 'window.__pwned = 3;' }).catch(() => undefined);
+      assert.equal(await page.evaluate(() => (globalThis as unknown as PageGlobals).__pwned), undefined);
+      errors.splice(0, errors.length, ...errors.filter((e) => !/Content Security Policy/.test(e)));
       assert.equal(await page.evaluate(() => (globalThis as unknown as PageGlobals).document.querySelectorAll('img, iframe, object').length), 0);
       assert.deepEqual(errors, []);
     } finally {

@@ -246,7 +246,7 @@ async function launchBrowser() {
     viewport: { width: 1400, height: 900 },
     args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
       '--disable-component-update', '--disable-sync', '--disable-dev-shm-usage'],
-    env: { ...process.env, [MARKER.split('=')[0]]: runId },
+    // No run marker here: killMarkedProcesses() runs between the phases, the browser outlives them.
   });
   return browserContext;
 }
@@ -264,7 +264,10 @@ function createUi(page) {
   const quickInputBox = page.locator('.quick-input-widget .quick-input-box input');
 
   async function openPalette() {
-    if (await quickInputBox.isVisible()) await page.keyboard.press('Escape');
+    if (await quickInputBox.isVisible()) {
+      await page.keyboard.press('Escape');
+      await quickInputBox.waitFor({ state: 'hidden', timeout: 5000 }).catch(() => {});
+    }
     for (const keys of ['F1', 'Control+Shift+P']) {
       await page.keyboard.press(keys);
       try {
@@ -303,10 +306,31 @@ function createUi(page) {
 
   const ops = {
     async command({ title }) {
-      await openPalette();
-      await quickInputBox.fill(`>${title}`);
-      await clickRow(title);
-      return true;
+      // The palette can be mid-close or lose focus to a terminal or webview on a busy page:
+      // retry the whole gesture a few times rather than trust one attempt.
+      let lastError;
+      for (let attempt = 0; attempt < 3; attempt++) {
+        try {
+          await openPalette();
+          await quickInputBox.fill(`>${title}`, { timeout: 10_000 });
+          // Accept only once the list shows the command at the top (it filters asynchronously).
+          const top = page.locator('.quick-input-list .monaco-list-row').first();
+          await waitFor(`"${title}" at the top of the palette`, async () => {
+            const label = `${(await top.getAttribute('aria-label', { timeout: 2000 })) ?? ''} ${(await top.textContent({ timeout: 2000 })) ?? ''}`;
+            return label.includes(title);
+          }, 15_000);
+          await quickInputBox.press('Enter', { timeout: 5000 });
+          // Accepted: the palette closed, or the command opened its own quick pick.
+          await waitFor('the palette to accept', async () => !(await quickInputBox.isVisible())
+            || !(await quickInputBox.inputValue({ timeout: 2000 })).startsWith('>'), 15_000);
+          return true;
+        } catch (error) {
+          lastError = error;
+          await page.keyboard.press('Escape').catch(() => {});
+          await quickInputBox.waitFor({ state: 'hidden', timeout: 5000 }).catch(() => {});
+        }
+      }
+      throw lastError;
     },
     async pick({ text }) {
       await quickInputBox.waitFor({ state: 'visible', timeout: 15_000 });
@@ -335,7 +359,13 @@ function createUi(page) {
       const pane = page.locator('.pane', { has: page.locator('.pane-header', { hasText: title }) }).first();
       const item = pane.locator('.monaco-list-row', { hasText: row }).first();
       await item.hover({ timeout: 10_000 });
-      await item.locator(`.action-label[aria-label*="${action}"]`).first().click({ timeout: 10_000 });
+      const button = item.locator(`.action-label[aria-label*="${action}"]`).first();
+      try {
+        await button.click({ timeout: 5000 });
+      } catch {
+        // Inline actions show only while hovered; a busy page can drop the hover in between.
+        await button.dispatchEvent('click', undefined, { timeout: 10_000 });
+      }
       return true;
     },
     async canvases({ purpose }) {
@@ -368,6 +398,35 @@ function createUi(page) {
       }
       throw new Error(`no element matches ${selector}${hasText ? ` with text "${hasText}"` : ''} in a ${purpose} webview`);
     },
+    /** Tries what the CSP must forbid inside the webview: an inline script without the nonce,
+     * eval, and a load from another origin (loopback, port 9: nothing is sent if CSP holds). */
+    async cspProbe({ purpose }) {
+      const [content] = await webviewContents(purpose);
+      if (!content) throw new Error(`no ${purpose} webview`);
+      return content.locator('body').evaluate(async (body) => {
+        const violations = [];
+        document.addEventListener('securitypolicyviolation', (event) => violations.push(event.effectiveDirective));
+        const script = document.createElement('script');
+        script.textContent = 'window.__nfrInline = true;';
+        body.append(script);
+        // eval from a later task: the DevTools evaluation running this function may eval freely.
+        window.__nfrEval = 'pending';
+        setTimeout(() => {
+          try {
+            window.__nfrEval = (0, eval)('"ran"');
+          } catch {
+            window.__nfrEval = 'blocked';
+          }
+        }, 0);
+        const image = document.createElement('img');
+        image.src = 'http://127.0.0.1:9/probe.png';
+        body.append(image);
+        await new Promise((resolve) => setTimeout(resolve, 500));
+        script.remove();
+        image.remove();
+        return { inlineRan: window.__nfrInline === true, evalRan: window.__nfrEval === 'ran', violations };
+      });
+    },
     async frames() {
       return page.locator('iframe').evaluateAll((frames) => frames.map((f) => ({ url: (f.getAttribute('src') ?? '').replace(/^.*\?/, '?'), name: f.className, parent: f.id })));
     },
@@ -385,7 +444,7 @@ function createUi(page) {
 }
 
 /** Runs in a webview frame: size and painted pixels of each canvas (any context type). */
-/* global document */
+/* global document, window */
 function measureCanvases(canvases) {
   return canvases.map((canvas) => {
     const widthPx = canvas.width;
@@ -480,7 +539,10 @@ async function runDevelopmentHost() {
       const line = JSON.parse(lines[printed]);
       if (line.done) done = line;
       else if (line.event === 'start') log(`test module started after ${((Date.now() - started) / 1000).toFixed(1)}s (${line.tests} tests loaded)`);
-      else report(line.file, line.name, line.ok, line.durationMs, line.error);
+      else {
+        report(line.file, line.name, line.ok, line.durationMs, line.error);
+        for (const text of line.notes ?? []) console.log(`        note: ${text}`);
+      }
     }
     if (done) break;
     if (exitCode !== undefined) {

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { ControlError, buildProcessTree, flattenTree, listRegistry, snapshot, status } from '../../src/client/index';
 import { controlRequest } from '../../src/client/control-client';
 import { CONTROL_PROTOCOL_VERSION, type RegistryEntry } from '../../src/format/control';
-import { removeDir, tempDir } from './cli-helpers';
+import { cleanEnv, removeDir, runCli, tempDir } from './cli-helpers';
 
 const dir = tempDir('cli-client');
 const servers: net.Server[] = [];
@@ -158,4 +158,26 @@ test('process tree: children under parents, roots sorted, a pid cycle cannot han
   const flat = flattenTree(buildProcessTree(rows)).map((n) => `${'  '.repeat(n.depth)}${n.entry.pid}`);
   assert.deepEqual(flat.slice(0, 4), ['10', '  20', '  30', '40']);
   assert.equal(flat.length, 6);
+});
+
+test('the CLI against a process that never answers or hangs up: exit 1, a clear line, within its time bound', async () => {
+  const registry = join(dir, 'registry-cli');
+  mkdirSync(registry, { mode: 0o700 });
+  const env = cleanEnv({ FLIGHT_RECORDER_REGISTRY: registry });
+  const silent = await fakeRecorder('cli-silent', () => {});
+  writeFileSync(join(registry, `${process.pid}.json`), JSON.stringify(entry(process.pid, silent)));
+  const started = Date.now();
+  const hung = await runCli(['snapshot', String(process.pid), '--timeout', '1'], { env });
+  assert.equal(hung.code, 1, hung.stderr);
+  assert.match(hung.stderr, new RegExp(`^flight-recorder snapshot: process ${process.pid} \\(app-${process.pid}\\): no answer within 1 s$`, 'm'));
+  assert.ok(Date.now() - started < 15_000);
+  const list = await runCli(['list'], { env });
+  assert.equal(list.code, 0, list.stderr);
+  assert.match(list.stdout, /not answering: .*no answer within 2 s/);
+
+  const hangsUp = await fakeRecorder('cli-hangs-up', (_line, socket) => socket.destroy());
+  writeFileSync(join(registry, `${process.pid}.json`), JSON.stringify(entry(process.pid, hangsUp)));
+  const closed = await runCli(['snapshot', 'all'], { env });
+  assert.equal(closed.code, 1);
+  assert.match(closed.stderr, /closed the connection before answering \(did it exit\?\)|connection was cut/);
 });

@@ -98,13 +98,13 @@ test('missing, empty, cut-off, non-JSON, wrong-shape files and directories: exit
     ['shape.json', /shape\.json: not a trace — expected/],
     ['a-directory', /a-directory is a directory, not a trace file/],
   ];
-  for (const command of ['summary', 'validate']) {
-    for (const [name, message] of cases) {
-      const r = await runCli([command, join(dir, name)]);
-      assert.equal(r.code, 1, `${command} ${name}: ${r.stderr}`);
-      assert.match(r.stderr, message, `${command} ${name}`);
-      assertOneLine(r.stderr);
-    }
+  // Concurrently: each run is a short, mostly idle process; wall time matters on a shared machine.
+  const runs = ['summary', 'validate'].flatMap((command) => cases.map(([name, message]) => ({ command, name, message, result: runCli([command, join(dir, name)]) })));
+  for (const { command, name, message, result } of runs) {
+    const r = await result;
+    assert.equal(r.code, 1, `${command} ${name}: ${r.stderr}`);
+    assert.match(r.stderr, message, `${command} ${name}`);
+    assertOneLine(r.stderr);
   }
 });
 
@@ -126,8 +126,9 @@ test('usage errors: exit 2 with one line pointing at --help', async () => {
     [['run', '--trigger', 'signal=SIGKILL', '--', 'node', '-v'], /not a signal that can be caught/],
     [['run', '--out'], /--out needs a value/],
   ];
-  for (const [args, message] of cases) {
-    const r = await runCli(args);
+  const results = cases.map(([args]) => runCli(args));
+  for (const [i, [args, message]] of cases.entries()) {
+    const r = await results[i]!;
     assert.equal(r.code, 2, `${args.join(' ')}: exit ${r.code} ${r.stderr}`);
     assert.match(r.stderr, message, args.join(' '));
     assert.match(r.stderr, /--help\)$/m);
@@ -136,8 +137,10 @@ test('usage errors: exit 2 with one line pointing at --help', async () => {
 });
 
 test('--help of every command: exit 0, usage on stdout', async () => {
-  for (const command of ['run', 'snapshot', 'list', 'summary', 'validate', 'view']) {
-    const r = await runCli([command, '--help']);
+  const commands = ['run', 'snapshot', 'list', 'summary', 'validate', 'view'];
+  const results = commands.map((command) => runCli([command, '--help']));
+  for (const [i, command] of commands.entries()) {
+    const r = await results[i]!;
     assert.equal(r.code, 0, `${command}: ${r.stderr}`);
     assert.match(r.stdout, new RegExp(`(U|u)sage: flight-recorder ${command}`));
   }

@@ -3,9 +3,10 @@
 // user's own, flags become FLIGHT_RECORDER JSON, and a missing command is exit 127.
 import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { quoteForNodeOptions } from '../../src/cli/commands/run';
 import { join } from 'node:path';
-import { CLI, cleanEnv, collect, killAllGroups, killGroup, removeDir, ROOT, runCli, spawnGroup, tempDir, waitFor } from './cli-helpers';
+import { CLI, cleanEnv, collect, killAllGroups, killGroup, removeDir, ROOT, runCli, runProcess, spawnGroup, tempDir, waitFor } from './cli-helpers';
 
 const dir = tempDir('cli-run');
 after(() => {
@@ -88,4 +89,16 @@ test('SIGTERM and SIGUSR2 sent to the CLI reach the child; its exit code comes b
   } finally {
     killGroup(child);
   }
+});
+
+test('a recorder path with spaces and quotes is quoted the way NODE_OPTIONS reads it', async () => {
+  const odd = join(dir, 'a dir with "quotes" and \\ spaces');
+  mkdirSync(odd, { recursive: true });
+  const preload = join(odd, 'preload.js');
+  writeFileSync(preload, 'globalThis.__preloaded = true;');
+  const r = await runProcess(process.execPath, ['-e', 'console.log(globalThis.__preloaded === true)'], {
+    env: cleanEnv({ NODE_OPTIONS: `--require ${quoteForNodeOptions(preload)}` }),
+  });
+  assert.equal(r.code, 0, r.stderr);
+  assert.equal(r.stdout.trim(), 'true');
 });

@@ -4,7 +4,7 @@
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync, existsSync, readdirSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync, existsSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { RECORDER } from './recorder-harness';
@@ -27,6 +27,25 @@ a.region('r', () => 1);
 a.task('t').end();
 a.log('c', 'm');
 a.snapshot({ reason: 'api check' }).then((p) => console.log(require('node:path').basename(p)), (e) => console.log('no snapshot: ' + e.message));
+`);
+
+writeFileSync(join(dir, 'library.cjs'), `const { FlightRecorder, log, recorder } = require(${JSON.stringify(RECORDER)});
+const { createWriteStream } = require('node:fs');
+const fr = new FlightRecorder({ maxBytes: 1 << 20, minAgeMs: 5000, out: 'lib-out' });
+console.log('before', recorder, fr.enabled);
+fr.start();
+try { fr.start(); } catch (e) { console.log('second start:', e.message); }
+log('lib', 'logged');
+(async () => {
+  const path = await fr.snapshot({ reason: 'library' });
+  const stream = createWriteStream('written.json');
+  const bytes = await fr.writeTo(stream);
+  stream.end();
+  fr.stop();
+  log('lib', 'after stop is a no-op');
+  console.log('done', fr.enabled, require('node:path').basename(path).includes('library'), bytes > 100);
+  try { new FlightRecorder({ maxBytes: 12 }); } catch (e) { console.log(e.constructor.name); }
+})();
 `);
 
 function run(args: string[], env: NodeJS.ProcessEnv = {}) {
@@ -74,4 +93,16 @@ test('required twice and preloaded: one instance; annotations and snapshot() wor
   assert.match(lines[1] ?? '', /^api-\d+-\d{8}T\d{6}Z-api_check\.nodetrace\.json$/);
   assert.ok(readdirSync(join(dir, '.flight-recorder')).includes(lines[1]!));
   assert.equal(result.stderr, '');
+});
+
+test('library mode without the preload: start, snapshot, writeTo, stop; the process then exits', () => {
+  const result = run(['library.cjs']);
+  assert.equal(result.stderr, '');
+  assert.equal(result.code, 0);
+  assert.equal(result.stdout, 'before null false\nsecond start: FlightRecorder: already started\ndone false true true\nTypeError\n');
+  const written = JSON.parse(readFileSync(join(dir, 'written.json'), 'utf8')) as { traceEvents: Array<{ cat?: string; args?: { message?: string } }>; metadata: { trigger: { reason: string }; recorder: { maxBytes: number } } };
+  assert.equal(written.metadata.trigger.reason, 'writeTo');
+  assert.equal(written.metadata.recorder.maxBytes, 1 << 20);
+  assert.ok(written.traceEvents.some((e) => e.cat === 'user' && e.args?.message === 'logged'));
+  assert.equal(readdirSync(join(dir, 'lib-out')).length, 1);
 });

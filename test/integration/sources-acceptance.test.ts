@@ -2,9 +2,10 @@
 // recorder (preload), real requests, a snapshot through the real CLI, the validator, and the
 // server's output compared with a run without the recorder.
 import { strict as assert } from 'node:assert';
+import * as http from 'node:http';
 import { after, test } from 'node:test';
 import { validateSnapshot } from '../../src/format/validate';
-import { built, cliSnapshot, readSnapshot, request, spansOf, startApp, type RunningApp } from './sources-harness';
+import { built, cliSnapshot, readSnapshot, request, spansOf, startApp, until, type RunningApp } from './sources-harness';
 
 const running: RunningApp[] = [];
 after(async () => {
@@ -62,4 +63,25 @@ test('issue-2 acceptance: http server snapshot holds requests, loop block, gc, f
   assert.equal(withRecorder.code, without.code);
   assert.equal(withRecorder.stdout, without.stdout);
   assert.equal(withRecorder.stderr, without.stderr);
+});
+
+test('a request in flight at snapshot time appears as a begun span; it ends as aborted when the client leaves', { skip: !built && 'dist/ not built', timeout: 60_000 }, async () => {
+  const app = await startApp('http-server.js', { recorder: true });
+  running.push(app);
+  const hanging = http.get({ host: '127.0.0.1', port: app.port, path: '/hang?key=SECRET', agent: false });
+  hanging.on('error', () => {});
+  await until(() => app.stdout().includes('GET /hang'), 10_000, 'the server to receive /hang');
+  const during = readSnapshot(cliSnapshot(app, 'in-flight')[0] ?? '');
+  assert.deepEqual(validateSnapshot(during.snapshot).slice(0, 10), []);
+  const open = spansOf(during.events, 'http.server').find((s) => s.begin.name === 'GET /hang');
+  assert.ok(open && open.end === undefined, 'begun, not ended');
+  assert.equal(open.begin.args?.url, '/hang?key=***');
+  hanging.destroy();
+  let after: ReturnType<typeof readSnapshot> | undefined;
+  await until(() => {
+    after = readSnapshot(cliSnapshot(app, 'after-abort')[0] ?? '');
+    return spansOf(after.events, 'http.server').find((s) => s.begin.name === 'GET /hang')?.end;
+  }, 15_000, 'the aborted span to end');
+  const ended = spansOf(after?.events ?? [], 'http.server').find((s) => s.begin.name === 'GET /hang');
+  assert.equal(ended?.end?.args?.aborted, true);
 });

@@ -2,7 +2,7 @@
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { EventNames } from '../../src/format/trace-event';
-import { runRecorded, tempProject, readSnapshot, snapshotFiles, cleanup, portOf, get, type Recorded } from './recorder-harness';
+import { runRecorded, tempProject, readSnapshot, snapshotFiles, cleanup, portOf, get, waitFor, type Recorded } from './recorder-harness';
 
 const running: Recorded[] = [];
 after(() => running.forEach(cleanup));
@@ -69,4 +69,19 @@ test('rules are off by default: slow requests write nothing', async () => {
   for (let i = 0; i < 3; i++) assert.equal(await get(port, `/slow/${i}`), 200);
   await stop(app);
   assert.deepEqual(snapshotFiles(app.out), []);
+});
+
+test('opt-in signal trigger, and tailMs keeps recording after a rule fires', async () => {
+  const { app, port } = await serve({ signal: 'SIGHUP', slowRequestMs: 100, tailMs: 400 });
+  app.child.kill('SIGHUP'); // with the recorder listening, SIGHUP no longer terminates
+  await waitFor('signal snapshot', () => snapshotFiles(app.out).length === 1, 15_000);
+  const bySignal = readSnapshot(snapshotFiles(app.out)[0]!);
+  assert.equal(bySignal.metadata.trigger.source, 'signal');
+  assert.equal(await get(port, '/slow/1'), 200);
+  await waitFor('rule snapshot', () => snapshotFiles(app.out).length === 2, 15_000);
+  const byRule = snapshotFiles(app.out).map(readSnapshot).find((s) => s.metadata.trigger.source === 'rule')!;
+  // The tail: the snapshot was taken tailMs after the trigger (clockSync is read when it is built),
+  // and the trigger instant keeps the firing time.
+  assert.ok(byRule.metadata.clockSync!.ts >= byRule.metadata.trigger.ts + 400_000, JSON.stringify(byRule.metadata));
+  await stop(app);
 });

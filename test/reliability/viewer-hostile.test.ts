@@ -74,8 +74,6 @@ async function settled(page: Page): Promise<'timeline' | 'error'> {
 
 // Page-side code is kept as strings: the suite's TypeScript has no DOM types (tsconfig lib ES2022).
 const SETTLED_PROBE = `(() => {
-  const text = (document.body && document.body.innerText) || '';
-  if (/error|cannot|could not|not valid|truncated|empty|not a trace|too deeply/i.test(text)) return 'error';
   const small = document.createElement('canvas');
   small.width = 64;
   small.height = 32;
@@ -88,6 +86,9 @@ const SETTLED_PROBE = `(() => {
     const first = data.slice(0, 4).join(',');
     for (let i = 4; i < data.length; i += 4) if (data.slice(i, i + 4).join(',') !== first) return 'timeline';
   }
+  // Phrases of a load error (not tab labels such as "Errors").
+  const text = (document.body && document.body.innerText) || '';
+  if (/cannot be (shown|read)|could not|not valid|truncated|is empty|not a trace|too deeply|too large|larger than|not JSON/i.test(text)) return 'error';
   return null;
 })()`;
 

@@ -21,9 +21,15 @@ function trace(): LoadedTrace {
   const samples: number[] = [];
   const deltas: number[] = [];
   // 1000..1300 ms: 30 samples of 10 ms in busy; 1300..1400: 10 samples in handle; then idle.
-  for (let i = 0; i < 30; i++) (samples.push(3), deltas.push(i === 0 ? 1_000_000 : 10_000));
-  for (let i = 0; i < 10; i++) (samples.push(2), deltas.push(10_000));
-  for (let i = 0; i < 10; i++) (samples.push(4), deltas.push(10_000));
+  const add = (node: number, count: number, firstDeltaUs = 10_000) => {
+    for (let i = 0; i < count; i++) {
+      samples.push(node);
+      deltas.push(i === 0 ? firstDeltaUs : 10_000);
+    }
+  };
+  add(3, 30, 1_000_000);
+  add(2, 10);
+  add(4, 10);
   const events: TraceEvent[] = [
     { name: 'Profile', cat: 'cpu', ph: 'P', ts: 0, pid, tid, id: '0x1', args: { data: { startTime: 0 } } },
     { name: 'ProfileChunk', cat: 'cpu', ph: 'P', ts: 2_000_000, pid, tid, id: '0x1', args: { data: { cpuProfile: { nodes, samples }, timeDeltas: deltas } } },

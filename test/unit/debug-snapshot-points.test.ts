@@ -43,6 +43,11 @@ test('the condition is always false, even when the hook is missing or throws', (
   const key = Symbol.for('node-flight-recorder.snapshotPoint');
   const holder = globalThis as unknown as Record<symbol, unknown>;
   assert.equal(eval(conditionFor('/x.js:3')), false);
+  assert.ok(/^[\x20-\x7e]*$/.test(conditionFor('/ü/📷.js:3')), 'ASCII only');
+  let seen = '';
+  holder[key] = (location: string) => void (seen = location);
+  eval(conditionFor('/ü/📷.js:3'));
+  assert.equal(seen, '/ü/📷.js:3');
   holder[key] = () => {
     throw new Error('boom');
   };

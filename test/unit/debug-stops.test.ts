@@ -20,12 +20,13 @@ test('the probe runs in a program and its DAP display text parses back', () => {
   const key = Symbol.for('node-flight-recorder.snapshotPoint');
   const holder = globalThis as unknown as Record<symbol, unknown>;
   const without = eval(PROBE_EXPRESSION) as string;
-  assert.deepEqual(parseProbe(JSON.stringify(without)), { pid: process.pid, recorder: false });
+  assert.deepEqual(parseProbe(JSON.stringify(without)), { pid: process.pid, recorder: false, main: true });
   holder[key] = (location: string, source: string) => `${source} at ${location}`;
   try {
     const withHook = eval(PROBE_EXPRESSION) as string;
-    assert.deepEqual(parseProbe(`'${withHook}'`), { pid: process.pid, recorder: true });
-    assert.deepEqual(parseProbe(withHook), { pid: process.pid, recorder: true });
+    assert.deepEqual(parseProbe(`'${withHook}'`), { pid: process.pid, recorder: true, main: true });
+    assert.deepEqual(parseProbe(withHook), { pid: process.pid, recorder: true, main: true });
+    assert.equal(parseProbe('{"pid":3,"recorder":false,"main":false}')?.main, false);
     assert.equal(eval(captureExpression('/a/b.js:3')), 'breakpoint at /a/b.js:3');
   } finally {
     delete holder[key];
@@ -55,6 +56,8 @@ test('the current request is the open server span that began last', () => {
 
 test('snapshot point logpoints: recognisable, carry their location, call the hook', () => {
   const message = snapshotPointMessage('/w/a "q".js:7');
+  assert.ok(/^[\x20-\x7e]*$/.test(snapshotPointMessage('/w/ünï 📷.js:3')), 'ASCII only, whatever the path');
+  assert.equal(snapshotPointLocation(snapshotPointMessage('/w/ünï 📷.js:3')), '/w/ünï 📷.js:3');
   assert.ok(isSnapshotPointMessage(message));
   assert.ok(!isSnapshotPointMessage('x = {x}'));
   assert.ok(!isSnapshotPointMessage(undefined));

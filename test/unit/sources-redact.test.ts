@@ -33,3 +33,10 @@ test('argv secrets are redacted in every usual shape', () => {
     'postgres://***@db/app', '--verbose', '--db-secret', '--other', 'https://h/p?sig=***']);
   assert.deepEqual(redactArgv(['--token=abc'], { argv: false }), ['--token=abc']);
 });
+
+test('redactArgv redacts URL credentials and query values inside flag values and assignments', () => {
+  assert.deepEqual(
+    redactArgv(['--db=postgres://admin:SECRET@h/db', '--callback=http://h/cb?token=SECRET', 'DB_URL=https://u:SECRET@h/x?k=SECRET', '--port=80']),
+    ['--db=postgres://***@h/db', '--callback=http://h/cb?token=***', 'DB_URL=https://***@h/x?k=***', '--port=80'],
+  );
+});

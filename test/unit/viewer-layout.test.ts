@@ -44,6 +44,25 @@ test('unsorted input is sorted by start, longer first on ties', () => {
   assert.deepEqual([...order], [2, 1, 3, 0]);
 });
 
+test('the packed-key sort orders like the comparator, ties by longer first', () => {
+  let seed = 42;
+  const rand = () => ((seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648);
+  const n = 5000;
+  const startUs = new Float64Array(n);
+  const endUs = new Float64Array(n);
+  for (let i = 0; i < n; i++) {
+    startUs[i] = 1e9 + Math.floor(rand() * 2000) + (rand() < 0.3 ? 0.25 : 0);
+    endUs[i] = startUs[i]! + rand() * 50;
+  }
+  const order = sortByStartThenLongest(Int32Array.from({ length: n }, (_, i) => n - 1 - i), startUs, endUs);
+  assert.equal(new Set(order).size, n, 'a permutation');
+  for (let i = 1; i < n; i++) {
+    const a = order[i - 1]!;
+    const b = order[i]!;
+    assert.ok(startUs[a]! < startUs[b]! || (startUs[a] === startUs[b] && endUs[a]! >= endUs[b]!), `position ${i}`);
+  }
+});
+
 test('culling finds exactly the items that intersect the window', () => {
   const spans: [number, number][] = [];
   for (let i = 0; i < 1000; i++) spans.push([i * 10, i * 10 + 5]);

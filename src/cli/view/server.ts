@@ -74,7 +74,8 @@ function handle(request: IncomingMessage, response: ServerResponse, options: Vie
 }
 
 function streamFile(response: ServerResponse, path: string, contentType: string, extra: Record<string, string>): void {
-  const stream = createReadStream(path);
+  // 1 MiB reads: a 200 MB snapshot goes out in 200 chunks, not 3 000.
+  const stream = createReadStream(path, { highWaterMark: 1 << 20 });
   stream.once('open', () => {
     response.writeHead(200, { ...COMMON_HEADERS, 'content-type': contentType, ...extra });
     stream.pipe(response);

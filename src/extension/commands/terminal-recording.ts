@@ -12,7 +12,16 @@ export class TerminalRecording implements vscode.Disposable {
   private readonly changed = new vscode.EventEmitter<boolean>();
   readonly onDidChange = this.changed.event;
 
-  constructor(private readonly services: ExtensionServices) {}
+  private readonly disposables: vscode.Disposable[] = [];
+
+  constructor(private readonly services: ExtensionServices) {
+    // The collection persists across sessions: refresh it so it names this install's recorder
+    // (the path changes with each extension version) and the current settings.
+    if (this.enabled) this.apply(true);
+    this.disposables.push(vscode.workspace.onDidChangeConfiguration((event) => {
+      if (this.enabled && (event.affectsConfiguration('flightRecorder.recorder') || event.affectsConfiguration('flightRecorder.snapshotDirectory'))) this.apply(true);
+    }));
+  }
 
   get enabled(): boolean {
     return this.services.context.globalState.get<boolean>(STATE_KEY, false);
@@ -28,6 +37,13 @@ export class TerminalRecording implements vscode.Disposable {
   }
 
   async set(enabled: boolean): Promise<void> {
+    this.apply(enabled);
+    await this.services.context.globalState.update(STATE_KEY, enabled);
+    this.services.log.info(`terminal recording ${enabled ? 'on' : 'off'}`);
+    this.changed.fire(enabled);
+  }
+
+  private apply(enabled: boolean): void {
     const collection = this.services.context.environmentVariableCollection;
     collection.clear();
     if (enabled) {
@@ -37,12 +53,10 @@ export class TerminalRecording implements vscode.Disposable {
       collection.replace(CONFIG_ENV, env[CONFIG_ENV] ?? '{}');
       collection.description = 'Node Flight Recorder: records every node started in this terminal';
     }
-    await this.services.context.globalState.update(STATE_KEY, enabled);
-    this.services.log.info(`terminal recording ${enabled ? 'on' : 'off'}`);
-    this.changed.fire(enabled);
   }
 
   dispose(): void {
+    for (const d of this.disposables) d.dispose();
     this.changed.dispose();
   }
 }

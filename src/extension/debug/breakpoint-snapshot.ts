@@ -14,7 +14,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { CapturedSnapshot, ExtensionServices } from '../services';
-import { folderOf, recordedMarkerOf, RECORDED_DEBUG_TYPES } from './config-provider';
+import { folderOf, recordingOf, RECORDED_DEBUG_TYPES } from './config-provider';
 import { capturesAtStop, captureExpression, parseMode, parseProbe, PROBE_EXPRESSION, stopLocation, type Probe } from './stops';
 
 const CONTROL_TIMEOUT_MS = 3_000;
@@ -23,11 +23,32 @@ const FILE_WAIT_MS = 8_000;
 interface StoppedBody {
   reason?: string;
   threadId?: number;
+  hitBreakpointIds?: number[];
 }
 
-interface StackFrameResponse {
-  stackFrames: Array<{ id: number; line: number; column: number; source?: { path?: string; name?: string } }>;
+interface DapMessage {
+  type?: string;
+  event?: string;
+  command?: string;
+  seq?: number;
+  request_seq?: number;
+  success?: boolean;
+  arguments?: { source?: { path?: string }; breakpoints?: Array<{ line?: number }> };
+  body?: StoppedBody & Partial<StackFrameResponse> & {
+    breakpoints?: Array<{ id?: number; line?: number; source?: { path?: string } }>;
+    breakpoint?: { id?: number; line?: number; source?: { path?: string } };
+  };
 }
+
+/** Breakpoint ids → where they are, read off the session's own traffic (no round trip at the stop). */
+type BreakpointPlaces = Map<number, { path: string; line: number }>;
+
+type DapFrame = { id: number; line: number; column: number; source?: { path?: string; name?: string } };
+interface StackFrameResponse {
+  stackFrames: DapFrame[];
+}
+/** How long we wait for the editor's own stackTrace answer before asking ourselves. */
+const OWN_STACK_TRACE_AFTER_MS = 1_500;
 
 export interface BreakpointCapture {
   session: vscode.DebugSession;
@@ -78,13 +99,44 @@ export class BreakpointSnapshots implements vscode.Disposable {
   /** One capture per session at a time: a burst of stops (several threads) must not pile up. */
   private readonly busy = new WeakSet<vscode.DebugSession>();
 
-  constructor(private readonly services: ExtensionServices) {
+  /** Per session: who waits for the top frame the editor asks for right after a stop. */
+  private readonly frameWaiters = new Map<string, (frame: DapFrame) => void>();
+
+  constructor(
+    private readonly services: ExtensionServices,
+    /** The debuggee pid learnt when the session started (saves a round trip at the stop). */
+    private readonly knownProbe: (session: vscode.DebugSession) => Probe | undefined = () => undefined,
+  ) {
     const factory: vscode.DebugAdapterTrackerFactory = {
       createDebugAdapterTracker: (session) => {
-        if (!recordedMarkerOf(session)) return undefined;
+        if (!recordingOf(session)) return undefined;
+        const places: BreakpointPlaces = new Map();
+        const requested = new Map<number, { path: string; lines: number[] }>();
         return {
-          onDidSendMessage: (message: { type?: string; event?: string; body?: StoppedBody }) => {
-            if (message.type === 'event' && message.event === 'stopped') void this.onStopped(session, message.body ?? {});
+          onWillReceiveMessage: (message: DapMessage) => {
+            if (message.type === 'request' && message.command === 'setBreakpoints' && message.seq !== undefined) {
+              requested.set(message.seq, { path: message.arguments?.source?.path ?? '', lines: (message.arguments?.breakpoints ?? []).map((b) => b.line ?? 0) });
+            }
+          },
+          onDidSendMessage: (message: DapMessage) => {
+            if (message.type === 'response' && message.command === 'setBreakpoints' && message.request_seq !== undefined) {
+              const request = requested.get(message.request_seq);
+              requested.delete(message.request_seq);
+              (message.body?.breakpoints ?? []).forEach((b, i) => {
+                if (b.id !== undefined) places.set(b.id, { path: b.source?.path ?? request?.path ?? '', line: b.line ?? request?.lines[i] ?? 0 });
+              });
+            }
+            if (message.type === 'event' && message.event === 'breakpoint' && message.body?.breakpoint?.id !== undefined) {
+              const b = message.body.breakpoint;
+              const known = places.get(b.id as number);
+              places.set(b.id as number, { path: b.source?.path ?? known?.path ?? '', line: b.line ?? known?.line ?? 0 });
+            }
+            if (message.type === 'event' && message.event === 'stopped') void this.onStopped(session, message.body ?? {}, places);
+            // The editor asks for the stack at every stop: its answer gives us the location with
+            // no request of our own (each round trip is felt on a slow remote editor).
+            if (message.type === 'response' && message.command === 'stackTrace' && message.success && message.body?.stackFrames?.[0]) {
+              this.frameWaiters.get(session.id)?.(message.body.stackFrames[0]);
+            }
           },
         };
       },
@@ -92,22 +144,28 @@ export class BreakpointSnapshots implements vscode.Disposable {
     for (const type of RECORDED_DEBUG_TYPES) this.registrations.push(vscode.debug.registerDebugAdapterTrackerFactory(type, factory));
   }
 
-  private async onStopped(session: vscode.DebugSession, body: StoppedBody): Promise<void> {
+  private async onStopped(session: vscode.DebugSession, body: StoppedBody, places: BreakpointPlaces = new Map()): Promise<void> {
     const mode = parseMode(vscode.workspace.getConfiguration('flightRecorder', session.workspaceFolder?.uri).get('snapshotOnBreakpoint'));
     if (!capturesAtStop(body.reason, mode) || body.threadId === undefined || this.busy.has(session)) return;
     this.busy.add(session);
     const started = Date.now();
     try {
-      const trace = (await session.customRequest('stackTrace', { threadId: body.threadId, startFrame: 0, levels: 1 })) as StackFrameResponse;
-      const frame = trace.stackFrames[0];
-      if (!frame) return;
-      const location = stopLocation(frame.source?.path, frame.source?.name, frame.line);
-      const probe = await this.probe(session, frame.id);
+      // Fast path: the breakpoint's place from the session's traffic and the pid learnt at its
+      // start — the capture leaves at once, with no request through the editor.
+      const hit = body.hitBreakpointIds?.map((id) => places.get(id)).find((p) => p && p.path && p.line > 0);
+      const known = this.knownProbe(session);
+      let frame: DapFrame | undefined;
+      if (!hit || !known?.recorder) {
+        frame = await this.topFrame(session, body.threadId);
+        if (!frame) return;
+      }
+      const location = hit ? stopLocation(hit.path, undefined, hit.line) : stopLocation(frame?.source?.path, frame?.source?.name, frame?.line ?? 0);
+      const probe = known?.recorder ? known : await this.probe(session, (frame as DapFrame).id);
       if (!probe) {
         this.services.log.warn(`debug: stopped at ${location} but the recorder is not loaded in "${session.name}"`);
         return;
       }
-      const snapshot = await this.capture(session, probe, frame.id, location, started);
+      const snapshot = await this.capture(session, probe, () => frame ?? this.topFrame(session, body.threadId as number), location, started);
       if (!snapshot) return;
       this.services.log.info(`debug: snapshot at ${location} (${Date.now() - started} ms): ${snapshot.path}`);
       this.emitter.fire({ session, snapshot, location });
@@ -116,6 +174,27 @@ export class BreakpointSnapshots implements vscode.Disposable {
     } finally {
       this.busy.delete(session);
     }
+  }
+
+  /** The top frame of the stopped thread: the editor's own stackTrace answer, or ours if it is late. */
+  private topFrame(session: vscode.DebugSession, threadId: number): Promise<DapFrame | undefined> {
+    return new Promise<DapFrame | undefined>((resolve) => {
+      let settled = false;
+      const finish = (frame: DapFrame | undefined) => {
+        if (settled) return;
+        settled = true;
+        clearTimeout(timer);
+        this.frameWaiters.delete(session.id);
+        resolve(frame);
+      };
+      this.frameWaiters.set(session.id, finish);
+      const timer = setTimeout(() => {
+        Promise.resolve(session.customRequest('stackTrace', { threadId, startFrame: 0, levels: 1 })).then(
+          (trace: StackFrameResponse) => finish(trace.stackFrames[0]),
+          () => finish(undefined),
+        );
+      }, OWN_STACK_TRACE_AFTER_MS);
+    });
   }
 
   private async probe(session: vscode.DebugSession, frameId: number): Promise<Probe | undefined> {
@@ -127,7 +206,7 @@ export class BreakpointSnapshots implements vscode.Disposable {
     return probe?.recorder ? probe : undefined;
   }
 
-  private async capture(session: vscode.DebugSession, probe: Probe, frameId: number, location: string, started: number): Promise<CapturedSnapshot | undefined> {
+  private async capture(session: vscode.DebugSession, probe: Probe, frameOf: () => DapFrame | Promise<DapFrame | undefined>, location: string, started: number): Promise<CapturedSnapshot | undefined> {
     const folder = folderOf(session);
     const out = this.services.snapshotDirectory(folder);
     try {
@@ -139,7 +218,9 @@ export class BreakpointSnapshots implements vscode.Disposable {
     } catch (error) {
       this.services.log.info(`debug: control channel capture failed (${error instanceof Error ? error.message : String(error)}); capturing in the paused frame`);
     }
-    const answer = (await session.customRequest('evaluate', { expression: captureExpression(location), frameId, context: 'repl' })) as { result?: string };
+    const frame = await frameOf();
+    if (!frame) return undefined;
+    const answer = (await session.customRequest('evaluate', { expression: captureExpression(location), frameId: frame.id, context: 'repl' })) as { result?: string };
     this.services.log.info(`debug: in-process capture: ${answer.result ?? ''}`);
     const file = await awaitNewSnapshot(out, probe.pid, started, FILE_WAIT_MS);
     if (!file) return undefined;

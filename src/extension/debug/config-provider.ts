@@ -80,6 +80,21 @@ export function recordedMarkerOf(session: vscode.DebugSession): RecordedMarker |
   return undefined;
 }
 
+/**
+ * The marker of a session we recorded, or — when `flightRecorder.recordAllDebugSessions` is on —
+ * an attach marker for node sessions no configuration of ours started (the JavaScript Debug
+ * Terminal's processes), unless a configuration up the chain says `"flightRecorder": false`.
+ */
+export function recordingOf(session: vscode.DebugSession): RecordedMarker | undefined {
+  const marker = recordedMarkerOf(session);
+  if (marker) return marker;
+  if (!vscode.workspace.getConfiguration('flightRecorder', session.workspaceFolder?.uri).get<boolean>('recordAllDebugSessions', false)) return undefined;
+  for (let current: vscode.DebugSession | undefined = session; current; current = current.parentSession) {
+    if (current.configuration.flightRecorder === false) return undefined;
+  }
+  return { request: 'attach', options: {} };
+}
+
 /** The workspace folder of a session, for resolving the snapshot directory. */
 export function folderOf(session: vscode.DebugSession): vscode.WorkspaceFolder | undefined {
   if (session.workspaceFolder) return session.workspaceFolder;

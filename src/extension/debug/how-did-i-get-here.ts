@@ -44,6 +44,7 @@ export class HowDidIGetHere implements vscode.Disposable {
         mark = { ts: context.ts, label: stopLabel(location, context) };
       }
       await this.services.openSnapshot(uri, { mark, viewColumn: vscode.ViewColumn.Beside, preserveFocus: true });
+      this.services.log.info(`debug: the timeline of the stop is open beside the editor (${mark.label})`);
       const stale = this.previous;
       this.previous = uri;
       if (stale && stale.toString() !== uri.toString()) {

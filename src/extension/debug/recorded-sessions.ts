@@ -6,7 +6,7 @@
 import * as vscode from 'vscode';
 import type { RecorderOptions } from '../../format/config';
 import type { ExtensionServices } from '../services';
-import { recordedMarkerOf } from './config-provider';
+import { recordingOf } from './config-provider';
 import { loadRecorderExpression } from './attach-expression';
 import { parseProbe, PROBE_EXPRESSION, type Probe } from './stops';
 
@@ -16,6 +16,7 @@ const PROBE_INTERVAL_MS = 250;
 export class RecordedSessions implements vscode.Disposable {
   private readonly disposables: vscode.Disposable[] = [];
   private readonly pidOf = new Map<string, number>();
+  private readonly probes = new Map<string, Probe>();
   /** Sessions whose pid is not known yet: control-channel arming waits for them. */
   private readonly pending = new Set<string>();
   private readonly changed = new vscode.EventEmitter<{ pid: number; debugged: boolean }>();
@@ -34,9 +35,13 @@ export class RecordedSessions implements vscode.Disposable {
   }
 
   private async onStart(session: vscode.DebugSession): Promise<void> {
-    const marker = recordedMarkerOf(session);
     // Only sessions attached to a target (js-debug's children, or a direct attach) answer evaluations.
-    if (!marker || (session.configuration.__pendingTargetId === undefined && session.configuration.request !== 'attach')) return;
+    const isTarget = session.configuration.__pendingTargetId !== undefined || session.configuration.request === 'attach';
+    if (!isTarget || !['pwa-node', 'node'].includes(session.type)) return;
+    // Processes of the JavaScript Debug Terminal (and other sessions no configuration of ours
+    // started) are recorded too when `recordAllDebugSessions` asks: loaded through the debugger.
+    const marker = recordingOf(session);
+    if (!marker) return;
     this.pending.add(session.id);
     try {
       let probe: Probe | undefined;
@@ -47,13 +52,32 @@ export class RecordedSessions implements vscode.Disposable {
         } catch {}
         if (!probe) await new Promise((resolve) => setTimeout(resolve, PROBE_INTERVAL_MS));
       }
-      if (!probe) return;
+      if (!probe || !probe.main) return; // worker threads (the recorder's watchdog among them) are not processes
       this.pidOf.set(session.id, probe.pid);
+      this.probes.set(session.id, probe);
       this.changed.fire({ pid: probe.pid, debugged: true });
       if (marker.request === 'attach' && !probe.recorder) await this.loadInto(session, marker.options);
+      else if (!probe.recorder) this.recheckLater(session);
     } finally {
       this.pending.delete(session.id);
     }
+  }
+
+  /**
+   * A launched program answers before its preload ran (js-debug holds it at the first line);
+   * ask again once so the breakpoint tracker can skip its own probe at the first stop.
+   */
+  private recheckLater(session: vscode.DebugSession): void {
+    const timer = setTimeout(() => {
+      Promise.resolve(session.customRequest('evaluate', { expression: PROBE_EXPRESSION, context: 'watch' })).then(
+        (answer: { result?: string }) => {
+          const probe = parseProbe(answer.result);
+          if (probe && this.pidOf.has(session.id)) this.probes.set(session.id, probe);
+        },
+        () => undefined,
+      );
+    }, 2_000);
+    timer.unref?.();
   }
 
   /** Attach configurations: the process was not started by us, so the debugger loads the recorder. */
@@ -70,8 +94,14 @@ export class RecordedSessions implements vscode.Disposable {
     }
   }
 
+  /** What the session's debuggee answered when it started (pid, recorder loaded), if known. */
+  probeOf(session: vscode.DebugSession): Probe | undefined {
+    return this.probes.get(session.id);
+  }
+
   private onEnd(session: vscode.DebugSession): void {
     this.pending.delete(session.id);
+    this.probes.delete(session.id);
     const pid = this.pidOf.get(session.id);
     if (pid === undefined) return;
     this.pidOf.delete(session.id);

@@ -10,9 +10,9 @@ import { SnapshotPoints } from './snapshot-points';
 
 export function registerDebugIntegration(services: ExtensionServices): vscode.Disposable {
   const providers = registerConfigurationProviders(services);
-  const breakpoints = new BreakpointSnapshots(services);
-  const panel = new HowDidIGetHere(services, breakpoints.onDidCapture);
   const sessions = new RecordedSessions(services);
+  const breakpoints = new BreakpointSnapshots(services, (session) => sessions.probeOf(session));
+  const panel = new HowDidIGetHere(services, breakpoints.onDidCapture);
   const points = new SnapshotPoints(services, () => sessions.probing);
   const debugged = sessions.onDidChangeDebugged(({ pid, debugged }) => points.markDebugged(pid, debugged));
   return vscode.Disposable.from(providers, breakpoints, panel, sessions, points, debugged);

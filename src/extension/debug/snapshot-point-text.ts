@@ -5,12 +5,20 @@
 // user's, across reloads. Pure: unit-tested.
 import { HOOK_KEY } from './stops';
 
-const PREFIX = '📷 Flight Recorder snapshot point';
+// ASCII only, the location's characters escaped: js-debug forwards breakpoints to every worker
+// thread through Node's inspector, which rejects messages with non-ASCII characters ("Message
+// must be a valid JSON"), and the worker then never starts (the recorder's watchdog included).
+const PREFIX = 'Flight Recorder snapshot point';
+
+/** A JavaScript string literal of `text` in pure ASCII. */
+export function asciiLiteral(text: string): string {
+  return JSON.stringify(text).replace(/[\u007f-\uffff]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+}
 
 /** The logpoint message for a point at `location` (`/abs/file.js:12`, 1-based). */
 export function snapshotPointMessage(location: string): string {
-  const call = `globalThis[Symbol.for(${JSON.stringify(HOOK_KEY)})]?.(${JSON.stringify(location)}, "snapshotPoint") ?? "recorder not loaded: debug with \\"flightRecorder\\": true"`;
-  return `${PREFIX} — {${call}}`;
+  const call = `globalThis[Symbol.for(${JSON.stringify(HOOK_KEY)})]?.(${asciiLiteral(location)}, "snapshotPoint") ?? "recorder not loaded: debug with \\"flightRecorder\\": true"`;
+  return `${PREFIX}: {${call}}`;
 }
 
 export function isSnapshotPointMessage(logMessage: string | undefined): boolean {

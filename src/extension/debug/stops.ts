@@ -26,7 +26,7 @@ export const HOOK_KEY = 'node-flight-recorder.snapshotPoint';
  * Evaluated in the paused frame: the debuggee's pid and whether the recorder is loaded. A
  * string result (JSON) because DAP returns values as display text.
  */
-export const PROBE_EXPRESSION = `JSON.stringify({ pid: process.pid, recorder: typeof globalThis[Symbol.for(${JSON.stringify(HOOK_KEY)})] === 'function' })`;
+export const PROBE_EXPRESSION = `JSON.stringify({ pid: process.pid, recorder: typeof globalThis[Symbol.for(${JSON.stringify(HOOK_KEY)})] === 'function', main: (() => { try { const load = typeof require === 'function' ? require : process.getBuiltinModule; return load ? load('node:worker_threads').isMainThread : true; } catch { return true; } })() })`;
 
 /** Evaluated in the paused frame: the recorder takes the snapshot in-process. */
 export function captureExpression(location: string): string {
@@ -36,6 +36,8 @@ export function captureExpression(location: string): string {
 export interface Probe {
   pid: number;
   recorder: boolean;
+  /** False in a worker thread's session (js-debug runs one per worker, the recorder's own included). */
+  main: boolean;
 }
 
 /** DAP gives a string result as its display text: `'{"pid":1}'` or `"{\"pid\":1}"`. */
@@ -54,7 +56,7 @@ export function parseProbe(result: string | undefined): Probe | undefined {
   try {
     const value = JSON.parse(text) as Partial<Probe>;
     if (typeof value.pid !== 'number') return undefined;
-    return { pid: value.pid, recorder: value.recorder === true };
+    return { pid: value.pid, recorder: value.recorder === true, main: value.main !== false };
   } catch {
     return undefined;
   }

@@ -1,7 +1,7 @@
 // The live view's page: three sparklines (event-loop delay p99, heap used, request rate) and a
 // capture button. Small enough to live inline, under the same CSP as the timeline (the script
 // carries the nonce). Every value arriving from the host is written as text, never as HTML.
-import { contentSecurityPolicy, nonce } from '../timeline/html';
+import { contentSecurityPolicy, nonce } from '../timeline/page';
 
 export function liveHtml(cspSource: string): string {
   const scriptNonce = nonce();

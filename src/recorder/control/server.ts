@@ -15,8 +15,11 @@ export type ControlHandler = (request: ControlRequest) => Promise<ControlRespons
 export function validateRequest(value: unknown): { ok: true; request: ControlRequest } | { ok: false; id: number; error: string } {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) return { ok: false, id: 0, error: 'a request is a JSON object' };
   const record = value as Record<string, unknown>;
-  const id = typeof record.id === 'number' && Number.isFinite(record.id) ? record.id : 0;
-  if (typeof record.id !== 'number') return { ok: false, id, error: 'request id must be a number' };
+  // The id is echoed in the answer: only an exact integer survives JSON both ways (1e999 parses
+  // as Infinity and would come back as null; 1e300 as an inexact float). Anything else is answered
+  // bad-request with id 0.
+  const id = Number.isSafeInteger(record.id) ? (record.id as number) : 0;
+  if (!Number.isSafeInteger(record.id)) return { ok: false, id, error: 'request id must be an integer (a JSON number with no fraction, |id| < 2^53)' };
   const optionalString = (key: string) => record[key] === undefined || typeof record[key] === 'string';
   switch (record.type) {
     case 'status':
@@ -29,11 +32,17 @@ export function validateRequest(value: unknown): { ok: true; request: ControlReq
       return { ok: true, request: record as ControlRequest };
     case 'armSnapshotPoint':
     case 'disarmSnapshotPoint':
-      if (typeof record.url !== 'string' || typeof record.lineNumber !== 'number') return { ok: false, id, error: `${record.type}: url (string) and lineNumber (number) are required` };
+      if (typeof record.url !== 'string' || !isLineOrColumn(record.lineNumber) || (record.columnNumber !== undefined && !isLineOrColumn(record.columnNumber))) {
+        return { ok: false, id, error: `${String(record.type)}: url (string) and lineNumber (positive integer) are required; columnNumber, when given, is a positive integer` };
+      }
       return { ok: true, request: record as ControlRequest };
     default:
       return { ok: false, id, error: `unknown request type ${JSON.stringify(record.type)}` };
   }
+}
+
+function isLineOrColumn(value: unknown): boolean {
+  return Number.isSafeInteger(value) && (value as number) >= 1;
 }
 
 export function startControlServer(socketPath: string, handle: ControlHandler, onError: (error: unknown) => void): Promise<Server> {

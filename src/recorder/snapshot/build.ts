@@ -7,7 +7,7 @@ import { SNAPSHOT_FORMAT, SNAPSHOT_VERSION, type Snapshot, type SnapshotMetadata
 import type { StackFrame } from '../../format/stack';
 import type { DecodeContext } from '../contracts';
 import type { ResolvedOptions } from '../config';
-import { forEachRecord, readHeader } from '../ring/index';
+import { HEADER_BYTES, forEachRecord, readHeader } from '../ring/index';
 import { decoderFor } from '../sources-bridge';
 import { RECORDER_VERSION, type ProcessFacts } from './facts';
 
@@ -25,8 +25,10 @@ export interface SnapshotInput {
   threads: ThreadCopy[];
   /** Events produced outside the rings (CPU profile windows), already in trace form. */
   extraEvents?: TraceEvent[];
-  /** Where the main thread was when it did not answer. */
+  /** Where the main thread was when it did not answer (program JavaScript was running). */
   stuck?: { ts: number; frames: StackFrame[]; waitedMs: number; error?: string };
+  /** The main thread answered late or not at all, but no program JavaScript was running. */
+  slow?: { ts: number; waitedMs: number; answered: boolean; detail: string };
   clockSync: { ts: number; epochMs: number };
   hookErrors: number;
   usedBytes: number;
@@ -37,21 +39,51 @@ export interface BuiltSnapshot {
   decodeErrors: number;
 }
 
+export interface DecodedSnapshot {
+  metadata: SnapshotMetadata;
+  decodeErrors: number;
+  events: number;
+}
+
+/** The whole snapshot in memory (small snapshots, tests). The recorder streams: decodeSnapshot. */
 export function buildSnapshot(input: SnapshotInput): BuiltSnapshot {
+  const events: TraceEvent[] = [];
+  const decoded = decodeSnapshot(input, (event) => void events.push(event));
+  return { snapshot: { traceEvents: events, metadata: decoded.metadata, displayTimeUnit: 'ms' }, decodeErrors: decoded.decodeErrors };
+}
+
+/**
+ * Decodes every thread's ring copy and hands each event to `emit` as it is made, holding none
+ * of them (a full ring decodes to hundreds of MB of objects); returns the metadata, which
+ * comes last in the file, once the window is known.
+ */
+export function decodeSnapshot(input: SnapshotInput, emit: (event: TraceEvent) => void): DecodedSnapshot {
   const { facts, trigger } = input;
   const pid = facts.pid;
-  const events: TraceEvent[] = [];
   let decodeErrors = 0;
   let dropped = 0;
+  let count = 0;
+  // The window holds every event it lists: the oldest record starts it and the newest ends it,
+  // but events made outside the rings (CPU profile windows, the stuck probe's instant, taken
+  // after the copy) may reach further. Sources clip theirs to the ring's window start.
   let startTs = Infinity;
   let endTs = trigger.ts;
+  const push = (event: TraceEvent) => {
+    count++;
+    if (event.ph !== 'M') {
+      if (event.ts < startTs) startTs = event.ts;
+      const end = event.ph === 'X' && event.dur !== undefined ? event.ts + event.dur : event.ts;
+      if (end > endTs) endTs = end;
+    }
+    emit(event);
+  };
 
-  events.push({ name: EventNames.processName, ph: 'M', ts: 0, pid, tid: 0, args: { name: `${facts.programName} (${pid})` } });
+  push({ name: EventNames.processName, ph: 'M', ts: 0, pid, tid: 0, args: { name: `${facts.programName} (${pid})` } });
   for (const thread of input.threads) {
-    events.push({ name: EventNames.threadName, ph: 'M', ts: 0, pid, tid: thread.tid, args: { name: thread.name } });
-    events.push({ name: EventNames.threadSortIndex, ph: 'M', ts: 0, pid, tid: thread.tid, args: { sort_index: thread.tid } });
-    const context: DecodeContext = { pid, tid: thread.tid, emit: (event) => void events.push(event) };
-    const header = readHeader(thread.bytes.byteOffset === 0 ? thread.bytes.buffer : thread.bytes.slice().buffer);
+    push({ name: EventNames.threadName, ph: 'M', ts: 0, pid, tid: thread.tid, args: { name: thread.name } });
+    push({ name: EventNames.threadSortIndex, ph: 'M', ts: 0, pid, tid: thread.tid, args: { sort_index: thread.tid } });
+    const context: DecodeContext = { pid, tid: thread.tid, emit: push };
+    const header = readHeader(thread.bytes.byteOffset === 0 ? thread.bytes.buffer : thread.bytes.slice(0, HEADER_BYTES).buffer);
     dropped += Math.max(0, header.totalRecords - header.layout.recordCapacity);
     const range = forEachRecord(thread.bytes, (record) => {
       const decode = decoderFor(record.kind);
@@ -65,18 +97,24 @@ export function buildSnapshot(input: SnapshotInput): BuiltSnapshot {
     if (range.oldestTsUs < startTs) startTs = range.oldestTsUs;
     if (range.newestTsUs > endTs) endTs = range.newestTsUs;
   }
-  if (input.extraEvents) for (const event of input.extraEvents) events.push(event);
+  if (input.extraEvents) for (const event of input.extraEvents) push(event);
 
   const triggerArgs: Record<string, unknown> = { reason: trigger.reason, source: trigger.source };
   for (const key of ['rule', 'value', 'threshold', 'location', 'error'] as const) {
     if (trigger[key] !== undefined) triggerArgs[key] = trigger[key];
   }
-  events.push({ name: EventNames.trigger, cat: 'trigger', ph: 'i', s: 'g', ts: trigger.ts, pid, tid: 0, args: triggerArgs });
+  push({ name: EventNames.trigger, cat: 'trigger', ph: 'i', s: 'g', ts: trigger.ts, pid, tid: 0, args: triggerArgs });
   if (input.stuck) {
     const top = input.stuck.frames[0];
-    events.push({
+    push({
       name: EventNames.mainThreadStuck, cat: 'trigger', ph: 'i', s: 't', ts: input.stuck.ts, pid, tid: 0,
       args: { frames: input.stuck.frames, waitedMs: input.stuck.waitedMs, location: top ? `${top.functionName || '(anonymous)'} ${top.url}:${top.lineNumber}` : undefined, error: input.stuck.error },
+    });
+  }
+  if (input.slow) {
+    push({
+      name: EventNames.mainThreadSlow, cat: 'trigger', ph: 'i', s: 't', ts: input.slow.ts, pid, tid: 0,
+      args: { waitedMs: input.slow.waitedMs, answered: input.slow.answered, detail: input.slow.detail },
     });
   }
   if (!Number.isFinite(startTs)) startTs = trigger.ts;
@@ -111,7 +149,7 @@ export function buildSnapshot(input: SnapshotInput): BuiltSnapshot {
     config: configForMetadata(input.options),
   };
   if (input.stuck) metadata.mainThreadStuck = { frames: input.stuck.frames, waitedMs: input.stuck.waitedMs, ...(input.stuck.error ? { error: input.stuck.error } : {}) };
-  return { snapshot: { traceEvents: events, metadata, displayTimeUnit: 'ms' }, decodeErrors };
+  return { metadata, decodeErrors, events: count };
 }
 
 function configForMetadata(options: ResolvedOptions): Record<string, unknown> {

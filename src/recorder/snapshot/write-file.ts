@@ -1,11 +1,18 @@
 // Writes a snapshot file atomically: JSON streamed into a temp file in the target directory,
 // then renamed, so a reader never sees half a file. Synchronous: it runs in the watchdog
-// thread, or on the main thread only when the process is exiting.
-import { closeSync, fsyncSync, mkdirSync, openSync, renameSync, unlinkSync, writeSync } from 'node:fs';
+// thread, or on the main thread only when the process is exiting. Cleans temp files that
+// killed writers left behind.
+import { closeSync, fsyncSync, mkdirSync, openSync, readdirSync, renameSync, statSync, unlinkSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
-import { snapshotFileName, type Snapshot } from '../../format/snapshot';
+import { snapshotFileName, type Snapshot, type SnapshotMetadata } from '../../format/snapshot';
+import type { TraceEvent } from '../../format/trace-event';
+import { SnapshotWriter } from '../../format/write';
+import { decodeSnapshot, type SnapshotInput } from './build';
 
+/** Encoded events are written to the file whenever this many characters are pending. */
 const CHUNK_CHARS = 1 << 20;
+/** Events are serialised in batches of this many (SnapshotWriter.events). */
+const BATCH_EVENTS = 512;
 
 export interface WrittenFile {
   path: string;
@@ -13,27 +20,69 @@ export interface WrittenFile {
   events: number;
 }
 
+/**
+ * Decodes and writes a snapshot in one pass: each batch of decoded events is serialised
+ * (src/format/write.ts) and written out before the next is decoded, so memory holds at most
+ * one batch and one chunk, whatever the ring size.
+ */
+export function writeSnapshot(input: SnapshotInput, outDir: string, when = new Date(), onDecoded?: (metadata: SnapshotMetadata) => void): WrittenFile & { decodeErrors: number } {
+  let decodeErrors = 0;
+  const written = writeAtomically(outDir, input.facts.programName, input.facts.pid, input.trigger.reason, when, (writer, flush) => {
+    let batch: TraceEvent[] = [];
+    const decoded = decodeSnapshot(input, (event) => {
+      batch.push(event);
+      if (batch.length >= BATCH_EVENTS) {
+        flush(writer.events(batch));
+        batch = [];
+      }
+    });
+    flush(writer.events(batch));
+    decodeErrors = decoded.decodeErrors;
+    onDecoded?.(decoded.metadata);
+    return decoded.metadata;
+  });
+  return { ...written, decodeErrors };
+}
+
+/** An in-memory snapshot to a file (same format and atomicity as writeSnapshot). */
 export function writeSnapshotFile(snapshot: Snapshot, outDir: string, when = new Date()): WrittenFile {
-  mkdirSync(outDir, { recursive: true });
   const meta = snapshot.metadata;
-  let name = snapshotFileName(meta.programName, meta.pid, when, meta.trigger.reason);
-  const path = uniquePath(outDir, name);
-  name = path;
+  return writeAtomically(outDir, meta.programName, meta.pid, meta.trigger.reason, when, (writer, flush) => {
+    const events = snapshot.traceEvents;
+    for (let i = 0; i < events.length; i += BATCH_EVENTS) flush(writer.events(events.slice(i, i + BATCH_EVENTS)));
+    return meta;
+  });
+}
+
+/**
+ * JSON streamed into a temp file in the target directory, then renamed: a reader never sees
+ * half a file. `produce` writes the events through `flush` and returns the metadata.
+ */
+function writeAtomically(
+  outDir: string, programName: string, pid: number, reason: string, when: Date,
+  produce: (writer: SnapshotWriter, flush: (text: string) => void) => SnapshotMetadata,
+): WrittenFile {
+  mkdirSync(outDir, { recursive: true });
+  removeStaleTempFiles(outDir);
+  const path = uniquePath(outDir, snapshotFileName(programName, pid, when, reason));
   const temp = join(outDir, `.${process.pid}-${Math.random().toString(36).slice(2)}.tmp`);
   const fd = openSync(temp, 'w', 0o644);
+  const writer = new SnapshotWriter();
   let bytes = 0;
-  try {
-    let chunk = '{"traceEvents":[';
-    const events = snapshot.traceEvents;
-    for (let i = 0; i < events.length; i++) {
-      chunk += (i === 0 ? '\n' : ',\n') + JSON.stringify(events[i]);
-      if (chunk.length >= CHUNK_CHARS) {
-        bytes += writeSync(fd, chunk);
-        chunk = '';
-      }
+  let pending = '';
+  const flush = (text: string) => {
+    pending += text;
+    if (pending.length >= CHUNK_CHARS) {
+      bytes += writeAll(fd, pending);
+      pending = '';
     }
-    chunk += `\n],\n"displayTimeUnit":"ms",\n"metadata":${JSON.stringify(meta)}}\n`;
-    bytes += writeSync(fd, chunk);
+  };
+  try {
+    flush(writer.begin());
+    const metadata = produce(writer, flush);
+    pending += writer.end(metadata);
+    bytes += writeAll(fd, pending);
+    pending = '';
     try {
       fsyncSync(fd);
     } catch {}
@@ -45,8 +94,16 @@ export function writeSnapshotFile(snapshot: Snapshot, outDir: string, when = new
     throw error;
   }
   closeSync(fd);
-  renameSync(temp, name);
-  return { path: name, bytes, events: snapshot.traceEvents.length };
+  renameSync(temp, path);
+  return { path, bytes, events: writer.count };
+}
+
+/** writeSync may write less than asked (a full pipe, a signal): loop until all of it is out. */
+function writeAll(fd: number, text: string): number {
+  const buffer = Buffer.from(text, 'utf8');
+  let offset = 0;
+  while (offset < buffer.length) offset += writeSync(fd, buffer, offset, buffer.length - offset);
+  return buffer.length;
 }
 
 /** Two snapshots in the same second with the same reason must not overwrite each other. */
@@ -67,5 +124,49 @@ function exists(path: string): boolean {
     return true;
   } catch {
     return false;
+  }
+}
+
+/** `.<pid>-<random>.tmp`: the temp file name used above. */
+const TEMP_NAME = /^\.(\d+)-[a-z0-9]*\.tmp$/;
+/** No snapshot write takes this long: an older temp file is a leftover even if its pid lives. */
+const STALE_TEMP_MS = 10 * 60_000;
+
+/**
+ * A process killed mid-write (kill -9, OOM) leaves its temp file behind: removed the next
+ * time any recorder writes into the directory, when its writer is dead or it is very old.
+ * Only names of our own pattern are touched; every error is ignored.
+ */
+export function removeStaleTempFiles(outDir: string, nowMs = Date.now()): number {
+  let removed = 0;
+  let names: string[];
+  try {
+    names = readdirSync(outDir);
+  } catch {
+    return 0;
+  }
+  for (const name of names) {
+    const match = TEMP_NAME.exec(name);
+    if (!match) continue;
+    const pid = Number(match[1]);
+    const path = join(outDir, name);
+    try {
+      const stale = (pid !== process.pid && !isAlive(pid)) || nowMs - statSync(path).mtimeMs > STALE_TEMP_MS;
+      if (!stale) continue;
+      unlinkSync(path);
+      removed++;
+    } catch {}
+  }
+  return removed;
+}
+
+function isAlive(pid: number): boolean {
+  if (!(pid > 0)) return false;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    // EPERM: it exists but belongs to someone else.
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
   }
 }

@@ -7,6 +7,7 @@ import { redactArgv } from '../redact';
 import { subscribeAll } from './channels';
 import { noteBegin, takeBegin } from './decode-state';
 import { Kind } from './kinds';
+import { isRecorderWorker } from '../watchdog/identity';
 
 interface ChildProcess {
   pid?: number;
@@ -55,6 +56,8 @@ export function processesSource(redact: RedactOptions): EventSource {
           message.process.once('exit', onChildExit);
         },
         worker_threads: (message: { worker: Worker }) => {
+          // The recorder's own watchdog thread is not part of the program.
+          if (isRecorderWorker(message.worker)) return;
           const threadId = message.worker.threadId;
           const nowUs = ring.nowUs();
           message.worker[kThreadId] = threadId;

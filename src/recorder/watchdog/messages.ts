@@ -25,6 +25,15 @@ export type ToWatchdog =
   | { type: 'armed'; requestId: number; ok: boolean; error?: string; removed?: boolean }
   | { type: 'live'; metrics: Record<string, number> };
 
+/**
+ * The `claim` buffer of a copy request: Int32 [0] = who copies (0 nobody yet, 1 main, 2
+ * watchdog); Float64 [1] = when the main thread handled the request (trace µs, 0 = not yet),
+ * which tells a stuck main thread from one that was merely slow to answer.
+ */
+export const CLAIM_BYTES = 16;
+export const CLAIM_I32_OWNER = 0;
+export const CLAIM_F64_ANSWERED_US = 1;
+
 /** watchdog → main */
 export type FromWatchdog =
   | { type: 'copy'; requestId: number; target: SharedArrayBuffer; claim: SharedArrayBuffer }

@@ -4,9 +4,12 @@
 // one pause (~ms); nothing when never called.
 import { Session } from 'node:inspector';
 import type { StackFrame } from '../../format/stack';
+import { nowUs } from '../clock';
 
 export interface ProbeResult {
   frames: StackFrame[];
+  /** When the thread paused (trace clock, µs); absent when it never paused. */
+  pausedAtUs?: number;
   error?: string;
 }
 
@@ -38,7 +41,7 @@ export function probeMainThread(timeoutMs: number, maxFrames = 32): Promise<Prob
       }
       resolve(result);
     };
-    const timer = setTimeout(() => finish({ frames: [], error: `the main thread did not pause within ${timeoutMs} ms (busy outside JavaScript, or already paused by a debugger)` }), timeoutMs);
+    const timer = setTimeout(() => finish({ frames: [], error: `the main thread did not pause within ${timeoutMs} ms: no JavaScript ran (idle, busy in native code, or already paused by a debugger)` }), timeoutMs);
     try {
       session = new Session();
       session.connectToMainThread();
@@ -46,6 +49,7 @@ export function probeMainThread(timeoutMs: number, maxFrames = 32): Promise<Prob
         if (message.params.url) scripts.set(message.params.scriptId, message.params.url);
       });
       session.on('Debugger.paused', (message: { params: { callFrames: CallFrame[] } }) => {
+        const pausedAtUs = nowUs();
         const frames = message.params.callFrames.slice(0, maxFrames).map((frame) => ({
           functionName: frame.functionName,
           url: frame.url || scripts.get(frame.location.scriptId) || '',
@@ -55,7 +59,7 @@ export function probeMainThread(timeoutMs: number, maxFrames = 32): Promise<Prob
         try {
           session.post('Debugger.resume');
         } catch {}
-        finish({ frames });
+        finish({ frames, pausedAtUs });
       });
       session.post('Debugger.enable', (error) => {
         if (error) return finish({ frames: [], error: `Debugger.enable failed: ${error.message}` });

@@ -11,19 +11,20 @@ import { nowUs, clockSync } from '../clock';
 import { copyLiveRing, oldestRecordTsUs, readHeader } from '../ring/index';
 import { HEADER_BYTES, H_HOOK_ERRORS, H_I32_HEARTBEAT, H_I32_RULE_SNAPSHOTS, H_LIVE_ELU, H_LIVE_HEAP_MB, H_LIVE_RSS_MB } from '../ring/layout';
 import { scanLiveMetrics } from './live-scan';
-import { buildSnapshot, type ThreadCopy } from '../snapshot/build';
-import { writeSnapshotFile, type WrittenFile } from '../snapshot/write-file';
+import type { SnapshotInput, ThreadCopy } from '../snapshot/build';
+import { writeSnapshot, type WrittenFile } from '../snapshot/write-file';
 import { startControlServer } from '../control/server';
 import { registryEntryFor, sweepStaleEntries, writeRegistryEntry } from '../control/registry';
 import { registrySocketPath } from '../control/registry-path';
 import { WorkerRingDirectory } from '../threads/worker-rings';
 import { probeMainThread } from './stuck-probe';
-import type { FromWatchdog, ToWatchdog, Trigger, WatchdogData } from './messages';
+import { judgeProbe } from './judge-probe';
+import { CLAIM_BYTES, CLAIM_F64_ANSWERED_US, CLAIM_I32_OWNER, type FromWatchdog, type ToWatchdog, type Trigger, type WatchdogData } from './messages';
 
 export const MAIN_ANSWER_MS = 200;
 /** The main thread claimed the buffer just as we gave up: its copy takes a few ms at most. */
 const MAIN_FINISH_COPY_MS = 2_000;
-const SPARE_KEEP_MS = 60_000;
+const SPARE_KEEP_MS = 2_000;
 // Normally ~50–150 ms; generous because a loaded machine delays the interrupt and Debugger.enable.
 const PROBE_TIMEOUT_MS = 2_000;
 const ARM_TIMEOUT_MS = 5_000;
@@ -64,7 +65,8 @@ export function runWatchdog(data: WatchdogData): void {
 
   // A buffer whose pages are already mapped, so the main thread's copy does not page-fault
   // (~12 µs a page, far more on a loaded machine). Kept for SPARE_KEEP_MS after a snapshot so a
-  // burst of snapshots touches memory once; then released, so memory returns to maxBytes.
+  // burst of snapshots touches memory once; then released, so memory returns to maxBytes (the
+  // pages return once the worker's GC collects it).
   let spare: SharedArrayBuffer | null = null;
   let spareTimer: NodeJS.Timeout | undefined;
   function touchedBuffer(bytes: number): SharedArrayBuffer {
@@ -83,6 +85,9 @@ export function runWatchdog(data: WatchdogData): void {
   }
   function keepSpareForAWhile(): void {
     if (spareTimer) clearTimeout(spareTimer);
+    // Only a burst (another snapshot already waiting) reuses it at once; otherwise it is let go
+    // soon: holding maxBytes more for a minute broke the memory bound.
+    if (queued > 1) return;
     spareTimer = setTimeout(() => (spare = null), SPARE_KEEP_MS);
     spareTimer.unref?.();
   }
@@ -92,15 +97,17 @@ export function runWatchdog(data: WatchdogData): void {
     try {
       const requestId = nextRequestId++;
       const target = touchedBuffer(layout.totalBytes);
-      const claim = new SharedArrayBuffer(4);
+      const claim = new SharedArrayBuffer(CLAIM_BYTES);
       const asked = Date.now();
+      const askedUs = nowUs();
       post({ type: 'copy', requestId, target, claim });
       let reply = await waitForReply(requestId, MAIN_ANSWER_MS);
       // Whoever claims the buffer first copies into it: the main thread (answering late) or us.
-      const claimedByUs = !reply && Atomics.compareExchange(new Int32Array(claim), 0, 0, 2) === 0;
+      const claimedByUs = !reply && Atomics.compareExchange(new Int32Array(claim), CLAIM_I32_OWNER, 0, 2) === 0;
       if (!reply && !claimedByUs) reply = await waitForReply(requestId, MAIN_FINISH_COPY_MS);
       let mainBytes: Uint8Array;
-      let stuck: { ts: number; frames: import('../../format/stack').StackFrame[]; waitedMs: number; error?: string } | undefined;
+      let stuck: SnapshotInput['stuck'];
+      let slow: SnapshotInput['slow'];
       let extraEvents: import('../../format/trace-event').TraceEvent[] = [];
       let usedBytes = 0;
       if (reply && reply.type === 'copied') {
@@ -110,7 +117,9 @@ export function runWatchdog(data: WatchdogData): void {
       } else {
         const stuckTs = nowUs();
         const probe = await probeMainThread(PROBE_TIMEOUT_MS);
-        stuck = { ts: stuckTs, frames: probe.frames, waitedMs: Date.now() - asked, ...(probe.error ? { error: probe.error } : {}) };
+        const verdict = judgeProbe(probe, new Float64Array(claim)[CLAIM_F64_ANSWERED_US] ?? 0, askedUs, Date.now() - asked);
+        if (verdict.stuck) stuck = { ts: stuckTs, frames: probe.frames, waitedMs: Date.now() - asked, ...(probe.error ? { error: probe.error } : {}) };
+        else slow = { ts: stuckTs, ...verdict.slow };
         // The main thread is stuck (or slow): it does not write, or writes little; records
         // written during the copy are blanked by copyLiveRing.
         mainBytes = new Uint8Array(claimedByUs ? target : new SharedArrayBuffer(layout.totalBytes));
@@ -125,13 +134,13 @@ export function runWatchdog(data: WatchdogData): void {
         } catch {}
       }
       const copiedAt = Date.now();
-      const built = buildSnapshot({
-        facts, options, trigger, threads, extraEvents, stuck, clockSync: clockSync(),
-        hookErrors: header[H_HOOK_ERRORS] ?? 0, usedBytes,
-      });
-      const builtAt = Date.now();
-      if (built.snapshot.metadata.recorder) built.snapshot.metadata.recorder.timingsMs = { copy: copiedAt - asked, decode: builtAt - copiedAt };
-      const written = writeSnapshotFile(built.snapshot, out);
+      const written = writeSnapshot(
+        { facts, options, trigger, threads, extraEvents, stuck, slow, clockSync: clockSync(), hookErrors: header[H_HOOK_ERRORS] ?? 0, usedBytes },
+        out, new Date(), (metadata) => {
+          // Decoding and encoding are one pass now: "decode" is their sum.
+          if (metadata.recorder) metadata.recorder.timingsMs = { copy: copiedAt - asked, decode: Date.now() - copiedAt };
+        },
+      );
       keepSpareForAWhile();
       snapshotsWritten++;
       post({ type: 'snapshotWritten', path: written.path, source: trigger.source });

@@ -27,7 +27,42 @@ export function sortByStartThenLongest(indices: Int32Array, startUs: Float64Arra
     }
   }
   if (sorted) return indices;
-  return indices.sort((a, b) => startUs[a]! - startUs[b]! || endUs[b]! - endUs[a]!);
+  return packedKeySort(indices, startUs, endUs) ?? indices.sort((a, b) => startUs[a]! - startUs[b]! || endUs[b]! - endUs[a]!);
+}
+
+/**
+ * Sorts by start with the engine's native numeric sort (no comparator calls): each key packs
+ * the start, whole µs from the earliest, above the position. Runs of equal whole-µs starts
+ * are then ordered exactly (start, longer first). Returns undefined when the keys would not
+ * fit in a double's 53 bits.
+ */
+function packedKeySort(indices: Int32Array, startUs: Float64Array, endUs: Float64Array): Int32Array | undefined {
+  const n = indices.length;
+  let min = Infinity;
+  let max = -Infinity;
+  for (let i = 0; i < n; i++) {
+    const s = startUs[indices[i]!]!;
+    if (s < min) min = s;
+    if (s > max) max = s;
+  }
+  const positionScale = 2 ** Math.ceil(Math.log2(n + 1));
+  if ((Math.floor(max - min) + 1) * positionScale > Number.MAX_SAFE_INTEGER) return undefined;
+  const keys = new Float64Array(n);
+  for (let i = 0; i < n; i++) keys[i] = Math.floor(startUs[indices[i]!]! - min) * positionScale + i;
+  keys.sort();
+  const result = new Int32Array(n);
+  for (let i = 0; i < n; i++) result[i] = indices[keys[i]! % positionScale]!;
+  // Exact order inside runs that share a whole microsecond (usually a few items).
+  for (let runStart = 0; runStart < n; ) {
+    const bucket = Math.floor(keys[runStart]! / positionScale);
+    let runEnd = runStart + 1;
+    while (runEnd < n && Math.floor(keys[runEnd]! / positionScale) === bucket) runEnd++;
+    if (runEnd - runStart > 1) {
+      result.subarray(runStart, runEnd).sort((a, b) => startUs[a]! - startUs[b]! || endUs[b]! - endUs[a]!);
+    }
+    runStart = runEnd;
+  }
+  return result;
 }
 
 /**

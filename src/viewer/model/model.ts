@@ -170,6 +170,14 @@ export function buildModel(loaded: LoadedTrace, fileName: string): TimelineModel
     spans.endEvent[k] = endEvent;
     if (start < minTs) minTs = start;
     if (end > maxTs) maxTs = end;
+    return k;
+  };
+  // B and b reserve their span when they begin, so spans stay in start order (files are in
+  // time order) and the layout's sort is mostly a no-op; E and e fill in the end.
+  const endSpan = (k: number, ts: number, endEvent: number) => {
+    spans.endUs[k] = ts < spans.startUs[k]! ? spans.startUs[k]! : ts;
+    spans.endEvent[k] = endEvent;
+    if (ts > maxTs) maxTs = ts;
   };
 
   for (let i = 0; i < n; i++) {
@@ -187,25 +195,25 @@ export function buildModel(loaded: LoadedTrace, fileName: string): TimelineModel
         const key = `${event.pid}:${event.tid}`;
         let stack = syncStacks.get(key);
         if (!stack) syncStacks.set(key, (stack = []));
-        stack.push(i);
+        stack.push(addSpan(i, ts, Number.NaN, -1));
         break;
       }
       case 'E': {
-        const begin = syncStacks.get(`${event.pid}:${event.tid}`)?.pop();
-        if (begin === undefined) unmatchedEnds++;
-        else addSpan(begin, events[begin]!.ts, ts, i);
+        const span = syncStacks.get(`${event.pid}:${event.tid}`)?.pop();
+        if (span === undefined) unmatchedEnds++;
+        else endSpan(span, ts, i);
         break;
       }
       case 'b':
-        asyncStack(event, true)!.push(i);
+        asyncStack(event, true)!.push(addSpan(i, ts, Number.NaN, -1));
         break;
       case 'e': {
         const stack = asyncStack(event, false);
-        const begin = stack?.pop();
+        const span = stack?.pop();
         // Ids are reused; an empty entry would only cost memory (a million requests).
         if (stack && stack.length === 0) asyncOpen.get(event.pid)!.get(event.cat ?? '')!.delete(event.id);
-        if (begin === undefined) unmatchedEnds++;
-        else addSpan(begin, events[begin]!.ts, ts, i);
+        if (span === undefined) unmatchedEnds++;
+        else endSpan(span, ts, i);
         break;
       }
       case 'i':
@@ -245,9 +253,9 @@ export function buildModel(loaded: LoadedTrace, fileName: string): TimelineModel
   // often the interesting ones (the request that never finished).
   const windowEnd = metadata?.window?.endTs;
   const openEnd = typeof windowEnd === 'number' ? Math.max(windowEnd, maxTs) : maxTs;
-  for (const stack of syncStacks.values()) for (const begin of stack) addSpan(begin, events[begin]!.ts, openEnd, -1);
+  for (const stack of syncStacks.values()) for (const span of stack) endSpan(span, openEnd, -1);
   for (const byCat of asyncOpen.values()) {
-    for (const byId of byCat.values()) for (const stack of byId.values()) for (const begin of stack) addSpan(begin, events[begin]!.ts, openEnd, -1);
+    for (const byId of byCat.values()) for (const stack of byId.values()) for (const span of stack) endSpan(span, openEnd, -1);
   }
 
   const cpuProfiles = buildCpuProfiles(events, profileIndices);

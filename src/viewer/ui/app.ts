@@ -500,7 +500,7 @@ export class App {
       const typing = target && (target.tagName === 'INPUT' || target.tagName === 'TEXTAREA' || target.isContentEditable);
       if (typing || event.altKey || event.ctrlKey || event.metaKey) return;
       // Letters work from anywhere but text fields; arrows only on the timeline (tables use them).
-      const onTimeline = /^[wasdfWASDF0]$/.test(event.key) || target === canvas || target === document.body || target === null;
+      const onTimeline = /^[wasdfcWASDFC0]$/.test(event.key) || target === canvas || target === document.body || target === null;
       let handled = true;
       switch (event.key) {
         case '/':
@@ -538,6 +538,13 @@ export class App {
           if (!onTimeline) return;
           timeline.zoomToSelection();
           break;
+        case 'c': case 'C': {
+          // Collapse or expand the track of the selection (keyboard twin of clicking its name).
+          if (!onTimeline || !timeline.selection) return;
+          const track = timeline.trackOf(timeline.selection);
+          if (track) timeline.toggleCollapsed(track.id);
+          break;
+        }
         case 'Escape':
           timeline.box = undefined;
           this.onSelect(undefined, false);
@@ -565,7 +572,7 @@ export class App {
       ['0', 'fit the whole window'],
       ['F, double-click', 'zoom to the selection'],
       ['Shift + drag, drag on the axis', 'select a range: totals in the Range tab'],
-      ['click a track name', 'collapse / expand'],
+      ['click a track name, C', 'collapse / expand (C: the selected item\'s track)'],
       ['/', 'search; Enter for the next match'],
       ['Esc', 'clear the selection'],
     ];

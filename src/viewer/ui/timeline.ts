@@ -220,6 +220,11 @@ export class Timeline {
     }
   }
 
+  trackOf(selection: Selection): Track | undefined {
+    const index = selection.kind === 'span' ? this.model.spans.track[selection.span]! : selection.track;
+    return this.model.tracks[index];
+  }
+
   /** Content y of a selection (its row), optionally expanding collapsed groups to show it. */
   private selectionY(selection: Selection, expand: boolean): { top: number; bottom: number } | undefined {
     let trackIndex: number;

@@ -37,6 +37,7 @@ const context = {
 };
 
 (async () => {
+  const cpuStart = process.cpuUsage();
   const requireStartNs = process.hrtime.bigint();
   const extension = require(process.argv[2]);
   const requireEndNs = process.hrtime.bigint();
@@ -44,6 +45,7 @@ const context = {
   const activateSyncEndNs = process.hrtime.bigint();
   await returned;
   const activateEndNs = process.hrtime.bigint();
+  const cpu = process.cpuUsage(cpuStart);
   const ms = (from, to) => Number(to - from) / 1e6;
   process.stdout.write(
     `ACTIVATION ${JSON.stringify({
@@ -51,6 +53,7 @@ const context = {
       activateSyncMs: ms(requireEndNs, activateSyncEndNs),
       activateMs: ms(requireEndNs, activateEndNs),
       subscriptions: subscriptions.length,
+      cpuMs: (cpu.user + cpu.system) / 1000,
     })}\n`,
   );
   try {

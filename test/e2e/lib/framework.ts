@@ -22,19 +22,26 @@ interface Registry {
   tests: E2ETest[];
   afterHooks: Array<() => Promise<void> | void>;
   currentFile: string;
+  /** Lines the running test wants printed with its result (figures, not assertions). */
+  notes: string[];
 }
 
 const KEY = '__flightRecorderE2E';
 
 export function registry(): Registry {
   const holder = globalThis as unknown as Record<string, Registry | undefined>;
-  holder[KEY] ??= { tests: [], afterHooks: [], currentFile: '' };
+  holder[KEY] ??= { tests: [], afterHooks: [], currentFile: '', notes: [] };
   return holder[KEY];
 }
 
 export function test(name: string, run: () => Promise<void>, options: { timeoutMs?: number } = {}): void {
   const r = registry();
   r.tests.push({ file: r.currentFile, name, run, timeoutMs: options.timeoutMs ?? 60_000 });
+}
+
+/** Prints a line with the running test's result (a measured figure, say); never fails a test. */
+export function note(text: string): void {
+  registry().notes.push(text);
 }
 
 /** Runs after every test of every file, whatever happened (kill processes, remove files). */

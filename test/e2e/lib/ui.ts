@@ -29,6 +29,8 @@ export type UiRequest =
   | { op: 'frameTexts'; purpose: string; selector: string }
   /** In a webview of this purpose: clicks the first element matching `selector` (and containing `hasText`). */
   | { op: 'frameClick'; purpose: string; selector: string; hasText?: string }
+  /** Tries an inline script, eval and a cross-origin image in that webview: what its CSP allowed. */
+  | { op: 'cspProbe'; purpose: string }
   /** Every frame of the page (url, name, parent url): for diagnosing webview lookups. */
   | { op: 'frames' }
   /** Labels of the editor tabs. */
@@ -90,6 +92,7 @@ export const ui = {
   frameTexts: (purpose: WebviewKind, selector: string) => request<string[]>({ op: 'frameTexts', purpose, selector }),
   frameClick: (purpose: WebviewKind, selector: string, hasText?: string) => request({ op: 'frameClick', purpose, selector, ...(hasText ? { hasText } : {}) }),
   tabs: () => request<string[]>({ op: 'tabs' }),
+  cspProbe: (purpose: WebviewKind) => request<{ inlineRan: boolean; evalRan: boolean; violations: string[] }>({ op: 'cspProbe', purpose }),
   frames: () => request<Array<{ url: string; name: string; parent: string | null }>>({ op: 'frames' }),
   screenshot: (name: string) => request({ op: 'screenshot', name }),
 };

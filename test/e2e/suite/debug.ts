@@ -48,6 +48,16 @@ server.listen(0, '127.0.0.1', () => {
 });
 `;
 
+/** Progress of the running test, next to the harness's results: a timeout then says where it stood. */
+function step(text: string): void {
+  const dir = process.env.FLIGHT_RECORDER_E2E_ARTIFACTS;
+  if (!dir) return;
+  try {
+    fs.mkdirSync(dir, { recursive: true });
+    fs.appendFileSync(path.join(dir, 'debug-steps.log'), `${new Date().toISOString()} ${text}\n`);
+  } catch {}
+}
+
 /** 0-based line of the marker comment in SERVER_SOURCE. */
 function lineOf(marker: string): number {
   const index = SERVER_SOURCE.split('\n').findIndex((line) => line.includes(marker));
@@ -135,7 +145,7 @@ async function startRecordedSession(name: string, file: string, portFile: string
     // The recorder is ready when its control channel is listed (its watchdog thread runs; under
     // js-debug that thread waits for the debugger to attach to it, which code-server makes slow).
     const api = await extensionApi();
-    const pid = await waitFor('the debuggee in the recorder registry', async () => (await api.services.listProcesses()).find((e) => e.argv.some((a) => a.endsWith(path.basename(file))))?.pid, 45_000);
+    const pid = await waitFor('the debuggee in the recorder registry', async () => (await api.services.listProcesses()).find((e) => e.argv.some((a) => a.endsWith(path.basename(file))))?.pid, 120_000);
     return { session, port, pid };
   } finally {
     listener.dispose();
@@ -175,12 +185,15 @@ test('a breakpoint stop in a recorded session writes a snapshot of the requests 
   vscode.debug.addBreakpoints([breakpoint]);
   const before = new Set(snapshotFiles());
   try {
+    step('stop: starting the session');
     const { port } = await startRecordedSession('Recorded stop', file, portFile);
+    step('stop: recorder ready; 5 requests');
     for (let i = 0; i < 5; i++) assertEqual((await get(port, `/hello?n=${i}`)).status, 200, `request ${i}`);
     const stopping = get(port, '/stop', 60_000).catch(() => undefined); // answers once we continue
     const stopsBefore = observed.stopped.length;
     await waitFor('the breakpoint stop', () => observed.stopped.slice(stopsBefore).find((s) => s.reason === 'breakpoint'), 20_000);
     const stoppedAt = Date.now();
+    step('stop: stopped at the breakpoint');
     const [snapshotFile] = await waitFor('a snapshot in the snapshot directory', () => {
       const found = newSnapshots(before);
       return found.length ? found : undefined;
@@ -193,25 +206,29 @@ test('a breakpoint stop in a recorded session writes a snapshot of the requests 
     assertEqual(snapshot.metadata.trigger.source, 'breakpoint', 'trigger.source');
     assert(serverRequests(snapshot, '/hello') >= 5, `the snapshot holds the 5 requests before the stop (found ${serverRequests(snapshot, '/hello')})`);
 
+    step(`stop: snapshot ${snapshotFile} checked`);
     // How did I get here: the timeline of that snapshot opens beside the editor.
     await waitFor('the timeline of the stop beside the editor', () =>
       vscode.window.tabGroups.all.some((group) => group.tabs.some((tab) => tab.input instanceof vscode.TabInputCustom && tab.input.viewType === 'flightRecorder.timeline' && tab.input.uri.fsPath === snapshotFile)),
-    15_000);
+    60_000);
 
+    step('stop: the timeline is open beside');
     // A step is not a breakpoint: no new snapshot.
     const stop = observed.stopped.slice(stopsBefore).find((s) => s.reason === 'breakpoint') as StopSeen;
     const countAfterStop = newSnapshots(before).length;
     const stopsBeforeStep = observed.stopped.length;
-    await stop.session.customRequest('next', { threadId: stop.threadId });
+    await withTimeout(Promise.resolve(stop.session.customRequest('next', { threadId: stop.threadId })), 15_000, 'the step request');
+    step('stop: stepped');
     await waitFor('the step to stop', () => observed.stopped.slice(stopsBeforeStep).find((s) => s.reason === 'step'), 15_000);
-    await stop.session.customRequest('continue', { threadId: stop.threadId });
+    await withTimeout(Promise.resolve(stop.session.customRequest('continue', { threadId: stop.threadId })), 15_000, 'the continue request');
+    step('stop: continued');
     await withTimeout(stopping, 15_000, 'the stopped request to finish after continue');
     assertEqual(newSnapshots(before).length, countAfterStop, 'snapshots after a step');
   } finally {
     vscode.debug.removeBreakpoints([breakpoint]);
     await stopAllSessions();
   }
-}, { timeoutMs: 120_000 });
+}, { timeoutMs: 240_000 });
 
 test('snapshot points: 3 requests give 3 snapshots and the program never stops', async () => {
   await extensionApi();
@@ -254,7 +271,7 @@ test('snapshot points: 3 requests give 3 snapshots and the program never stops',
     await stopAllSessions();
     await vscode.workspace.getConfiguration('flightRecorder').update('snapshotOnBreakpoint', undefined, vscode.ConfigurationTarget.Workspace);
   }
-}, { timeoutMs: 120_000 });
+}, { timeoutMs: 240_000 });
 
 test('the inline trace marks the line that burnt the CPU, and the toggle hides it', async () => {
   const api = await extensionApi();
@@ -284,7 +301,7 @@ test('the inline trace marks the line that burnt the CPU, and the toggle hides i
   } finally {
     await stopAllSessions();
   }
-}, { timeoutMs: 120_000 });
+}, { timeoutMs: 240_000 });
 
 test('without a debugger, a snapshot point is armed through the control channel in a recorded process of the workspace', async () => {
   const api = await extensionApi();
@@ -310,4 +327,4 @@ test('without a debugger, a snapshot point is armed through the control channel 
     vscode.debug.removeBreakpoints(vscode.debug.breakpoints);
     child.kill('SIGKILL');
   }
-}, { timeoutMs: 90_000 });
+}, { timeoutMs: 150_000 });

@@ -15,6 +15,7 @@ interface ResultLine {
   ok: boolean;
   durationMs: number;
   error?: string;
+  notes?: string[];
 }
 
 function record(line: ResultLine | { done: true; passed: number; failed: number } | { event: 'start'; tests: number }): void {
@@ -44,14 +45,15 @@ export async function run(): Promise<void> {
   for (const t of r.tests) {
     if (filter && !filter.test(`${t.file}: ${t.name}`)) continue;
     const started = Date.now();
+    r.notes = [];
     try {
       await withTimeout(t.run(), t.timeoutMs, `test "${t.name}"`);
       passed++;
-      record({ file: t.file, name: t.name, ok: true, durationMs: Date.now() - started });
+      record({ file: t.file, name: t.name, ok: true, durationMs: Date.now() - started, notes: r.notes });
     } catch (error) {
       failed++;
       if (ui.available) await ui.screenshot(`${t.file}-${t.name}`).catch(() => undefined);
-      record({ file: t.file, name: t.name, ok: false, durationMs: Date.now() - started, error: describe(error) });
+      record({ file: t.file, name: t.name, ok: false, durationMs: Date.now() - started, error: describe(error), notes: r.notes });
     }
   }
   for (const hook of r.afterHooks) {

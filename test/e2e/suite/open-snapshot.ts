@@ -47,6 +47,11 @@ test('Open Snapshot opens a .cpuprofile in the timeline', async () => {
   await waitFor('a painted canvas', async () => (await ui.canvases('customEditor')).some((c) => c.paintedPixels > 100), 30_000).catch(async (error: Error) => {
     throw new Error(`${error.message}; iframes: ${JSON.stringify(await ui.frames())}`);
   });
+  const probe = await ui.cspProbe('customEditor');
+  assert(!probe.inlineRan, 'an inline script without the nonce does not run in the timeline');
+  assert(!probe.evalRan, 'eval is refused');
+  assert(probe.violations.includes('script-src-elem') || probe.violations.includes('script-src'), `the inline script is reported as a CSP violation (${probe.violations.join(', ')})`);
+  assert(probe.violations.includes('img-src'), `a cross-origin image is refused (${probe.violations.join(', ')})`);
 }, { timeoutMs: 60_000 });
 
 test('a corrupt snapshot shows a clear error, not a crash', async () => {

@@ -10,8 +10,8 @@ test('Toggle Recording in Integrated Terminal records a node started in a new te
   if (api.terminalRecording.enabled) await api.terminalRecording.set(false);
   if (ui.available) await ui.command('Flight Recorder: Toggle Recording in Integrated Terminal');
   else await vscode.commands.executeCommand('flightRecorder.toggleTerminalRecording');
-  await waitFor('terminal recording on', () => api.terminalRecording.enabled, 10_000);
-  if (ui.available) await waitFor('the terminal-recording status bar item', async () => (await ui.statusBar()).some((t) => t.includes('terminal recording on')), 10_000);
+  await waitFor('terminal recording on', () => api.terminalRecording.enabled, 30_000);
+  if (ui.available) await waitFor('the terminal-recording status bar item', async () => (await ui.statusBar()).some((t) => t.includes('terminal recording on')), 30_000);
 
   const terminal = vscode.window.createTerminal({ name: 'e2e recorded terminal', cwd: workspacePath() });
   terminal.show();
@@ -26,7 +26,7 @@ test('Toggle Recording in Integrated Terminal records a node started in a new te
 
   if (ui.available) await ui.command('Flight Recorder: Toggle Recording in Integrated Terminal');
   else await vscode.commands.executeCommand('flightRecorder.toggleTerminalRecording');
-  await waitFor('terminal recording off', () => !api.terminalRecording.enabled, 10_000);
-  if (ui.available) await waitFor('the status bar item gone', async () => !(await ui.statusBar()).some((t) => t.includes('terminal recording on')), 10_000);
+  await waitFor('terminal recording off', () => !api.terminalRecording.enabled, 30_000);
+  if (ui.available) await waitFor('the status bar item gone', async () => !(await ui.statusBar()).some((t) => t.includes('terminal recording on')), 30_000);
   assert(!api.terminalRecording.enabled, 'off');
 }, { timeoutMs: 180_000 });
