@@ -1,7 +1,7 @@
 // The viewer in a real Chromium, served by the real `cli view` command.
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, ftruncateSync, mkdtempSync, openSync, rmSync, writeFileSync } from 'node:fs';
 import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -314,22 +314,48 @@ describe('viewer in Chromium via cli view', () => {
     assert.ok(nonce);
     assert.match(csp, /default-src 'none'/);
     assert.ok(page.body.includes(`<script nonce="${nonce}" src="/viewer.js">`));
+    const trace = await get('/trace', url.host);
+    assert.equal(trace.status, 200);
+    assert.equal(Number(trace.headers['content-length']), Buffer.byteLength(trace.body), 'Content-Length drives the download progress');
     assert.equal((await get('/', 'evil.example:80')).status, 421);
     assert.equal((await get('/../../etc/passwd', url.host)).status, 404);
   });
 
   test('cli view exits 1 with a message for a missing file', async () => {
-    const child = spawn(process.execPath, [...viewCommand(), join(dir, 'missing.json')], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stderr = '';
-    child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
-    const code = await new Promise<number | null>((resolve) => {
-      const timer = setTimeout(() => child.kill('SIGKILL'), 15_000);
-      child.once('exit', (c) => {
-        clearTimeout(timer);
-        resolve(c);
-      });
-    });
+    const { code, stderr } = await runViewUntilExit(join(dir, 'missing.json'));
     assert.equal(code, 1);
     assert.match(stderr, /missing\.json/);
   });
+
+  test('cli view refuses a file larger than the viewer can open, saying why', async () => {
+    // Sparse: 1 GiB on paper, no blocks on disk.
+    const huge = join(dir, 'huge.nodetrace.json');
+    const handle = openSync(huge, 'w');
+    try {
+      ftruncateSync(handle, 1024 * 1024 * 1024);
+    } finally {
+      closeSync(handle);
+    }
+    try {
+      const { code, stderr } = await runViewUntilExit(huge);
+      assert.equal(code, 1);
+      assert.match(stderr, /huge\.nodetrace\.json: This file is 1024 MiB; the viewer opens traces up to \d+ MiB/);
+    } finally {
+      rmSync(huge, { force: true });
+    }
+  });
 });
+
+async function runViewUntilExit(file: string): Promise<{ code: number | null; stderr: string }> {
+  const child = spawn(process.execPath, [...viewCommand(), file], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+  let stderr = '';
+  child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
+  const code = await new Promise<number | null>((resolve) => {
+    const timer = setTimeout(() => child.kill('SIGKILL'), 15_000);
+    child.once('exit', (c) => {
+      clearTimeout(timer);
+      resolve(c);
+    });
+  });
+  return { code, stderr };
+}

@@ -595,7 +595,7 @@ function packageVsix() {
   fs.cpSync(path.join(ROOT, 'media'), path.join(stage, 'media'), { recursive: true });
   const vsix = path.join(tmpRoot, 'node-flight-recorder.vsix');
   const vsce = path.join(ROOT, 'node_modules/@vscode/vsce/vsce');
-  const result = spawnSync(process.execPath, [vsce, 'package', '--no-dependencies', '--allow-missing-repository', '--skip-license', '-o', vsix], {
+  const result = spawnSync(process.execPath, [vsce, 'package', '--no-dependencies', '--allow-missing-repository', '--no-rewrite-relative-links', '--skip-license', '-o', vsix], {
     cwd: stage, encoding: 'utf8', timeout: 120_000, env: { ...process.env, npm_config_yes: 'true' },
   });
   if (result.status !== 0 || !fs.existsSync(vsix)) throw new Error(`vsce package failed (${result.status ?? result.signal}):\n${result.stdout}\n${result.stderr}`);

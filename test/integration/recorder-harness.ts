@@ -8,7 +8,8 @@ import { join, resolve } from 'node:path';
 import type { ControlResponse, RegistryEntry } from '../../src/format/control';
 import type { Snapshot } from '../../src/format/snapshot';
 
-export const RECORDER = resolve(__dirname, '../../dist/recorder.js');
+/** NFR_TEST_RECORDER: run the same tests against another build (e.g. the previous one, to see a test fail). */
+export const RECORDER = process.env.NFR_TEST_RECORDER ?? resolve(__dirname, '../../dist/recorder.js');
 
 export interface Recorded {
   child: ChildProcess;

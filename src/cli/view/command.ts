@@ -1,10 +1,10 @@
 // `flight-recorder view <file> [--port N]`: serves the timeline viewer and the file on
 // 127.0.0.1, prints the URL, and runs until interrupted. Exit codes: 0 after Ctrl+C,
-// 1 when the file (or the viewer bundle) cannot be read, 2 for bad usage.
+// 1 when the file (or the viewer bundle) cannot be read or is larger than the viewer can open, 2 for bad usage.
 import { constants } from 'node:fs';
 import { access, stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { startViewServer } from './server';
+import { MAX_TRACE_BYTES, startViewServer, traceTooLargeMessage } from './server';
 
 const USAGE = 'usage: flight-recorder view <file> [--port N]';
 
@@ -42,6 +42,11 @@ export async function runView(argv: string[]): Promise<number> {
   const problem = await unreadable(tracePath);
   if (problem) {
     process.stderr.write(`flight-recorder view: cannot read ${file}: ${problem}\n`);
+    return 1;
+  }
+  const sizeBytes = (await stat(tracePath)).size;
+  if (sizeBytes > MAX_TRACE_BYTES) {
+    process.stderr.write(`flight-recorder view: cannot open ${file}: ${traceTooLargeMessage(sizeBytes)}\n`);
     return 1;
   }
   const assets = await findViewerAssets();

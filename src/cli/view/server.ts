@@ -1,7 +1,7 @@
 // The HTTP server behind `cli view`: 127.0.0.1 only, four routes (page, script, stylesheet,
 // trace), a Host-header check against DNS rebinding, and no caching.
 import { randomBytes } from 'node:crypto';
-import { createReadStream } from 'node:fs';
+import { createReadStream, fstat } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { basename } from 'node:path';
 import { contentSecurityPolicy, viewerPage } from './page';
@@ -11,6 +11,19 @@ export interface ViewServerOptions {
   viewerScriptPath: string;
   viewerStylePath: string;
   port: number;
+}
+
+/**
+ * The largest trace the viewer can open. A browser tab holds the whole file as one string and
+ * V8 strings stop at 2^29 - 24 characters (~512 MiB), so anything bigger would download in
+ * full and then fail with a misleading message. Refuse it up front instead.
+ */
+export const MAX_TRACE_BYTES = 512 * 1024 * 1024 - 64;
+
+export function traceTooLargeMessage(sizeBytes: number): string {
+  const mib = (bytes: number) => `${(bytes / 1048576).toFixed(0)} MiB`;
+  return `This file is ${mib(sizeBytes)}; the viewer opens traces up to ${mib(MAX_TRACE_BYTES)} (a browser cannot hold a larger JSON text as one string). ` +
+    'Take a snapshot over a shorter window, or split the trace.';
 }
 
 const COMMON_HEADERS = {
@@ -62,7 +75,7 @@ function handle(request: IncomingMessage, response: ServerResponse, options: Vie
       streamFile(response, options.viewerStylePath, 'text/css; charset=utf-8', {});
       return;
     case '/trace':
-      streamFile(response, options.tracePath, 'application/json; charset=utf-8', { 'x-trace-file-name': encodeURIComponent(basename(options.tracePath)) });
+      streamFile(response, options.tracePath, 'application/json; charset=utf-8', { 'x-trace-file-name': encodeURIComponent(basename(options.tracePath)) }, MAX_TRACE_BYTES);
       return;
     case '/favicon.ico':
       response.writeHead(204, COMMON_HEADERS);
@@ -73,12 +86,24 @@ function handle(request: IncomingMessage, response: ServerResponse, options: Vie
   }
 }
 
-function streamFile(response: ServerResponse, path: string, contentType: string, extra: Record<string, string>): void {
+function streamFile(response: ServerResponse, path: string, contentType: string, extra: Record<string, string>, maxBytes = Infinity): void {
   // 1 MiB reads: a 200 MB snapshot goes out in 200 chunks, not 3 000.
   const stream = createReadStream(path, { highWaterMark: 1 << 20 });
-  stream.once('open', () => {
-    response.writeHead(200, { ...COMMON_HEADERS, 'content-type': contentType, ...extra });
-    stream.pipe(response);
+  stream.once('open', (fd) => {
+    // Content-Length lets the browser size its buffer once and the page show real progress.
+    fstat(fd, (error, info) => {
+      if (error) {
+        stream.destroy(error);
+        return;
+      }
+      if (info.size > maxBytes) {
+        stream.destroy();
+        send(response, 413, 'text/plain; charset=utf-8', `${traceTooLargeMessage(info.size)}\n`, extra);
+        return;
+      }
+      response.writeHead(200, { ...COMMON_HEADERS, 'content-type': contentType, 'content-length': String(info.size), ...extra });
+      stream.pipe(response);
+    });
   });
   stream.once('error', (error) => {
     if (!response.headersSent) send(response, 500, 'text/plain; charset=utf-8', `Cannot read ${basename(path)}: ${error.message}\n`, extra);

@@ -8,13 +8,20 @@ import { H_STRING_WRITE_WORD } from './layout';
 
 /** Longest string kept, bytes (longer ones are cut at a character boundary). */
 export const MAX_STRING_BYTES = 1024;
-/** Interned strings remembered; the cache is cleared when full (it only saves re-writes). */
+/**
+ * Interned strings remembered per generation. Two generations: when the young one fills, it
+ * becomes the old one and the previous old one is dropped, so a string used in the last
+ * 4096–8192 distinct strings still hits (clearing one map instead left every string cold
+ * right after each clear). The cache only saves re-writes; a miss is still correct.
+ */
 export const INTERN_CACHE_ENTRIES = 4096;
 
 export class StringTableWriter {
   private readonly words: Uint32Array;
-  private readonly bytes: Buffer;
-  private readonly cache = new Map<string, number>();
+  private readonly bytes: Uint8Array;
+  private young = new Map<string, number>();
+  private old = new Map<string, number>();
+  private readonly encoder = new TextEncoder();
   private readonly maxBytes: number;
   private writeWord: number; // absolute
 
@@ -25,21 +32,55 @@ export class StringTableWriter {
     private readonly header: Float64Array,
   ) {
     this.words = new Uint32Array(buffer, offset, stringWords);
-    this.bytes = Buffer.from(buffer, offset, stringWords * 4);
+    this.bytes = new Uint8Array(buffer, offset, stringWords * 4);
     this.maxBytes = Math.min(MAX_STRING_BYTES, Math.floor(stringWords / 4) * 4);
     this.writeWord = 1; // id 0 means "no string"
     header[H_STRING_WRITE_WORD] = this.writeWord;
   }
 
   intern(text: string): number {
-    const cached = this.cache.get(text);
     // Re-write strings whose copy is in the older half of the table, so live records keep
     // finding their text for as long as possible.
-    if (cached !== undefined && ((this.writeWord - cached) >>> 0) < this.stringWords / 2) return cached;
+    const young = this.young.get(text);
+    if (young !== undefined && ((this.writeWord - young) >>> 0) < this.stringWords / 2) return young;
+    if (young === undefined) {
+      const old = this.old.get(text);
+      if (old !== undefined && ((this.writeWord - old) >>> 0) < this.stringWords / 2) {
+        this.remember(text, old); // still in use: keep it through the next generation swap
+        return old;
+      }
+    }
     const id = this.append(text);
-    if (this.cache.size >= INTERN_CACHE_ENTRIES) this.cache.clear();
-    this.cache.set(text, id);
+    this.remember(text, id);
     return id;
+  }
+
+  private remember(text: string, id: number): void {
+    if (this.young.size >= INTERN_CACHE_ENTRIES) {
+      this.old = this.young;
+      this.young = new Map<string, number>();
+    }
+    this.young.set(text, id);
+  }
+
+  /**
+   * Writes `text` as UTF-8 at `start`, at most `maxBytes` bytes, cut at a character boundary;
+   * returns the byte count. ASCII (URLs, methods, names: nearly everything recorded) is copied
+   * by a plain loop, which beats the native call of Buffer#write / TextEncoder for the short
+   * strings recorded; anything else goes through TextEncoder#encodeInto.
+   */
+  private writeUtf8(text: string, start: number): number {
+    const bytes = this.bytes;
+    const length = text.length < this.maxBytes ? text.length : this.maxBytes;
+    let i = 0;
+    for (; i < length; i++) {
+      const code = text.charCodeAt(i);
+      if (code >= 0x80) break;
+      bytes[start + i] = code;
+    }
+    if (i === text.length || i === this.maxBytes) return i;
+    const { written } = this.encoder.encodeInto(text.slice(i), bytes.subarray(start + i, start + this.maxBytes));
+    return i + written;
   }
 
   private append(text: string): number {
@@ -58,7 +99,7 @@ export class StringTableWriter {
       }
     }
     const id = this.writeWord >>> 0;
-    const byteLength = this.bytes.write(text, position * 4 + 8, this.maxBytes, 'utf8');
+    const byteLength = this.writeUtf8(text, position * 4 + 8);
     this.words[position] = id;
     this.words[position + 1] = byteLength;
     this.writeWord += 2 + ((byteLength + 3) >>> 2);

@@ -27,12 +27,12 @@ export interface WrittenFile {
  */
 export function writeSnapshot(input: SnapshotInput, outDir: string, when = new Date(), onDecoded?: (metadata: SnapshotMetadata) => void): WrittenFile & { decodeErrors: number } {
   let decodeErrors = 0;
-  const written = writeAtomically(outDir, input.facts.programName, input.facts.pid, input.trigger.reason, when, (writer, flush) => {
+  const written = writeAtomically(outDir, input.facts.programName, input.facts.pid, input.trigger.reason, when, (writer, flush, failed) => {
     let batch: TraceEvent[] = [];
     const decoded = decodeSnapshot(input, (event) => {
       batch.push(event);
       if (batch.length >= BATCH_EVENTS) {
-        flush(writer.events(batch));
+        if (!failed()) flush(writer.events(batch));
         batch = [];
       }
     });
@@ -60,7 +60,7 @@ export function writeSnapshotFile(snapshot: Snapshot, outDir: string, when = new
  */
 function writeAtomically(
   outDir: string, programName: string, pid: number, reason: string, when: Date,
-  produce: (writer: SnapshotWriter, flush: (text: string) => void) => SnapshotMetadata,
+  produce: (writer: SnapshotWriter, flush: (text: string) => void, failed: () => boolean) => SnapshotMetadata,
 ): WrittenFile {
   mkdirSync(outDir, { recursive: true });
   removeStaleTempFiles(outDir);
@@ -70,16 +70,25 @@ function writeAtomically(
   const writer = new SnapshotWriter();
   let bytes = 0;
   let pending = '';
+  // A failed write (ENOSPC) is kept, not thrown: flush runs inside decoders, whose errors are
+  // counted and skipped. Once failed, nothing more is encoded; the error is thrown after.
+  let failure: unknown;
   const flush = (text: string) => {
+    if (failure !== undefined) return;
     pending += text;
     if (pending.length >= CHUNK_CHARS) {
-      bytes += writeAll(fd, pending);
+      try {
+        bytes += writeAll(fd, pending);
+      } catch (error) {
+        failure = error;
+      }
       pending = '';
     }
   };
   try {
     flush(writer.begin());
-    const metadata = produce(writer, flush);
+    const metadata = produce(writer, flush, () => failure !== undefined);
+    if (failure !== undefined) throw failure;
     pending += writer.end(metadata);
     bytes += writeAll(fd, pending);
     pending = '';
@@ -98,11 +107,18 @@ function writeAtomically(
   return { path, bytes, events: writer.count };
 }
 
-/** writeSync may write less than asked (a full pipe, a signal): loop until all of it is out. */
+/**
+ * writeSync may write less than asked: loop until all of it is out. A full disk answers a
+ * short write, then 0 (or ENOSPC): 0 is an error here, never a reason to try again.
+ */
 function writeAll(fd: number, text: string): number {
   const buffer = Buffer.from(text, 'utf8');
   let offset = 0;
-  while (offset < buffer.length) offset += writeSync(fd, buffer, offset, buffer.length - offset);
+  while (offset < buffer.length) {
+    const written = writeSync(fd, buffer, offset, buffer.length - offset);
+    if (!(written > 0)) throw Object.assign(new Error('ENOSPC: no space left on device, write'), { code: 'ENOSPC', syscall: 'write' });
+    offset += written;
+  }
   return buffer.length;
 }
 

@@ -8,13 +8,17 @@
 // stretch is reported as the slice [now − busy, now]. A block delays the tick, so the tick
 // runs right after the block ends and the slice sits where the block was.
 //
+// Delay percentiles come from the same tick: its lateness (time since it was scheduled minus
+// the interval asked for) is one sample of the loop's delay, kept in a small fixed array and
+// reduced to p50/p99/max at each counter. This replaced a `monitorEventLoopDelay` histogram,
+// whose own native timer (40 ms resolution) woke the process 25 more times a second, for
+// samples no finer than the tick's.
+//
 // Idle cost: the tick runs every ACTIVE_TICK_MS (25) while the loop works and backs off to
-// IDLE_TICK_MS (100) while it sleeps (less than IDLE_BUSY_US of work in the last tick), plus
-// the native delay histogram's HISTOGRAM_RESOLUTION_MS timer. Measured on the shared 2-core
-// machine (load ~20): ~6–10 ms CPU/s idle for this source; the DESIGN budget is ~7 ms/s. After
+// IDLE_TICK_MS (100) while it sleeps (less than IDLE_BUSY_US of work in the last tick). After
 // an idle stretch, a block shorter than the idle tick may be placed up to IDLE_TICK_MS late;
 // its length is still right.
-import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
+import { performance } from 'node:perf_hooks';
 import { EventNames, type LoopBlockArgs, type LoopDelayArgs } from '../../format/trace-event';
 import type { DecodeContext, EventSource, RecordView, SourceContext } from '../contracts';
 import { Kind } from './kinds';
@@ -23,7 +27,8 @@ const ACTIVE_TICK_MS = 25;
 const IDLE_TICK_MS = 100;
 const IDLE_BUSY_US = 2000;
 const COUNTER_INTERVAL_MS = 500;
-const HISTOGRAM_RESOLUTION_MS = 40;
+/** Delay samples kept per counter interval (500 ms / 5 ms fastest tick = 100, rounded up). */
+const MAX_DELAY_SAMPLES = 128;
 const INT32_MAX = 0x7fffffff;
 
 export function eventLoopSource(thresholdMs: number): EventSource {
@@ -33,8 +38,8 @@ export function eventLoopSource(thresholdMs: number): EventSource {
       const { ring, rules } = context;
       const thresholdUs = thresholdMs * 1000;
       const activeTickMs = Math.max(5, Math.min(ACTIVE_TICK_MS, Math.floor(thresholdMs / 2)));
-      const histogram = monitorEventLoopDelay({ resolution: HISTOGRAM_RESOLUTION_MS });
-      histogram.enable();
+      const delaySamplesUs = new Float64Array(MAX_DELAY_SAMPLES);
+      let delaySampleCount = 0;
       let utilizationBase = performance.eventLoopUtilization();
       let lastTickUs = ring.nowUs();
       let lastIdleMs = performance.nodeTiming.idleTime;
@@ -46,6 +51,7 @@ export function eventLoopSource(thresholdMs: number): EventSource {
         const idleMs = performance.nodeTiming.idleTime;
         const gapUs = nowUs - lastTickUs;
         const busyUs = Math.max(0, Math.min(gapUs, gapUs - (idleMs - lastIdleMs) * 1000));
+        if (delaySampleCount < MAX_DELAY_SAMPLES) delaySamplesUs[delaySampleCount++] = Math.max(0, gapUs - tickMs * 1000);
         if (gapUs >= thresholdUs && busyUs >= thresholdUs) {
           ring.write(Kind.loopBlock, nowUs - busyUs, busyUs, 0, thresholdMs, 0, 0, 0);
           rules.loopBlocked(busyUs / 1000);
@@ -64,11 +70,13 @@ export function eventLoopSource(thresholdMs: number): EventSource {
         }
         if (nowUs - lastCounterUs < COUNTER_INTERVAL_MS * 1000) return;
         lastCounterUs = nowUs;
-        // Counters. The histogram is in ns; records carry µs.
-        const p50Us = Math.min(INT32_MAX, Math.round(histogram.percentile(50) / 1000));
-        const p99Us = Math.min(INT32_MAX, Math.round(histogram.percentile(99) / 1000));
-        const maxUs = Math.min(INT32_MAX, Math.round(histogram.max / 1000));
-        histogram.reset();
+        // Counters: percentiles of this interval's tick delays (nearest rank).
+        const samples = delaySamplesUs.subarray(0, delaySampleCount).sort();
+        const rankUs = (fraction: number) => (samples.length === 0 ? 0 : (samples[Math.min(samples.length - 1, Math.ceil(fraction * samples.length) - 1)] ?? 0));
+        const p50Us = Math.min(INT32_MAX, Math.round(rankUs(0.5)));
+        const p99Us = Math.min(INT32_MAX, Math.round(rankUs(0.99)));
+        const maxUs = Math.min(INT32_MAX, Math.round(rankUs(1)));
+        delaySampleCount = 0;
         ring.write(Kind.loopDelay, nowUs, 0, maxUs, p50Us, p99Us, 0, 0);
         const utilization = performance.eventLoopUtilization(utilizationBase);
         utilizationBase = performance.eventLoopUtilization();
@@ -78,7 +86,6 @@ export function eventLoopSource(thresholdMs: number): EventSource {
       timer.unref();
       return () => {
         clearTimeout(timer);
-        histogram.disable();
       };
     },
   };

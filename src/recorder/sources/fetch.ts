@@ -51,7 +51,7 @@ export function fetchSource(): EventSource {
           const id = spans.begin(nowUs, url, code);
           request[kSpanId] = id;
           statusBySlot[id & 4095] = 0;
-          ring.write(Kind.httpClientBegin, nowUs, 0, id, code, FETCH_API, ring.intern(method), ring.intern(url));
+          ring.write(Kind.httpClientBegin, nowUs, 0, id, code, FETCH_API, code === 0 ? ring.intern(method) : 0, ring.intern(url));
         },
         'undici:request:headers': (message: { request: UndiciRequest; response: { statusCode?: number } }) => {
           const id = message.request[kSpanId];

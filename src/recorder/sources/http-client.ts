@@ -51,7 +51,7 @@ export function httpClientSource(): EventSource {
           const code = methodCode(method);
           const id = spans.begin(nowUs, url, code);
           request[kSpanId] = id;
-          ring.write(Kind.httpClientBegin, nowUs, 0, id, code, request.protocol === 'https:' ? 2 : 1, ring.intern(method), ring.intern(url));
+          ring.write(Kind.httpClientBegin, nowUs, 0, id, code, request.protocol === 'https:' ? 2 : 1, code === 0 ? ring.intern(method) : 0, ring.intern(url));
         },
         'http.client.response.finish': (message: { request: ClientRequest; response: { statusCode?: number } }) => {
           end(message.request, message.response.statusCode ?? 0, undefined);

@@ -15,7 +15,9 @@ export function spanName(method: string, url: string): string {
  *   ts = request start, id = span id (pairs with the end record),
  *   a = method code (kinds.ts HTTP_METHODS; 0 = other, then s1 holds it),
  *   b = client API code (CLIENT_APIS: 1 http, 2 https, 3 fetch; 0 for server spans),
- *   s1 = method, s2 = url (server: path + query; client: origin + path + query), redacted.
+ *   s1 = method, written only when a = 0 (0 otherwise: the code names it, and skipping the
+ *   intern saves a string lookup per request), s2 = url (server: path + query; client:
+ *   origin + path + query), redacted.
  */
 export function decodeHttpBegin(category: 'http.server' | 'http.client') {
   return (record: RecordView, out: DecodeContext): void => {

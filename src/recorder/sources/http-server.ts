@@ -31,6 +31,14 @@ interface ServerSocket {
   on(event: 'close', listener: (this: ServerSocket) => void): unknown;
 }
 
+/**
+ * Redaction can change a URL only through a query (`?`), a fragment (`#`) or credentials
+ * (`@`); most request paths have none, and skipping the call for them saves its scans.
+ */
+function mayNeedRedaction(url: string): boolean {
+  return url.indexOf('?') >= 0 || url.indexOf('#') >= 0 || url.indexOf('@') >= 0;
+}
+
 /** The framework's route template for this request, when one told us. */
 function routeOf(request: ServerRequest): string | undefined {
   const fromChannel = request[kRoute];
@@ -78,7 +86,8 @@ export function httpServerSource(): EventSource {
         'http.server.request.start': (message: { request: ServerRequest; socket?: ServerSocket }) => {
           const request = message.request;
           const nowUs = ring.nowUs();
-          const url = context.redactUrl(request.url ?? '');
+          const rawUrl = request.url ?? '';
+          const url = mayNeedRedaction(rawUrl) ? context.redactUrl(rawUrl) : rawUrl;
           const method = request.method ?? '';
           const code = methodCode(method);
           const id = spans.begin(nowUs, url, code);
@@ -89,7 +98,7 @@ export function httpServerSource(): EventSource {
             socket[kWatched] = true;
             socket.on('close', onSocketClose);
           }
-          ring.write(Kind.httpServerBegin, nowUs, 0, id, code, 0, ring.intern(method), ring.intern(url));
+          ring.write(Kind.httpServerBegin, nowUs, 0, id, code, 0, code === 0 ? ring.intern(method) : 0, ring.intern(url));
         },
         'http.server.response.finish': (message: { request: ServerRequest; response: ServerResponse; socket?: ServerSocket }) => {
           const socket = message.socket;

@@ -87,6 +87,18 @@ export class App {
     this.root.append(h('div', { class: 'nfr-loading' }, h('div', { class: 'nfr-spinner' }), h('p', {}, 'Loading trace…')));
   }
 
+  /** Replaces the loading text with "Downloading 45 of 176 MB…" while the browser host reads the file. */
+  showDownloadProgress(receivedBytes: number, totalBytes: number | undefined): void {
+    const label = this.root.querySelector('.nfr-loading p');
+    if (!label) return;
+    const mb = (bytes: number) => (bytes / 1048576).toFixed(0);
+    label.textContent = totalBytes && receivedBytes >= totalBytes
+      ? `Parsing trace (${mb(totalBytes)} MB)…`
+      : totalBytes
+      ? `Downloading trace… ${mb(receivedBytes)} of ${mb(totalBytes)} MB`
+      : `Downloading trace… ${mb(receivedBytes)} MB`;
+  }
+
   showError(fileName: string, message: string): void {
     clear(this.root);
     this.root.append(
