@@ -5,6 +5,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { CONTROL_PROTOCOL_VERSION, type RegistryEntry } from '../format/control';
 import { registryDirectory } from '../recorder/control/registry-path';
+import { isProcessAlive } from '../recorder/process-alive';
 
 export interface RegistryListing {
   directory: string;
@@ -19,17 +20,7 @@ export class RegistryError extends Error {
   override name = 'RegistryError';
 }
 
-export { registryDirectory };
-
-/** True while a process with this pid exists (EPERM: it exists, it is just not ours). */
-export function isProcessAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
+export { registryDirectory, isProcessAlive };
 
 /**
  * Lists live recorded processes. Entries of dead processes are removed (`clean`, default true).

@@ -7,6 +7,7 @@ import * as fs from 'node:fs';
 import * as vscode from 'vscode';
 import type { RecorderStatus, RegistryEntry } from '../format/control';
 import type { ControlPort } from './control';
+import { withDeadline } from './deadline';
 
 export interface RecordedProcess {
   entry: RegistryEntry;
@@ -84,7 +85,7 @@ export class RecordedProcesses implements vscode.Disposable {
       entries.map(async (entry): Promise<RecordedProcess> => {
         if (this.detailedUsers === 0) return { entry, status: previous.get(entry.pid)?.status };
         try {
-          return { entry, status: await withTimeout(this.control.status(entry.pid), STATUS_TIMEOUT_MS) };
+          return { entry, status: await withDeadline(this.control.status(entry.pid), STATUS_TIMEOUT_MS, `no answer within ${STATUS_TIMEOUT_MS} ms`) };
         } catch (error) {
           return { entry, statusError: error instanceof Error ? error.message : String(error) };
         }
@@ -126,20 +127,4 @@ export class RecordedProcesses implements vscode.Disposable {
     this.watcher?.close();
     this.changed.dispose();
   }
-}
-
-function withTimeout<T>(promise: Promise<T>, timeoutMs: number): Promise<T> {
-  return new Promise<T>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`no answer within ${timeoutMs} ms`)), timeoutMs);
-    promise.then(
-      (value) => {
-        clearTimeout(timer);
-        resolve(value);
-      },
-      (error: unknown) => {
-        clearTimeout(timer);
-        reject(error);
-      },
-    );
-  });
 }

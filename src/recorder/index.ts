@@ -18,6 +18,7 @@ import { WATCHDOG_MARKER, type WatchdogData } from './watchdog/messages';
 import { runWatchdog } from './watchdog/worker-main';
 import { registryDirectory } from './control/registry-path';
 import { RECORDER_VERSION } from './snapshot/facts';
+import { isLauncherProcess } from './launcher-tools';
 
 const GUARD = Symbol.for('node-flight-recorder');
 
@@ -60,6 +61,7 @@ function load(): RecorderModule {
       return api;
     }
     if (!config.options.enabled) return api;
+    if (isMainThread && isLauncherProcess()) return api;
     if (!isMainThread && !config.options.followWorkers) return api;
     const runtime = new RecorderRuntime(config.options, self);
     runtime.start();

@@ -7,6 +7,7 @@ import type { RegistryEntry } from '../../format/control';
 import type { RecordedProcesses } from '../recorded-processes';
 import type { CapturedSnapshot, ExtensionServices } from '../services';
 import * as settings from '../settings';
+import { withDeadline } from '../deadline';
 
 const CAPTURE_TIMEOUT_MS = 30_000;
 
@@ -61,7 +62,7 @@ export async function capture(services: ExtensionServices, processes: RecordedPr
   try {
     captured = await vscode.window.withProgress(
       { location: vscode.ProgressLocation.Notification, title: `Flight Recorder: capturing ${label} (pid ${target.pid})…` },
-      () => withDeadline(services.captureSnapshot(target.pid, { reason: 'manual', out: services.snapshotDirectory(folderOf(target)) }), CAPTURE_TIMEOUT_MS),
+      () => withDeadline(services.captureSnapshot(target.pid, { reason: 'manual', out: services.snapshotDirectory(folderOf(target)) }), CAPTURE_TIMEOUT_MS, `no snapshot within ${CAPTURE_TIMEOUT_MS / 1000} s (the process may be stuck or gone)`),
     );
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
@@ -79,20 +80,4 @@ export async function capture(services: ExtensionServices, processes: RecordedPr
     });
   }
   return captured;
-}
-
-function withDeadline<T>(promise: Promise<T>, timeoutMs: number): Promise<T> {
-  return new Promise<T>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`no snapshot within ${timeoutMs / 1000} s (the process may be stuck or gone)`)), timeoutMs);
-    promise.then(
-      (value) => {
-        clearTimeout(timer);
-        resolve(value);
-      },
-      (error: unknown) => {
-        clearTimeout(timer);
-        reject(error);
-      },
-    );
-  });
 }

@@ -16,6 +16,7 @@ import * as vscode from 'vscode';
 import type { CapturedSnapshot, ExtensionServices } from '../services';
 import { folderOf, recordingOf, RECORDED_DEBUG_TYPES } from './config-provider';
 import { capturesAtStop, captureExpression, parseMode, parseProbe, PROBE_EXPRESSION, stopLocation, type Probe } from './stops';
+import { withDeadline } from '../deadline';
 
 const CONTROL_TIMEOUT_MS = 3_000;
 const FILE_WAIT_MS = 8_000;
@@ -54,22 +55,6 @@ export interface BreakpointCapture {
   session: vscode.DebugSession;
   snapshot: CapturedSnapshot;
   location: string;
-}
-
-function withTimeout<T>(promise: Thenable<T>, timeoutMs: number, what: string): Promise<T> {
-  return new Promise<T>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`${what} did not answer within ${timeoutMs} ms`)), timeoutMs);
-    Promise.resolve(promise).then(
-      (value) => {
-        clearTimeout(timer);
-        resolve(value);
-      },
-      (error: unknown) => {
-        clearTimeout(timer);
-        reject(error);
-      },
-    );
-  });
 }
 
 /** Waits for a new snapshot file of `pid` in `directory` (written after `sinceMs`). */
@@ -210,10 +195,10 @@ export class BreakpointSnapshots implements vscode.Disposable {
     const folder = folderOf(session);
     const out = this.services.snapshotDirectory(folder);
     try {
-      return await withTimeout(
+      return await withDeadline(
         this.services.captureSnapshot(probe.pid, { reason: 'breakpoint', source: 'breakpoint', location, out }),
         CONTROL_TIMEOUT_MS,
-        'the control channel',
+        `the control channel did not answer within ${CONTROL_TIMEOUT_MS} ms`,
       );
     } catch (error) {
       this.services.log.info(`debug: control channel capture failed (${error instanceof Error ? error.message : String(error)}); capturing in the paused frame`);

@@ -6,6 +6,7 @@ import { CONTROL_PROTOCOL_VERSION, type RegistryEntry } from '../../format/contr
 import type { ProcessFacts } from '../snapshot/facts';
 import { RECORDER_VERSION } from '../snapshot/facts';
 import { registryEntryPath, registrySocketPath } from './registry-path';
+import { isProcessAlive } from '../process-alive';
 
 export function registryEntryFor(facts: ProcessFacts, dir: string, out: string, maxBytes: number): RegistryEntry {
   return {
@@ -38,15 +39,6 @@ export function removeRegistryEntry(dir: string, pid: number): void {
     try {
       unlinkSync(path);
     } catch {}
-  }
-}
-
-export function isProcessAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
   }
 }
 

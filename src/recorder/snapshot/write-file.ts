@@ -8,6 +8,7 @@ import { snapshotFileName, type Snapshot, type SnapshotMetadata } from '../../fo
 import type { TraceEvent } from '../../format/trace-event';
 import { SnapshotWriter } from '../../format/write';
 import { decodeSnapshot, type SnapshotInput } from './build';
+import { isProcessAlive } from '../process-alive';
 
 /** Encoded events are written to the file whenever this many characters are pending. */
 const CHUNK_CHARS = 1 << 20;
@@ -167,22 +168,11 @@ export function removeStaleTempFiles(outDir: string, nowMs = Date.now()): number
     const pid = Number(match[1]);
     const path = join(outDir, name);
     try {
-      const stale = (pid !== process.pid && !isAlive(pid)) || nowMs - statSync(path).mtimeMs > STALE_TEMP_MS;
+      const stale = (pid !== process.pid && !isProcessAlive(pid)) || nowMs - statSync(path).mtimeMs > STALE_TEMP_MS;
       if (!stale) continue;
       unlinkSync(path);
       removed++;
     } catch {}
   }
   return removed;
-}
-
-function isAlive(pid: number): boolean {
-  if (!(pid > 0)) return false;
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    // EPERM: it exists but belongs to someone else.
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
 }

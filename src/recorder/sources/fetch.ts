@@ -4,7 +4,8 @@
 // span open (it shows as in flight).
 import type { EventSource, SourceContext } from '../contracts';
 import { subscribeAll } from './channels';
-import { HTTP_END_ERROR, Kind, methodCode } from './kinds';
+import { endClientSpan } from './client-span';
+import { Kind, methodCode } from './kinds';
 import { SpanTable } from './span-table';
 
 const kSpanId = Symbol('flightRecorder.fetchSpanId');
@@ -29,15 +30,7 @@ export function fetchSource(): EventSource {
 
       const end = (request: UndiciRequest, error: string | undefined) => {
         const id = request[kSpanId];
-        if (id === undefined || !spans.has(id)) return;
-        const nowUs = ring.nowUs();
-        const knownStartUs = spans.startOf(id);
-        const startUs = knownStartUs < 0 ? nowUs : knownStartUs;
-        const url = spans.textOf(id) ?? '';
-        const method = spans.numberOf(id);
-        spans.end(id);
-        ring.write(Kind.httpClientEnd, startUs, nowUs - startUs, id, statusBySlot[id & 4095] ?? 0,
-          error === undefined ? method : method | HTTP_END_ERROR, ring.intern(url), error === undefined ? 0 : ring.intern(error));
+        endClientSpan(ring, spans, id, id === undefined ? 0 : (statusBySlot[id & 4095] ?? 0), error);
       };
 
       return subscribeAll(context, 'fetch', {

@@ -3,7 +3,8 @@
 // (`http.client.response.finish` is published then in Node 20) or on error.
 import type { EventSource, SourceContext } from '../contracts';
 import { subscribeAll } from './channels';
-import { HTTP_END_ERROR, Kind, methodCode } from './kinds';
+import { endClientSpan } from './client-span';
+import { Kind, methodCode } from './kinds';
 import { SpanTable } from './span-table';
 
 const kSpanId = Symbol('flightRecorder.clientSpanId');
@@ -30,16 +31,7 @@ export function httpClientSource(): EventSource {
       const spans = new SpanTable();
 
       const end = (request: ClientRequest, status: number, error: string | undefined) => {
-        const id = request[kSpanId];
-        if (id === undefined || !spans.has(id)) return;
-        const nowUs = ring.nowUs();
-        const knownStartUs = spans.startOf(id);
-        const startUs = knownStartUs < 0 ? nowUs : knownStartUs;
-        const url = spans.textOf(id) ?? '';
-        const method = spans.numberOf(id);
-        spans.end(id);
-        ring.write(Kind.httpClientEnd, startUs, nowUs - startUs, id, status,
-          error === undefined ? method : method | HTTP_END_ERROR, ring.intern(url), error === undefined ? 0 : ring.intern(error));
+        endClientSpan(ring, spans, request[kSpanId], status, error);
       };
 
       return subscribeAll(context, 'http-client', {
