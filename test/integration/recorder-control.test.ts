@@ -1,23 +1,16 @@
 // The control channel against real recorded processes: registry entry, status, snapshot,
 // hostile input, a main thread spinning forever, the unresponsive rule, cleanup on exit.
-import { test, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { statSync, existsSync, writeFileSync, mkdirSync } from 'node:fs';
 import { connect } from 'node:net';
 import { join } from 'node:path';
 import { EventNames } from '../../src/format/trace-event';
 import {
-  runRecorded, tempProject, waitForEntry, waitFor, request, readSnapshot, snapshotFiles, cleanup, serverScript, portOf, get, type Recorded,
+  recordedPrograms, runRecorded, tempProject, waitForEntry, waitFor, request, readSnapshot, snapshotFiles, serverScript, portOf, get,
 } from './recorder-harness';
 
-const running: Recorded[] = [];
-after(() => running.forEach(cleanup));
-
-function start(files: Record<string, string>, main: string, options: Parameters<typeof runRecorded>[2] = {}): Recorded {
-  const recorded = runRecorded(tempProject(files), main, options);
-  running.push(recorded);
-  return recorded;
-}
+const { start, track } = recordedPrograms();
 
 test('registers, answers status and snapshot, and leaves no entry behind on exit', async () => {
   const app = start({ 'server.js': serverScript(`res.end('ok')`, `process.on('SIGTERM', () => server.close());`) }, 'server.js');
@@ -137,8 +130,7 @@ test('stale entries of dead processes are swept', async () => {
   // A pid that cannot exist (above pid_max).
   writeFileSync(join(registry, '4194305.json'), '{}');
   writeFileSync(join(registry, '4194305.sock'), '');
-  const app = runRecorded(dir, 'idle.js');
-  running.push(app);
+  const app = track(runRecorded(dir, 'idle.js'));
   await waitForEntry(registry, app.child.pid!);
   assert.equal(existsSync(join(registry, '4194305.json')), false);
   assert.equal(existsSync(join(registry, '4194305.sock')), false);

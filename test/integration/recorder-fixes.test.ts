@@ -2,7 +2,7 @@
 // process: the stuck probe on a main thread that is only slow (and the window holding its
 // event), temp files left by a killed snapshot, control ids that do not survive JSON, the
 // watchdog shown as a user worker, CPU profile events older than the ring's window.
-import { test, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
@@ -11,18 +11,11 @@ import { join, resolve } from 'node:path';
 import { EventNames, type TraceEvent } from '../../src/format/trace-event';
 import type { ControlResponse } from '../../src/format/control';
 import {
-  runRecorded, tempProject, waitForEntry, waitFor, request, readSnapshot, cleanup, serverScript, portOf, get, RECORDER, type Recorded,
+  recordedPrograms, waitForEntry, waitFor, request, readSnapshot, serverScript, portOf, get, RECORDER,
 } from './recorder-harness';
 
 const CLI = resolve(__dirname, '../../dist/cli.js');
-const running: Recorded[] = [];
-after(() => running.forEach(cleanup));
-
-function start(files: Record<string, string>, main: string, options: Parameters<typeof runRecorded>[2] = {}): Recorded {
-  const recorded = runRecorded(tempProject(files), main, options);
-  running.push(recorded);
-  return recorded;
-}
+const { start } = recordedPrograms();
 
 /** `cli validate` (strict) on a file: exit code and output. */
 function validate(path: string): { status: number | null; output: string } {

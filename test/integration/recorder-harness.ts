@@ -1,5 +1,6 @@
 // Helpers for tests that run real programs under dist/recorder.js and talk to their control
 // socket directly (newline-delimited JSON, src/format/control.ts).
+import { after } from 'node:test';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync, existsSync } from 'node:fs';
 import { connect } from 'node:net';
@@ -145,4 +146,20 @@ server.listen(0, '127.0.0.1', () => console.log('PORT ' + server.address().port)
 export async function portOf(recorded: Recorded): Promise<number> {
   const line = await waitFor('PORT line', () => /PORT (\d+)/.exec(recorded.stdout()), 10_000);
   return Number(line[1]);
+}
+
+/** A test file's recorded programs: each tracked one is cleaned up after the file's tests. */
+export function recordedPrograms() {
+  const running: Recorded[] = [];
+  after(() => running.forEach(cleanup));
+  const track = (recorded: Recorded): Recorded => {
+    running.push(recorded);
+    return recorded;
+  };
+  return {
+    track,
+    /** Runs `main` of a fresh temp project made of `files` under the recorder. */
+    start: (files: Record<string, string>, main: string, options: Parameters<typeof runRecorded>[2] = {}): Recorded =>
+      track(runRecorded(tempProject(files), main, options)),
+  };
 }
