@@ -53,7 +53,9 @@ if [ ! -f "$E2E_DIR/cs/.done-$CODE_SERVER_VERSION" ] || [ ! -x "$CODE_SERVER_BIN
   log "installing code-server $CODE_SERVER_VERSION (about 3 minutes: compiles native modules)..."
   rm -rf "$E2E_DIR/cs"
   mkdir -p "$E2E_DIR/cs"
-  PATH="$NODE24_HOME/bin:$PATH" npm_config_nodedir="$NODE24_HOME" \
+  # npm_config_user_agent is dropped: under `npm test` it holds the outer npm's "node/v20", which
+  # the inner npm would reuse and code-server's postinstall would read as the Node version.
+  env -u npm_config_user_agent PATH="$NODE24_HOME/bin:$PATH" npm_config_nodedir="$NODE24_HOME" \
     npm install --no-audit --no-fund --loglevel=error --prefix "$E2E_DIR/cs" "code-server@$CODE_SERVER_VERSION" >"$E2E_DIR/cs-install.log" 2>&1 \
     || { tail -n 40 "$E2E_DIR/cs-install.log" >&2; echo "[setup-e2e] code-server install failed (log: $E2E_DIR/cs-install.log)" >&2; exit 1; }
   XDG_CONFIG_HOME="$E2E_DIR/cs/.config" XDG_DATA_HOME="$E2E_DIR/cs/.data" PATH="$NODE24_HOME/bin:$PATH" "$CODE_SERVER_BIN" --version | head -n 1
