@@ -2,7 +2,7 @@
 // tree), ask one for its status, live metrics, or a snapshot. Every call has a time bound.
 import type { LiveMetrics, RecorderStatus, RegistryEntry } from '../format/control';
 import { ControlError, controlRequest, type RequestOptions } from './control-client';
-import { listRegistry, type RegistryListing } from './registry';
+import { isProcessAlive, listRegistry, type RegistryListing } from './registry';
 
 export { ControlError, type ControlErrorCode, type RequestOptions } from './control-client';
 export { buildProcessTree, flattenTree, type TreeNode } from './process-tree';
@@ -23,12 +23,26 @@ export async function listProcesses(options: ClientOptions = {}): Promise<Regist
   return listing.entries;
 }
 
+/**
+ * How long a live process may take to appear in the registry: the recorder registers after
+ * the program's first turn of the event loop (so a short program never pays for it), a few
+ * hundred milliseconds after start on a busy machine.
+ */
+export const REGISTRATION_GRACE_MS = 2_000;
+const REGISTRATION_POLL_MS = 50;
+
 /** The registry entry of `pid`, or a ControlError saying it is not recorded. */
 export async function findProcess(pid: number, options: ClientOptions = {}): Promise<RegistryEntry> {
-  const entries = await listProcesses(options);
-  const entry = entries.find((e) => e.pid === pid);
-  if (!entry) throw new ControlError(`process ${pid} is not recorded (no registry entry; is it running with the recorder?)`, 'no-socket');
-  return entry;
+  const deadline = Date.now() + REGISTRATION_GRACE_MS;
+  for (;;) {
+    const entry = (await listProcesses(options)).find((e) => e.pid === pid);
+    if (entry) return entry;
+    if (!isProcessAlive(pid)) throw new ControlError(`process ${pid} is not running`, 'no-socket');
+    if (Date.now() >= deadline) {
+      throw new ControlError(`process ${pid} is not recorded (no registry entry after ${REGISTRATION_GRACE_MS / 1000} s; is it running with the recorder, and has its main thread ever been idle?)`, 'no-socket');
+    }
+    await new Promise((resolve) => setTimeout(resolve, REGISTRATION_POLL_MS));
+  }
 }
 
 function label(entry: RegistryEntry): string {

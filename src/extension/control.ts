@@ -1,7 +1,8 @@
 // The extension's view of the control channel: recorded processes of this user, their status,
 // live metrics and snapshots. Implemented over the project's Node client (src/client), which
-// the CLI shares; this file is the only place the extension touches it.
-import * as client from '../client/index';
+// the CLI shares; this file is the only place the extension touches it. The client (and with
+// it `node:net`) is loaded on the first request, not at activation.
+import type { SnapshotRequest } from '../client/index';
 import { ensureRegistryDirectory, registryDirectory } from '../recorder/control/registry-path';
 import type { LiveMetrics, RecorderStatus, RegistryEntry } from '../format/control';
 
@@ -22,16 +23,17 @@ export interface ControlPort {
 
 /** The ControlPort over src/client; every call is time-bounded there. */
 export function createControlPort(): ControlPort {
+  const client = () => import('../client/index');
   return {
-    list: () => client.listProcesses(),
-    status: (pid) => client.status(pid),
-    live: (pid) => client.live(pid),
+    list: async () => (await client()).listProcesses(),
+    status: async (pid) => (await client()).status(pid),
+    live: async (pid) => (await client()).live(pid),
     snapshot: async (pid, options) => {
-      const request: client.SnapshotRequest = { reason: options.reason };
+      const request: SnapshotRequest = { reason: options.reason };
       if (options.out !== undefined) request.out = options.out;
       if (options.source !== undefined) request.source = options.source;
       if (options.location !== undefined) request.location = options.location;
-      return client.snapshot(pid, request);
+      return (await client()).snapshot(pid, request);
     },
     registryDirectory: () => {
       try {

@@ -2,11 +2,13 @@
 // status bar items): nothing is read, listed or watched until a feature is used, so it stays
 // far below the 50 ms budget. Activation events are the manifest's commands, views, custom
 // editor and debug resolution.
+//
+// What a command needs beyond registration is loaded when it first runs: the command modules
+// (and through them `node:child_process`, `node:http`, `node:net`, `node:crypto`) are dynamic
+// imports, which esbuild keeps in the one bundle but evaluates only on first use. Importing
+// them here would compile those Node built-ins on every activation (a third of its cost
+// outside VS Code, see docs/benchmarks.md).
 import * as vscode from 'vscode';
-import { attach } from './commands/attach';
-import { capture } from './commands/capture';
-import { runFile, runScript } from './commands/run';
-import { deleteSnapshot, openSnapshot, openSnapshotItem, revealSnapshot } from './commands/snapshots';
 import { TerminalRecording } from './commands/terminal-recording';
 import { createControlPort } from './control';
 import { registerDebugIntegration } from './debug/register';
@@ -19,6 +21,11 @@ import { LIVE_VIEW_ID, LiveViewProvider } from './views/live-view';
 import { PROCESSES_VIEW_ID, ProcessTreeProvider, type TreeNode } from './views/process-tree';
 import { RecorderStatusBar } from './views/status-bar';
 
+const runCommands = () => import('./commands/run');
+const attachCommand = () => import('./commands/attach');
+const captureCommand = () => import('./commands/capture');
+const snapshotCommands = () => import('./commands/snapshots');
+
 /** What activate() returns: used by the end-to-end tests and by other extensions' tests. */
 export interface FlightRecorderApi {
   services: ExtensionServices;
@@ -30,13 +37,19 @@ export interface FlightRecorderApi {
 }
 
 export function activate(context: vscode.ExtensionContext): FlightRecorderApi {
-  const started = performance.now();
+  // process.hrtime, not performance.now(): the `performance` global loads node:perf_hooks on
+  // first use, which would be the dearest line of activate() outside VS Code.
+  const startedNs = process.hrtime.bigint();
   const log = vscode.window.createOutputChannel('Flight Recorder', { log: true });
   const control = createControlPort();
   const services = new RuntimeServices(context, log, control);
   const processes = new RecordedProcesses(control, log);
   const terminalRecording = new TerminalRecording(services);
-  const captureFor = (pid?: number) => void capture(services, processes, pid);
+  const captureFor = (pid?: number) => {
+    captureCommand()
+      .then(({ capture }) => capture(services, processes, pid))
+      .catch((error: unknown) => log.error(`capture: ${error instanceof Error ? error.message : String(error)}`));
+  };
   const { provider: timeline, disposable: timelineRegistration } = TimelineEditorProvider.register(services, captureFor);
   services.postToTimeline = (uri, message) => timeline.post(uri, message);
   const tree = new ProcessTreeProvider(services, processes);
@@ -59,16 +72,16 @@ export function activate(context: vscode.ExtensionContext): FlightRecorderApi {
     statusBar,
     registerDebugIntegration(services),
     registerInlineTrace(services),
-    command('flightRecorder.runFile', (uri?: vscode.Uri) => runFile(services, uri instanceof vscode.Uri ? uri : undefined)),
-    command('flightRecorder.runScript', (name?: string) => runScript(services, typeof name === 'string' ? name : undefined)),
+    command('flightRecorder.runFile', async (uri?: vscode.Uri) => (await runCommands()).runFile(services, uri instanceof vscode.Uri ? uri : undefined)),
+    command('flightRecorder.runScript', async (name?: string) => (await runCommands()).runScript(services, typeof name === 'string' ? name : undefined)),
     command('flightRecorder.toggleTerminalRecording', () => terminalRecording.toggle()),
-    command('flightRecorder.attach', (pid?: number) => attach(services, processes, typeof pid === 'number' ? pid : undefined)),
-    command('flightRecorder.captureSnapshot', (pid?: number) => capture(services, processes, typeof pid === 'number' ? pid : undefined)),
-    command('flightRecorder.captureProcess', (node?: TreeNode) => capture(services, processes, node?.kind === 'process' ? node.process.entry.pid : undefined)),
-    command('flightRecorder.openSnapshot', (uri?: vscode.Uri) => openSnapshot(services, uri)),
-    command('flightRecorder.openSnapshotItem', (node: unknown) => openSnapshotItem(services, node)),
-    command('flightRecorder.revealSnapshot', (node: unknown) => revealSnapshot(node)),
-    command('flightRecorder.deleteSnapshot', (node: unknown) => deleteSnapshot(services, node)),
+    command('flightRecorder.attach', async (pid?: number) => (await attachCommand()).attach(services, processes, typeof pid === 'number' ? pid : undefined)),
+    command('flightRecorder.captureSnapshot', async (pid?: number) => (await captureCommand()).capture(services, processes, typeof pid === 'number' ? pid : undefined)),
+    command('flightRecorder.captureProcess', async (node?: TreeNode) => (await captureCommand()).capture(services, processes, node?.kind === 'process' ? node.process.entry.pid : undefined)),
+    command('flightRecorder.openSnapshot', async (uri?: vscode.Uri) => (await snapshotCommands()).openSnapshot(services, uri)),
+    command('flightRecorder.openSnapshotItem', async (node: unknown) => (await snapshotCommands()).openSnapshotItem(services, node)),
+    command('flightRecorder.revealSnapshot', async (node: unknown) => (await snapshotCommands()).revealSnapshot(node)),
+    command('flightRecorder.deleteSnapshot', async (node: unknown) => (await snapshotCommands()).deleteSnapshot(services, node)),
     command('flightRecorder.showLive', (pid?: number) => live.show(typeof pid === 'number' ? pid : undefined)),
     command('flightRecorder.refresh', () => processes.refresh().then(() => tree.refresh())),
   );
@@ -77,7 +90,7 @@ export function activate(context: vscode.ExtensionContext): FlightRecorderApi {
   // one inotify watch, started after activation returns.
   setTimeout(() => processes.start(), 0);
 
-  const activationMs = performance.now() - started;
+  const activationMs = Number(process.hrtime.bigint() - startedNs) / 1e6;
   log.info(`activated in ${activationMs.toFixed(1)} ms`);
   return { services, processes, terminalRecording, timeline, activationMs };
 }

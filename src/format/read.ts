@@ -129,7 +129,7 @@ function normalize(kind: TraceKind, raw: unknown[], metadata: SnapshotMetadata |
  * numeric pid/tid, a string name, dur ≥ 0 on complete events, object args. Fixes in place
  * what is harmless to fix (missing name, numeric-string pid, ts missing on metadata events).
  */
-function isUsableEvent(event: unknown): event is TraceEvent {
+export function isUsableEvent(event: unknown): event is TraceEvent {
   if (!isObject(event)) return false;
   if (typeof event.ph !== 'string' || !PHASE_SET.has(event.ph)) return false;
   if (!isFiniteNumber(event.ts)) {

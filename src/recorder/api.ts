@@ -5,13 +5,13 @@
 //   log(category, message); region(name, fn); const t = task(name); ...; t.end();
 // With no recorder running the annotations are shared no-ops (one property read).
 import { createReadStream, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Writable } from 'node:stream';
 import type { RecorderOptions } from '../format/config';
 import { nowUs } from './clock';
 import { resolveOptions, type ResolvedOptions } from './config';
 import { RecorderRuntime } from './runtime';
+import { os } from './lazy-builtins';
 
 /** The runtime annotations write to (one per thread: each thread loads its own copy). */
 let active: RecorderRuntime | null = null;
@@ -90,7 +90,7 @@ export class FlightRecorder {
 
   /** Writes a snapshot (the same JSON a file would hold) to a stream; resolves with the byte count. */
   async writeTo(stream: Writable): Promise<number> {
-    const dir = mkdtempSync(join(tmpdir(), 'flight-recorder-'));
+    const dir = mkdtempSync(join(os().tmpdir(), 'flight-recorder-'));
     try {
       const path = await this.snapshot({ reason: 'writeTo', out: dir });
       let bytes = 0;

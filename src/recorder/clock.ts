@@ -2,7 +2,8 @@
 // clock V8's CPU profiler stamps samples with, so Profile events line up with ours in every
 // thread. `performance.now()` is as cheap as a clock read gets here (~50 ns) but counts from
 // this thread's own time origin; one offset, measured once per thread, maps it onto hrtime.
-import { performance } from 'node:perf_hooks';
+// The global `performance` is perf_hooks' own; read once, before the program could replace it.
+const performance = globalThis.performance;
 
 function measureOffsetUs(): number {
   // Take the pair of readings whose bracketing performance.now() calls are closest.

@@ -11,6 +11,14 @@ export interface EventRing {
   /** A string's id in the ring's string table; repeated strings are stored once while live. */
   intern(text: string): number;
   /**
+   * Stores `text` as a new string-table entry without looking it up: for strings that rarely
+   * repeat (request URLs with ids in them), where a lookup table would only cost time and keep
+   * the strings alive. Returns its id, which a later record may reuse.
+   */
+  appendString(text: string): number;
+  /** `appendString(redactUrl(url))` without building the redacted string. */
+  appendRedactedUrl(url: string): number;
+  /**
    * Appends one record. Field meaning is the kind's own (documented at its decoder).
    * `s1`/`s2` are string ids from `intern` (0 = none).
    */
@@ -41,7 +49,11 @@ export type RecordDecoder = (record: RecordView, out: DecodeContext) => void;
 
 /** What rules (triggers) learn from sources; each call is a few comparisons when rules are off. */
 export interface RuleHooks {
-  requestFinished(durationMs: number, status: number, name: string): void;
+  /**
+   * `name` may be a raw URL: when a rule fires on it, `redactName` (if given) is applied
+   * first, so the per-request path never pays for redaction it does not need.
+   */
+  requestFinished(durationMs: number, status: number, name: string, redactName?: (name: string) => string): void;
   loopBlocked(durationMs: number): void;
   heapSampled(heapUsedMB: number): void;
   gcPaused(durationMs: number): void;
@@ -54,6 +66,11 @@ export interface SourceContext {
   guard<F extends (...args: never[]) => unknown>(name: string, hook: F): F;
   /** Redaction as configured: URL query values, header values, argv secrets. */
   redactUrl(url: string): string;
+  /**
+   * Appends a URL to the ring's string table, redacted as configured (query values, fragment),
+   * without building the redacted string; returns its id. The hot path of every HTTP span.
+   */
+  appendUrl(url: string): number;
   redactHeaders(headers: Record<string, string | string[] | number | undefined>): Record<string, string>;
   /** 0 on the main thread, the worker's threadId in workers. */
   tid: number;

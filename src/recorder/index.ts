@@ -10,7 +10,6 @@
 //
 // Loads once per thread (a non-enumerable, Symbol.for-keyed global), and never throws: any
 // failure leaves the program running unrecorded.
-import { isMainThread, workerData } from 'node:worker_threads';
 import { FlightRecorder, log, region, task, snapshot, setBundlePath, installActive } from './api';
 import { configErrorLine, parseConfigEnv } from './config';
 import { RecorderRuntime, debugLog } from './runtime';
@@ -19,6 +18,7 @@ import { runWatchdog } from './watchdog/worker-main';
 import { registryDirectory } from './control/registry-path';
 import { RECORDER_VERSION } from './snapshot/facts';
 import { isLauncherProcess } from './launcher-tools';
+import { isMainThreadCheap, workerThreads } from './lazy-builtins';
 
 const GUARD = Symbol.for('node-flight-recorder');
 
@@ -49,8 +49,11 @@ function load(): RecorderModule {
   const self = typeof __filename === 'string' ? __filename : undefined;
   setBundlePath(self);
   try {
-    const data = workerData as Partial<WatchdogData> | undefined;
-    if (!isMainThread && data && typeof data === 'object' && data[WATCHDOG_MARKER] === true) {
+    // Not `import { isMainThread } from 'node:worker_threads'`: loading that module is ~5 ms
+    // of every recorded program's start-up (lazy-builtins.ts).
+    const isMainThread = isMainThreadCheap();
+    const data = isMainThread ? undefined : (workerThreads().workerData as Partial<WatchdogData> | undefined);
+    if (data && typeof data === 'object' && data[WATCHDOG_MARKER] === true) {
       runWatchdog(data as WatchdogData);
       return api;
     }
@@ -63,7 +66,7 @@ function load(): RecorderModule {
     if (!config.options.enabled) return api;
     if (isMainThread && isLauncherProcess()) return api;
     if (!isMainThread && !config.options.followWorkers) return api;
-    const runtime = new RecorderRuntime(config.options, self);
+    const runtime = new RecorderRuntime(config.options, self, isMainThread);
     runtime.start();
     installActive(runtime);
     api.recorder = FlightRecorder.adopt(runtime);

@@ -24,12 +24,9 @@ export const SAFE_HEADERS: ReadonlySet<string> = new Set([
  * reaches a server and may hold OAuth tokens).
  */
 export function redactQuery(url: string): string {
+  const hash = url.indexOf('#'); // the fragment starts at the first '#', even before a '?'
   const question = url.indexOf('?');
-  if (question < 0) {
-    const hash = url.indexOf('#');
-    return hash < 0 ? url : url.slice(0, hash);
-  }
-  const hash = url.indexOf('#', question);
+  if (question < 0 || (hash >= 0 && hash < question)) return hash < 0 ? url : url.slice(0, hash);
   const query = url.slice(question + 1, hash < 0 ? url.length : hash);
   let out = url.slice(0, question + 1);
   let start = 0;
@@ -54,6 +51,45 @@ function redactUserInfo(url: string): string {
   const slash = url.indexOf('/', scheme + 3);
   if (slash >= 0 && slash < at) return url;
   return `${url.slice(0, scheme + 3)}${REDACTED}@${url.slice(at + 1)}`;
+}
+
+const QUESTION = 0x3f;
+const HASH = 0x23;
+const EQUALS = 0x3d;
+const AMPERSAND = 0x26;
+const STAR = 0x2a;
+
+/**
+ * Writes `redactUrl(url)` (query redaction on) as bytes into `bytes` from `start`, at most
+ * `maxBytes` of them, without building the redacted string: the hot path of every HTTP
+ * request. Returns the byte count, or -1 when the URL needs the general path (a non-ASCII
+ * character, or an `@` that may be credentials). A redacted value can be longer than the
+ * original (`a=` → `a=***`): callers reserve up to 4 bytes per character.
+ */
+export function writeRedactedUrlAscii(url: string, bytes: Uint8Array, start: number, maxBytes: number): number {
+  if (url.indexOf('@') >= 0) return -1;
+  const end = start + maxBytes;
+  let out = start;
+  let inQuery = false;
+  let inValue = false;
+  for (let i = 0; i < url.length && out < end; i++) {
+    const code = url.charCodeAt(i);
+    if (code >= 0x80) return -1;
+    if (code === HASH) break; // the fragment is dropped
+    if (inValue) {
+      if (code !== AMPERSAND) continue;
+      inValue = false;
+    } else if (inQuery && code === EQUALS) {
+      bytes[out++] = EQUALS;
+      for (let star = 0; star < 3 && out < end; star++) bytes[out++] = STAR;
+      inValue = true;
+      continue;
+    } else if (code === QUESTION) {
+      inQuery = true;
+    }
+    bytes[out++] = code;
+  }
+  return out - start;
 }
 
 export function redactUrl(url: string, options: RedactOptions = {}): string {
@@ -127,8 +163,17 @@ export function redactArgv(argv: readonly string[], options: RedactOptions = {})
 }
 
 /** The three redactors bound to one configuration, as the core hands them to sources. */
+/** Where a URL can be appended: the ring's string table. */
+interface UrlSink {
+  appendString(text: string): number;
+  appendRedactedUrl(url: string): number;
+}
+
 export function createRedactor(options: RedactOptions = {}) {
   return {
+    /** Appends a URL to the ring's string table, redacted as configured; returns its id. */
+    appendUrlTo: (ring: UrlSink): ((url: string) => number) =>
+      options.query === false ? (url) => ring.appendString(url) : (url) => ring.appendRedactedUrl(url),
     url: (url: string) => redactUrl(url, options),
     headers: (headers: Record<string, string | string[] | number | undefined>) => redactHeaders(headers, options),
     argv: (argv: readonly string[]) => redactArgv(argv, options),

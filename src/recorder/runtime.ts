@@ -2,8 +2,7 @@
 // triggers, and (on the main thread) the watchdog worker that serves the control socket and
 // writes snapshots. Every entry point swallows its own errors: the program must never notice
 // the recorder beyond a little CPU.
-import { Worker, isMainThread, threadId } from 'node:worker_threads';
-import { performance } from 'node:perf_hooks';
+import type { Worker } from 'node:worker_threads';
 import type { EventSource, SourceContext } from './contracts';
 import type { TraceEvent } from '../format/trace-event';
 import type { ResolvedOptions } from './config';
@@ -13,7 +12,7 @@ import { H_I32_RULE_SNAPSHOTS, H_LIVE_ELU, H_LIVE_HEAP_MB, H_LIVE_RSS_MB, H_LIVE
 import { CoreKind } from './core-kinds';
 import { createDefaultSources } from './sources-bridge';
 import { createRedactor } from './redact';
-import { gatherFacts, type ProcessFacts } from './snapshot/facts';
+import { gatherFacts, startFacts, type ProcessFacts, type StartFacts } from './snapshot/facts';
 import type { ThreadCopy } from './snapshot/build';
 import { writeSnapshot, type WrittenFile } from './snapshot/write-file';
 import { ensureRegistryDirectory } from './control/registry-path';
@@ -23,12 +22,22 @@ import { installCrashTriggers, installSignalTrigger } from './triggers/crash';
 import { WorkerRingDirectory, announceWorkerRing } from './threads/worker-rings';
 import { inheritRecorder } from './threads/children';
 import { copyLiveRing, oldestRecordTsUs } from './ring/index';
+import { isMainThreadCheap, workerThreads } from './lazy-builtins';
 import { CLAIM_F64_ANSWERED_US, CLAIM_I32_OWNER, WATCHDOG_MARKER, type FromWatchdog, type ToWatchdog, type Trigger, type WatchdogData } from './watchdog/messages';
 import { markWatchdogConstruction, setWatchdogThreadId } from './watchdog/identity';
 import { guardHook } from './guard';
 import { installSnapshotPoints, uninstallSnapshotPoints, armSnapshotPoint, disarmSnapshotPoint } from './snapshot-points';
 
 const HEARTBEAT_MS = 100;
+/**
+ * The watchdog thread (control socket, snapshots of a stuck main thread) starts on a timer
+ * created by the preload, so it runs right after the program's first tick — before any timer
+ * the program sets — and never in a program that ends within its first tick (`node -e 0`, a
+ * short script): a worker thread costs ~10 ms of CPU to start and delays exit while it boots.
+ * Crash and exit snapshots need no watchdog (written synchronously on the main thread), and a
+ * snapshot asked for before the timer fires starts the watchdog at once.
+ */
+const WATCHDOG_START_DELAY_MS = 0;
 const LIVE_INTERVAL_MS = 1000;
 const DEBUG = process.env.FLIGHT_RECORDER_DEBUG === '1';
 
@@ -45,15 +54,21 @@ export function debugLog(message: string): void {
 
 export class RecorderRuntime {
   readonly ring: Ring;
-  readonly facts: ProcessFacts;
   readonly tid: number;
+  private readonly isMain: boolean;
+  private readonly startFacts: StartFacts;
+  private gatheredFacts: ProcessFacts | null = null;
   private readonly header: Float64Array;
   private readonly headerI32: Int32Array;
   private readonly cleanups: Array<() => void> = [];
   private readonly sources: EventSource[] = [];
   private readonly rules: Rules;
   private watchdog: Worker | null = null;
+  private watchdogState: 'off' | 'scheduled' | 'started' = 'off';
+  private watchdogTimer: NodeJS.Timeout | undefined;
   private watchdogReady: Promise<void> = Promise.resolve();
+  /** Any source makes events at snapshot time (CPU profile windows): only then does a snapshot run source code on this thread. */
+  private hasSnapshotSources = false;
   private registryDir: string | null = null;
   private nextRequestId = 1;
   private readonly pendingSnapshots = new Map<number, { resolve: (r: SnapshotResult) => void; reject: (e: Error) => void; trigger: Trigger; out: string }>();
@@ -63,24 +78,31 @@ export class RecorderRuntime {
   private keepAliveRequests = 0;
   lastSnapshotPath: string | undefined;
 
-  constructor(readonly options: ResolvedOptions, private readonly recorderPath: string | undefined) {
-    this.tid = isMainThread ? 0 : threadId;
-    this.ring = new Ring(isMainThread ? options.maxBytes : workerRingBytes(options.maxBytes));
+  constructor(readonly options: ResolvedOptions, private readonly recorderPath: string | undefined, isMain = isMainThreadCheap()) {
+    this.isMain = isMain;
+    this.tid = isMain ? 0 : workerThreads().threadId;
+    this.ring = new Ring(isMain ? options.maxBytes : workerRingBytes(options.maxBytes));
     this.header = new Float64Array(this.ring.buffer, 0, HEADER_BYTES / 8);
     this.headerI32 = new Int32Array(this.ring.buffer, 0, HEADER_BYTES / 4);
-    this.facts = gatherFacts(options);
+    this.startFacts = startFacts();
     this.rules = new Rules(options, () => this.claimRuleSnapshot(), (firing) => this.onRule(firing));
+  }
+
+  /**
+   * Facts every snapshot carries (argv redacted, host name, ...): gathered when first needed
+   * (watchdog start, a snapshot) from what the process was started with, not at preload time.
+   */
+  get facts(): ProcessFacts {
+    if (!this.gatheredFacts) this.gatheredFacts = gatherFacts(this.options, this.startFacts);
+    return this.gatheredFacts;
   }
 
   /** Starts everything. Each part that fails is skipped; the rest keeps working. */
   start(): void {
-    this.ring.write(CoreKind.processStart, nowUs(), 0, 0, this.facts.ppid, 0, 0, 0);
+    this.ring.write(CoreKind.processStart, nowUs(), 0, 0, this.startFacts.ppid, 0, 0, 0);
     this.attempt('sources', () => this.installSources());
-    if (isMainThread) {
-      this.attempt('worker rings', () => {
-        if (this.options.followWorkers) this.workerRings = new WorkerRingDirectory();
-      });
-      this.attempt('watchdog', () => this.startWatchdog());
+    if (this.isMain) {
+      this.attempt('watchdog', () => this.scheduleWatchdog());
       this.attempt('triggers', () => this.installTriggers());
       this.attempt('children', () => {
         if (this.options.followChildren && this.recorderPath) inheritRecorder(this.recorderPath);
@@ -101,11 +123,13 @@ export class RecorderRuntime {
   stop(): void {
     if (this.stopped) return;
     this.stopped = true;
+    if (this.watchdogTimer) clearTimeout(this.watchdogTimer);
+    this.watchdogTimer = undefined;
     for (const cleanup of this.cleanups.splice(0).reverse()) this.attempt('stop', cleanup);
     const watchdog = this.watchdog;
     this.watchdog = null;
     if (watchdog) void watchdog.terminate().catch(() => undefined);
-    if (this.registryDir) removeRegistryEntry(this.registryDir, this.facts.pid);
+    if (this.registryDir) removeRegistryEntry(this.registryDir, process.pid);
     this.workerRings?.close();
     for (const pending of this.pendingSnapshots.values()) pending.reject(new Error('the recorder stopped'));
     this.pendingSnapshots.clear();
@@ -131,6 +155,7 @@ export class RecorderRuntime {
       rules: this.tid === 0 ? this.rules : NO_RULES,
       guard: (name, hook) => this.guard(name, hook),
       redactUrl: redactor.url,
+      appendUrl: redactor.appendUrlTo(this.ring),
       redactHeaders: redactor.headers,
       tid: this.tid,
     };
@@ -139,6 +164,7 @@ export class RecorderRuntime {
         const uninstall = source.install(context);
         this.sources.push(source);
         this.cleanups.push(uninstall);
+        if (source.snapshotEvents) this.hasSnapshotSources = true;
       } catch (error) {
         this.noteHookError(source.name, error);
       }
@@ -163,7 +189,35 @@ export class RecorderRuntime {
 
   // ---- main thread only -------------------------------------------------------------------
 
+  private scheduleWatchdog(): void {
+    if (this.watchdogState !== 'off') return;
+    this.watchdogState = 'scheduled';
+    const timer = setTimeout(() => {
+      this.watchdogTimer = undefined;
+      this.attempt('watchdog', () => this.ensureWatchdog());
+    }, WATCHDOG_START_DELAY_MS);
+    timer.unref();
+    this.watchdogTimer = timer;
+  }
+
+  /** Starts the watchdog now if it is only scheduled; returns it (null: none, or it failed). */
+  private ensureWatchdog(): Worker | null {
+    if (this.watchdogState === 'scheduled' && !this.stopped) {
+      this.watchdogState = 'started';
+      if (this.watchdogTimer) clearTimeout(this.watchdogTimer);
+      this.watchdogTimer = undefined;
+      this.attempt('worker rings', () => {
+        if (this.options.followWorkers) this.workerRings = new WorkerRingDirectory();
+      });
+      this.attempt('watchdog', () => this.startWatchdog());
+    }
+    return this.watchdog;
+  }
+
   private startWatchdog(): void {
+    const { Worker, isMainThread } = workerThreads();
+    // A worker thread never starts a watchdog, whatever the cheap main-thread check said.
+    if (!isMainThread) return;
     try {
       this.registryDir = ensureRegistryDirectory();
     } catch (error) {
@@ -209,8 +263,9 @@ export class RecorderRuntime {
     worker.unref(); // after the listeners: adding a 'message' listener refs the port again
   }
 
-  /** Resolves once the control socket is listening (or could not be set up). */
+  /** Resolves once the control socket is listening (or could not be set up). Starts the watchdog if it is only scheduled. */
   whenReady(): Promise<void> {
+    this.ensureWatchdog();
     return this.watchdogReady;
   }
 
@@ -218,7 +273,7 @@ export class RecorderRuntime {
     try {
       switch (message.type) {
         case 'copy':
-          this.answerCopy(message.requestId, message.target, message.claim);
+          this.answerCopy(message.requestId, message.claim);
           return;
         case 'snapshotDone': {
           const pending = this.pendingSnapshots.get(message.requestId);
@@ -259,15 +314,18 @@ export class RecorderRuntime {
     } catch {}
   }
 
-  /** The main thread's whole share of a snapshot: one copy into a pre-touched buffer. */
-  private answerCopy(requestId: number, target: SharedArrayBuffer, claim: SharedArrayBuffer): void {
-    // Noted first, whoever copies: a late answer means we were slow, not stuck.
+  /**
+   * The main thread's whole share of a snapshot: say "I am not stuck" and hand over the
+   * sources' snapshot-time events (none by default). The watchdog copies the ring itself
+   * (a live copy, watchdog/worker-main.ts): copying 10 MiB here stalled the program 2-5 ms.
+   */
+  private answerCopy(requestId: number, claim: SharedArrayBuffer): void {
+    // Noted first: a late answer means we were slow, not stuck.
     new Float64Array(claim)[CLAIM_F64_ANSWERED_US] = nowUs();
-    // The watchdog may have given up on us and copied the ring itself: then leave its buffer alone.
+    // The watchdog may have given up on us (and probed where we were): then it needs nothing.
     if (Atomics.compareExchange(new Int32Array(claim), CLAIM_I32_OWNER, 0, 1) !== 0) return;
-    this.ring.copyWindow(new Uint8Array(target));
-    const extraEvents = this.sourceSnapshotEvents();
-    this.postToWatchdog({ type: 'copied', requestId, extraEvents, usedBytes: this.ring.usedBytes, hookErrors: this.ring.hookErrors });
+    const extraEvents = this.hasSnapshotSources ? this.sourceSnapshotEvents() : [];
+    this.postToWatchdog({ type: 'copied', requestId, extraEvents });
   }
 
   /**
@@ -277,13 +335,14 @@ export class RecorderRuntime {
    */
   private sourceSnapshotEvents(): TraceEvent[] {
     const events: TraceEvent[] = [];
+    if (!this.hasSnapshotSources) return events;
     const end = nowUs();
     const oldest = oldestRecordTsUs(this.ring.buffer);
     const start = Number.isFinite(oldest) ? Math.min(oldest, end) : end;
     for (const source of this.sources) {
       if (!source.snapshotEvents) continue;
       try {
-        for (const event of source.snapshotEvents(start, end, this.facts.pid, this.tid)) events.push(event);
+        for (const event of source.snapshotEvents(start, end, process.pid, this.tid)) events.push(event);
       } catch (error) {
         this.noteHookError(`${source.name}.snapshotEvents`, error);
       }
@@ -297,6 +356,7 @@ export class RecorderRuntime {
     const trigger: Trigger = rest;
     const outDir = out ?? this.options.out;
     if (this.stopped) return Promise.reject(new Error('the recorder is stopped'));
+    if (this.isMain) this.ensureWatchdog();
     if (!this.watchdog) {
       try {
         return Promise.resolve(this.snapshotSync(trigger, outDir));
@@ -381,7 +441,7 @@ export class RecorderRuntime {
         recordExit: (code) => this.ring.write(CoreKind.processExit, nowUs(), 0, 0, code, 0, 0, 0),
         onExit: () => {
           this.flushPendingSnapshots();
-          if (this.registryDir) removeRegistryEntry(this.registryDir, this.facts.pid);
+          if (this.registryDir) removeRegistryEntry(this.registryDir, process.pid);
         },
       }),
     );
@@ -409,6 +469,7 @@ export class RecorderRuntime {
   }
 
   private startTimers(): void {
+    const { performance } = globalThis;
     if (this.options.triggers.unresponsiveMs > 0) {
       this.ring.beat();
       const heartbeat = setInterval(() => this.ring.beat(), HEARTBEAT_MS);

@@ -30,9 +30,9 @@
 //
 // Never throws into the program: every entry point catches, the hook is wrapped, the session
 // is unref'd by nature (an in-process session keeps nothing alive).
-import * as inspector from 'node:inspector';
+import type * as Inspector from 'node:inspector';
 import { pathToFileURL } from 'node:url';
-import { isMainThread } from 'node:worker_threads';
+import { inspector, workerThreads } from './lazy-builtins';
 
 /** The global (symbol-keyed, non-enumerable) through which conditions reach the recorder. */
 export const SNAPSHOT_POINT_HOOK = 'node-flight-recorder.snapshotPoint';
@@ -63,7 +63,7 @@ interface ArmedPoint {
 let capture: PointCapture | undefined;
 const points = new Map<string, PointState>();
 const armed = new Map<string, ArmedPoint>();
-let session: inspector.Session | undefined;
+let session: Inspector.Session | undefined;
 
 function stateOf(location: string): PointState {
   let state = points.get(location);
@@ -169,7 +169,7 @@ function keyOf(url: string, lineNumber: number): string {
 function post<T>(method: string, params: object): Promise<T> {
   return new Promise<T>((resolve, reject) => {
     try {
-      (session as inspector.Session).post(method, params, (error, result) => (error ? reject(error) : resolve(result as T)));
+      (session as Inspector.Session).post(method, params, (error, result) => (error ? reject(error) : resolve(result as T)));
     } catch (error) {
       reject(error);
     }
@@ -178,10 +178,10 @@ function post<T>(method: string, params: object): Promise<T> {
 
 async function ensureSession(): Promise<void> {
   if (session) return;
-  const opened = new inspector.Session();
+  const opened = new (inspector().Session)();
   // From the watchdog thread (which serves the control channel) the points go into the main
   // thread's isolate; the conditions still run on the main thread, where the hook lives.
-  if (isMainThread) opened.connect();
+  if (workerThreads().isMainThread) opened.connect();
   else opened.connectToMainThread();
   session = opened;
   try {
@@ -211,7 +211,7 @@ export async function armSnapshotPoint(url: string, lineNumber: number, columnNu
     if (typeof url !== 'string' || url === '') return { ok: false, error: 'url must be a file path or file:// URL' };
     if (!Number.isInteger(lineNumber) || lineNumber < 1) return { ok: false, error: 'lineNumber must be an integer ≥ 1 (1-based)' };
     if (columnNumber !== undefined && (!Number.isInteger(columnNumber) || columnNumber < 1)) return { ok: false, error: 'columnNumber must be an integer ≥ 1 (1-based)' };
-    if (isMainThread && !capture) return { ok: false, error: 'the recorder is not recording in this process' };
+    if (workerThreads().isMainThread && !capture) return { ok: false, error: 'the recorder is not recording in this process' };
     const key = keyOf(url, lineNumber);
     if (armed.has(key)) await disarmSnapshotPoint(url, lineNumber);
     await ensureSession();

@@ -4,6 +4,14 @@
 // follow src/format/viewer-protocol.ts; anything of another shape is logged and dropped.
 import type { StackFrame } from '../format/stack';
 import type { HostToViewer, ViewerState, ViewerToHost } from '../format/viewer-protocol';
+import type { LoadedTrace } from './model/load';
+import { StreamingTraceLoader } from './model/stream-load';
+
+/**
+ * What a host hands the app: a protocol message, or (browser host only) a trace it already
+ * read while downloading, so the file never becomes one string.
+ */
+export type HostMessage = HostToViewer | { type: 'loaded'; fileName: string; trace: LoadedTrace; state?: ViewerState };
 
 interface VsCodeApi {
   postMessage(message: unknown): void;
@@ -19,7 +27,7 @@ export interface Host {
    * Starts the handshake; `handler` receives every well-formed host message. `onProgress`
    * hears download progress where the viewer fetches the trace itself (the browser).
    */
-  start(handler: (message: HostToViewer) => void, onProgress?: (receivedBytes: number, totalBytes: number | undefined) => void): void;
+  start(handler: (message: HostMessage) => void, onProgress?: (receivedBytes: number, totalBytes: number | undefined) => void): void;
   saveState(state: ViewerState): void;
 }
 
@@ -65,7 +73,7 @@ class BrowserHost implements Host {
     else if (message.type === 'error') console.error(message.message);
   }
 
-  start(handler: (message: HostToViewer) => void, onProgress?: (receivedBytes: number, totalBytes: number | undefined) => void): void {
+  start(handler: (message: HostMessage) => void, onProgress?: (receivedBytes: number, totalBytes: number | undefined) => void): void {
     const traceUrl = document.body.dataset.traceUrl ?? 'trace';
     fetch(traceUrl, { cache: 'no-store' })
       .then(async (response) => {
@@ -74,8 +82,18 @@ class BrowserHost implements Host {
           handler({ type: 'loadError', fileName, message: `${fileName}: the server answered ${response.status} ${(await response.text()).slice(0, 300)}` });
           return;
         }
-        const bytes = await readBody(response, onProgress);
+        // Our snapshots are read line by line while they download (stream-load.ts).
+        const loader = new StreamingTraceLoader();
+        const chunks = await readBody(response, onProgress, (chunk) => loader.feed(chunk));
         performance.mark('nfr-downloaded');
+        const trace = loader.active ? loader.finish() : undefined;
+        if (trace) {
+          performance.mark('nfr-parsed');
+          handler({ type: 'loaded', fileName, trace, state: readHashState() });
+          return;
+        }
+        // Not our layout (or damaged): the shared reader reads the whole text and says what is wrong.
+        const bytes = joinChunks(chunks);
         // Say "Parsing" and give the browser a task boundary to paint it before the long decode + parse.
         onProgress?.(bytes.length, bytes.length);
         await new Promise((resume) => setTimeout(resume, 0));
@@ -99,24 +117,30 @@ class BrowserHost implements Host {
  * Reads the body chunk by chunk into one buffer sized from Content-Length (the `cli view`
  * server always sends it), reporting progress; grows the buffer when the length is unknown.
  */
-async function readBody(response: Response, onProgress?: (receivedBytes: number, totalBytes: number | undefined) => void): Promise<Uint8Array> {
+async function readBody(
+  response: Response,
+  onProgress?: (receivedBytes: number, totalBytes: number | undefined) => void,
+  onChunk?: (chunk: Uint8Array) => void,
+): Promise<Uint8Array[]> {
   const declared = Number(response.headers.get('content-length'));
   const totalBytes = Number.isFinite(declared) && declared > 0 ? declared : undefined;
-  if (!response.body) return new Uint8Array(await response.arrayBuffer());
-  let buffer = new Uint8Array(totalBytes ?? 1 << 20);
+  if (!response.body) {
+    const whole = new Uint8Array(await response.arrayBuffer());
+    onChunk?.(whole);
+    return [whole];
+  }
+  // The chunks are kept as the stream hands them over: copying 176 MB into one fresh buffer
+  // cost ~1 s of page faults, and the streaming reader works on chunks anyway.
+  const chunks: Uint8Array[] = [];
   let receivedBytes = 0;
   let lastReportMs = 0;
   const reader = response.body.getReader();
   for (;;) {
     const { done, value } = await reader.read();
     if (done) break;
-    if (receivedBytes + value.length > buffer.length) {
-      const grown = new Uint8Array(Math.max(buffer.length * 2, receivedBytes + value.length));
-      grown.set(buffer.subarray(0, receivedBytes));
-      buffer = grown;
-    }
-    buffer.set(value, receivedBytes);
+    chunks.push(value);
     receivedBytes += value.length;
+    onChunk?.(value);
     const nowMs = performance.now();
     if (onProgress && nowMs - lastReportMs > 100) {
       lastReportMs = nowMs;
@@ -126,7 +150,21 @@ async function readBody(response: Response, onProgress?: (receivedBytes: number,
   if (totalBytes !== undefined && receivedBytes < totalBytes) {
     throw new Error(`the connection closed after ${receivedBytes} of ${totalBytes} bytes`);
   }
-  return buffer.subarray(0, receivedBytes);
+  return chunks;
+}
+
+/** One buffer holding every chunk (for the whole-text path). */
+function joinChunks(chunks: Uint8Array[]): Uint8Array {
+  if (chunks.length === 1) return chunks[0]!;
+  let length = 0;
+  for (const chunk of chunks) length += chunk.length;
+  const out = new Uint8Array(length);
+  let at = 0;
+  for (const chunk of chunks) {
+    out.set(chunk, at);
+    at += chunk.length;
+  }
+  return out;
 }
 
 function readHashState(): ViewerState | undefined {

@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { Page } from 'playwright-core';
+import { serializeSnapshot } from '../../src/format/write';
 import { HOSTILE_NAMES, makeSnapshot } from './fixture-trace';
 import { launchChromium, ROOT, startView, viewCommand, type BrowserHandle, type PageGlobals, type ViewServer } from './harness';
 
@@ -17,15 +18,19 @@ const files = {
   truncated: join(dir, 'truncated.nodetrace.json'),
   cpuprofile: join(dir, 'app.cpuprofile'),
   chrome: join(dir, 'node-trace.json'),
+  oneLine: join(dir, 'one-line.nodetrace.json'),
 };
 const servers: Record<string, ViewServer> = {};
 let chromium: BrowserHandle;
 
 before(async () => {
-  const text = JSON.stringify(makeSnapshot());
+  // Snapshots as the recorder writes them (one event per line: the viewer reads these while
+  // they download); the one-line JSON of the same snapshot takes the whole-text reader.
+  const text = serializeSnapshot(makeSnapshot());
   writeFileSync(files.snapshot, text);
-  writeFileSync(files.hostile, JSON.stringify(makeSnapshot({ hostileNames: true, windowSeconds: 4 })));
+  writeFileSync(files.hostile, serializeSnapshot(makeSnapshot({ hostileNames: true, windowSeconds: 4 })));
   writeFileSync(files.truncated, text.slice(0, Math.floor(text.length / 2)));
+  writeFileSync(files.oneLine, JSON.stringify(makeSnapshot()));
   writeFileSync(files.cpuprofile, JSON.stringify({
     nodes: [
       { id: 1, callFrame: { functionName: '(root)', url: '', lineNumber: -1, columnNumber: -1, scriptId: '0' }, children: [2, 3] },
@@ -97,6 +102,27 @@ describe('viewer in Chromium via cli view', () => {
       assert.deepEqual(errors, []);
     } finally {
       await page.close();
+    }
+  });
+
+  test('a snapshot as the recorder writes it is read while it downloads; one-line JSON the same, the slow way', async () => {
+    const streamed = await openPage(servers.snapshot!);
+    const whole = await openPage(servers.oneLine!);
+    try {
+      const facts = async (page: Page) => ({
+        tracks: await page.evaluate(() => (globalThis as unknown as PageGlobals).flightRecorderViewer.trackCount()),
+        toolbar: await page.locator('.nfr-facts-inline').innerText(),
+        marks: Object.keys(await page.evaluate(() => (globalThis as unknown as PageGlobals).flightRecorderViewer.loadMarks())).sort(),
+      });
+      const a = await facts(streamed);
+      const b = await facts(whole);
+      assert.equal(a.tracks, b.tracks);
+      assert.equal(a.toolbar, b.toolbar);
+      assert.ok(!a.marks.includes('nfr-text-received'), `the writer's layout never becomes one string: ${a.marks.join(' ')}`);
+      assert.ok(b.marks.includes('nfr-text-received'), `one-line JSON is decoded whole: ${b.marks.join(' ')}`);
+    } finally {
+      await streamed.close();
+      await whole.close();
     }
   });
 

@@ -106,3 +106,23 @@ test('library mode without the preload: start, snapshot, writeTo, stop; the proc
   assert.ok(written.traceEvents.some((e) => e.cat === 'user' && e.args?.message === 'logged'));
   assert.equal(readdirSync(join(dir, 'lib-out')).length, 1);
 });
+
+// Start-up cost (issue 7): the watchdog thread starts after the program's first tick, so a
+// program that ends within it never pays for a thread; one that lives on gets it (and its
+// control socket) at once. Threads counted from /proc at exit, the program's last moment.
+test('a program that ends in its first tick starts no watchdog thread; one that lives on does and registers', { skip: process.platform !== 'linux' && 'counts threads in /proc' }, () => {
+  const threadsAtExit = `process.on('exit', () => console.log(require('node:fs').readFileSync('/proc/self/status', 'utf8').match(/Threads:\\s+(\\d+)/)[1]));`;
+  const registry = join(dir, 'registry');
+  const bare = run(['-e', threadsAtExit]);
+  const firstTick = run(['--require', RECORDER, '-e', threadsAtExit]);
+  assert.equal(firstTick.code, 0, firstTick.stderr);
+  assert.equal(firstTick.stdout, bare.stdout, 'no extra thread in a program that ends in its first tick');
+  const livesOn = run(['--require', RECORDER, '-e', `${threadsAtExit}
+const { existsSync } = require('node:fs');
+const deadline = Date.now() + 20000;
+const poll = setInterval(() => { if (existsSync(${JSON.stringify(registry)} + '/' + process.pid + '.json') || Date.now() > deadline) { clearInterval(poll); console.log('registered', existsSync(${JSON.stringify(registry)} + '/' + process.pid + '.json')); } }, 5);`]);
+  assert.equal(livesOn.code, 0, livesOn.stderr);
+  const [registered, threads] = livesOn.stdout.trim().split('\n');
+  assert.equal(registered, 'registered true');
+  assert.equal(Number(threads), Number(bare.stdout) + 1, 'one more thread: the watchdog');
+});

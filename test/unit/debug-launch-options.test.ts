@@ -7,6 +7,7 @@ import {
   parseFlightRecorderProperty,
   readEnvFileValue,
   RECORDED_MARKER,
+  skipRecorderFiles,
   validateRecorderOptions,
 } from '../../src/extension/debug/launch-options';
 
@@ -62,4 +63,12 @@ test('envFile values', () => {
   const text = '# comment\nPORT=3000\nexport NODE_OPTIONS="--max-old-space-size=512"\nOTHER=1\n';
   assert.equal(readEnvFileValue(text, 'NODE_OPTIONS'), '--max-old-space-size=512');
   assert.equal(readEnvFileValue(text, 'MISSING'), undefined);
+});
+
+test('skipFiles: the recorder bundle is added once, to the configuration\'s list or to the template default', () => {
+  const recorder = '/ext/dist/recorder.js';
+  assert.deepEqual(skipRecorderFiles(undefined, recorder), ['<node_internals>/**', recorder]);
+  assert.deepEqual(skipRecorderFiles(['${workspaceFolder}/node_modules/**'], recorder), ['${workspaceFolder}/node_modules/**', recorder]);
+  assert.deepEqual(skipRecorderFiles([recorder, 7], recorder), [recorder]);
+  assert.deepEqual(skipRecorderFiles([], recorder), [recorder]);
 });

@@ -50,7 +50,7 @@ test('a CPU profile window is cut to the snapshot range, with only the nodes its
       { id: 1, callFrame: frame('(root)'), children: [2, 3] },
       { id: 2, callFrame: frame('main'), children: [4] },
       { id: 3, callFrame: frame('unused'), children: [] },
-      { id: 4, callFrame: frame('hotLoop'), children: [] },
+      { id: 4, callFrame: frame('hotLoop'), children: [], positionTicks: [{ line: 12, ticks: 3 }] },
     ],
     startTime: 1000,
     endTime: 1600,
@@ -65,6 +65,8 @@ test('a CPU profile window is cut to the snapshot range, with only the nodes its
   assert.deepEqual(data.cpuProfile.samples, [4, 4, 4]);
   assert.deepEqual(data.timeDeltas, [50, 100, 100]);
   assert.deepEqual(data.cpuProfile.nodes.map((n) => [n.id, n.parent]), [[1, undefined], [2, 1], [4, 2]]);
+  // The hot line inside a function survives (the editor's inline hints use it).
+  assert.deepEqual((data.cpuProfile.nodes as { id: number; positionTicks?: unknown }[]).find((n) => n.id === 4)?.positionTicks, [{ line: 12, ticks: 3 }]);
   assert.deepEqual(profileEvents(profile, '0x1', 5000, 6000, 7, 0), []);
   assert.deepEqual(validateSnapshot(snapshotOf(events, 1150, 1450)), []);
 });

@@ -24,6 +24,13 @@ export class FakeRing implements EventRing {
     }
     return id;
   }
+  appendString(text: string): number {
+    this.texts.push(text);
+    return this.texts.length - 1;
+  }
+  appendRedactedUrl(url: string): number {
+    return this.appendString(redactUrl(url));
+  }
   write(kind: number, tsUs: number, durUs: number, id: number, a: number, b: number, s1: number, s2: number): void {
     this.records.push({ kind, tsUs, durUs, id: id >>> 0, a, b, s1: s1 ? this.texts[s1] : undefined, s2: s2 ? this.texts[s2] : undefined });
   }
@@ -47,7 +54,7 @@ export function fakeContext(ring = new FakeRing()): { ring: FakeRing; context: S
   const rules: RuleCalls = { requests: [], blocks: [], heap: [], gc: [] };
   const hookErrors: unknown[] = [];
   const hooks: RuleHooks = {
-    requestFinished: (durationMs, status, name) => rules.requests.push([durationMs, status, name]),
+    requestFinished: (durationMs, status, name, redactName) => rules.requests.push([durationMs, status, redactName ? redactName(name) : name]),
     loopBlocked: (durationMs) => rules.blocks.push(durationMs),
     heapSampled: (mb) => rules.heap.push(mb),
     gcPaused: (ms) => rules.gc.push(ms),
@@ -65,6 +72,7 @@ export function fakeContext(ring = new FakeRing()): { ring: FakeRing; context: S
       }
     }) as SourceContext['guard'],
     redactUrl: (url) => redactUrl(url),
+    appendUrl: (url) => ring.appendRedactedUrl(url),
     redactHeaders: (headers) => redactHeaders(headers),
   };
   return { ring, context, rules, hookErrors };

@@ -8,7 +8,7 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { RecorderOptions } from '../../format/config';
 import type { ExtensionServices } from '../services';
-import { decideInjection, mergeDebugEnv, readEnvFileValue, RECORDED_MARKER } from './launch-options';
+import { decideInjection, mergeDebugEnv, readEnvFileValue, RECORDED_MARKER, skipRecorderFiles } from './launch-options';
 
 export interface RecordedMarker {
   request: string;
@@ -40,16 +40,17 @@ export class RecorderDebugConfigurationProvider implements vscode.DebugConfigura
     if (!decision.inject) return config;
 
     const marker: RecordedMarker = { request: String(config.request ?? 'launch'), options: decision.options };
+    const skipFiles = skipRecorderFiles(config.skipFiles, this.services.recorderPath);
     if (config.request === 'attach') {
       this.services.log.info(`debug: "${config.name}" will load the recorder once attached`);
-      return { ...config, [RECORDED_MARKER]: marker };
+      return { ...config, skipFiles, [RECORDED_MARKER]: marker };
     }
     const userEnv = (config.env ?? {}) as Record<string, string | null | undefined>;
     const existing = typeof userEnv.NODE_OPTIONS === 'string' ? userEnv.NODE_OPTIONS : await envFileNodeOptions(config);
     const recorderEnv = this.services.recorderEnvironment({ overrides: decision.options, folder, existingNodeOptions: existing ?? '' });
     const env = mergeDebugEnv(userEnv, recorderEnv);
     this.services.log.info(`debug: recording "${config.name}" (NODE_OPTIONS=${env.NODE_OPTIONS})`);
-    return { ...config, env, [RECORDED_MARKER]: marker };
+    return { ...config, env, skipFiles, [RECORDED_MARKER]: marker };
   }
 
   /** A bad `flightRecorder` value: say what is wrong, and let the person choose. */

@@ -133,6 +133,18 @@ export function decideInjection(config: Record<string, unknown>, recordAllDebugS
   return { inject: true, options: parsed.options, errors: [] };
 }
 
+/** What VS Code's own Node launch templates put in `skipFiles`; used when a configuration has none. */
+const TEMPLATE_SKIP_FILES = ['<node_internals>/**'];
+
+/**
+ * The configuration's `skipFiles` plus the recorder bundle: the recorder's hooks run inside
+ * the program's own http, console and fs calls, and stepping must never land in them.
+ */
+export function skipRecorderFiles(skipFiles: unknown, recorderPath: string): string[] {
+  const list = Array.isArray(skipFiles) ? skipFiles.filter((entry): entry is string => typeof entry === 'string') : [...TEMPLATE_SKIP_FILES];
+  return list.includes(recorderPath) ? list : [...list, recorderPath];
+}
+
 /** Reads NODE_OPTIONS and FLIGHT_RECORDER out of a dotenv file's text (js-debug's `envFile`). */
 export function readEnvFileValue(text: string, name: string): string | undefined {
   let found: string | undefined;

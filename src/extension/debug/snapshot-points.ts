@@ -9,7 +9,6 @@
 // process being debugged is skipped: the debugger already evaluates the logpoint there.
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { controlRequest } from '../../client/control-client';
 import type { RegistryEntry } from '../../format/control';
 import type { ExtensionServices } from '../services';
 import { isSnapshotPointMessage, snapshotPointMessage } from './snapshot-point-text';
@@ -141,6 +140,8 @@ export class SnapshotPoints implements vscode.Disposable {
     const entries = (await this.services.listProcesses()).filter((e) => this.inWorkspace(e) && !this.debuggedPids.has(e.pid));
     const live = new Set(entries.map((e) => e.pid));
     for (const pid of [...this.armedIn.keys()]) if (!live.has(pid)) this.armedIn.delete(pid);
+    // Loaded here, not at activation: the control client brings `node:net` with it.
+    const { controlRequest } = await import('../../client/control-client');
     for (const entry of entries) {
       const armed = this.armedIn.get(entry.pid) ?? new Set<string>();
       this.armedIn.set(entry.pid, armed);

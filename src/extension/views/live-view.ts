@@ -1,11 +1,11 @@
 // The live webview view (`flightRecorder.live`, in the panel): event-loop delay, heap and
 // request rate of the selected recorded process, about once a second from the control
-// channel's `live` request, with a capture button. Polls only while the view is visible.
+// channel's `live` request, with a capture button. Polls only while the view is visible. Its
+// page (and `node:crypto` for the nonce) is loaded when the view is first shown.
 import * as vscode from 'vscode';
 import type { ControlPort } from '../control';
 import type { RecordedProcesses } from '../recorded-processes';
 import type { ExtensionServices } from '../services';
-import { liveHtml } from './live-html';
 import { parseLiveMessage } from './live-message';
 
 export const LIVE_VIEW_ID = 'flightRecorder.live';
@@ -34,10 +34,12 @@ export class LiveViewProvider implements vscode.WebviewViewProvider, vscode.Disp
     this.sendProcesses();
   }
 
-  resolveWebviewView(view: vscode.WebviewView): void {
+  resolveWebviewView(view: vscode.WebviewView): Promise<void> {
     this.view = view;
     view.webview.options = { enableScripts: true, localResourceRoots: [] };
-    view.webview.html = liveHtml(view.webview.cspSource);
+    const page = import('./live-html').then(({ liveHtml }) => {
+      view.webview.html = liveHtml(view.webview.cspSource);
+    });
     this.processes.start();
     const subscriptions = [
       view.webview.onDidReceiveMessage((raw: unknown) => {
@@ -63,6 +65,7 @@ export class LiveViewProvider implements vscode.WebviewViewProvider, vscode.Disp
       this.schedule();
     });
     this.schedule();
+    return page;
   }
 
   private schedule(): void {

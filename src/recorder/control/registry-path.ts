@@ -2,8 +2,8 @@
 // `<pid>.json` (RegistryEntry) and `<pid>.sock` (the control socket) for each process.
 // Shared by the recorder (writes) and the CLI / extension (read).
 import { chmodSync, lstatSync, mkdirSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { os } from '../lazy-builtins';
 
 export const REGISTRY_ENV = 'FLIGHT_RECORDER_REGISTRY';
 
@@ -21,7 +21,7 @@ export function registryDirectory(env: NodeJS.ProcessEnv = process.env): string 
   if (override) return override;
   const runtime = env.XDG_RUNTIME_DIR;
   if (runtime) return join(runtime, 'node-flight-recorder');
-  return join(tmpdir(), `node-flight-recorder-${uid() ?? (env.USERNAME || env.USER || 'user')}`);
+  return join(os().tmpdir(), `node-flight-recorder-${uid() ?? (env.USERNAME || env.USER || 'user')}`);
 }
 
 /**

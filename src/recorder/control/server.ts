@@ -3,8 +3,9 @@
 // than CONTROL_MAX_MESSAGE_BYTES, bytes that are not JSON, or a connection idle for too long
 // is dropped and closed; nothing of it reaches the program.
 import { chmodSync, unlinkSync } from 'node:fs';
-import { createServer, type Server, type Socket } from 'node:net';
+import type { Server, Socket } from 'node:net';
 import { CONTROL_MAX_MESSAGE_BYTES, type ControlRequest, type ControlResponse } from '../../format/control';
+import { net } from '../lazy-builtins';
 
 const IDLE_TIMEOUT_MS = 60_000;
 const MAX_CONNECTIONS = 32;
@@ -51,7 +52,7 @@ export function startControlServer(socketPath: string, handle: ControlHandler, o
       unlinkSync(socketPath); // a leftover of an earlier process with our pid
     } catch {}
   }
-  const server = createServer({ allowHalfOpen: false }, (socket) => serve(socket, handle, onError));
+  const server = net().createServer({ allowHalfOpen: false }, (socket) => serve(socket, handle, onError));
   server.maxConnections = MAX_CONNECTIONS;
   server.on('error', onError);
   return new Promise((resolve, reject) => {

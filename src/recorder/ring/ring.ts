@@ -45,6 +45,15 @@ export class Ring implements EventRing {
     return this.strings.intern(text);
   }
 
+  appendString(text: string): number {
+    return this.strings.append(text);
+  }
+
+  /** Appends `redactUrl(url)` without building it (see StringTableWriter.appendRedactedUrl). */
+  appendRedactedUrl(url: string): number {
+    return this.strings.appendRedactedUrl(url);
+  }
+
   write(kind: number, tsUs: number, durUs: number, id: number, a: number, b: number, s1: number, s2: number): void {
     const slot = this.cursor;
     const f = slot * RECORD_F64;

@@ -4,6 +4,7 @@
 // reader can tell whether an id still points at its entry: it must lie within the last
 // `stringWords` words written and the word there must repeat the id. Wrapped-over ids resolve
 // to `undefined` instead of to someone else's text.
+import { redactUrl, writeRedactedUrlAscii } from '../redact';
 import { H_STRING_WRITE_WORD } from './layout';
 
 /** Longest string kept, bytes (longer ones are cut at a character boundary). */
@@ -83,8 +84,28 @@ export class StringTableWriter {
     return i + written;
   }
 
-  private append(text: string): number {
-    const maxEntryWords = 2 + Math.ceil(Math.min(text.length * 3, this.maxBytes) / 4);
+  /** Writes `text` as a new entry (no lookup, nothing remembered); returns its id. */
+  append(text: string): number {
+    const position = this.reserve(Math.min(text.length * 3, this.maxBytes));
+    return this.commit(position, this.writeUtf8(text, position * 4 + 8));
+  }
+
+  /**
+   * Appends `redactUrl(url)` as a new entry, redacting while copying (no redacted string is
+   * built); URLs the byte writer declines (non-ASCII, possible credentials) take the general path.
+   */
+  appendRedactedUrl(url: string): number {
+    const position = this.reserve(Math.min(url.length * 4, this.maxBytes));
+    const byteLength = writeRedactedUrlAscii(url, this.bytes, position * 4 + 8, this.maxBytes);
+    return byteLength < 0 ? this.append(redactUrl(url)) : this.commit(position, byteLength);
+  }
+
+  /**
+   * The word position where an entry of up to `maxTextBytes` bytes fits without crossing the
+   * region's end (wrapping to 0 when it would), never at an absolute position whose id is 0.
+   */
+  private reserve(maxTextBytes: number): number {
+    const maxEntryWords = 2 + Math.ceil(maxTextBytes / 4);
     let position = this.writeWord % this.stringWords;
     if (position + maxEntryWords > this.stringWords) {
       this.writeWord += this.stringWords - position; // skip the tail: next lap starts at 0
@@ -98,8 +119,12 @@ export class StringTableWriter {
         position = 0;
       }
     }
+    return position;
+  }
+
+  /** Writes the entry header for `byteLength` text bytes already at `position`; returns its id. */
+  private commit(position: number, byteLength: number): number {
     const id = this.writeWord >>> 0;
-    const byteLength = this.writeUtf8(text, position * 4 + 8);
     this.words[position] = id;
     this.words[position + 1] = byteLength;
     this.writeWord += 2 + ((byteLength + 3) >>> 2);

@@ -1,7 +1,9 @@
 // Facts about the process that every snapshot carries, gathered once on the recording thread
 // (argv redacted) and handed to the watchdog, which cannot read another thread's `process`.
+// What the program may change later (argv, cwd) is taken at start-up (startFacts, a few
+// copies); the rest, and the redaction, when first needed (gatherFacts), off the start-up path.
 import { basename, extname } from 'node:path';
-import { hostname } from 'node:os';
+import { os } from '../lazy-builtins';
 import { redactArgv } from '../redact';
 import type { ResolvedOptions } from '../config';
 
@@ -30,22 +32,34 @@ export function programNameOf(argv: readonly string[]): string {
   return (ext ? name.slice(0, -ext.length) : name) || 'node';
 }
 
-export function gatherFacts(options: ResolvedOptions): ProcessFacts {
+/** What the process looked like when the recorder started (a program may rewrite argv or chdir). */
+export interface StartFacts {
+  ppid: number;
+  argv: string[];
+  execArgv: string[];
+  cwd: string;
+}
+
+export function startFacts(): StartFacts {
+  return { ppid: process.ppid, argv: process.argv.slice(), execArgv: process.execArgv.slice(), cwd: safeCwd() };
+}
+
+export function gatherFacts(options: ResolvedOptions, start: StartFacts = startFacts()): ProcessFacts {
   let host = '';
   try {
-    host = hostname();
+    host = os().hostname();
   } catch {}
   const startEpochMs = Date.now() - process.uptime() * 1000;
   return {
     pid: process.pid,
-    ppid: process.ppid,
-    programName: programNameOf(process.argv),
-    argv: redactArgv(process.argv, options.redact),
-    execArgv: redactArgv(process.execArgv, options.redact),
+    ppid: start.ppid,
+    programName: programNameOf(start.argv),
+    argv: redactArgv(start.argv, options.redact),
+    execArgv: redactArgv(start.execArgv, options.redact),
     nodeVersion: process.version,
     platform: process.platform,
     arch: process.arch,
-    cwd: safeCwd(),
+    cwd: start.cwd,
     hostname: host,
     startTime: new Date(startEpochMs).toISOString(),
   };

@@ -28,10 +28,16 @@ interface CallFrame {
   lineNumber: number;
   columnNumber: number;
 }
+/** Ticks per source line inside a node's function (V8 records them: the hot line, not just the function). */
+interface PositionTick {
+  line: number;
+  ticks: number;
+}
 interface ProfileNode {
   id: number;
   callFrame: CallFrame;
   children?: number[];
+  positionTicks?: PositionTick[];
 }
 export interface V8Profile {
   nodes: ProfileNode[];
@@ -78,11 +84,16 @@ export function profileEvents(profile: V8Profile, profileId: string, startUs: nu
   for (const id of keptSamples) {
     for (let at: number | undefined = id; at !== undefined && !needed.has(at); at = parentOf.get(at)) needed.add(at);
   }
-  const nodes: { id: number; callFrame: CallFrame; parent?: number }[] = [];
+  // positionTicks count the whole window's ticks, also those outside [startUs, endUs]: they
+  // say which line of a function was hot, which a cut window barely changes.
+  const nodes: { id: number; callFrame: CallFrame; parent?: number; positionTicks?: PositionTick[] }[] = [];
   for (const node of profile.nodes) {
     if (!needed.has(node.id)) continue;
     const parent = parentOf.get(node.id);
-    nodes.push(parent === undefined ? { id: node.id, callFrame: node.callFrame } : { id: node.id, callFrame: node.callFrame, parent });
+    const kept: { id: number; callFrame: CallFrame; parent?: number; positionTicks?: PositionTick[] } = { id: node.id, callFrame: node.callFrame };
+    if (parent !== undefined) kept.parent = parent;
+    if (node.positionTicks !== undefined && node.positionTicks.length > 0) kept.positionTicks = node.positionTicks;
+    nodes.push(kept);
   }
   return [
     { name: EventNames.profile, cat: 'cpu', ph: 'P', ts: baseUs, pid, tid, id: profileId, args: { data: { startTime: baseUs } } },

@@ -8,13 +8,10 @@ import { endClientSpan } from './client-span';
 import { Kind, methodCode } from './kinds';
 import { SpanTable } from './span-table';
 
-const kSpanId = Symbol('flightRecorder.fetchSpanId');
-
 interface UndiciRequest {
   origin?: unknown;
   method?: string;
   path?: string;
-  [kSpanId]?: number;
 }
 
 const FETCH_API = 3;
@@ -25,11 +22,14 @@ export function fetchSource(): EventSource {
     install(context: SourceContext) {
       const { ring } = context;
       const spans = new SpanTable(0x40000000);
+      // Weak: a request whose end never comes (a body nobody reads) must not be kept alive,
+      // and no property is added to the library's object (see http-server.ts).
+      const spanOf = new WeakMap<UndiciRequest, number>();
       // Status seen at `headers`, kept until the body ends (the table's number holds the method).
       const statusBySlot = new Int32Array(4096);
 
       const end = (request: UndiciRequest, error: string | undefined) => {
-        const id = request[kSpanId];
+        const id = spanOf.get(request);
         endClientSpan(ring, spans, id, id === undefined ? 0 : (statusBySlot[id & 4095] ?? 0), error);
       };
 
@@ -37,17 +37,17 @@ export function fetchSource(): EventSource {
         'undici:request:create': (message: { request: UndiciRequest }) => {
           const request = message.request;
           const nowUs = ring.nowUs();
-          const url = context.redactUrl(`${String(request.origin ?? '')}${request.path ?? ''}`);
           const method = request.method ?? 'GET';
           const code = methodCode(method);
+          const urlId = context.appendUrl(`${String(request.origin ?? '')}${request.path ?? ''}`);
           // Tagged ids: fetch spans share the http.client category with node:http ones.
-          const id = spans.begin(nowUs, url, code);
-          request[kSpanId] = id;
+          const id = spans.begin(nowUs, undefined, code, urlId);
+          spanOf.set(request, id);
           statusBySlot[id & 4095] = 0;
-          ring.write(Kind.httpClientBegin, nowUs, 0, id, code, FETCH_API, code === 0 ? ring.intern(method) : 0, ring.intern(url));
+          ring.write(Kind.httpClientBegin, nowUs, 0, id, code, FETCH_API, code === 0 ? ring.intern(method) : 0, urlId);
         },
         'undici:request:headers': (message: { request: UndiciRequest; response: { statusCode?: number } }) => {
-          const id = message.request[kSpanId];
+          const id = spanOf.get(message.request);
           if (id !== undefined && spans.has(id)) statusBySlot[id & 4095] = message.response.statusCode ?? 0;
         },
         'undici:request:trailers': (message: { request: UndiciRequest }) => end(message.request, undefined),

@@ -7,15 +7,12 @@ import { endClientSpan } from './client-span';
 import { Kind, methodCode } from './kinds';
 import { SpanTable } from './span-table';
 
-const kSpanId = Symbol('flightRecorder.clientSpanId');
-
 interface ClientRequest {
   method?: string;
   protocol?: string;
   host?: string;
   path?: string;
   getHeader?(name: string): unknown;
-  [kSpanId]?: number;
 }
 
 function urlOf(request: ClientRequest): string {
@@ -29,21 +26,24 @@ export function httpClientSource(): EventSource {
     install(context: SourceContext) {
       const { ring } = context;
       const spans = new SpanTable();
+      // Weak: a request whose end never comes (a body nobody reads) must not be kept alive,
+      // and no property is added to the library's object (see http-server.ts).
+      const spanOf = new WeakMap<ClientRequest, number>();
 
       const end = (request: ClientRequest, status: number, error: string | undefined) => {
-        endClientSpan(ring, spans, request[kSpanId], status, error);
+        endClientSpan(ring, spans, spanOf.get(request), status, error);
       };
 
       return subscribeAll(context, 'http-client', {
         'http.client.request.start': (message: { request: ClientRequest }) => {
           const request = message.request;
           const nowUs = ring.nowUs();
-          const url = context.redactUrl(urlOf(request));
           const method = request.method ?? 'GET';
           const code = methodCode(method);
-          const id = spans.begin(nowUs, url, code);
-          request[kSpanId] = id;
-          ring.write(Kind.httpClientBegin, nowUs, 0, id, code, request.protocol === 'https:' ? 2 : 1, code === 0 ? ring.intern(method) : 0, ring.intern(url));
+          const urlId = context.appendUrl(urlOf(request));
+          const id = spans.begin(nowUs, undefined, code, urlId);
+          spanOf.set(request, id);
+          ring.write(Kind.httpClientBegin, nowUs, 0, id, code, request.protocol === 'https:' ? 2 : 1, code === 0 ? ring.intern(method) : 0, urlId);
         },
         'http.client.response.finish': (message: { request: ClientRequest; response: { statusCode?: number } }) => {
           end(message.request, message.response.statusCode ?? 0, undefined);

@@ -4,8 +4,12 @@ import type { DecodeContext, RecordView } from '../contracts';
 import { noteBegin, takeBegin } from './decode-state';
 import { CLIENT_APIS, HTTP_END_ABORTED, HTTP_END_ERROR, HTTP_METHODS } from './kinds';
 
+/** Name of a span whose URL's string-table entry was overwritten before the snapshot. */
+const URL_OVERWRITTEN = '(URL overwritten)';
+
 /** `GET /a/b?x=***` → `GET /a/b`; client spans keep the origin (`GET http://host:1/a`). */
 export function spanName(method: string, url: string): string {
+  if (url === '') return `${method} ${URL_OVERWRITTEN}`;
   const question = url.indexOf('?');
   return `${method} ${question < 0 ? url : url.slice(0, question)}`;
 }

@@ -1,6 +1,7 @@
 // TCP/IPC sockets (node:net, and so every HTTP connection) as async spans from open to close,
 // cat `net`: accepted server sockets and client sockets, with the peer and bytes moved.
-// Per connection (not per request): one symbol property and two shared listeners.
+// Per connection (not per request): one Map entry (no property on Node's socket: see
+// http-server.ts), two shared listeners, the peer appended to the string table once.
 import type { TraceEvent } from '../../format/trace-event';
 import type { DecodeContext, EventSource, RecordView, SourceContext } from '../contracts';
 import { subscribeAll } from './channels';
@@ -8,7 +9,6 @@ import { noteBegin, takeBegin } from './decode-state';
 import { Kind } from './kinds';
 import { SpanTable } from './span-table';
 
-const kSpanId = Symbol('flightRecorder.socketSpanId');
 /** Set in the ids of client sockets (server sockets have it clear). */
 const CLIENT_TAG = 0x20000000;
 
@@ -17,7 +17,6 @@ interface Socket {
   remotePort?: number;
   bytesRead?: number;
   bytesWritten?: number;
-  [kSpanId]?: number;
   on(event: string, listener: (this: Socket, ...args: never[]) => void): unknown;
 }
 
@@ -38,45 +37,56 @@ export function netSource(): EventSource {
       const clientSpans = new SpanTable(CLIENT_TAG);
       const tableOf = (id: number) => (id & CLIENT_TAG ? clientSpans : serverSpans);
 
+      /** Open sockets → their span id. */
+      const spanOfSocket = new Map<Socket, number>();
+
       const onConnect = context.guard('net connect', function (this: Socket) {
-        const id = this[kSpanId];
+        const id = spanOfSocket.get(this);
         if (id === undefined) return;
         // Read once while connected: Node caches the peer, so it is still known at close.
         const peer = peerOf(this);
-        if (peer !== undefined) tableOf(id).setText(id, peer);
+        if (peer !== undefined) tableOf(id).setStringId(id, ring.appendString(peer));
       });
       const onClose = context.guard('net close', function (this: Socket, hadError: boolean) {
-        const id = this[kSpanId];
+        const id = spanOfSocket.get(this);
         if (id === undefined) return;
+        spanOfSocket.delete(this);
         const spans = tableOf(id);
         const nowUs = ring.nowUs();
         const knownStartUs = spans.startOf(id);
         const startUs = knownStartUs < 0 ? nowUs : knownStartUs;
-        const peer = spans.textOf(id) ?? peerOf(this);
+        let peerId = spans.stringIdOf(id);
+        if (peerId === 0) {
+          const peer = peerOf(this);
+          if (peer !== undefined) peerId = ring.appendString(peer);
+        }
         spans.end(id);
-        ring.write(Kind.netClose, startUs, nowUs - startUs, id, clamp(this.bytesRead), clamp(this.bytesWritten),
-          peer === undefined ? 0 : ring.intern(peer), hadError ? ring.intern('error') : 0);
+        ring.write(Kind.netClose, startUs, nowUs - startUs, id, clamp(this.bytesRead), clamp(this.bytesWritten), peerId, hadError ? ring.intern('error') : 0);
       });
 
       const open = (socket: Socket, spans: SpanTable, peer: string | undefined) => {
         const nowUs = ring.nowUs();
-        const id = spans.begin(nowUs, peer, 0);
-        socket[kSpanId] = id;
+        const peerId = peer === undefined ? 0 : ring.appendString(peer);
+        const id = spans.begin(nowUs, undefined, 0, peerId);
+        spanOfSocket.set(socket, id);
         socket.on('close', onClose);
-        ring.write(Kind.netOpen, nowUs, 0, id, 0, 0, peer === undefined ? 0 : ring.intern(peer), 0);
+        ring.write(Kind.netOpen, nowUs, 0, id, 0, 0, peerId, 0);
       };
 
-      return subscribeAll(context, 'net', {
+      const unsubscribe = subscribeAll(context, 'net', {
         'net.server.socket': (message: { socket: Socket }) => open(message.socket, serverSpans, peerOf(message.socket)),
         'net.client.socket': (message: { socket: Socket }) => {
           open(message.socket, clientSpans, undefined);
           message.socket.on('connect', onConnect);
         },
       });
+      return () => {
+        unsubscribe();
+        spanOfSocket.clear();
+      };
     },
   };
 }
-
 const socketName = (id: number) => (id & CLIENT_TAG ? 'client socket' : 'server socket');
 
 /**

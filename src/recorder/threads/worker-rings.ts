@@ -2,7 +2,8 @@
 // BroadcastChannel (a process-wide bus between threads): the main thread and the watchdog keep
 // a directory of them, so one process snapshot holds every thread's lane (tid = threadId).
 // A directory that opens late asks for a roll call and every lane announces itself again.
-import { BroadcastChannel } from 'node:worker_threads';
+import type { BroadcastChannel } from 'node:worker_threads';
+import { workerThreads } from '../lazy-builtins';
 
 export const RINGS_CHANNEL = 'node-flight-recorder.rings';
 /** Rings of exited workers are kept (the worker that died is the interesting one), up to this many. */
@@ -25,7 +26,7 @@ export class WorkerRingDirectory {
   private readonly channel: BroadcastChannel;
 
   constructor() {
-    this.channel = new BroadcastChannel(RINGS_CHANNEL);
+    this.channel = new (workerThreads().BroadcastChannel)(RINGS_CHANNEL);
     this.channel.onmessage = (event: unknown) => this.receive((event as { data: RingsMessage }).data);
     this.channel.unref(); // after onmessage, which refs the channel again
     this.channel.postMessage({ type: 'rollcall' } satisfies RingsMessage);
@@ -60,7 +61,7 @@ export class WorkerRingDirectory {
 
 /** The worker side: announce this thread's ring, again at every roll call, and the exit. */
 export function announceWorkerRing(tid: number, name: string, ring: SharedArrayBuffer): () => void {
-  const channel = new BroadcastChannel(RINGS_CHANNEL);
+  const channel = new (workerThreads().BroadcastChannel)(RINGS_CHANNEL);
   const announce = () => channel.postMessage({ type: 'ring', tid, name, ring } satisfies RingsMessage);
   channel.onmessage = (event: unknown) => {
     if ((event as { data: RingsMessage }).data?.type === 'rollcall') announce();

@@ -29,10 +29,14 @@ export class Rules implements RuleHooks {
     this.t = options.triggers;
   }
 
-  requestFinished(durationMs: number, status: number, name: string): void {
+  requestFinished(durationMs: number, status: number, name: string, redactName?: (name: string) => string): void {
     const { slowRequestMs, statusAtLeast } = this.t;
-    if (slowRequestMs > 0 && durationMs >= slowRequestMs) this.consider('slowRequestMs', durationMs, slowRequestMs, name);
-    if (statusAtLeast > 0 && status >= statusAtLeast) this.consider('statusAtLeast', status, statusAtLeast, name);
+    const slow = slowRequestMs > 0 && durationMs >= slowRequestMs;
+    const failed = statusAtLeast > 0 && status >= statusAtLeast;
+    if (!slow && !failed) return;
+    const detail = redactName === undefined ? name : redactName(name);
+    if (slow) this.consider('slowRequestMs', durationMs, slowRequestMs, detail);
+    if (failed) this.consider('statusAtLeast', status, statusAtLeast, detail);
   }
 
   loopBlocked(durationMs: number): void {

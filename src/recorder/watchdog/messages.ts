@@ -21,14 +21,16 @@ export interface WatchdogData {
 /** main → watchdog */
 export type ToWatchdog =
   | { type: 'snapshot'; requestId: number; trigger: Trigger; out: string }
-  | { type: 'copied'; requestId: number; extraEvents: TraceEvent[]; usedBytes: number; hookErrors: number }
+  | { type: 'copied'; requestId: number; extraEvents: TraceEvent[] }
   | { type: 'armed'; requestId: number; ok: boolean; error?: string; removed?: boolean }
   | { type: 'live'; metrics: Record<string, number> };
 
 /**
- * The `claim` buffer of a copy request: Int32 [0] = who copies (0 nobody yet, 1 main, 2
- * watchdog); Float64 [1] = when the main thread handled the request (trace µs, 0 = not yet),
- * which tells a stuck main thread from one that was merely slow to answer.
+ * The `claim` buffer of a copy request (the watchdog copies the ring itself; the main thread
+ * answers with its sources' snapshot-time events, proving it is not stuck): Int32 [0] = who
+ * settled it (0 nobody yet, 1 the main thread answered, 2 the watchdog gave up waiting);
+ * Float64 [1] = when the main thread handled the request (trace µs, 0 = not yet), which tells
+ * a stuck main thread from one that was merely slow to answer.
  */
 export const CLAIM_BYTES = 16;
 export const CLAIM_I32_OWNER = 0;
@@ -36,7 +38,7 @@ export const CLAIM_F64_ANSWERED_US = 1;
 
 /** watchdog → main */
 export type FromWatchdog =
-  | { type: 'copy'; requestId: number; target: SharedArrayBuffer; claim: SharedArrayBuffer }
+  | { type: 'copy'; requestId: number; claim: SharedArrayBuffer }
   | { type: 'snapshotDone'; requestId: number; path?: string; bytes?: number; events?: number; error?: string; code?: string }
   | { type: 'arm'; requestId: number; url: string; lineNumber: number; columnNumber?: number }
   | { type: 'disarm'; requestId: number; url: string; lineNumber: number }

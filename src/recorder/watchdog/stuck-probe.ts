@@ -2,7 +2,8 @@
 // the main thread asks V8 to pause it: V8 interrupts even a `while (true) {}` at its next
 // interrupt check, reports the call frames, and we resume it at once. Costs the main thread
 // one pause (~ms); nothing when never called.
-import { Session } from 'node:inspector';
+import type { Session } from 'node:inspector';
+import { inspector } from '../lazy-builtins';
 import type { StackFrame } from '../../format/stack';
 import { nowUs } from '../clock';
 
@@ -43,7 +44,7 @@ export function probeMainThread(timeoutMs: number, maxFrames = 32): Promise<Prob
     };
     const timer = setTimeout(() => finish({ frames: [], error: `the main thread did not pause within ${timeoutMs} ms: no JavaScript ran (idle, busy in native code, or already paused by a debugger)` }), timeoutMs);
     try {
-      session = new Session();
+      session = new (inspector().Session)();
       session.connectToMainThread();
       session.on('Debugger.scriptParsed', (message: { params: { scriptId: string; url: string } }) => {
         if (message.params.url) scripts.set(message.params.scriptId, message.params.url);

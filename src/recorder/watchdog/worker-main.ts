@@ -1,17 +1,20 @@
-// The watchdog thread: owns the control socket and writes snapshots. It asks the main thread
-// to copy its ring out (the main thread's only snapshot work); when the main thread does not
-// answer within MAIN_ANSWER_MS it reads the shared ring itself and asks the inspector where the
-// main thread is stuck. Decoding, JSON encoding and the file write all happen here.
+// The watchdog thread: owns the control socket and writes snapshots. It copies the main
+// thread's ring itself, while the main thread keeps running (a live copy: the few records
+// written during the copy are dropped from it, ring/reader.ts), and asks the main thread only
+// for its sources' snapshot-time events (CPU profile windows; none by default) — an answer
+// that also shows it is not stuck. When no answer comes within MAIN_ANSWER_MS it asks the
+// inspector where the main thread is stuck. Decoding, JSON encoding and the file write all
+// happen here: the program's share of a snapshot is receiving and answering one message.
 //
 // Concurrency: snapshots are taken one at a time; up to MAX_QUEUED requests wait their turn,
 // further ones are answered `busy` at once.
-import { parentPort } from 'node:worker_threads';
 import type { ControlRequest, ControlResponse, RecorderStatus, LiveMetrics } from '../../format/control';
 import { nowUs, clockSync } from '../clock';
 import { copyLiveRing, oldestRecordTsUs, readHeader } from '../ring/index';
-import { HEADER_BYTES, H_HOOK_ERRORS, H_I32_HEARTBEAT, H_I32_RULE_SNAPSHOTS, H_LIVE_ELU, H_LIVE_HEAP_MB, H_LIVE_RSS_MB } from '../ring/layout';
+import { HEADER_BYTES, RECORD_BYTES, H_HOOK_ERRORS, H_I32_HEARTBEAT, H_I32_RULE_SNAPSHOTS, H_LIVE_ELU, H_LIVE_HEAP_MB, H_LIVE_RSS_MB } from '../ring/layout';
 import { scanLiveMetrics } from './live-scan';
 import type { SnapshotInput, ThreadCopy } from '../snapshot/build';
+import type { TraceEvent } from '../../format/trace-event';
 import { writeSnapshot, type WrittenFile } from '../snapshot/write-file';
 import { startControlServer } from '../control/server';
 import { registryEntryFor, sweepStaleEntries, writeRegistryEntry } from '../control/registry';
@@ -19,6 +22,7 @@ import { registrySocketPath } from '../control/registry-path';
 import { WorkerRingDirectory } from '../threads/worker-rings';
 import { probeMainThread } from './stuck-probe';
 import { judgeProbe } from './judge-probe';
+import { workerThreads } from '../lazy-builtins';
 import { CLAIM_BYTES, CLAIM_F64_ANSWERED_US, CLAIM_I32_OWNER, type FromWatchdog, type ToWatchdog, type Trigger, type WatchdogData } from './messages';
 
 export const MAIN_ANSWER_MS = 200;
@@ -33,7 +37,7 @@ const MAX_QUEUED = 4;
 class BusyError extends Error {}
 
 export function runWatchdog(data: WatchdogData): void {
-  const port = parentPort;
+  const port = workerThreads().parentPort;
   if (!port) return;
   silenceThread();
   const { ring, options, facts } = data;
@@ -63,24 +67,14 @@ export function runWatchdog(data: WatchdogData): void {
     });
   }
 
-  // A buffer whose pages are already mapped, so the main thread's copy does not page-fault
-  // (~12 µs a page, far more on a loaded machine). Kept for SPARE_KEEP_MS after a snapshot so a
-  // burst of snapshots touches memory once; then released, so memory returns to maxBytes (the
-  // pages return once the worker's GC collects it).
-  let spare: SharedArrayBuffer | null = null;
+  // The copy buffer. Kept for SPARE_KEEP_MS after a snapshot so a burst of snapshots maps its
+  // pages once; then released, so memory returns to maxBytes (the pages return once this
+  // thread's GC collects it). Only this thread writes it: a plain ArrayBuffer.
+  let spare: Uint8Array | null = null;
   let spareTimer: NodeJS.Timeout | undefined;
-  function touchedBuffer(bytes: number): SharedArrayBuffer {
-    const buffer = spare && spare.byteLength === bytes ? spare : new SharedArrayBuffer(bytes);
+  function copyBuffer(bytes: number): Uint8Array {
+    const buffer = spare && spare.byteLength === bytes ? spare : new Uint8Array(bytes);
     spare = buffer;
-    // Touch only what the copy will write: the used prefixes of the two regions (plus what
-    // may be written meanwhile); a ring that has not wrapped yet is mostly empty.
-    const view = new Uint8Array(buffer);
-    const info = readHeader(ring);
-    const marginBytes = 256 * 1024;
-    const recordEnd = Math.min(layout.stringsOffset, layout.recordsOffset + Math.min(info.totalRecords, layout.recordCapacity) * 48 + marginBytes);
-    const stringEnd = Math.min(bytes, layout.stringsOffset + Math.min(info.stringWriteWord, layout.stringWords) * 4 + marginBytes);
-    for (let i = 0; i < recordEnd; i += 4096) view[i] = 0;
-    for (let i = layout.stringsOffset; i < stringEnd; i += 4096) view[i] = 0;
     return buffer;
   }
   function keepSpareForAWhile(): void {
@@ -96,34 +90,29 @@ export function runWatchdog(data: WatchdogData): void {
     writing = true;
     try {
       const requestId = nextRequestId++;
-      const target = touchedBuffer(layout.totalBytes);
       const claim = new SharedArrayBuffer(CLAIM_BYTES);
       const asked = Date.now();
       const askedUs = nowUs();
-      post({ type: 'copy', requestId, target, claim });
+      post({ type: 'copy', requestId, claim });
+      // The ring as it is now, copied while the main thread goes on (it only answers a message).
+      const mainBytes = copyBuffer(layout.totalBytes);
+      copyLiveRing(ring, mainBytes);
+      const usedBytes = usedBytesOf(ring);
       let reply = await waitForReply(requestId, MAIN_ANSWER_MS);
-      // Whoever claims the buffer first copies into it: the main thread (answering late) or us.
-      const claimedByUs = !reply && Atomics.compareExchange(new Int32Array(claim), CLAIM_I32_OWNER, 0, 2) === 0;
-      if (!reply && !claimedByUs) reply = await waitForReply(requestId, MAIN_FINISH_COPY_MS);
-      let mainBytes: Uint8Array;
+      // Settled once: the main thread answered (late, perhaps) or we gave up waiting for it.
+      const gaveUp = !reply && Atomics.compareExchange(new Int32Array(claim), CLAIM_I32_OWNER, 0, 2) === 0;
+      if (!reply && !gaveUp) reply = await waitForReply(requestId, MAIN_FINISH_COPY_MS);
       let stuck: SnapshotInput['stuck'];
       let slow: SnapshotInput['slow'];
-      let extraEvents: import('../../format/trace-event').TraceEvent[] = [];
-      let usedBytes = 0;
+      let extraEvents: TraceEvent[] = [];
       if (reply && reply.type === 'copied') {
-        mainBytes = new Uint8Array(target);
         extraEvents = reply.extraEvents;
-        usedBytes = reply.usedBytes;
       } else {
         const stuckTs = nowUs();
         const probe = await probeMainThread(PROBE_TIMEOUT_MS);
         const verdict = judgeProbe(probe, new Float64Array(claim)[CLAIM_F64_ANSWERED_US] ?? 0, askedUs, Date.now() - asked);
         if (verdict.stuck) stuck = { ts: stuckTs, frames: probe.frames, waitedMs: Date.now() - asked, ...(probe.error ? { error: probe.error } : {}) };
         else slow = { ts: stuckTs, ...verdict.slow };
-        // The main thread is stuck (or slow): it does not write, or writes little; records
-        // written during the copy are blanked by copyLiveRing.
-        mainBytes = new Uint8Array(claimedByUs ? target : new SharedArrayBuffer(layout.totalBytes));
-        copyLiveRing(ring, mainBytes);
       }
       const threads: ThreadCopy[] = [{ tid: 0, name: 'main', bytes: mainBytes }];
       for (const worker of workers.list()) {
@@ -162,12 +151,11 @@ export function runWatchdog(data: WatchdogData): void {
     const info = readHeader(ring);
     const oldest = oldestRecordTsUs(ring);
     const eventCount = Math.min(info.totalRecords, layout.recordCapacity);
-    const stringBytes = Math.min(info.stringWriteWord, layout.stringWords) * 4;
     return {
       pid: facts.pid,
       uptimeMs: Math.round(process.uptime() * 1000),
       maxBytes: options.maxBytes,
-      usedBytes: HEADER_BYTES + eventCount * 48 + stringBytes,
+      usedBytes: usedBytesOf(ring),
       eventCount,
       droppedEvents: Math.max(0, info.totalRecords - layout.recordCapacity),
       windowMs: Number.isNaN(oldest) ? 0 : Math.max(0, Math.round((nowUs() - oldest) / 1000)),
@@ -284,6 +272,13 @@ export function runWatchdog(data: WatchdogData): void {
     }, Math.max(20, Math.min(100, thresholdMs / 4)));
     timer.unref?.();
   }
+}
+
+/** Bytes of a ring that hold live data (as Ring#usedBytes counts them on the writing side). */
+function usedBytesOf(ring: SharedArrayBuffer): number {
+  const info = readHeader(ring);
+  const eventCount = Math.min(info.totalRecords, info.layout.recordCapacity);
+  return HEADER_BYTES + eventCount * RECORD_BYTES + Math.min(info.stringWriteWord, info.layout.stringWords) * 4;
 }
 
 /** Nothing this thread does may print into the program's output. */

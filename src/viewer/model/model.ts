@@ -15,6 +15,7 @@ import { buildCpuProfiles, type CpuProfileModel } from './cpu';
 import { firstFitRows, packRows, sortByStartThenLongest, upperBound, type PackedRow } from './layout';
 import type { LoadedTrace } from './load';
 import { isRecord } from './load';
+import { argsMayFail, hasArgs } from './scan-event';
 import { counterOrder, instantTrackKind, primaryCategory, primarySeries, seriesLabel, seriesUnit, sliceTrackKind, type TrackKind } from './tracks';
 
 export interface SpanTable {
@@ -348,8 +349,8 @@ export function buildModel(loaded: LoadedTrace, fileName: string): TimelineModel
 function spanColorCache(): (event: TraceEvent, endEvent: TraceEvent | undefined) => number {
   const cache = new Map<string | undefined, Map<string, number>>();
   return (event, endEvent) => {
-    const args = endEvent?.args ?? event.args;
-    if (args && ((typeof args.status === 'number' && args.status >= 500) || typeof args.error === 'string')) return spanColor(event, endEvent);
+    // Asks the scanned events' hints first, so colouring never parses a million args objects.
+    if (argsMayFail(endEvent && hasArgs(endEvent) ? endEvent : event)) return spanColor(event, endEvent);
     let byName = cache.get(event.cat);
     if (!byName) cache.set(event.cat, (byName = new Map()));
     let color = byName.get(event.name);

@@ -5,6 +5,7 @@ import { parseV8Stack } from '../../format/stack';
 import type { TraceEvent } from '../../format/trace-event';
 import { isRecord } from './load';
 import type { TimelineModel } from './model';
+import { argsMayFail } from './scan-event';
 import { primaryCategory } from './tracks';
 
 export interface SpanRow {
@@ -22,6 +23,15 @@ export function spanArgs(model: TimelineModel, span: number): Record<string, unk
   const endIndex = model.spans.endEvent[span]!;
   const end = endIndex >= 0 ? model.events[endIndex] : undefined;
   return { ...(begin.args ?? {}), ...(end?.args ?? {}) };
+}
+
+/** Whether a span failed (HTTP status ≥ 500 or an error in spanArgs), parsing args only when a hint says it may have. */
+export function spanFailed(model: TimelineModel, span: number): boolean {
+  const endIndex = model.spans.endEvent[span]!;
+  const mayFail = (endIndex >= 0 && argsMayFail(model.events[endIndex]!)) || argsMayFail(model.events[model.spans.event[span]!]!);
+  if (!mayFail) return false;
+  const args = spanArgs(model, span);
+  return (typeof args.status === 'number' && args.status >= 500) || typeof args.error === 'string';
 }
 
 export function spanEvent(model: TimelineModel, span: number): TraceEvent {
@@ -134,6 +144,8 @@ export function errorRows(model: TimelineModel, limit = 500): ErrorRow[] {
     const event = spanEvent(model, span);
     const cat = primaryCategory(event.cat);
     if (cat !== 'http.server' && cat !== 'http.client') continue;
+    // The scanned events' hint first: parsing the args of every request would take seconds.
+    if (!spanFailed(model, span)) continue;
     const args = spanArgs(model, span);
     if ((typeof args.status === 'number' && args.status >= 500) || typeof args.error === 'string') {
       rows.push({ event: -1, span, ts: model.spans.startUs[span]!, name: event.name, message: typeof args.error === 'string' ? args.error : `HTTP ${String(args.status)}` });

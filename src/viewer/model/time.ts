@@ -52,3 +52,15 @@ export function ticks(startUs: number, endUs: number, originUs: number, stepUs: 
   for (let k = first; originUs + k * stepUs <= endUs && result.length < 1000; k++) result.push(originUs + k * stepUs);
   return result;
 }
+
+/**
+ * "1,074,625": thousands separated, as toLocaleString('en-US') writes integers. Used before the
+ * first frame, where the first toLocaleString call spent ~100-200 ms setting up ICU.
+ */
+export function formatCount(count: number): string {
+  if (!Number.isSafeInteger(count)) return String(count);
+  const digits = String(Math.abs(count));
+  let out = '';
+  for (let end = digits.length; end > 0; end -= 3) out = (end > 3 ? ',' : '') + digits.slice(Math.max(0, end - 3), end) + out;
+  return count < 0 ? `-${out}` : out;
+}

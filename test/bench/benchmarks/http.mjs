@@ -2,7 +2,8 @@
 // A = the app alone; B = the same app with `--require dist/recorder.js` and the options
 // under test. An A/A row (both sides without the recorder) shows the noise floor.
 import { interleavedHttpAB, sameTimeHttpAB } from '../lib/ab.mjs';
-import { appPath, preloadArgs, recorderEnv } from '../lib/env.mjs';
+import { join } from 'node:path';
+import { appPath, preloadArgs, recorderEnv, scratchDir } from '../lib/env.mjs';
 
 const promiseHooksReference = appPath('promise-hooks-reference.cjs');
 
@@ -104,6 +105,14 @@ export const httpBenchmarks = [
     B: recorded('recorder + 1 ms CPU sampling', { cpuSamplingIntervalUs: 1000 }),
     target: 'throughput ≥ 0.95',
     minThroughputRatio: 0.95,
+  }),
+  httpBench({
+    id: 'http-v8prof-1ms',
+    title: "reference: V8's own sampler at 1 ms (node --cpu-prof, no recorder), node:http",
+    app: 'http-server.mjs',
+    urlPath: '/api/users/{n}?token=abc',
+    B: { label: 'node --cpu-prof at 1 ms', nodeArgs: ['--cpu-prof', '--cpu-prof-interval', '1000', '--cpu-prof-dir', join(scratchDir, 'cpu-prof')], env: recorderEnv() },
+    target: 'reference for http-cpu-1ms: what sampling at 1 ms costs before the recorder does anything',
   }),
   httpBench({
     id: 'http-async',

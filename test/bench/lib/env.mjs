@@ -28,7 +28,8 @@ function pin(name) {
   if (existsSync(`${source}.map`)) copyFileSync(`${source}.map`, join(pinnedDir, `${name}.map`));
   return join(pinnedDir, name);
 }
-export const recorderPath = pin('recorder.js');
+/** FLIGHT_RECORDER_BENCH_RECORDER=<file> benchmarks another recorder build (an experiment) instead of dist/. */
+export const recorderPath = process.env.FLIGHT_RECORDER_BENCH_RECORDER || pin('recorder.js');
 export const cliPath = pin('cli.js');
 
 /** Which build was measured: size, modification time and hash of dist/recorder.js as copied. */

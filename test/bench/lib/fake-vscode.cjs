@@ -3,12 +3,16 @@
 // touches at activation exists and does nothing; Uri, EventEmitter, Disposable, configuration
 // and one workspace folder (FAKE_VSCODE_WORKSPACE) behave like the real ones. What it cannot show: time VS Code itself
 // spends (extension host, webviews). `then` is undefined so stand-ins are not thenables, and
-// registrations return disposables.
+// registrations return disposables. `visible` is false: the run modelled is activation by a
+// command with the Flight Recorder view closed (when the view is open, listing the processes
+// for it is that view's own work, started at activation).
 'use strict';
 
 /** Properties the extension reads as strings or numbers, never as objects. */
 const STRING_KEYS = new Set(['fsPath', 'path', 'name', 'id', 'scheme', 'authority', 'query', 'fragment', 'languageId', 'fileName', 'appName', 'appRoot', 'language', 'machineId', 'sessionId', 'uriScheme', 'remoteName', 'shell', 'label', 'description', 'text', 'title']);
 const NUMBER_KEYS = new Set(['length', 'index', 'lineCount', 'uiKind', 'extensionKind', 'version']);
+/** Properties read as booleans whose stand-in value must be false (a truthy proxy would not be). */
+const FALSE_KEYS = new Set(['visible']);
 
 function standIn(path) {
   const target = function () {};
@@ -17,6 +21,7 @@ function standIn(path) {
       if (key === 'then') return undefined;
       if (STRING_KEYS.has(key)) return '';
       if (NUMBER_KEYS.has(key)) return 0;
+      if (FALSE_KEYS.has(key)) return false;
       if (key === Symbol.toPrimitive) return () => path;
       if (key === Symbol.iterator) return function* () {};
       if (key === 'dispose') return () => undefined;
@@ -37,8 +42,9 @@ function standIn(path) {
 }
 
 // The module itself is a plain object with every top-level name of the real API as an own
-// property (read from @types/vscode), because bundlers copy a module's own properties into
-// the namespace object of `import * as vscode`.
+// property (read from @types/vscode: the declarations one tab deep inside `declare module
+// 'vscode'`, not the namespaces' members), because bundlers copy a module's own properties
+// into the namespace object of `import * as vscode`.
 const fs = require('node:fs');
 const path = require('node:path');
 
@@ -46,7 +52,7 @@ function apiNames() {
   try {
     const typings = fs.readFileSync(path.join(__dirname, '..', '..', '..', 'node_modules', '@types', 'vscode', 'index.d.ts'), 'utf8');
     const names = new Set();
-    for (const match of typings.matchAll(/^\s{1,4}export (?:namespace|class|enum|const|function|let) ([A-Za-z_]+)/gm)) names.add(match[1]);
+    for (const match of typings.matchAll(/^\texport (?:namespace|class|enum|const|function|let) ([A-Za-z_]+)/gm)) names.add(match[1]);
     return [...names];
   } catch {
     return ['window', 'workspace', 'commands', 'languages', 'debug', 'env', 'extensions', 'Uri', 'EventEmitter', 'Disposable'];
