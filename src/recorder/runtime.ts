@@ -321,11 +321,12 @@ export class RecorderRuntime {
    */
   private answerCopy(requestId: number, claim: SharedArrayBuffer): void {
     // Noted first: a late answer means we were slow, not stuck.
-    new Float64Array(claim)[CLAIM_F64_ANSWERED_US] = nowUs();
+    const startedUs = nowUs();
+    new Float64Array(claim)[CLAIM_F64_ANSWERED_US] = startedUs;
     // The watchdog may have given up on us (and probed where we were): then it needs nothing.
     if (Atomics.compareExchange(new Int32Array(claim), CLAIM_I32_OWNER, 0, 1) !== 0) return;
     const extraEvents = this.hasSnapshotSources ? this.sourceSnapshotEvents() : [];
-    this.postToWatchdog({ type: 'copied', requestId, extraEvents });
+    this.postToWatchdog({ type: 'copied', requestId, extraEvents, mainThreadUs: nowUs() - startedUs });
   }
 
   /**

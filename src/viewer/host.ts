@@ -5,7 +5,7 @@
 import type { StackFrame } from '../format/stack';
 import type { HostToViewer, ViewerState, ViewerToHost } from '../format/viewer-protocol';
 import type { LoadedTrace } from './model/load';
-import { StreamingTraceLoader } from './model/stream-load';
+import { concatBytes, StreamingTraceLoader } from './model/stream-load';
 
 /**
  * What a host hands the app: a protocol message, or (browser host only) a trace it already
@@ -93,7 +93,7 @@ class BrowserHost implements Host {
           return;
         }
         // Not our layout (or damaged): the shared reader reads the whole text and says what is wrong.
-        const bytes = joinChunks(chunks);
+        const bytes = concatBytes(chunks);
         // Say "Parsing" and give the browser a task boundary to paint it before the long decode + parse.
         onProgress?.(bytes.length, bytes.length);
         await new Promise((resume) => setTimeout(resume, 0));
@@ -151,20 +151,6 @@ async function readBody(
     throw new Error(`the connection closed after ${receivedBytes} of ${totalBytes} bytes`);
   }
   return chunks;
-}
-
-/** One buffer holding every chunk (for the whole-text path). */
-function joinChunks(chunks: Uint8Array[]): Uint8Array {
-  if (chunks.length === 1) return chunks[0]!;
-  let length = 0;
-  for (const chunk of chunks) length += chunk.length;
-  const out = new Uint8Array(length);
-  let at = 0;
-  for (const chunk of chunks) {
-    out.set(chunk, at);
-    at += chunk.length;
-  }
-  return out;
 }
 
 function readHashState(): ViewerState | undefined {

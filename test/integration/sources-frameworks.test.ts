@@ -1,4 +1,4 @@
-// Express and Fastify under the real recorder: route templates reach the snapshot.
+// Express and Fastify under the real recorder: spans with statuses; Express route templates.
 import { strict as assert } from 'node:assert';
 import { after, test } from 'node:test';
 import { validateSnapshot } from '../../src/format/validate';
@@ -25,7 +25,8 @@ test('Express: route templates (mounted routers too) and error statuses', { skip
   assert.equal(server.find((s) => s.begin.name === 'GET /boom')?.end?.args?.status, 500);
 });
 
-test('Fastify: route templates', { skip: !built && 'dist/ not built', timeout: 60_000 }, async () => {
+// No route template for Fastify: the tracing channel that carries it costs 25–30 % per request.
+test('Fastify: spans named by URL, with statuses', { skip: !built && 'dist/ not built', timeout: 60_000 }, async () => {
   const app = await startApp('fastify-app.js', { recorder: true });
   running.push(app);
   assert.equal((await request(app.port, '/orders/9')).status, 200);
@@ -33,6 +34,6 @@ test('Fastify: route templates', { skip: !built && 'dist/ not built', timeout: 6
   const { snapshot, events } = readSnapshot(cliSnapshot(app, 'fastify')[0] ?? '');
   assert.deepEqual(validateSnapshot(snapshot).slice(0, 10), []);
   const server = spansOf(events, 'http.server');
-  assert.equal(server.find((s) => s.begin.name === 'GET /orders/9')?.end?.args?.route, '/orders/:orderId');
+  assert.equal(server.find((s) => s.begin.name === 'GET /orders/9')?.end?.args?.status, 200);
   assert.equal(server.find((s) => s.begin.name === 'GET /health')?.end?.args?.status, 200);
 });

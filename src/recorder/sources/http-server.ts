@@ -2,7 +2,9 @@
 // async spans, from diagnostics_channel. Per request: one clock read and one record at each
 // end, the URL appended once to the string table (redacted as it is copied), and a lookup of
 // the connection's state (requests-in-flight.ts). The route template comes from Express
-// (`req.route`) or Fastify (its `fastify.request.handler` tracing channel).
+// (`req.route`). Fastify's would come from its `fastify.request.handler` tracing channel, but
+// subscribing to it makes Fastify trace every handler: +25–30 % CPU per request measured
+// (docs/benchmarks.md), so Fastify spans are named by their URL.
 //
 // No property is ever added to Node's request, response or socket objects: a property added
 // after construction moves every request to a second hidden class, which makes the server's
@@ -45,8 +47,6 @@ export function httpServerSource(): EventSource {
       const { ring, rules, appendUrl, redactUrl } = context;
       const spans = new SpanTable();
       const inFlight = new RequestsInFlight<ServerSocket, ServerRequest>();
-      /** Route templates Fastify told us, by request (set between start and finish). */
-      const fastifyRoutes = new Map<ServerRequest, string>();
 
       const finish = (request: ServerRequest, id: number, response: ServerResponse | undefined, flags: number) => {
         if (!spans.has(id)) return;
@@ -59,12 +59,7 @@ export function httpServerSource(): EventSource {
         const url = spans.textOf(id);
         spans.end(id);
         const status = response === undefined ? 0 : response.statusCode;
-        let route: string | undefined;
-        if (fastifyRoutes.size > 0) {
-          route = fastifyRoutes.get(request);
-          fastifyRoutes.delete(request);
-        }
-        route ??= expressRouteOf(request);
+        const route = expressRouteOf(request);
         // The URL's entry from the begin record is named again, not stored twice.
         ring.write(Kind.httpServerEnd, startUs, durUs, id, status, method | flags, urlId, route === undefined ? 0 : ring.intern(route));
         if (knownStartUs >= 0) rules.requestFinished(durUs / 1000, status, route ?? url ?? '', redactUrl);
@@ -98,18 +93,11 @@ export function httpServerSource(): EventSource {
           const id = inFlight.take(message.socket, message.request);
           if (id !== 0) finish(message.request, id, message.response, 0);
         },
-        // Fastify publishes the matched route on this tracing channel (v4.26+/v5).
-        'tracing:fastify.request.handler:start': (message: { request?: { raw?: ServerRequest }; route?: { url?: unknown } }) => {
-          const raw = message.request?.raw;
-          const url = message.route?.url;
-          if (raw !== undefined && typeof url === 'string' && inFlight.has(raw)) fastifyRoutes.set(raw, url);
-        },
       });
       return () => {
         unsubscribe();
         for (const socket of inFlight.sockets()) socket.off('close', onSocketClose);
         inFlight.clear();
-        fastifyRoutes.clear();
       };
     },
   };

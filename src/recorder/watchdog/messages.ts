@@ -21,7 +21,8 @@ export interface WatchdogData {
 /** main → watchdog */
 export type ToWatchdog =
   | { type: 'snapshot'; requestId: number; trigger: Trigger; out: string }
-  | { type: 'copied'; requestId: number; extraEvents: TraceEvent[] }
+  /** `mainThreadUs`: how long the main thread's answer took (its whole share of a snapshot). */
+  | { type: 'copied'; requestId: number; extraEvents: TraceEvent[]; mainThreadUs: number }
   | { type: 'armed'; requestId: number; ok: boolean; error?: string; removed?: boolean }
   | { type: 'live'; metrics: Record<string, number> };
 

@@ -22,6 +22,7 @@ import { registrySocketPath } from '../control/registry-path';
 import { WorkerRingDirectory } from '../threads/worker-rings';
 import { probeMainThread } from './stuck-probe';
 import { judgeProbe } from './judge-probe';
+import { lowerThisThreadsPriority } from './low-priority';
 import { workerThreads } from '../lazy-builtins';
 import { CLAIM_BYTES, CLAIM_F64_ANSWERED_US, CLAIM_I32_OWNER, type FromWatchdog, type ToWatchdog, type Trigger, type WatchdogData } from './messages';
 
@@ -40,6 +41,7 @@ export function runWatchdog(data: WatchdogData): void {
   const port = workerThreads().parentPort;
   if (!port) return;
   silenceThread();
+  lowerThisThreadsPriority();
   const { ring, options, facts } = data;
   const layout = readHeader(ring).layout;
   const header = new Float64Array(ring, 0, HEADER_BYTES / 8);
@@ -105,8 +107,10 @@ export function runWatchdog(data: WatchdogData): void {
       let stuck: SnapshotInput['stuck'];
       let slow: SnapshotInput['slow'];
       let extraEvents: TraceEvent[] = [];
+      let mainThreadMs: number | undefined;
       if (reply && reply.type === 'copied') {
         extraEvents = reply.extraEvents;
+        mainThreadMs = reply.mainThreadUs / 1000;
       } else {
         const stuckTs = nowUs();
         const probe = await probeMainThread(PROBE_TIMEOUT_MS);
@@ -127,7 +131,8 @@ export function runWatchdog(data: WatchdogData): void {
         { facts, options, trigger, threads, extraEvents, stuck, slow, clockSync: clockSync(), hookErrors: header[H_HOOK_ERRORS] ?? 0, usedBytes },
         out, new Date(), (metadata) => {
           // Decoding and encoding are one pass now: "decode" is their sum.
-          if (metadata.recorder) metadata.recorder.timingsMs = { copy: copiedAt - asked, decode: Date.now() - copiedAt };
+          // mainThread: the program's share of this snapshot (answering the watchdog), when it answered.
+          if (metadata.recorder) metadata.recorder.timingsMs = { copy: copiedAt - asked, decode: Date.now() - copiedAt, ...(mainThreadMs === undefined ? {} : { mainThread: mainThreadMs }) };
         },
       );
       keepSpareForAWhile();

@@ -74,7 +74,7 @@ export class StreamingTraceLoader {
         }
         // The line that spans chunks: joined into one small buffer of its own.
         this.carry.push(chunk.subarray(0, newline));
-        const line = concat(this.carry, this.carryBytes + newline);
+        const line = concatBytes(this.carry, this.carryBytes + newline);
         this.carry = [];
         this.carryBytes = 0;
         start = newline + 1;
@@ -117,7 +117,7 @@ export class StreamingTraceLoader {
   finish(): LoadedTrace | undefined {
     try {
       if (this.state !== 'tail') return undefined;
-      const bytes = concat(this.tail, this.tailBytes);
+      const bytes = concatBytes(this.tail, this.tailBytes);
       if (depthBeyond(bytes, 0, bytes.length, MAX_DOCUMENT_DEPTH - 1)) return undefined;
       const top: unknown = JSON.parse(`{${this.decoder.decode(bytes)}`);
       if (!isRecord(top) || Object.prototype.hasOwnProperty.call(top, 'traceEvents')) return undefined;
@@ -205,7 +205,8 @@ export class StreamingTraceLoader {
   }
 }
 
-function concat(pieces: Uint8Array[], length: number): Uint8Array {
+/** One buffer holding `pieces` in order (the piece itself when there is one); `length` defaults to their sum. */
+export function concatBytes(pieces: Uint8Array[], length = pieces.reduce((sum, piece) => sum + piece.length, 0)): Uint8Array {
   if (pieces.length === 1) return pieces[0]!;
   const out = new Uint8Array(length);
   let at = 0;

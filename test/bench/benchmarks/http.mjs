@@ -6,11 +6,12 @@ import { join } from 'node:path';
 import { appPath, preloadArgs, recorderEnv, scratchDir } from '../lib/env.mjs';
 
 const promiseHooksReference = appPath('promise-hooks-reference.cjs');
+const inspectorProfilerReference = appPath('inspector-profiler-reference.cjs');
 
 const baseline = { label: 'no recorder', nodeArgs: [], env: recorderEnv() };
 const recorded = (label, options) => ({ label, nodeArgs: preloadArgs, env: recorderEnv(options) });
 
-function httpBench({ id, title, app, urlPath, B, A = baseline, target, minThroughputRatio, fullOnly = false, extra = false }) {
+function httpBench({ id, title, app, urlPath, B, A = baseline, target, minThroughputRatio, maxCostPercent, ratePerSecond = 0, fullOnly = false, extra = false }) {
   return {
     id,
     title,
@@ -28,6 +29,9 @@ function httpBench({ id, title, app, urlPath, B, A = baseline, target, minThroug
         warmupSeconds: settings.warmupSeconds,
         durationSeconds: settings.durationSeconds,
         connections: settings.connections,
+        ratePerSecond,
+        // A fixed rate measures CPU per request only: give it longer runs, it is cheap on the machine.
+        ...(ratePerSecond > 0 ? { durationSeconds: settings.durationSeconds * 2 } : {}),
         onRun: (pair, side, run) =>
           log(`  pair ${pair + 1} ${side}: ${run.requestsPerSecond.toFixed(0)} req/s, ${run.cpuUsPerRequest.toFixed(1)} µs CPU/req, ` +
             `server ${run.serverCpuPercent.toFixed(0)} % CPU, foreign load ${run.foreignLoadPercent.toFixed(0)} %` +
@@ -51,7 +55,7 @@ function httpBench({ id, title, app, urlPath, B, A = baseline, target, minThroug
           `[A ${result.A.cpuUsPerRequest.median.toFixed(1)} µs/req, ${result.A.requestsPerSecond.median.toFixed(0)} req/s; ` +
           `B ${result.B.cpuUsPerRequest.median.toFixed(1)} µs/req, ${result.B.requestsPerSecond.median.toFixed(0)} req/s; ` +
           `${result.pairsUsed} of ${result.pairsTotal} pairs${clean ? ' (clean)' : ', machine busy: all pairs, judged on CPU/req'}]`,
-        pass: minThroughputRatio === undefined ? null : judgedRatio >= minThroughputRatio,
+        pass: maxCostPercent !== undefined ? costPercent <= maxCostPercent : minThroughputRatio === undefined ? null : judgedRatio >= minThroughputRatio,
         costPercent,
         details: result,
       };
@@ -78,6 +82,16 @@ export const httpBenchmarks = [
     B: recorded('default recorder', {}),
     target: 'throughput ≥ 0.99, CPU cost ≤ 2 %',
     minThroughputRatio: 0.99,
+  }),
+  httpBench({
+    id: 'http-default-rate',
+    title: 'default recorder, node:http, fixed 8000 req/s (open loop): server CPU per request',
+    app: 'http-server.mjs',
+    urlPath: '/api/users/{n}?token=abc',
+    B: recorded('default recorder', {}),
+    ratePerSecond: 8000,
+    target: 'CPU cost ≤ 2 %',
+    maxCostPercent: 2,
   }),
   httpBench({
     id: 'express-default',
@@ -113,6 +127,24 @@ export const httpBenchmarks = [
     urlPath: '/api/users/{n}?token=abc',
     B: { label: 'node --cpu-prof at 1 ms', nodeArgs: ['--cpu-prof', '--cpu-prof-interval', '1000', '--cpu-prof-dir', join(scratchDir, 'cpu-prof')], env: recorderEnv() },
     target: 'reference for http-cpu-1ms: what sampling at 1 ms costs before the recorder does anything',
+  }),
+  httpBench({
+    id: 'http-insp-1ms',
+    title: 'reference: V8 sampler at 1 ms through an in-process inspector session (no recorder), node:http',
+    app: 'http-server.mjs',
+    urlPath: '/api/users/{n}?token=abc',
+    B: { label: 'inspector profiler at 1 ms', nodeArgs: ['--require', inspectorProfilerReference], env: recorderEnv() },
+    target: 'reference for http-cpu-1ms',
+    extra: true,
+  }),
+  httpBench({
+    id: 'http-insp-1ms-rot',
+    title: 'reference: the same, stopped and restarted every 5 s (as the CPU source rotates), node:http',
+    app: 'http-server.mjs',
+    urlPath: '/api/users/{n}?token=abc',
+    B: { label: 'inspector profiler at 1 ms, rotated', nodeArgs: ['--require', inspectorProfilerReference], env: { ...recorderEnv(), NFR_ROTATE_MS: '5000' } },
+    target: 'reference for http-cpu-1ms',
+    extra: true,
   }),
   httpBench({
     id: 'http-async',

@@ -14,7 +14,7 @@ export const CLEAN_FOREIGN_LOAD_PERCENT = 25;
 const loadgenPath = fileURLToPath(new URL('./loadgen.mjs', import.meta.url));
 
 /** One measured run of one variant: { requestsPerSecond, cpuUsPerRequest, ... }. */
-export async function measureHttpRun({ appPath, urlPath, variant, warmupSeconds, durationSeconds, connections }) {
+export async function measureHttpRun({ appPath, urlPath, variant, warmupSeconds, durationSeconds, connections, ratePerSecond = 0 }) {
   const { child: server, match } = await startNode([...variant.nodeArgs, appPath], {
     env: variant.env,
     readyPattern: /^LISTENING (\d+)$/,
@@ -22,7 +22,7 @@ export async function measureHttpRun({ appPath, urlPath, variant, warmupSeconds,
   let loadgen;
   try {
     const url = `http://127.0.0.1:${match[1]}${urlPath}`;
-    ({ child: loadgen } = await startNode([loadgenPath, url, String(connections), String(warmupSeconds), String(durationSeconds)]));
+    ({ child: loadgen } = await startNode([loadgenPath, url, String(connections), String(warmupSeconds), String(durationSeconds), String(ratePerSecond)]));
     const deadlineMs = (warmupSeconds + durationSeconds) * 1000 + 30_000;
     await loadgen.waitForLine(/^MEASURE_START$/, deadlineMs);
     const machineStartUs = machineBusyUs();
