@@ -48,12 +48,6 @@ export class RequestsInFlight<Socket extends object, Request extends { socket?: 
     return spanId;
   }
 
-  /** True while `request` is in flight. */
-  has(request: Request): boolean {
-    const connection = this.connections.get(request.socket as Socket);
-    return connection?.request === request || this.pipelined.has(request);
-  }
-
   /** `socket` closed: hands over every request still in flight on it, and forgets it. */
   close(socket: Socket, abort: (request: Request, spanId: number) => void): void {
     const connection = this.connections.get(socket);
