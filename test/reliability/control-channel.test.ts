@@ -165,7 +165,7 @@ describe('control channel', () => {
 
   test('after all that abuse the program is unaffected: it exits normally with its own output', async () => {
     running.child.stdin?.end();
-    const result = await waitFor('the program to exit', 10_000, () => (running.child.exitCode !== null ? running.exited : undefined));
+    const result = await waitFor('the program to exit', () => (running.child.exitCode !== null ? running.exited : undefined), 10_000);
     assert.equal(result.code, 0, result.stderr);
     assert.match(result.stdout, /peakRssAfterSnapshot/);
     assert.equal(result.stderr, '', `the recorder wrote to the program's stderr:\n${result.stderr}`);

@@ -7,6 +7,9 @@ import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { ControlResponse, RegistryEntry } from '../../src/format/control';
+import { waitFor } from '../lib/wait-for';
+
+export { waitFor };
 
 export const ROOT = resolve(__dirname, '../..');
 export const RECORDER = join(ROOT, 'dist', 'recorder.js');
@@ -20,23 +23,6 @@ export function tempDir(prefix: string): { path: string; remove: () => void } {
   return { path, remove: () => rmSync(path, { recursive: true, force: true }) };
 }
 
-/** Polls `probe` until it returns a value other than undefined/false, or throws after `timeoutMs`. */
-export async function waitFor<T>(what: string, timeoutMs: number, probe: () => T | undefined | false | Promise<T | undefined | false>, intervalMs = 20): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let lastError: unknown;
-  while (true) {
-    try {
-      const value = await probe();
-      if (value !== undefined && value !== false) return value;
-    } catch (error) {
-      lastError = error;
-    }
-    if (Date.now() > deadline) {
-      throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${lastError ? ` (last error: ${String(lastError)})` : ''}`);
-    }
-    await new Promise((r) => setTimeout(r, intervalMs));
-  }
-}
 
 export interface RunResult {
   code: number | null;
@@ -123,10 +109,10 @@ export function readRegistryEntry(registryDir: string, pid: number): RegistryEnt
 
 /** Waits until `pid` has registered (its JSON file and socket exist). */
 export function waitForRegistration(registryDir: string, pid: number, timeoutMs = 20_000, running?: Running): Promise<RegistryEntry> {
-  return waitFor(`pid ${pid} to register in ${registryDir}`, timeoutMs, () => {
+  return waitFor(`pid ${pid} to register in ${registryDir}`, () => {
     if (running && running.child.exitCode !== null) throw new Error(`process exited (${running.child.exitCode}) before registering; stderr: ${running.stderr()}`);
     return readRegistryEntry(registryDir, pid);
-  }).catch((error: Error) => {
+  }, timeoutMs).catch((error: Error) => {
     const listing = existsSync(registryDir) ? readdirSync(registryDir).join(', ') || 'empty' : 'missing';
     const stderr = running ? running.stderr().slice(-500) : '';
     throw new Error(`${error.message}; registry: ${listing}; alive: ${existsSync(`/proc/${pid}`)}; stderr: ${stderr}`);

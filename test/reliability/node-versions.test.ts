@@ -51,7 +51,7 @@ for (const major of [20, 22, 24]) {
       try {
         const entry = await waitForRegistration(registry, running.pid, 20_000, running);
         assert.match(entry.nodeVersion, new RegExp(`^v${major}\\.`));
-        await waitFor('the request to be served', 10_000, () => running.stdout().includes('cjs got'));
+        await waitFor('the request to be served', () => running.stdout().includes('cjs got'), 10_000);
         const reply = await controlRequest(entry.socket, { id: 1, type: 'snapshot', reason: `node${major}`, out }, 20_000);
         assert.ok(reply.ok && reply.type === 'snapshot', JSON.stringify(reply));
         const snapshot = readSnapshot(reply.path);

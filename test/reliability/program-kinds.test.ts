@@ -67,10 +67,10 @@ const kinds: Kind[] = [
 async function runToEnd(command: string, args: string[], env: NodeJS.ProcessEnv, ready: RegExp, whileReady?: () => Promise<void>): Promise<RunResult> {
   const running = start(command, args, { env, cwd: FIXTURES, stdio: ['pipe', 'pipe', 'pipe'], timeoutMs: 60_000 });
   try {
-    await waitFor(`${ready} on stdout`, 30_000, () => {
+    await waitFor(`${ready} on stdout`, () => {
       if (running.child.exitCode !== null) throw new Error(`exited early: ${running.stderr()}`);
       return ready.test(running.stdout());
-    });
+    }, 30_000);
     if (whileReady) await whileReady();
   } finally {
     running.child.stdin?.end();
@@ -88,11 +88,11 @@ for (const kind of kinds) {
     const snapshots: SnapshotLike[] = [];
     const [command, args, env] = kind.recorded(registry, out);
     const recorded = await runToEnd(command, args, env, kind.ready, async () => {
-      const pids = await waitFor(`${kind.processes || 'some'} registered processes`, 15_000, () => {
+      const pids = await waitFor(`${kind.processes || 'some'} registered processes`, () => {
         const found = existsSync(registry) ? readdirSync(registry).filter((n) => /^\d+\.json$/.test(n)).map((n) => Number.parseInt(n, 10)) : [];
         const live = found.filter((pid) => readRegistryEntry(registry, pid));
         return (kind.processes ? live.length >= kind.processes : live.length >= 1) ? live : undefined;
-      });
+      }, 15_000);
       for (const pid of pids) {
         const entry = readRegistryEntry(registry, pid);
         assert.ok(entry, `registry entry of ${pid} vanished`);

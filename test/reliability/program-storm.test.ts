@@ -32,7 +32,7 @@ interface StormReport {
 }
 
 async function stormReport(running: Running): Promise<StormReport> {
-  const line = await waitFor('the storm report', STORM_MS + 20_000, () => running.stdout().split('\n').find((l) => l.startsWith('{"calls"')));
+  const line = await waitFor('the storm report', () => running.stdout().split('\n').find((l) => l.startsWith('{"calls"')), STORM_MS + 20_000);
   return JSON.parse(line) as StormReport;
 }
 

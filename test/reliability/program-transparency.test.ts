@@ -83,7 +83,7 @@ test('a recorder error inside a hook is swallowed, counted (metadata.recorder.ho
   const recorded = start(process.execPath, ['--require', RECORDER, file], { env: recorderEnv(registry, { out }), stdio: ['pipe', 'pipe', 'pipe'], timeoutMs: 20_000 });
   try {
     const entry = await waitForRegistration(registry, recorded.pid, 20_000, recorded);
-    await waitFor('the fixture to publish', 10_000, () => recorded.stdout().includes('published'));
+    await waitFor('the fixture to publish', () => recorded.stdout().includes('published'), 10_000);
     const subscribed = Number(/channels with subscribers: (\d+)/.exec(recorded.stderr())?.[1] ?? 0);
     assert.ok(subscribed > 0, 'the recorder subscribes to none of the http/net/undici diagnostics channels, so this test cannot provoke a hook error');
     const response = await controlRequest(entry.socket, { id: 1, type: 'snapshot', reason: 'hook-errors', out });

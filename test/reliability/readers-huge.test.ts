@@ -83,12 +83,12 @@ test('validate of a 1 GiB snapshot: a clear message or a streamed result, in bou
 test('cli view of a 1 GiB snapshot: exits 1 with a message, or serves it in bounded memory', { timeout: TIME_BOUND_MS + 30_000 }, async (t) => {
   const view = start(process.execPath, [CLI, 'view', hugeFile, '--port', '0'], { env: plainEnv(), timeoutMs: TIME_BOUND_MS });
   try {
-    const outcome = await waitFor('cli view to print its URL or exit', 60_000, () => {
+    const outcome = await waitFor('cli view to print its URL or exit', () => {
       const url = /http:\/\/127\.0\.0\.1:\d+\/\S*/.exec(view.stdout())?.[0];
       if (url) return { url };
       if (view.child.exitCode !== null) return { code: view.child.exitCode };
       return undefined;
-    });
+    }, 60_000);
     if ('code' in outcome) {
       t.diagnostic(`view: exit ${outcome.code}: ${view.stderr().trim().slice(0, 200)}`);
       assert.equal(outcome.code, 1, view.stderr());
@@ -112,11 +112,11 @@ test('cli view of a 1 GiB snapshot: exits 1 with a message, or serves it in boun
         tab.on('pageerror', (error) => errors.push(String(error)));
         tab.on('crash', () => (crashed = true));
         await tab.goto(outcome.url, { waitUntil: 'load', timeout: 30_000 });
-        const shown = await waitFor('the page to show a message or a timeline', 90_000, async () => {
+        const shown = await waitFor('the page to show a message or a timeline', async () => {
           if (crashed) return 'crashed';
           const text = await tab.evaluate<string>('document.body ? document.body.innerText : ""').catch(() => '');
           return /too large|too big|larger than|cannot|could not|error|GiB|MiB/i.test(text) ? text.slice(0, 300) : undefined;
-        }, 500);
+        }, 90_000, 500);
         t.diagnostic(`browser page for the 1 GiB file shows: ${shown.replace(/\s+/g, ' ')}`);
         assert.equal(crashed, false, 'the viewer tab crashed (out of memory?) on the 1 GiB file');
         assert.deepEqual(errors, [], 'page errors on the 1 GiB file');

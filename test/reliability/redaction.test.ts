@@ -23,7 +23,7 @@ test('secrets in URLs, headers and argv never reach the snapshot file (defaults)
   let text: string;
   try {
     const entry = await waitForRegistration(registry, running.pid, 20_000, running);
-    await waitFor('the traffic to finish', 20_000, () => running.stdout().includes('traffic done'));
+    await waitFor('the traffic to finish', () => running.stdout().includes('traffic done'), 20_000);
     const reply = await controlRequest(entry.socket, { id: 1, type: 'snapshot', reason: 'redaction', out }, 20_000);
     assert.ok(reply.ok && reply.type === 'snapshot', JSON.stringify(reply));
     text = readFileSync(reply.path, 'utf8');

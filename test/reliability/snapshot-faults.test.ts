@@ -33,7 +33,7 @@ async function filledProgram(config: Record<string, unknown>, stormMs = 500): Pr
     timeoutMs: 120_000,
   });
   const entry = await waitForRegistration(registry, running.pid, 20_000, running);
-  await waitFor('the storm to finish', 20_000, () => running.stdout().includes('"calls"'));
+  await waitFor('the storm to finish', () => running.stdout().includes('"calls"'), 20_000);
   return { running, socket: entry.socket, registry };
 }
 
@@ -75,7 +75,7 @@ describe('kill -9 during a snapshot', () => {
     try {
       const answer = controlRequest(socket, { id: 1, type: 'snapshot', reason: 'killed', out }, 30_000).catch((error: Error) => error);
       // Poll tightly for the temp file; kill as soon as it exists (mid-write).
-      const temp = await waitFor('a temp file in the out dir', 20_000, () => (existsSync(out) ? readdirSync(out).find((n) => !n.endsWith(SNAPSHOT_SUFFIX)) : undefined), 1);
+      const temp = await waitFor('a temp file in the out dir', () => (existsSync(out) ? readdirSync(out).find((n) => !n.endsWith(SNAPSHOT_SUFFIX)) : undefined), 20_000, 1);
       running.kill('SIGKILL');
       await running.exited;
       const reply = await answer;

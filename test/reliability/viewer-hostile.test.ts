@@ -32,12 +32,12 @@ after(async () => {
 async function serve(file: string): Promise<{ url?: string; exit?: { code: number | null; stderr: string } }> {
   const view = start(process.execPath, [CLI, 'view', file, '--port', '0'], { env: plainEnv(), timeoutMs: 120_000 });
   views.push(view);
-  return waitFor('cli view to print its URL or exit', 15_000, () => {
+  return waitFor('cli view to print its URL or exit', () => {
     const url = /http:\/\/(?:127\.0\.0\.1|localhost):\d+\/\S*/.exec(view.stdout())?.[0];
     if (url) return { url };
     if (view.child.exitCode !== null) return { exit: { code: view.child.exitCode, stderr: view.stderr() } };
     return undefined;
-  });
+  }, 15_000);
 }
 
 interface Watch {
@@ -69,7 +69,7 @@ async function open(url: string): Promise<Watch> {
 
 /** The page settled: a drawn (non-blank) canvas or a visible error text. */
 async function settled(page: Page): Promise<'timeline' | 'error'> {
-  return waitFor('the viewer to draw or show an error', 30_000, async () => (await page.evaluate<string | null>(SETTLED_PROBE)) as 'timeline' | 'error' | null ?? undefined, 250);
+  return waitFor('the viewer to draw or show an error', async () => (await page.evaluate<string | null>(SETTLED_PROBE)) as 'timeline' | 'error' | null ?? undefined, 30_000, 250);
 }
 
 // Page-side code is kept as strings: the suite's TypeScript has no DOM types (tsconfig lib ES2022).
