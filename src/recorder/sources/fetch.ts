@@ -4,8 +4,8 @@
 // span open (it shows as in flight).
 import type { EventSource, SourceContext } from '../contracts';
 import { subscribeAll } from './channels';
-import { endClientSpan } from './client-span';
-import { Kind, methodCode } from './kinds';
+import { beginClientSpan, endClientSpan, requestErrorText } from './client-span';
+import { CLIENT_API } from './kinds';
 import { SpanTable } from './span-table';
 
 interface UndiciRequest {
@@ -14,13 +14,12 @@ interface UndiciRequest {
   path?: string;
 }
 
-const FETCH_API = 3;
-
 export function fetchSource(): EventSource {
   return {
     name: 'fetch',
     install(context: SourceContext) {
       const { ring } = context;
+      // Tagged ids: fetch spans share the http.client category with node:http ones.
       const spans = new SpanTable(0x40000000);
       // Weak: a request whose end never comes (a body nobody reads) must not be kept alive,
       // and no property is added to the library's object (see http-server.ts).
@@ -36,15 +35,9 @@ export function fetchSource(): EventSource {
       return subscribeAll(context, 'fetch', {
         'undici:request:create': (message: { request: UndiciRequest }) => {
           const request = message.request;
-          const nowUs = ring.nowUs();
-          const method = request.method ?? 'GET';
-          const code = methodCode(method);
-          const urlId = context.appendUrl(`${String(request.origin ?? '')}${request.path ?? ''}`);
-          // Tagged ids: fetch spans share the http.client category with node:http ones.
-          const id = spans.begin(nowUs, undefined, code, urlId);
+          const id = beginClientSpan(ring, spans, context.appendUrl, request.method ?? 'GET', `${String(request.origin ?? '')}${request.path ?? ''}`, CLIENT_API.fetch);
           spanOf.set(request, id);
           statusBySlot[id & 4095] = 0;
-          ring.write(Kind.httpClientBegin, nowUs, 0, id, code, FETCH_API, code === 0 ? ring.intern(method) : 0, urlId);
         },
         'undici:request:headers': (message: { request: UndiciRequest; response: { statusCode?: number } }) => {
           const id = spanOf.get(message.request);
@@ -52,8 +45,7 @@ export function fetchSource(): EventSource {
         },
         'undici:request:trailers': (message: { request: UndiciRequest }) => end(message.request, undefined),
         'undici:request:error': (message: { request: UndiciRequest; error: unknown }) => {
-          const error = message.error;
-          end(message.request, error instanceof Error ? `${error.name}: ${error.message}` : String(error));
+          end(message.request, requestErrorText(message.error));
         },
       });
     },

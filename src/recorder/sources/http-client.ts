@@ -3,8 +3,8 @@
 // (`http.client.response.finish` is published then in Node 20) or on error.
 import type { EventSource, SourceContext } from '../contracts';
 import { subscribeAll } from './channels';
-import { endClientSpan } from './client-span';
-import { Kind, methodCode } from './kinds';
+import { beginClientSpan, endClientSpan, requestErrorText } from './client-span';
+import { CLIENT_API } from './kinds';
 import { SpanTable } from './span-table';
 
 interface ClientRequest {
@@ -37,20 +37,14 @@ export function httpClientSource(): EventSource {
       return subscribeAll(context, 'http-client', {
         'http.client.request.start': (message: { request: ClientRequest }) => {
           const request = message.request;
-          const nowUs = ring.nowUs();
-          const method = request.method ?? 'GET';
-          const code = methodCode(method);
-          const urlId = context.appendUrl(urlOf(request));
-          const id = spans.begin(nowUs, undefined, code, urlId);
-          spanOf.set(request, id);
-          ring.write(Kind.httpClientBegin, nowUs, 0, id, code, request.protocol === 'https:' ? 2 : 1, code === 0 ? ring.intern(method) : 0, urlId);
+          const api = request.protocol === 'https:' ? CLIENT_API.https : CLIENT_API.http;
+          spanOf.set(request, beginClientSpan(ring, spans, context.appendUrl, request.method ?? 'GET', urlOf(request), api));
         },
         'http.client.response.finish': (message: { request: ClientRequest; response: { statusCode?: number } }) => {
           end(message.request, message.response.statusCode ?? 0, undefined);
         },
         'http.client.request.error': (message: { request: ClientRequest; error: unknown }) => {
-          const error = message.error;
-          end(message.request, 0, error instanceof Error ? `${error.name}: ${error.message}` : String(error));
+          end(message.request, 0, requestErrorText(message.error));
         },
       });
     },

@@ -49,6 +49,8 @@ export function methodCode(method: string | undefined): number {
 
 /** Client APIs (`HttpBeginArgs.api`). */
 export const CLIENT_APIS = ['', 'http', 'https', 'fetch'] as const;
+/** The codes of CLIENT_APIS, as written into a client begin record. */
+export const CLIENT_API = { http: 1, https: 2, fetch: 3 } as const;
 
 /** Flag added to the method code of an HTTP end record: `s2` holds an error, not a route. */
 export const HTTP_END_ERROR = 256;
