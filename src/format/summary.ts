@@ -3,6 +3,7 @@
 // dropped events). Used by `cli summary`, the viewer's summary tables and the extension.
 import type { LoadedTrace } from './read';
 import type { StackFrame } from './stack';
+import { NON_CODE_FRAMES, ProfileChunks, sampleDurationUs } from './profile-chunks';
 import { EventNames, type TraceEvent } from './trace-event';
 
 export interface RequestSummary {
@@ -100,9 +101,6 @@ const isObject = (value: unknown): value is Json => typeof value === 'object' &&
 const num = (value: unknown): number | undefined => (typeof value === 'number' && Number.isFinite(value) ? value : undefined);
 const str = (value: unknown): string | undefined => (typeof value === 'string' ? value : undefined);
 const ms = (us: number) => Math.round(us) / 1000;
-
-/** Pseudo-frames of V8's profiler that are not the program's own code. */
-const NON_CODE_FRAMES = new Set(['(root)', '(program)', '(idle)', '(garbage collector)']);
 
 export function summarizeTrace(trace: LoadedTrace, options: SummaryOptions = {}): TraceSummary {
   const top = options.top ?? 10;
@@ -202,7 +200,7 @@ export function summarizeTrace(trace: LoadedTrace, options: SummaryOptions = {})
       triggers.push(entry);
       continue;
     }
-    if (event.ph === 'P') profiles.add(event, args);
+    if (event.ph === 'P') profiles.add(event);
   }
 
   const gcList = [...gcKinds.values()].map((k) => ({ ...k, totalMs: round3(k.totalMs) })).sort((a, b) => b.totalMs - a.totalMs);
@@ -282,37 +280,19 @@ function framesOf(value: unknown): StackFrame[] | undefined {
  * next sample (what DevTools does); the last sample of a profile gets the previous gap.
  */
 class ProfileAccumulator {
-  private readonly profiles = new Map<string, { nodes: Map<number, Json>; samples: number[]; deltas: number[] }>();
+  private readonly chunks = new ProfileChunks();
 
-  add(event: TraceEvent, args: Json): void {
-    if (event.name !== EventNames.profileChunk) return;
-    const data = isObject(args.data) ? args.data : undefined;
-    if (!data) return;
-    const key = `${event.pid}\u0000${String(event.id)}`;
-    let profile = this.profiles.get(key);
-    if (!profile) this.profiles.set(key, (profile = { nodes: new Map(), samples: [], deltas: [] }));
-    const cpu = isObject(data.cpuProfile) ? data.cpuProfile : undefined;
-    if (cpu && Array.isArray(cpu.nodes)) for (const node of cpu.nodes) if (isObject(node) && typeof node.id === 'number') profile.nodes.set(node.id, node);
-    const samples = cpu && Array.isArray(cpu.samples) ? cpu.samples : [];
-    const deltas = Array.isArray(data.timeDeltas) ? data.timeDeltas : [];
-    if (samples.length !== deltas.length) return;
-    for (let i = 0; i < samples.length; i++) {
-      const id = samples[i];
-      const delta = deltas[i];
-      if (typeof id !== 'number' || typeof delta !== 'number' || !Number.isFinite(delta)) continue;
-      profile.samples.push(id);
-      profile.deltas.push(delta);
-    }
+  add(event: TraceEvent): void {
+    this.chunks.add(event);
   }
 
   result(top: number): { hotFunctions: HotFunction[]; sampledMs: number } {
     const self = new Map<string, HotFunction & { selfUs: number }>();
     let totalUs = 0;
-    for (const profile of this.profiles.values()) {
+    for (const profile of this.chunks.profiles.values()) {
       const { samples, deltas, nodes } = profile;
       for (let i = 0; i < samples.length; i++) {
-        const next = i + 1 < deltas.length ? deltas[i + 1]! : i > 0 ? deltas[i]! : 0;
-        const durationUs = Math.max(0, next);
+        const durationUs = sampleDurationUs(deltas, i);
         const node = nodes.get(samples[i]!);
         const frame = node && isObject(node.callFrame) ? node.callFrame : undefined;
         const functionName = str(frame?.functionName) ?? '';

@@ -10,6 +10,7 @@
 //     function's first line) and per-function CPU share.
 import type { LoadedTrace } from '../../format/read';
 import { isInternalFrame, type StackFrame } from '../../format/stack';
+import { NON_CODE_FRAMES, ProfileChunks, sampleDurationUs } from '../../format/profile-chunks';
 import { EventNames, type TraceEvent } from '../../format/trace-event';
 
 export type InlineKind = 'block' | 'span' | 'cpu';
@@ -44,7 +45,6 @@ type Json = Record<string, unknown>;
 const isObject = (value: unknown): value is Json => typeof value === 'object' && value !== null && !Array.isArray(value);
 const num = (value: unknown): number | undefined => (typeof value === 'number' && Number.isFinite(value) ? value : undefined);
 const str = (value: unknown): string | undefined => (typeof value === 'string' ? value : undefined);
-const NON_CODE = new Set(['(root)', '(program)', '(idle)', '(garbage collector)']);
 const round = (value: number) => Math.round(value * 10) / 10;
 
 interface Sample {
@@ -56,15 +56,6 @@ interface Sample {
   frame?: StackFrame & { functionLine: number };
 }
 
-interface ProfileState {
-  pid: number;
-  tid: number;
-  startTime: number;
-  nodes: Map<number, Json>;
-  samples: number[];
-  deltas: number[];
-}
-
 function userCode(url: string): boolean {
   return url !== '' && !isInternalFrame({ url, functionName: '', lineNumber: 0, columnNumber: 0 }) && !url.includes('/node_modules/');
 }
@@ -74,41 +65,19 @@ function userCode(url: string): boolean {
  * function; without them the function's first line stands in.
  */
 function collectSamples(events: readonly TraceEvent[]): Sample[] {
-  const profiles = new Map<string, ProfileState>();
-  for (const event of events) {
-    if (event.name !== EventNames.profile && event.name !== EventNames.profileChunk) continue;
-    const data = isObject(event.args) && isObject(event.args.data) ? event.args.data : undefined;
-    if (!data) continue;
-    const key = `${event.pid}\u0000${String(event.id)}`;
-    let state = profiles.get(key);
-    if (!state) profiles.set(key, (state = { pid: event.pid, tid: event.tid, startTime: event.ts, nodes: new Map(), samples: [], deltas: [] }));
-    if (event.name === EventNames.profile) {
-      state.startTime = num(data.startTime) ?? event.ts;
-      continue;
-    }
-    const cpu = isObject(data.cpuProfile) ? data.cpuProfile : undefined;
-    if (cpu && Array.isArray(cpu.nodes)) for (const node of cpu.nodes) if (isObject(node) && typeof node.id === 'number') state.nodes.set(node.id, node);
-    const samples = cpu && Array.isArray(cpu.samples) ? cpu.samples : [];
-    const deltas = Array.isArray(data.timeDeltas) ? data.timeDeltas : [];
-    if (samples.length !== deltas.length) continue;
-    for (let i = 0; i < samples.length; i++) {
-      if (typeof samples[i] === 'number' && typeof deltas[i] === 'number') {
-        state.samples.push(samples[i] as number);
-        state.deltas.push(deltas[i] as number);
-      }
-    }
-  }
+  const chunks = new ProfileChunks();
+  for (const event of events) chunks.add(event);
   const out: Sample[] = [];
-  for (const state of profiles.values()) {
+  for (const state of chunks.profiles.values()) {
     let ts = state.startTime;
     for (let i = 0; i < state.samples.length; i++) {
       ts += state.deltas[i] ?? 0;
-      const next = i + 1 < state.deltas.length ? (state.deltas[i + 1] as number) : i > 0 ? (state.deltas[i] as number) : 0;
+      const durationUs = sampleDurationUs(state.deltas, i);
       const node = state.nodes.get(state.samples[i] as number);
       const call = node && isObject(node.callFrame) ? node.callFrame : undefined;
       const functionName = str(call?.functionName) ?? '';
-      if (NON_CODE.has(functionName)) {
-        out.push({ ts, durationUs: Math.max(0, next), tid: state.tid, pid: state.pid });
+      if (NON_CODE_FRAMES.has(functionName)) {
+        out.push({ ts, durationUs, tid: state.tid, pid: state.pid });
         continue;
       }
       const url = str(call?.url) ?? '';
@@ -125,7 +94,7 @@ function collectSamples(events: readonly TraceEvent[]): Sample[] {
       }
       out.push({
         ts,
-        durationUs: Math.max(0, next),
+        durationUs,
         tid: state.tid,
         pid: state.pid,
         frame: { functionName: functionName || '(anonymous)', url, lineNumber, columnNumber: (num(call?.columnNumber) ?? 0) + 1, functionLine },
