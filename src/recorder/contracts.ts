@@ -23,6 +23,15 @@ export interface EventRing {
    * `s1`/`s2` are string ids from `intern` (0 = none).
    */
   write(kind: number, tsUs: number, durUs: number, id: number, a: number, b: number, s1: number, s2: number): void;
+  /** As `write`; returns the record's sequence number (≥ 1), for `complete`. */
+  writeOpen(kind: number, tsUs: number, durUs: number, id: number, a: number, b: number, s1: number, s2: number): number;
+  /**
+   * Turns record `sequence` into one of `kind` with `durUs` and `b`, in place: one record for a
+   * span instead of a begin and an end. False when the record has been overwritten since (the
+   * caller then writes a record of its own). `kind` must keep the fields a reader of the old
+   * kind uses (ts, id, a, s1, s2), since a concurrent copy may see the old kind.
+   */
+  complete(sequence: number, kind: number, durUs: number, b: number): boolean;
 }
 
 /** One record as the core hands it to a decoder, strings already resolved. */
@@ -35,6 +44,8 @@ export interface RecordView {
   b: number;
   s1: string | undefined;
   s2: string | undefined;
+  /** Any string id of the record's ring (for kinds that pack one into a number field). */
+  string?(id: number): string | undefined;
 }
 
 /** Where decoded events go; pid/tid of the thread that recorded them are filled in. */

@@ -53,7 +53,6 @@ function redactUserInfo(url: string): string {
   return `${url.slice(0, scheme + 3)}${REDACTED}@${url.slice(at + 1)}`;
 }
 
-const QUESTION = 0x3f;
 const HASH = 0x23;
 const EQUALS = 0x3d;
 const AMPERSAND = 0x26;
@@ -69,23 +68,35 @@ const STAR = 0x2a;
 export function writeRedactedUrlAscii(url: string, bytes: Uint8Array, start: number, maxBytes: number): number {
   if (url.indexOf('@') >= 0) return -1;
   const end = start + maxBytes;
-  let out = start;
-  let inQuery = false;
+  // The path (up to '?' or '#': most URLs are nothing else) in a loop that only copies and
+  // collects the bits that would show a non-ASCII character; the query in the one that redacts.
+  const question = url.indexOf('?');
+  const hash = url.indexOf('#');
+  let pathEnd = question < 0 ? url.length : question;
+  if (hash >= 0 && hash < pathEnd) pathEnd = hash;
+  const pathCopied = pathEnd < maxBytes ? pathEnd : maxBytes;
+  let high = 0;
+  for (let i = 0; i < pathCopied; i++) {
+    const code = url.charCodeAt(i);
+    high |= code;
+    bytes[start + i] = code;
+  }
+  if (high >= 0x80) return -1;
+  let out = start + pathCopied;
+  if (pathEnd !== question || out >= end) return out - start; // no query (or no room left)
   let inValue = false;
-  for (let i = 0; i < url.length && out < end; i++) {
+  for (let i = question; i < url.length && out < end; i++) {
     const code = url.charCodeAt(i);
     if (code >= 0x80) return -1;
     if (code === HASH) break; // the fragment is dropped
     if (inValue) {
       if (code !== AMPERSAND) continue;
       inValue = false;
-    } else if (inQuery && code === EQUALS) {
+    } else if (code === EQUALS) {
       bytes[out++] = EQUALS;
       for (let star = 0; star < 3 && out < end; star++) bytes[out++] = STAR;
       inValue = true;
       continue;
-    } else if (code === QUESTION) {
-      inQuery = true;
     }
     bytes[out++] = code;
   }

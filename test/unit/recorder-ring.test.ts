@@ -7,7 +7,7 @@ function snapshotOf(ring: Ring): RecordView[] {
   const copy = new Uint8Array(ring.layout.totalBytes);
   ring.copyWindow(copy);
   const out: RecordView[] = [];
-  forEachRecord(copy, (r) => out.push({ ...r }));
+  forEachRecord(copy, ({ string: _resolver, ...fields }) => out.push(fields));
   return out;
 }
 
@@ -33,6 +33,32 @@ test('records come back oldest first with their strings', () => {
     { kind: 8, tsUs: 200, durUs: 0, id: 2, a: 0.5, b: -1, s1: undefined, s2: 'héllo wörld' },
   ]);
   assert.equal(ring.droppedEvents, 0);
+});
+
+test('an open record is completed in place while the ring holds it, and refused once overwritten', () => {
+  const ring = new Ring(MIN_RING_BYTES);
+  const capacity = ring.layout.recordCapacity;
+  const url = ring.appendString('/orders/7');
+  const open = ring.writeOpen(32, 100, 0, 5, 1, 0, 0, url);
+  ring.write(40, 150, 0, 0, 1, 2, 0, 0);
+  assert.equal(ring.complete(open, 55, 250, 4096 * url + 200), true);
+  const records = snapshotOf(ring);
+  assert.deepEqual(records[0], { kind: 55, tsUs: 100, durUs: 250, id: 5, a: 1, b: 4096 * url + 200, s1: undefined, s2: '/orders/7' });
+  assert.equal(records.length, 2, 'completing writes no record');
+  const copy = new Uint8Array(ring.layout.totalBytes);
+  ring.copyWindow(copy);
+  let routeSeen: string | undefined;
+  forEachRecord(copy, (record) => {
+    if (record.kind === 55) routeSeen = record.string?.(Math.floor(record.b / 4096));
+  });
+  assert.equal(routeSeen, '/orders/7', 'any string id of the ring resolves through the view');
+
+  const old = ring.writeOpen(32, 300, 0, 6, 1, 0, 0, 0);
+  for (let i = 0; i < capacity - 1; i++) ring.write(40, 400 + i, 0, 0, 0, 0, 0, 0);
+  assert.equal(ring.complete(old, 55, 10, 200), true, 'the oldest record is still there');
+  ring.write(40, 1, 0, 0, 0, 0, 0, 0);
+  assert.equal(ring.complete(old, 55, 10, 200), false, 'overwritten: the caller writes its own record');
+  assert.equal(ring.complete(ring.writeOpen(32, 1, 0, 7, 1, 0, 0, 0) + 1, 55, 1, 1), false, 'a sequence not written yet');
 });
 
 test('wrap-around keeps the newest capacity records, in order, and counts the dropped', () => {

@@ -2,7 +2,7 @@ import { strict as assert } from 'node:assert';
 import { test } from 'node:test';
 import { validateSnapshot } from '../../src/format/validate';
 import type { TraceEvent } from '../../src/format/trace-event';
-import { Kind } from '../../src/recorder/sources/kinds';
+import { Kind, SPAN_ABORTED, SPAN_ROUTE_UNIT } from '../../src/recorder/sources/kinds';
 import { profileEvents, type V8Profile } from '../../src/recorder/sources/cpu-profile';
 import { FakeRing } from './sources-fake-ring';
 
@@ -35,6 +35,27 @@ test('an end whose begin left the ring gets a synthesised begin at its start, in
   assert.equal(events[0]?.args?.startedBeforeWindow, true);
   assert.equal(events[3]?.args?.status, 201);
   assert.deepEqual(validateSnapshot(snapshotOf(events, 1000, 5000)), []);
+});
+
+test('a server span completed in place decodes as a begin and an end; one caught half-completed as still open', () => {
+  const ring = new FakeRing();
+  const route = ring.intern('/users/:id');
+  const done = ring.writeOpen(Kind.httpServerBegin, 1000, 0, 20, 1, 0, 0, ring.intern('/users/7?token=***'));
+  assert.equal(ring.complete(done, Kind.httpServerSpan, 750, route * SPAN_ROUTE_UNIT + 404), true);
+  const aborted = ring.writeOpen(Kind.httpServerBegin, 2000, 0, 21, 0, 0, ring.intern('PROPFIND'), ring.intern('/dav'));
+  ring.complete(aborted, Kind.httpServerSpan, 30, SPAN_ABORTED);
+  // A concurrent copy saw the new kind before dur and b: still in flight, never a 0-length span.
+  ring.write(Kind.httpServerSpan, 3000, 0, 22, 2, 0, 0, ring.intern('/torn'));
+  const events = ring.decode();
+  assert.deepEqual(events.map((e) => [e.ph, e.name, e.ts, e.id]), [
+    ['b', 'GET /users/7', 1000, 20], ['e', 'GET /users/7', 1750, 20],
+    ['b', 'PROPFIND /dav', 2000, 21], ['e', 'PROPFIND /dav', 2030, 21],
+    ['b', 'POST /torn', 3000, 22],
+  ]);
+  assert.deepEqual(events[0]?.args, { method: 'GET', url: '/users/7?token=***' });
+  assert.deepEqual(events[1]?.args, { status: 404, route: '/users/:id' });
+  assert.deepEqual(events[3]?.args, { aborted: true });
+  assert.deepEqual(validateSnapshot(snapshotOf(events, 1000, 3000)), []);
 });
 
 test('memory counters unpack four numbers from one record', () => {

@@ -32,7 +32,17 @@ export class FakeRing implements EventRing {
     return this.appendString(redactUrl(url));
   }
   write(kind: number, tsUs: number, durUs: number, id: number, a: number, b: number, s1: number, s2: number): void {
-    this.records.push({ kind, tsUs, durUs, id: id >>> 0, a, b, s1: s1 ? this.texts[s1] : undefined, s2: s2 ? this.texts[s2] : undefined });
+    this.records.push({ kind, tsUs, durUs, id: id >>> 0, a, b, s1: s1 ? this.texts[s1] : undefined, s2: s2 ? this.texts[s2] : undefined, string: (stringId) => (stringId ? this.texts[stringId] : undefined) });
+  }
+  writeOpen(kind: number, tsUs: number, durUs: number, id: number, a: number, b: number, s1: number, s2: number): number {
+    this.write(kind, tsUs, durUs, id, a, b, s1, s2);
+    return this.records.length;
+  }
+  complete(sequence: number, kind: number, durUs: number, b: number): boolean {
+    const record = this.records[sequence - 1];
+    if (record === undefined) return false;
+    this.records[sequence - 1] = { ...record, kind, durUs, b };
+    return true;
   }
   decode(pid = 1, tid = 0): TraceEvent[] {
     const events: TraceEvent[] = [];

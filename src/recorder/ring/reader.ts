@@ -68,7 +68,7 @@ export function forEachRecord(copy: Uint8Array, visit: (record: RecordView) => v
   const f64 = new Float64Array(buffer, base + layout.recordsOffset, capacity * RECORD_F64);
   const u32 = new Uint32Array(buffer, base + layout.recordsOffset, capacity * RECORD_U32);
   const strings = new StringTableReader(buffer, base + layout.stringsOffset, layout.stringWords, headerView[H_STRING_WRITE_WORD] ?? 0);
-  const view: RecordView = { kind: 0, tsUs: 0, durUs: 0, id: 0, a: 0, b: 0, s1: undefined, s2: undefined };
+  const view: RecordView = { kind: 0, tsUs: 0, durUs: 0, id: 0, a: 0, b: 0, s1: undefined, s2: undefined, string: (id) => strings.resolve(id) };
   let records = 0;
   let oldestTsUs = Infinity;
   let newestTsUs = -Infinity;

@@ -71,6 +71,24 @@ export class Ring implements EventRing {
     this.header[H_TOTAL_RECORDS] = ++this.total;
   }
 
+  writeOpen(kind: number, tsUs: number, durUs: number, id: number, a: number, b: number, s1: number, s2: number): number {
+    this.write(kind, tsUs, durUs, id, a, b, s1, s2);
+    return this.total;
+  }
+
+  complete(sequence: number, kind: number, durUs: number, b: number): boolean {
+    const behind = this.total - sequence;
+    if (behind < 0 || behind >= this.capacity) return false;
+    let slot = this.cursor - 1 - behind;
+    if (slot < 0) slot += this.capacity;
+    // dur and b first, the kind last: a reader racing this sees the open record or the whole
+    // completed one (and a completed record whose b is still 0 is read as open: decoders).
+    this.f64[slot * RECORD_F64 + 1] = durUs;
+    this.f64[slot * RECORD_F64 + 3] = b;
+    this.u32[slot * RECORD_U32 + RECORD_KIND_U32] = kind;
+    return true;
+  }
+
   /** Records overwritten so far. */
   get droppedEvents(): number {
     return Math.max(0, this.total - this.capacity);

@@ -2,7 +2,7 @@
 import type { HttpBeginArgs, HttpEndArgs } from '../../format/trace-event';
 import type { DecodeContext, RecordView } from '../contracts';
 import { noteBegin, takeBegin } from './decode-state';
-import { CLIENT_APIS, HTTP_END_ABORTED, HTTP_END_ERROR, HTTP_METHODS } from './kinds';
+import { CLIENT_APIS, HTTP_END_ABORTED, HTTP_END_ERROR, HTTP_METHODS, SPAN_ABORTED, SPAN_ROUTE_UNIT, SPAN_STATUS_MASK } from './kinds';
 
 /** Name of a span whose URL's string-table entry was overwritten before the snapshot. */
 const URL_OVERWRITTEN = '(URL overwritten)';
@@ -59,4 +59,27 @@ export function decodeHttpEnd(category: 'http.server' | 'http.client') {
     }
     out.emit({ name, cat: category, ph: 'e', ts: record.tsUs + record.durUs, pid: out.pid, tid: out.tid, id: record.id, args: args as Record<string, unknown> });
   };
+}
+
+/**
+ * Completed server span (`httpServerSpan` 55): the begin record of a request that finished
+ * while it was still in the ring, completed in place (one record per request):
+ *   ts, id, a, s1, s2 as in the begin record (start, span id, method code, method, url),
+ *   dur = length µs, b = route id × SPAN_ROUTE_UNIT + SPAN_ABORTED? + status (kinds.ts).
+ * A `b` of 0 is a record caught half-completed by a concurrent copy: read as the open begin.
+ */
+const decodeServerBegin = decodeHttpBegin('http.server');
+export function decodeHttpServerSpan(record: RecordView, out: DecodeContext): void {
+  decodeServerBegin(record, out);
+  if (record.b === 0) return;
+  takeBegin(out, 'http.server', record.id);
+  const low = record.b % SPAN_ROUTE_UNIT;
+  const status = low & SPAN_STATUS_MASK;
+  const route = record.b >= SPAN_ROUTE_UNIT ? record.string?.(Math.floor(record.b / SPAN_ROUTE_UNIT)) : undefined;
+  const args: HttpEndArgs & { route?: string; aborted?: boolean } = {};
+  if (status > 0) args.status = status;
+  if (route) args.route = route;
+  if (low & SPAN_ABORTED) args.aborted = true;
+  const method = record.s1 ?? HTTP_METHODS[record.a] ?? '';
+  out.emit({ name: spanName(method, record.s2 ?? ''), cat: 'http.server', ph: 'e', ts: record.tsUs + record.durUs, pid: out.pid, tid: out.tid, id: record.id, args: args as Record<string, unknown> });
 }

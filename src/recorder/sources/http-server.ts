@@ -1,10 +1,13 @@
 // HTTP server requests (node:http and everything built on it: Express, Fastify, Koa, ...) as
-// async spans, from diagnostics_channel. Per request: one clock read and one record at each
-// end, the URL appended once to the string table (redacted as it is copied), and a lookup of
-// the connection's state (requests-in-flight.ts). The route template comes from Express
-// (`req.route`). Fastify's would come from its `fastify.request.handler` tracing channel, but
-// subscribing to it makes Fastify trace every handler: +25–30 % CPU per request measured
-// (docs/benchmarks.md), so Fastify spans are named by their URL.
+// async spans, from diagnostics_channel. Per request: one clock read at each end; one record,
+// written at the start and completed in place at the end (ring.complete: half the ring writes
+// of a begin and an end record, and twice the requests a ring holds); the URL appended once
+// to the string table (redacted as it is copied); a lookup of the connection's state
+// (requests-in-flight.ts), which holds the span's start, method and URL entry until its end.
+// The route template comes from Express (`req.route`). Fastify's would come from its
+// `fastify.request.handler` tracing channel, but subscribing to it makes Fastify trace every
+// handler: +25–30 % CPU per request measured (docs/benchmarks.md), so Fastify spans are named
+// by their URL.
 //
 // No property is ever added to Node's request, response or socket objects: a property added
 // after construction moves every request to a second hidden class, which makes the server's
@@ -12,9 +15,11 @@
 // hashes live outside the hidden class) leave them as they are.
 import type { EventSource, SourceContext } from '../contracts';
 import { subscribeAll } from './channels';
-import { HTTP_END_ABORTED, Kind, methodCode } from './kinds';
-import { RequestsInFlight } from './requests-in-flight';
-import { SpanTable } from './span-table';
+import { HTTP_END_ABORTED, Kind, methodCode, SPAN_ABORTED, SPAN_ROUTE_UNIT, SPAN_STATUS_MASK } from './kinds';
+import { RequestsInFlight, type RequestState } from './requests-in-flight';
+
+/** Span ids count up to this and start again at 1 (0 means none; ids stay Smis). */
+const MAX_SPAN_ID = 0x3fffffff;
 
 interface ServerRequest {
   method?: string;
@@ -45,30 +50,26 @@ export function httpServerSource(): EventSource {
     name: 'http-server',
     install(context: SourceContext) {
       const { ring, rules, appendUrl, redactUrl } = context;
-      const spans = new SpanTable();
       const inFlight = new RequestsInFlight<ServerSocket, ServerRequest>();
+      let lastSpanId = 0;
 
-      const finish = (request: ServerRequest, id: number, response: ServerResponse | undefined, flags: number) => {
-        if (!spans.has(id)) return;
+      const finish = (request: ServerRequest, state: RequestState<ServerRequest>, response: ServerResponse | undefined, aborted: boolean) => {
         const nowUs = ring.nowUs();
-        const knownStartUs = spans.startOf(id);
-        const startUs = knownStartUs < 0 ? nowUs : knownStartUs;
-        const durUs = nowUs - startUs;
-        const urlId = spans.stringIdOf(id);
-        const method = spans.numberOf(id);
-        const url = spans.textOf(id);
-        spans.end(id);
+        const durUs = nowUs - state.startUs;
         const status = response === undefined ? 0 : response.statusCode;
         const route = expressRouteOf(request);
-        // The URL's entry from the begin record is named again, not stored twice.
-        ring.write(Kind.httpServerEnd, startUs, durUs, id, status, method | flags, urlId, route === undefined ? 0 : ring.intern(route));
-        if (knownStartUs >= 0) rules.requestFinished(durUs / 1000, status, route ?? url ?? '', redactUrl);
+        const routeId = route === undefined ? 0 : ring.intern(route);
+        // One record per request: the begin record completed in place while the ring still
+        // holds it (nearly always); an end record naming the begin's URL entry otherwise.
+        const completed = ring.complete(state.record, Kind.httpServerSpan, durUs, routeId * SPAN_ROUTE_UNIT + (aborted ? SPAN_ABORTED : 0) + (status & SPAN_STATUS_MASK));
+        if (!completed) ring.write(Kind.httpServerEnd, state.startUs, durUs, state.spanId, status, state.method | (aborted ? HTTP_END_ABORTED : 0), state.urlId, routeId);
+        rules.requestFinished(durUs / 1000, status, route ?? request.url ?? '', redactUrl);
       };
 
       // The client went away before the response finished: its socket closed with a request
       // still in flight. One listener per connection (not per request: keep-alive connections
       // carry many).
-      const abort = (request: ServerRequest, id: number) => finish(request, id, undefined, HTTP_END_ABORTED);
+      const abort = (request: ServerRequest, state: RequestState<ServerRequest>) => finish(request, state, undefined, true);
       const onSocketClose = context.guard('http-server socket close', function (this: ServerSocket) {
         inFlight.close(this, abort);
       });
@@ -81,17 +82,16 @@ export function httpServerSource(): EventSource {
           const method = request.method ?? '';
           const code = methodCode(method);
           // URLs carry ids and rarely repeat: appended (redacted while copied), never looked up
-          // in a table that would hash them and keep them alive. The span keeps the raw URL
-          // only to name a rule's snapshot, redacted then.
+          // in a table that would hash them and keep them alive.
           const urlId = appendUrl(url);
-          const id = spans.begin(nowUs, url, code, urlId);
+          const id = (lastSpanId = lastSpanId >= MAX_SPAN_ID ? 1 : lastSpanId + 1);
           const socket = message.socket;
-          if (inFlight.begin(socket, request, id)) socket?.once('close', onSocketClose);
-          ring.write(Kind.httpServerBegin, nowUs, 0, id, code, 0, code === 0 ? ring.intern(method) : 0, urlId);
+          const record = ring.writeOpen(Kind.httpServerBegin, nowUs, 0, id, code, 0, code === 0 ? ring.intern(method) : 0, urlId);
+          if (inFlight.begin(socket, request, id, nowUs, code, urlId, record)) socket?.once('close', onSocketClose);
         },
         'http.server.response.finish': (message: { request: ServerRequest; response: ServerResponse; socket?: ServerSocket }) => {
-          const id = inFlight.take(message.socket, message.request);
-          if (id !== 0) finish(message.request, id, message.response, 0);
+          const state = inFlight.take(message.socket, message.request);
+          if (state !== undefined) finish(message.request, state, message.response, false);
         },
       });
       return () => {

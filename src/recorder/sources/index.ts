@@ -10,7 +10,7 @@ import { fetchSource } from './fetch';
 import { decodeFsOperation, fsSource } from './fs';
 import { decodeGc, gcSource } from './gc';
 import { httpClientSource } from './http-client';
-import { decodeHttpBegin, decodeHttpEnd } from './http-decode';
+import { decodeHttpBegin, decodeHttpEnd, decodeHttpServerSpan } from './http-decode';
 import { httpServerSource } from './http-server';
 import { Kind } from './kinds';
 import { decodeMemory, memorySource } from './memory';
@@ -49,6 +49,7 @@ export function createSources(options: RecorderOptions): EventSource[] {
 export const decoders: ReadonlyMap<number, RecordDecoder> = new Map<number, RecordDecoder>([
   [Kind.httpServerBegin, decodeHttpBegin('http.server')],
   [Kind.httpServerEnd, decodeHttpEnd('http.server')],
+  [Kind.httpServerSpan, decodeHttpServerSpan],
   [Kind.httpClientBegin, decodeHttpBegin('http.client')],
   [Kind.httpClientEnd, decodeHttpEnd('http.client')],
   [Kind.netOpen, decodeNetOpen],

@@ -26,6 +26,7 @@ export const Kind = {
   asyncInit: 52,
   asyncCallback: 53,
   fsOperation: 54,
+  httpServerSpan: 55,
 } as const;
 
 /** HTTP methods as small numbers, so an end record needs no string for them. 0 = other. */
@@ -56,3 +57,12 @@ export const CLIENT_API = { http: 1, https: 2, fetch: 3 } as const;
 export const HTTP_END_ERROR = 256;
 /** Flag: the request was aborted (client went away, or the socket closed before the response). */
 export const HTTP_END_ABORTED = 512;
+
+/**
+ * `b` of a completed server span (`httpServerSpan`): route id × SPAN_ROUTE_UNIT + flags +
+ * status (status < 1000, so the low 12 bits hold it and the flags). Never 0 once completed:
+ * a finished request has a status or the aborted flag.
+ */
+export const SPAN_ROUTE_UNIT = 4096;
+export const SPAN_STATUS_MASK = 1023;
+export const SPAN_ABORTED = 2048;

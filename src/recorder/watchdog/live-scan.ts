@@ -31,11 +31,14 @@ export function scanLiveMetrics(ring: SharedArrayBuffer, nowUs: number): RingLiv
     if (nowUs - ts > IN_FLIGHT_HORIZON_US) break;
     if (kind === Kind.loopDelay && loopDelayP99Ms < 0) {
       loopDelayP99Ms = (f64[slot * RECORD_F64 + 3] ?? 0) / 1000; // b = p99, µs
+    } else if (kind === Kind.httpServerSpan && (f64[slot * RECORD_F64 + 3] ?? 0) !== 0) {
+      // A request completed in place: start in ts, length in dur (b = 0: not completed yet).
+      if (nowUs - (ts + (f64[slot * RECORD_F64 + 1] ?? 0)) <= 1_000_000) finishedLastSecond++;
     } else if (kind === Kind.httpServerEnd) {
       ended.add(u32[slot * RECORD_U32 + RECORD_KIND_U32 + 1] ?? 0);
       // An end record carries the request's start in ts and its length in dur.
       if (nowUs - (ts + (f64[slot * RECORD_F64 + 1] ?? 0)) <= 1_000_000) finishedLastSecond++;
-    } else if (kind === Kind.httpServerBegin) {
+    } else if (kind === Kind.httpServerBegin || kind === Kind.httpServerSpan) {
       if (!ended.has(u32[slot * RECORD_U32 + RECORD_KIND_U32 + 1] ?? 0)) activeRequests++;
     }
   }

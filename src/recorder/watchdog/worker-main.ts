@@ -11,6 +11,7 @@
 import type { ControlRequest, ControlResponse, RecorderStatus, LiveMetrics } from '../../format/control';
 import { nowUs, clockSync } from '../clock';
 import { copyLiveRing, oldestRecordTsUs, readHeader } from '../ring/index';
+import { prefaultRing } from '../ring/prefault';
 import { HEADER_BYTES, RECORD_BYTES, H_HOOK_ERRORS, H_I32_HEARTBEAT, H_I32_RULE_SNAPSHOTS, H_LIVE_ELU, H_LIVE_HEAP_MB, H_LIVE_RSS_MB } from '../ring/layout';
 import { scanLiveMetrics } from './live-scan';
 import type { SnapshotInput, ThreadCopy } from '../snapshot/build';
@@ -43,6 +44,7 @@ export function runWatchdog(data: WatchdogData): void {
   silenceThread();
   lowerThisThreadsPriority();
   const { ring, options, facts } = data;
+  prefaultRing(ring);
   const layout = readHeader(ring).layout;
   const header = new Float64Array(ring, 0, HEADER_BYTES / 8);
   const headerI32 = new Int32Array(ring, 0, HEADER_BYTES / 4);

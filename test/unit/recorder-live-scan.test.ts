@@ -1,0 +1,20 @@
+import { strict as assert } from 'node:assert';
+import { test } from 'node:test';
+import { Ring, MIN_RING_BYTES } from '../../src/recorder/ring/index';
+import { Kind } from '../../src/recorder/sources/kinds';
+import { scanLiveMetrics } from '../../src/recorder/watchdog/live-scan';
+
+test('live metrics count requests completed in place as finished and open ones as in flight', () => {
+  const ring = new Ring(MIN_RING_BYTES);
+  const nowUs = 10_000_000;
+  const finished = ring.writeOpen(Kind.httpServerBegin, nowUs - 500_000, 0, 1, 1, 0, 0, 0);
+  ring.complete(finished, Kind.httpServerSpan, 100_000, 200);
+  const longAgo = ring.writeOpen(Kind.httpServerBegin, nowUs - 5_000_000, 0, 2, 1, 0, 0, 0);
+  ring.complete(longAgo, Kind.httpServerSpan, 100_000, 200);
+  ring.writeOpen(Kind.httpServerBegin, nowUs - 200_000, 0, 3, 1, 0, 0, 0);
+  // The older layout: a begin and an end record.
+  ring.write(Kind.httpServerBegin, nowUs - 300_000, 0, 4, 1, 0, 0, 0);
+  ring.write(Kind.httpServerEnd, nowUs - 300_000, 1000, 4, 200, 1, 0, 0);
+  ring.write(Kind.loopDelay, nowUs - 100, 0, 9000, 1000, 4000, 0, 0);
+  assert.deepEqual(scanLiveMetrics(ring.buffer, nowUs), { loopDelayP99Ms: 4, requestsPerSec: 2, activeRequests: 1 });
+});
