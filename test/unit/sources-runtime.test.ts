@@ -106,13 +106,16 @@ test('console calls are recorded and passed through unchanged; later replacement
   assert.equal(consoleText(['é'.repeat(10)], 5).text, 'éé');
 });
 
-test('performance marks and measures', async () => {
+test('performance marks and measures, recorded as the calls return', () => {
   const recorder = installSources([userTimingSource()]);
   try {
-    performance.mark('sources-test-start');
+    const returned = performance.mark('sources-test-start', { detail: { kept: true } });
+    assert.equal(returned.name, 'sources-test-start', 'the program gets its entry back');
+    assert.deepEqual(returned.detail, { kept: true });
+    assert.equal(performance.mark.name, 'mark');
+    assert.equal(recorder.ring.records.length, 1, 'written by the call itself, no observer delivery to wait for');
     busyWait(5);
     performance.measure('sources-test-measure', 'sources-test-start');
-    await until(() => recorder.ring.records.length >= 2, 3000, 'user timing entries');
     const events = recorder.ring.decode();
     const mark = events.find((e) => e.name === 'sources-test-start');
     const measure = events.find((e) => e.name === 'sources-test-measure');
@@ -121,11 +124,24 @@ test('performance marks and measures', async () => {
     assert.equal(measure?.cat, 'user');
     assert.ok((measure?.dur ?? 0) >= 4000);
     assert.ok(Math.abs((measure?.ts ?? 0) - (mark?.ts ?? 0)) < 1000, 'measure starts at the mark');
+    assert.throws(() => performance.measure('bad', 'no-such-mark'), /no-such-mark/, 'errors reach the program unchanged');
   } finally {
     performance.clearMarks();
     performance.clearMeasures();
     recorder.uninstall();
   }
+  assert.equal(Object.prototype.hasOwnProperty.call(performance, 'mark'), false, 'uninstall removes the wrapper');
+  assert.equal(Object.prototype.hasOwnProperty.call(performance, 'measure'), false);
+
+  const again = installSources([userTimingSource()]);
+  const programs = () => undefined;
+  try {
+    (performance as unknown as { mark: unknown }).mark = programs;
+  } finally {
+    again.uninstall();
+  }
+  assert.equal((performance as unknown as { mark: unknown }).mark, programs, 'a method the program put there since is left alone');
+  delete (performance as unknown as { mark?: unknown }).mark;
 });
 
 test('warnings and uncaught errors with their stacks', async () => {
