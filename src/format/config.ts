@@ -46,6 +46,11 @@ export interface RecorderOptions {
   loopBlockThresholdMs?: number;
   /** Record fs operations (opt-in). */
   fs?: boolean;
+  /**
+   * Record garbage collections (default on). Node makes a performance entry per collection
+   * for any GC observer, ~20–30 µs each (docs/benchmarks.md); off, the gcPauseMs rule never fires.
+   */
+  gc?: boolean;
   redact?: RedactOptions;
   followChildren?: boolean;
   followWorkers?: boolean;

@@ -16,6 +16,7 @@ export interface ResolvedOptions extends RecorderOptions {
   asyncCausality: boolean;
   loopBlockThresholdMs: number;
   fs: boolean;
+  gc: boolean;
   redact: { query: boolean; headers: boolean; argv: boolean };
   followChildren: boolean;
   followWorkers: boolean;
@@ -44,6 +45,7 @@ const TOP: Record<string, Check> = {
   asyncCausality: boolean,
   loopBlockThresholdMs: number(1, 60_000),
   fs: boolean,
+  gc: boolean,
   followChildren: boolean,
   followWorkers: boolean,
   consoleMaxBytes: number(0, 65_536, true),
@@ -75,6 +77,7 @@ export function defaultOptions(cwd = process.cwd()): ResolvedOptions {
     asyncCausality: false,
     loopBlockThresholdMs: 50,
     fs: false,
+    gc: true,
     redact: { query: true, headers: true, argv: true },
     followChildren: true,
     followWorkers: true,

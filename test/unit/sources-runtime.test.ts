@@ -30,6 +30,7 @@ test('every kind a source writes has a decoder in 32–255, and createSources ho
   assert.ok(names({ cpuSamplingIntervalUs: 1000, asyncCausality: true, fs: true }).includes('cpu-profile'));
   assert.ok(names({ asyncCausality: true }).includes('async-causality'));
   assert.ok(names({ fs: true }).includes('fs'));
+  assert.ok(names({}).includes('gc') && !names({ gc: false }).includes('gc'), 'GC on by default, off on request');
 });
 
 test('a blocked event loop becomes one slice of about its length, and the rule hears it', async () => {

@@ -30,7 +30,6 @@ export function createSources(options: RecorderOptions): EventSource[] {
     httpClientSource(),
     fetchSource(),
     netSource(),
-    gcSource(),
     eventLoopSource(options.loopBlockThresholdMs && options.loopBlockThresholdMs > 0 ? options.loopBlockThresholdMs : DEFAULT_LOOP_BLOCK_THRESHOLD_MS),
     memorySource(),
     consoleSource(options.consoleMaxBytes && options.consoleMaxBytes > 0 ? options.consoleMaxBytes : DEFAULT_CONSOLE_MAX_BYTES),
@@ -42,6 +41,7 @@ export function createSources(options: RecorderOptions): EventSource[] {
   if (cpuIntervalUs > 0) sources.push(cpuProfileSource(cpuIntervalUs, options.minAgeMs ?? 10_000));
   if (options.asyncCausality === true) sources.push(asyncCausalitySource());
   if (options.fs === true) sources.push(fsSource());
+  if (options.gc !== false) sources.push(gcSource());
   return sources;
 }
 
