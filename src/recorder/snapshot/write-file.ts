@@ -10,8 +10,6 @@ import { SnapshotWriter } from '../../format/write';
 import { decodeSnapshot, type SnapshotInput } from './build';
 import { isProcessAlive } from '../process-alive';
 
-/** Encoded events are written to the file whenever this many characters are pending. */
-const CHUNK_CHARS = 1 << 20;
 /** Events are serialised in batches of this many (SnapshotWriter.events). */
 const BATCH_EVENTS = 512;
 
@@ -70,29 +68,25 @@ function writeAtomically(
   const fd = openSync(temp, 'w', 0o644);
   const writer = new SnapshotWriter();
   let bytes = 0;
-  let pending = '';
   // A failed write (ENOSPC) is kept, not thrown: flush runs inside decoders, whose errors are
   // counted and skipped. Once failed, nothing more is encoded; the error is thrown after.
+  // Each batch's text goes straight to the file: no megabyte strings or Buffers are built
+  // (they were old-generation garbage that made the watchdog's heap run major GCs, whose
+  // helper threads then competed with the program for its cores).
   let failure: unknown;
   const flush = (text: string) => {
     if (failure !== undefined) return;
-    pending += text;
-    if (pending.length >= CHUNK_CHARS) {
-      try {
-        bytes += writeAll(fd, pending);
-      } catch (error) {
-        failure = error;
-      }
-      pending = '';
+    try {
+      bytes += writeAll(fd, text);
+    } catch (error) {
+      failure = error;
     }
   };
   try {
     flush(writer.begin());
     const metadata = produce(writer, flush, () => failure !== undefined);
     if (failure !== undefined) throw failure;
-    pending += writer.end(metadata);
-    bytes += writeAll(fd, pending);
-    pending = '';
+    bytes += writeAll(fd, writer.end(metadata));
     try {
       fsyncSync(fd);
     } catch {}
@@ -109,18 +103,21 @@ function writeAtomically(
 }
 
 /**
- * writeSync may write less than asked: loop until all of it is out. A full disk answers a
- * short write, then 0 (or ENOSPC): 0 is an error here, never a reason to try again.
+ * Writes all of `text`; returns its byte length. writeSync may write less than asked: the rest
+ * is written from a Buffer of the remainder. A full disk answers a short write, then 0 (or
+ * ENOSPC): 0 is an error here, never a reason to try again.
  */
 function writeAll(fd: number, text: string): number {
+  const byteLength = Buffer.byteLength(text, 'utf8');
+  let offset = byteLength === 0 ? 0 : writeSync(fd, text, null, 'utf8');
+  if (offset === byteLength) return byteLength;
   const buffer = Buffer.from(text, 'utf8');
-  let offset = 0;
   while (offset < buffer.length) {
     const written = writeSync(fd, buffer, offset, buffer.length - offset);
     if (!(written > 0)) throw Object.assign(new Error('ENOSPC: no space left on device, write'), { code: 'ENOSPC', syscall: 'write' });
     offset += written;
   }
-  return buffer.length;
+  return byteLength;
 }
 
 /** Two snapshots in the same second with the same reason must not overwrite each other. */
