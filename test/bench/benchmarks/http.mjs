@@ -94,6 +94,15 @@ export const httpBenchmarks = [
     maxCostPercent: 2,
   }),
   httpBench({
+    id: 'http-nogc-rate',
+    title: 'recorder without GC events (gc: false), node:http, fixed 8000 req/s: what GC observation costs',
+    app: 'http-server.mjs',
+    urlPath: '/api/users/{n}?token=abc',
+    B: recorded('recorder, gc: false', { gc: false }),
+    ratePerSecond: 8000,
+    target: 'measured: the default row minus this one is the GC observer (Node builds an entry per collection)',
+  }),
+  httpBench({
     id: 'express-default',
     title: 'default recorder, Express app',
     app: 'express-server.mjs',
