@@ -53,7 +53,9 @@ function redactUserInfo(url: string): string {
   return `${url.slice(0, scheme + 3)}${REDACTED}@${url.slice(at + 1)}`;
 }
 
+const QUESTION = 0x3f;
 const HASH = 0x23;
+const AT = 0x40;
 const EQUALS = 0x3d;
 const AMPERSAND = 0x26;
 const STAR = 0x2a;
@@ -66,29 +68,30 @@ const STAR = 0x2a;
  * original (`a=` → `a=***`): callers reserve up to 4 bytes per character.
  */
 export function writeRedactedUrlAscii(url: string, bytes: Uint8Array, start: number, maxBytes: number): number {
-  if (url.indexOf('@') >= 0) return -1;
+  const length = url.length;
   const end = start + maxBytes;
-  // The path (up to '?' or '#': most URLs are nothing else) in a loop that only copies and
-  // collects the bits that would show a non-ASCII character; the query in the one that redacts.
-  const question = url.indexOf('?');
-  const hash = url.indexOf('#');
-  let pathEnd = question < 0 ? url.length : question;
-  if (hash >= 0 && hash < pathEnd) pathEnd = hash;
-  const pathCopied = pathEnd < maxBytes ? pathEnd : maxBytes;
+  let out = start;
   let high = 0;
-  for (let i = 0; i < pathCopied; i++) {
+  let i = 0;
+  // The path, up to '?' or '#' (most URLs are nothing else): copied as is, collecting the bits
+  // that would show a non-ASCII character. One pass, no scan ahead.
+  for (; i < length && out < end; i++) {
     const code = url.charCodeAt(i);
+    if (code === QUESTION || code === HASH || code === AT) break;
     high |= code;
-    bytes[start + i] = code;
+    bytes[out++] = code;
   }
   if (high >= 0x80) return -1;
-  let out = start + pathCopied;
-  if (pathEnd !== question || out >= end) return out - start; // no query (or no room left)
+  if (i === length) return out - start;
+  // Something follows. An '@' anywhere may be credentials: the general path decides.
+  if (url.indexOf('@', i) >= 0) return -1;
+  if (out >= end || url.charCodeAt(i) !== QUESTION) return out - start; // cut, or a fragment (dropped)
+  // The query: keys kept, values replaced, the fragment dropped.
   let inValue = false;
-  for (let i = question; i < url.length && out < end; i++) {
+  for (; i < length && out < end; i++) {
     const code = url.charCodeAt(i);
     if (code >= 0x80) return -1;
-    if (code === HASH) break; // the fragment is dropped
+    if (code === HASH) break;
     if (inValue) {
       if (code !== AMPERSAND) continue;
       inValue = false;
