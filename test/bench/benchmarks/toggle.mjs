@@ -1,5 +1,6 @@
-// Cross-check of http-default for a busy machine: the recorder switched on and off every
-// second inside one server process under one continuous load (apps/toggle-server.mjs); main-
+// Cross-check of http-default-rate for a busy machine: the recorder switched on and off every
+// second inside one server process under one continuous load at a fixed 8000 req/s (the rate
+// of http-default-rate, so both sides batch requests alike; apps/toggle-server.mjs); main-
 // thread CPU per request, on vs off, over many alternations. The 300 ms after each switch
 // (worker start, sources installed, JIT re-adapting: a one-off) are not measured.
 import { fileURLToPath } from 'node:url';
@@ -9,14 +10,15 @@ import { median, summarize } from '../lib/stats.mjs';
 
 const loadgenPath = fileURLToPath(new URL('../lib/loadgen.mjs', import.meta.url));
 const PHASE_MS = 1000;
+const RATE_PER_SECOND = 8000;
 
 export const toggleBenchmark = {
   id: 'http-toggle',
-  title: 'default recorder switched on/off every second in one node:http server (CPU/req cross-check)',
+  title: 'default recorder switched on/off every second in one node:http server at 8000 req/s (CPU/req cross-check)',
   target: 'main-thread CPU/req cost ≤ 2 % (cross-check of http-default)',
   needsRecorder: true,
   async run(settings, log) {
-    const phases = settings.mode === 'quick' ? 12 : 30;
+    const phases = settings.mode === 'quick' ? 20 : 40;
     const { child: server, match } = await startNode([appPath('toggle-server.mjs'), recorderPath, String(PHASE_MS), '{}'], {
       env: recorderEnv(),
       readyPattern: /^LISTENING (\d+)$/,
@@ -24,7 +26,7 @@ export const toggleBenchmark = {
     let loadgen;
     try {
       const seconds = Math.ceil((phases * (PHASE_MS + 300)) / 1000) + 3;
-      ({ child: loadgen } = await startNode([loadgenPath, `http://127.0.0.1:${match[1]}/api/users/{n}?token=abc`, String(settings.connections), '1', String(seconds)]));
+      ({ child: loadgen } = await startNode([loadgenPath, `http://127.0.0.1:${match[1]}/api/users/{n}?token=abc`, String(settings.connections), '1', String(seconds), String(RATE_PER_SECOND)]));
       await loadgen.waitForLine(/^MEASURE_START$/, 30_000);
       const records = [];
       server.stdout.on('data', (chunk) => {
