@@ -1,4 +1,5 @@
-// The ring's memory made resident up front, by the watchdog thread. A fresh SharedArrayBuffer
+// A ring's memory made resident up front, by the watchdog thread (the main thread's ring at
+// start, each worker thread's when it is first announced). A fresh SharedArrayBuffer
 // is untouched zero pages: without this, the program's own thread takes a page fault (a few µs
 // each on a VM) every 4 KiB of records and strings it writes until the ring has wrapped once —
 // over the first minutes of a service, right on its request path (perf showed a third of the
