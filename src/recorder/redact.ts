@@ -84,13 +84,14 @@ export function writeRedactedUrlAscii(url: string, bytes: Uint8Array, start: num
   if (high >= 0x80) return -1;
   if (i === length) return out - start;
   // Something follows. An '@' anywhere may be credentials: the general path decides.
-  if (url.indexOf('@', i) >= 0) return -1;
-  if (out >= end || url.charCodeAt(i) !== QUESTION) return out - start; // cut, or a fragment (dropped)
+  const next = url.charCodeAt(i);
+  if (next === AT) return -1;
+  if (next !== QUESTION || out >= end) return url.indexOf('@', i) >= 0 ? -1 : out - start; // a fragment (dropped), or cut
   // The query: keys kept, values replaced, the fragment dropped.
   let inValue = false;
   for (; i < length && out < end; i++) {
     const code = url.charCodeAt(i);
-    if (code >= 0x80) return -1;
+    if (code >= 0x80 || code === AT) return -1;
     if (code === HASH) break;
     if (inValue) {
       if (code !== AMPERSAND) continue;
@@ -103,6 +104,7 @@ export function writeRedactedUrlAscii(url: string, bytes: Uint8Array, start: num
     }
     bytes[out++] = code;
   }
+  if (i < length && url.indexOf('@', i) >= 0) return -1; // in the dropped fragment or past the cut
   return out - start;
 }
 
