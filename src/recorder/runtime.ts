@@ -8,7 +8,7 @@ import type { TraceEvent } from '../format/trace-event';
 import type { ResolvedOptions } from './config';
 import { nowUs, clockSync } from './clock';
 import { Ring } from './ring/index';
-import { H_I32_RULE_SNAPSHOTS, H_LIVE_ELU, H_LIVE_HEAP_MB, H_LIVE_RSS_MB, H_LIVE_TS_US, HEADER_BYTES } from './ring/layout';
+import { H_I32_RULE_SNAPSHOTS, HEADER_BYTES } from './ring/layout';
 import { CoreKind } from './core-kinds';
 import { createDefaultSources } from './sources-bridge';
 import { createRedactor } from './redact';
@@ -38,7 +38,6 @@ const HEARTBEAT_MS = 100;
  * snapshot asked for before the timer fires starts the watchdog at once.
  */
 const WATCHDOG_START_DELAY_MS = 0;
-const LIVE_INTERVAL_MS = 1000;
 const DEBUG = process.env.FLIGHT_RECORDER_DEBUG === '1';
 
 export type SnapshotResult = WrittenFile;
@@ -58,7 +57,6 @@ export class RecorderRuntime {
   private readonly isMain: boolean;
   private readonly startFacts: StartFacts;
   private gatheredFacts: ProcessFacts | null = null;
-  private readonly header: Float64Array;
   private readonly headerI32: Int32Array;
   private readonly cleanups: Array<() => void> = [];
   private readonly sources: EventSource[] = [];
@@ -82,7 +80,6 @@ export class RecorderRuntime {
     this.isMain = isMain;
     this.tid = isMain ? 0 : workerThreads().threadId;
     this.ring = new Ring(isMain ? options.maxBytes : workerRingBytes(options.maxBytes));
-    this.header = new Float64Array(this.ring.buffer, 0, HEADER_BYTES / 8);
     this.headerI32 = new Int32Array(this.ring.buffer, 0, HEADER_BYTES / 4);
     this.startFacts = startFacts();
     this.rules = new Rules(options, () => this.claimRuleSnapshot(), (firing) => this.onRule(firing));
@@ -469,28 +466,14 @@ export class RecorderRuntime {
     else take();
   }
 
+  /** The heartbeat the unresponsive rule watches (live metrics need no timer: the watchdog reads them from the ring). */
   private startTimers(): void {
-    const { performance } = globalThis;
     if (this.options.triggers.unresponsiveMs > 0) {
       this.ring.beat();
       const heartbeat = setInterval(() => this.ring.beat(), HEARTBEAT_MS);
       heartbeat.unref();
       this.cleanups.push(() => clearInterval(heartbeat));
     }
-    let lastElu = performance.eventLoopUtilization();
-    const live = setInterval(() => {
-      try {
-        const memory = process.memoryUsage();
-        const elu = performance.eventLoopUtilization(lastElu);
-        lastElu = performance.eventLoopUtilization();
-        this.header[H_LIVE_HEAP_MB] = memory.heapUsed / 1048576;
-        this.header[H_LIVE_RSS_MB] = memory.rss / 1048576;
-        this.header[H_LIVE_ELU] = elu.utilization;
-        this.header[H_LIVE_TS_US] = nowUs();
-      } catch {}
-    }, LIVE_INTERVAL_MS);
-    live.unref();
-    this.cleanups.push(() => clearInterval(live));
   }
 
   // ---- user annotations ---------------------------------------------------------------------

@@ -150,7 +150,9 @@ test('live metrics: requests in flight and finished, read from the ring while th
     return answer.ok && answer.type === 'live' && answer.metrics.activeRequests === 1 ? answer.metrics : undefined;
   });
   assert.ok(metrics.requestsPerSec >= 0);
-  assert.ok(metrics.heapUsedMB >= 0);
+  // Memory and utilisation come from the memory and event-loop sources' newest records.
+  assert.ok(metrics.heapUsedMB > 1 && metrics.rssMB > metrics.heapUsedMB, `memory read from the ring: ${JSON.stringify(metrics)}`);
+  assert.ok(metrics.loopUtilization >= 0 && metrics.loopUtilization <= 1);
   app.kill();
   await hanging;
 });

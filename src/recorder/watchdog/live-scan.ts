@@ -1,5 +1,6 @@
-// Live metrics read straight from the main thread's ring by the watchdog (no main-thread work):
-// the newest loop-delay counter, requests finished in the last second, requests in flight.
+// Live metrics read straight from the main thread's ring by the watchdog (no main-thread work,
+// no timer of their own): the newest loop-delay, utilisation and memory counters, requests
+// finished in the last second, requests in flight.
 // Scans backwards from the newest record, bounded, tolerating the writer racing it.
 import { Kind } from '../sources/kinds';
 import { layoutFromHeader, HEADER_BYTES, RECORD_F64, RECORD_U32, RECORD_KIND_U32, H_TOTAL_RECORDS } from '../ring/layout';
@@ -9,6 +10,9 @@ const IN_FLIGHT_HORIZON_US = 60_000_000;
 
 export interface RingLiveMetrics {
   loopDelayP99Ms: number;
+  loopUtilization: number;
+  heapUsedMB: number;
+  rssMB: number;
   requestsPerSec: number;
   activeRequests: number;
 }
@@ -21,6 +25,9 @@ export function scanLiveMetrics(ring: SharedArrayBuffer, nowUs: number): RingLiv
   const u32 = new Uint32Array(ring, layout.recordsOffset, capacity * RECORD_U32);
   const count = Math.min(total, capacity, MAX_SCAN_RECORDS);
   let loopDelayP99Ms = -1;
+  let loopUtilization = -1;
+  let heapUsedMB = -1;
+  let rssMB = -1;
   let finishedLastSecond = 0;
   let activeRequests = 0;
   const ended = new Set<number>();
@@ -31,6 +38,11 @@ export function scanLiveMetrics(ring: SharedArrayBuffer, nowUs: number): RingLiv
     if (nowUs - ts > IN_FLIGHT_HORIZON_US) break;
     if (kind === Kind.loopDelay && loopDelayP99Ms < 0) {
       loopDelayP99Ms = (f64[slot * RECORD_F64 + 3] ?? 0) / 1000; // b = p99, µs
+    } else if (kind === Kind.loopUtilization && loopUtilization < 0) {
+      loopUtilization = (f64[slot * RECORD_F64 + 2] ?? 0) / 1e6; // a = utilisation × 10^6
+    } else if (kind === Kind.memory && heapUsedMB < 0) {
+      heapUsedMB = (f64[slot * RECORD_F64 + 2] ?? 0) / 1048576; // a = heap used, bytes
+      rssMB = (u32[slot * RECORD_U32 + RECORD_KIND_U32 + 1] ?? 0) / 1024; // id = RSS, KiB
     } else if (kind === Kind.httpServerSpan && (f64[slot * RECORD_F64 + 3] ?? 0) !== 0) {
       // A request completed in place: start in ts, length in dur (b = 0: not completed yet).
       if (nowUs - (ts + (f64[slot * RECORD_F64 + 1] ?? 0)) <= 1_000_000) finishedLastSecond++;
@@ -42,5 +54,9 @@ export function scanLiveMetrics(ring: SharedArrayBuffer, nowUs: number): RingLiv
       if (!ended.has(u32[slot * RECORD_U32 + RECORD_KIND_U32 + 1] ?? 0)) activeRequests++;
     }
   }
-  return { loopDelayP99Ms: Math.max(0, loopDelayP99Ms), requestsPerSec: finishedLastSecond, activeRequests };
+  return {
+    loopDelayP99Ms: Math.max(0, loopDelayP99Ms), loopUtilization: Math.max(0, loopUtilization),
+    heapUsedMB: Math.max(0, heapUsedMB), rssMB: Math.max(0, rssMB),
+    requestsPerSec: finishedLastSecond, activeRequests,
+  };
 }

@@ -12,7 +12,7 @@ import type { ControlRequest, ControlResponse, RecorderStatus, LiveMetrics } fro
 import { nowUs, clockSync } from '../clock';
 import { copyLiveRing, oldestRecordTsUs, readHeader } from '../ring/index';
 import { prefaultRing } from '../ring/prefault';
-import { HEADER_BYTES, RECORD_BYTES, H_HOOK_ERRORS, H_I32_HEARTBEAT, H_I32_RULE_SNAPSHOTS, H_LIVE_ELU, H_LIVE_HEAP_MB, H_LIVE_RSS_MB } from '../ring/layout';
+import { HEADER_BYTES, RECORD_BYTES, H_HOOK_ERRORS, H_I32_HEARTBEAT, H_I32_RULE_SNAPSHOTS } from '../ring/layout';
 import { scanLiveMetrics } from './live-scan';
 import type { SnapshotInput, ThreadCopy } from '../snapshot/build';
 import type { TraceEvent } from '../../format/trace-event';
@@ -172,19 +172,10 @@ export function runWatchdog(data: WatchdogData): void {
     };
   }
 
-  /** Memory and utilisation from the main thread's 1 s timer; the rest scanned from the ring. */
+  /** Scanned from the newest records of the ring (the sources' own counters). */
   function live(): LiveMetrics {
     const now = nowUs();
-    const scanned = scanLiveMetrics(ring, now);
-    return {
-      ts: now,
-      loopDelayP99Ms: scanned.loopDelayP99Ms,
-      loopUtilization: header[H_LIVE_ELU] ?? 0,
-      heapUsedMB: header[H_LIVE_HEAP_MB] ?? 0,
-      rssMB: header[H_LIVE_RSS_MB] ?? 0,
-      requestsPerSec: scanned.requestsPerSec,
-      activeRequests: scanned.activeRequests,
-    };
+    return { ts: now, ...scanLiveMetrics(ring, now) };
   }
 
   async function forwardPoint(request: Extract<ControlRequest, { type: 'armSnapshotPoint' | 'disarmSnapshotPoint' }>): Promise<ControlResponse> {

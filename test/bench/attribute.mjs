@@ -1,0 +1,96 @@
+#!/usr/bin/env node
+// What does the recorder cost each request, measured inside one process? Runs a benchmark
+// server with the recorder under a fixed request rate and samples its main thread with Linux
+// `perf` (call stacks, JIT frames named through --perf-basic-prof), then prints the share of
+// main-thread samples spent in the recorder's code, in Node's GC-entry machinery (which exists
+// only because the recorder observes GC) and in perf_hooks' JavaScript, with what that means
+// in µs per request. A share of one process's samples does not depend on what else the
+// machine runs, unlike an A/B of two processes' CPU times, so this works on a busy machine.
+// Sampling itself slows every thread a little; shares stay comparable across builds.
+//   node test/bench/attribute.mjs [--app http-server.mjs] [--rate 8000] [--seconds 10]
+//                                 [--options '{"gc":false}']
+// Needs `perf` (linux-tools) and permission to use it; says so and exits 0 otherwise.
+import { execFileSync, spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { appPath, preloadArgs, recorderEnv, recorderPath } from './lib/env.mjs';
+import { startNode, stop, threadCpuNs } from './lib/proc.mjs';
+
+const argv = process.argv.slice(2);
+const option = (name, fallback) => (argv.includes(name) ? argv[argv.indexOf(name) + 1] : fallback);
+const app = option('--app', 'http-server.mjs');
+const rate = Number(option('--rate', '8000'));
+const seconds = Number(option('--seconds', '10'));
+const recorderOptions = JSON.parse(option('--options', '{}'));
+const SAMPLES_PER_SECOND = 2000;
+const TOP_LEAVES = 12;
+
+if (spawnSync('perf', ['--version']).status !== 0) {
+  console.log('attribute: `perf` is not installed (linux-tools); nothing measured');
+  process.exit(0);
+}
+
+const workDir = mkdtempSync(join(tmpdir(), 'nfr-attribute-'));
+const perfData = join(workDir, 'perf.data');
+const loadgenPath = fileURLToPath(new URL('./lib/loadgen.mjs', import.meta.url));
+// cwd in the scratch directory: V8 may write its logs next to it.
+const { child: server, match } = await startNode(['--perf-basic-prof', ...preloadArgs, appPath(app)], { env: recorderEnv(recorderOptions), readyPattern: /^LISTENING (\d+)$/, cwd: workDir });
+let loadgen;
+try {
+  ({ child: loadgen } = await startNode([loadgenPath, `http://127.0.0.1:${match[1]}/api/users/{n}?token=abc`, '32', '2', String(seconds + 10), String(rate)]));
+  await loadgen.waitForLine(/^MEASURE_START$/, 60_000);
+  await new Promise((resolve) => setTimeout(resolve, 1000));
+  const cpuBeforeNs = threadCpuNs(server.pid);
+  const started = performance.now();
+  const record = spawnSync('perf', ['record', '-F', String(SAMPLES_PER_SECOND), '-g', '-t', String(server.pid), '-o', perfData, '--', 'sleep', String(seconds)], { encoding: 'utf8' });
+  const elapsedS = (performance.now() - started) / 1000;
+  const cpuMs = (threadCpuNs(server.pid) - cpuBeforeNs) / 1e6;
+  if (record.status !== 0) {
+    console.log(`attribute: perf record failed (${record.stderr.trim().split('\n').pop()}); nothing measured`);
+    process.exit(0);
+  }
+  const shares = classify(execFileSync('perf', ['script', '-i', perfData, '-F', 'ip,sym'], { encoding: 'utf8', maxBuffer: 1 << 30 }));
+  const requests = rate * elapsedS;
+  const usPerRequest = (count) => ((count / shares.total) * cpuMs * 1000) / requests;
+  const line = (label, count) => `  ${label.padEnd(44)} ${((100 * count) / shares.total).toFixed(2).padStart(6)} %  ≈ ${usPerRequest(count).toFixed(2)} µs/request`;
+  console.log(`recorder ${JSON.stringify(recorderOptions)} on ${app} at ${rate} req/s: ${shares.total} main-thread samples over ${elapsedS.toFixed(1)} s, main thread ${cpuMs.toFixed(0)} ms CPU (${((cpuMs * 1000) / requests).toFixed(1)} µs/request under perf)`);
+  console.log(line('recorder code (a frame of the bundle)', shares.recorder));
+  console.log(line("Node's GC entries (only made when observed)", shares.gcEntries));
+  console.log(line("perf_hooks' JavaScript", shares.perfHooks));
+  console.log(line('all of the above', shares.recorder + shares.gcEntries + shares.perfHooks));
+  console.log('  where the recorder-code samples end (leaf function  <  outermost recorder frame, samples):');
+  for (const [leaf, count] of shares.leaves.slice(0, TOP_LEAVES)) console.log(`    ${String(count).padStart(5)}  ${leaf}`);
+  delete shares.leaves;
+  console.log(`ATTRIBUTE ${JSON.stringify({ app, rate, options: recorderOptions, samples: shares.total, cpuMs, requests, ...shares })}`);
+} finally {
+  if (loadgen) await stop(loadgen);
+  await stop(server);
+  spawnSync('rm', ['-f', `/tmp/perf-${server.pid}.map`]);
+  rmSync(workDir, { recursive: true, force: true });
+}
+
+/** Counts `perf script` samples (blank-line separated stacks) by what is on their stack. */
+function classify(text) {
+  const counts = { total: 0, recorder: 0, gcEntries: 0, perfHooks: 0, leaves: [] };
+  const bundle = recorderPath;
+  const leaves = new Map();
+  for (const stack of text.split('\n\n')) {
+    if (stack.trim() === '') continue;
+    counts.total++;
+    if (stack.includes(bundle)) {
+      counts.recorder++;
+      // The first line is the innermost frame: "<ip> <symbol>".
+      const frames = stack.trim().split('\n').map((frame) => frame.trim().replace(/^\S+\s+/, '').replace(bundle, 'recorder.js'));
+      // Leaf (innermost frame) and, after '<', the outermost recorder frame: where the time went, and through which entry.
+      const entry = frames.filter((frame) => frame.includes('recorder.js')).pop();
+      const key = `${frames[0]}  <  ${entry}`;
+      leaves.set(key, (leaves.get(key) ?? 0) + 1);
+    }
+    else if (/MarkGarbageCollection|GCPerformanceEntry/.test(stack)) counts.gcEntries++;
+    else if (/node:internal\/perf\//.test(stack)) counts.perfHooks++;
+  }
+  counts.leaves = [...leaves].sort((a, b) => b[1] - a[1]);
+  return counts;
+}
