@@ -34,7 +34,7 @@ function httpBench({ id, title, app, urlPath, B, A = baseline, target, minThroug
         ...(ratePerSecond > 0 ? { durationSeconds: settings.durationSeconds * 2 } : {}),
         onRun: (pair, side, run) =>
           log(`  pair ${pair + 1} ${side}: ${run.requestsPerSecond.toFixed(0)} req/s, ${run.cpuUsPerRequest.toFixed(1)} µs CPU/req, ` +
-            `server ${run.serverCpuPercent.toFixed(0)} % CPU, foreign load ${run.foreignLoadPercent.toFixed(0)} %` +
+            `main thread ${run.mainCpuUsPerRequest.toFixed(1)} µs/req, server ${run.serverCpuPercent.toFixed(0)} % CPU, foreign load ${run.foreignLoadPercent.toFixed(0)} %` +
             (run.errors || run.non2xx ? `, ${run.errors} errors, ${run.non2xx} non-2xx` : '')),
       });
       const costPercent = (result.pairCpuPerRequestRatio.median - 1) * 100;
@@ -51,7 +51,8 @@ function httpBench({ id, title, app, urlPath, B, A = baseline, target, minThroug
         judgedOn: clean ? 'throughput' : 'cpu-per-request',
         headline:
           `throughput ×${result.pairThroughputRatio.median.toFixed(3)} (${result.pairThroughputRatio.min.toFixed(3)}–${result.pairThroughputRatio.max.toFixed(3)}), ` +
-          `CPU/req ×${result.pairCpuPerRequestRatio.median.toFixed(3)} (${result.pairCpuPerRequestRatio.min.toFixed(3)}–${result.pairCpuPerRequestRatio.max.toFixed(3)}) = cost ${costPercent.toFixed(1)} % ` +
+          `CPU/req ×${result.pairCpuPerRequestRatio.median.toFixed(3)} (${result.pairCpuPerRequestRatio.min.toFixed(3)}–${result.pairCpuPerRequestRatio.max.toFixed(3)}) = cost ${costPercent.toFixed(1)} %, ` +
+          `main thread alone ×${result.pairMainCpuPerRequestRatio.median.toFixed(3)} (${result.pairMainCpuPerRequestRatio.min.toFixed(3)}–${result.pairMainCpuPerRequestRatio.max.toFixed(3)}) ` +
           `[A ${result.A.cpuUsPerRequest.median.toFixed(1)} µs/req, ${result.A.requestsPerSecond.median.toFixed(0)} req/s; ` +
           `B ${result.B.cpuUsPerRequest.median.toFixed(1)} µs/req, ${result.B.requestsPerSecond.median.toFixed(0)} req/s; ` +
           `${result.pairsUsed} of ${result.pairsTotal} pairs${clean ? ' (clean)' : ', machine busy: all pairs, judged on CPU/req'}]`,

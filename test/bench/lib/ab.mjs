@@ -4,7 +4,7 @@
 // autocannon in its own process; the server's CPU time (utime + stime from /proc) over the
 // measured window divided by the requests served gives CPU µs per request.
 import { fileURLToPath } from 'node:url';
-import { cpuTimeUs, startNode, stop } from './proc.mjs';
+import { cpuTimeUs, startNode, stop, threadCpuNs } from './proc.mjs';
 import { machineBusyUs, waitForQuiet } from './machine.mjs';
 import { median, summarize } from './stats.mjs';
 
@@ -27,10 +27,12 @@ export async function measureHttpRun({ appPath, urlPath, variant, warmupSeconds,
     await loadgen.waitForLine(/^MEASURE_START$/, deadlineMs);
     const machineStartUs = machineBusyUs();
     const cpuStartUs = cpuTimeUs(server.pid);
+    const mainStartNs = threadCpuNs(server.pid);
     const loadgenStartUs = cpuTimeUs(loadgen.pid);
     const wallStartMs = performance.now();
     const [, json] = await loadgen.waitForLine(/^RESULT (.*)$/, deadlineMs);
     const cpuEndUs = cpuTimeUs(server.pid);
+    const mainEndNs = threadCpuNs(server.pid);
     const loadgenEndUs = cpuTimeUs(loadgen.pid);
     const machineEndUs = machineBusyUs();
     const wallUs = (performance.now() - wallStartMs) * 1000;
@@ -42,6 +44,9 @@ export async function measureHttpRun({ appPath, urlPath, variant, warmupSeconds,
       ...load,
       serverCpuUs,
       cpuUsPerRequest: serverCpuUs / load.requests,
+      // The main thread alone (schedstat, ns): what limits a single-threaded server's
+      // throughput when other threads (a profiler's sampler, GC helpers) have a core of their own.
+      mainCpuUsPerRequest: (mainEndNs - mainStartNs) / 1000 / load.requests,
       serverCpuPercent: (serverCpuUs / wallUs) * 100,
       foreignLoadPercent: Math.max(0, (foreignCpuUs / wallUs) * 100),
     };
@@ -73,6 +78,7 @@ export async function interleavedHttpAB({ A, B, pairs, onRun, ...runOptions }) {
     }
     thisPair.throughputRatio = thisPair.B.requestsPerSecond / thisPair.A.requestsPerSecond;
     thisPair.cpuPerRequestRatio = thisPair.B.cpuUsPerRequest / thisPair.A.cpuUsPerRequest;
+    thisPair.mainCpuPerRequestRatio = thisPair.B.mainCpuUsPerRequest / thisPair.A.mainCpuUsPerRequest;
     thisPair.clean = Math.max(thisPair.A.foreignLoadPercent, thisPair.B.foreignLoadPercent) < CLEAN_FOREIGN_LOAD_PERCENT;
     pairs_.push(thisPair);
   }
@@ -82,18 +88,20 @@ export async function interleavedHttpAB({ A, B, pairs, onRun, ...runOptions }) {
   const pairRatios = {
     throughput: used.map((pair) => pair.throughputRatio),
     cpuPerRequest: used.map((pair) => pair.cpuPerRequestRatio),
+    mainCpuPerRequest: used.map((pair) => pair.mainCpuPerRequestRatio),
   };
   const pick = (side, key) => used.map((pair) => pair[side][key]);
   return {
     pairsUsed: used.length,
     pairsClean: cleanPairs.length,
     pairsTotal: pairs_.length,
-    A: { label: A.label, requestsPerSecond: summarize(pick('A', 'requestsPerSecond')), cpuUsPerRequest: summarize(pick('A', 'cpuUsPerRequest')) },
-    B: { label: B.label, requestsPerSecond: summarize(pick('B', 'requestsPerSecond')), cpuUsPerRequest: summarize(pick('B', 'cpuUsPerRequest')) },
+    A: { label: A.label, requestsPerSecond: summarize(pick('A', 'requestsPerSecond')), cpuUsPerRequest: summarize(pick('A', 'cpuUsPerRequest')), mainCpuUsPerRequest: summarize(pick('A', 'mainCpuUsPerRequest')) },
+    B: { label: B.label, requestsPerSecond: summarize(pick('B', 'requestsPerSecond')), cpuUsPerRequest: summarize(pick('B', 'cpuUsPerRequest')), mainCpuUsPerRequest: summarize(pick('B', 'mainCpuUsPerRequest')) },
     throughputRatio: median(pick('B', 'requestsPerSecond')) / median(pick('A', 'requestsPerSecond')),
     cpuPerRequestRatio: median(pick('B', 'cpuUsPerRequest')) / median(pick('A', 'cpuUsPerRequest')),
     pairThroughputRatio: summarize(pairRatios.throughput),
     pairCpuPerRequestRatio: summarize(pairRatios.cpuPerRequest),
+    pairMainCpuPerRequestRatio: summarize(pairRatios.mainCpuPerRequest),
     pairs: pairs_.map((pair) => ({
       clean: pair.clean,
       throughputRatio: pair.throughputRatio,
