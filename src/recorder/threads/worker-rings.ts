@@ -3,7 +3,6 @@
 // a directory of them, so one process snapshot holds every thread's lane (tid = threadId).
 // A directory that opens late asks for a roll call and every lane announces itself again.
 import type { BroadcastChannel } from 'node:worker_threads';
-import { prefaultRing } from '../ring/prefault';
 import { workerThreads } from '../lazy-builtins';
 
 export const RINGS_CHANNEL = 'node-flight-recorder.rings';
@@ -26,7 +25,8 @@ export class WorkerRingDirectory {
   private readonly rings = new Map<number, WorkerRing>();
   private readonly channel: BroadcastChannel;
 
-  constructor() {
+  /** `onNewRing` hears each worker ring the first time it is announced. */
+  constructor(private readonly onNewRing?: (ring: SharedArrayBuffer) => void) {
     this.channel = new (workerThreads().BroadcastChannel)(RINGS_CHANNEL);
     this.channel.onmessage = (event: unknown) => this.receive((event as { data: RingsMessage }).data);
     this.channel.unref(); // after onmessage, which refs the channel again
@@ -36,8 +36,7 @@ export class WorkerRingDirectory {
   private receive(message: RingsMessage): void {
     if (!message || typeof message !== 'object') return;
     if (message.type === 'ring' && message.ring instanceof SharedArrayBuffer) {
-      // A worker's ring made resident like the main one, the first time it is announced.
-      if (this.rings.get(message.tid)?.ring !== message.ring) prefaultRing(message.ring);
+      if (this.rings.get(message.tid)?.ring !== message.ring) this.onNewRing?.(message.ring);
       this.rings.delete(message.tid);
       this.rings.set(message.tid, { tid: message.tid, name: message.name, ring: message.ring, exited: false });
       while (this.rings.size > MAX_WORKER_RINGS) {

@@ -11,7 +11,7 @@
 import type { ControlRequest, ControlResponse, RecorderStatus, LiveMetrics } from '../../format/control';
 import { nowUs, clockSync } from '../clock';
 import { copyLiveRing, oldestRecordTsUs, readHeader } from '../ring/index';
-import { prefaultRing } from '../ring/prefault';
+import { ResidencyKeeper } from './keep-resident';
 import { HEADER_BYTES, RECORD_BYTES, H_HOOK_ERRORS, H_I32_HEARTBEAT, H_I32_RULE_SNAPSHOTS } from '../ring/layout';
 import { scanLiveMetrics } from './live-scan';
 import type { SnapshotInput, ThreadCopy } from '../snapshot/build';
@@ -44,11 +44,13 @@ export function runWatchdog(data: WatchdogData): void {
   silenceThread();
   lowerThisThreadsPriority();
   const { ring, options, facts } = data;
-  prefaultRing(ring);
+  // The main thread's ring and each worker thread's, resident ahead of their writers.
+  const residency = new ResidencyKeeper();
+  residency.add(ring);
   const layout = readHeader(ring).layout;
   const header = new Float64Array(ring, 0, HEADER_BYTES / 8);
   const headerI32 = new Int32Array(ring, 0, HEADER_BYTES / 4);
-  const workers = new WorkerRingDirectory();
+  const workers = new WorkerRingDirectory((workerRing) => residency.add(workerRing));
   const post = (message: FromWatchdog) => port.postMessage(message);
   let nextRequestId = 1;
   const waiting = new Map<number, (reply: ToWatchdog) => void>();

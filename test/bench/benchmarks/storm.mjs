@@ -6,9 +6,9 @@
 //           events pour in — ring pages touched, strings, anything that accumulates);
 //   held    total RSS difference (adds what the recorder holds from start-up: its code and
 //           its watchdog thread's V8 isolate).
-// Target: maxBytes + 8 MiB. The ring is resident before the storm starts (the watchdog touches
-// its pages at start-up, src/recorder/ring/prefault.ts), so growth no longer includes it:
-// the verdict counts the whole ring on top of growth (growth ≤ 8 MiB); held is reported too.
+// Target: growth ≤ maxBytes + 8 MiB. The watchdog keeps 2 MiB of the ring resident ahead of
+// its writers (src/recorder/ring/prefault.ts), which may be touched before the storm starts:
+// the verdict adds those 2 MiB to the growth, so nothing the recorder holds goes uncounted.
 // Both sides run with a 1 MiB young generation (--max-semi-space-size=1): V8 grows it to 2 × 16
 // MiB under any allocation storm, and whether those pages are still resident when RSS is read
 // after the GC varied by up to 32 MiB between identical runs (with or without the recorder),
@@ -21,6 +21,8 @@ import { median } from '../lib/stats.mjs';
 
 const RING_BYTES = 10 * 1024 * 1024;
 const LIMIT_BYTES = RING_BYTES + 8 * 1024 * 1024;
+/** AHEAD_BYTES of src/recorder/ring/prefault.ts: ring pages possibly resident before the storm. */
+const RESIDENT_BEFORE_BYTES = 2 * 1024 * 1024;
 const MiB = 2 ** 20;
 const SEMI_SPACE_MB = 1;
 
@@ -68,9 +70,9 @@ export const stormBenchmark = {
     const peakDeltaBytes = median(withRecorder.map((run) => run.peakRssBytes)) - median(without.map((run) => run.peakRssBytes));
     const rate = median(withRecorder.map((run) => run.eventsPerSecond));
     return {
-      value: `${((growthBytes + RING_BYTES) / MiB).toFixed(1)} MiB`,
-      headline: `ring ${(RING_BYTES / MiB).toFixed(0)} MiB (resident from start) + RSS growth during the storm ${(growthBytes / MiB).toFixed(1)} MiB (with − without, after GC) = ${((growthBytes + RING_BYTES) / MiB).toFixed(1)} MiB; total held ${(heldBytes / MiB).toFixed(1)} MiB incl. start-up (code, watchdog isolate); peaks differ by ${(peakDeltaBytes / MiB).toFixed(1)} MiB; ${(rate / 1e6).toFixed(2)} M events/s for ${seconds} s (young generation 1 MiB on both sides)`,
-      pass: growthBytes + RING_BYTES <= LIMIT_BYTES,
+      value: `${((growthBytes + RESIDENT_BEFORE_BYTES) / MiB).toFixed(1)} MiB`,
+      headline: `RSS growth during the storm ${(growthBytes / MiB).toFixed(1)} MiB (with − without, after GC) + ${(RESIDENT_BEFORE_BYTES / MiB).toFixed(0)} MiB of ring possibly resident before it = ${((growthBytes + RESIDENT_BEFORE_BYTES) / MiB).toFixed(1)} MiB; total held ${(heldBytes / MiB).toFixed(1)} MiB incl. start-up (code, watchdog isolate); peaks differ by ${(peakDeltaBytes / MiB).toFixed(1)} MiB; ${(rate / 1e6).toFixed(2)} M events/s for ${seconds} s (young generation 1 MiB on both sides)`,
+      pass: growthBytes + RESIDENT_BEFORE_BYTES <= LIMIT_BYTES,
       details: { without, withRecorder, growthBytes, heldBytes, peakDeltaBytes, limitBytes: LIMIT_BYTES },
     };
   },
