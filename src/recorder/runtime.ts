@@ -33,7 +33,8 @@ const HEARTBEAT_MS = 100;
  * The watchdog thread (control socket, snapshots of a stuck main thread) starts on a timer
  * created by the preload, so it runs right after the program's first tick — before any timer
  * the program sets — and never in a program that ends within its first tick (`node -e 0`, a
- * short script): a worker thread costs ~10 ms of CPU to start and delays exit while it boots.
+ * short script): a worker thread costs tens of ms of CPU to start (an empty Node worker ~70 ms
+ * on the VMs measured here) and delays exit while it boots.
  * Crash and exit snapshots need no watchdog (written synchronously on the main thread), and a
  * snapshot asked for before the timer fires starts the watchdog at once.
  */
