@@ -102,18 +102,30 @@ function writeAtomically(
   return { path, bytes, events: writer.count };
 }
 
+/** Batches of JSON are encoded into this reused buffer (a batch of 512 events is ~100 KB). */
+const ENCODE_BYTES = 1 << 20;
+let encodeBuffer: Buffer | undefined;
+
 /**
- * Writes all of `text`; returns its byte length. writeSync may write less than asked: the rest
- * is written from a Buffer of the remainder. A full disk answers a short write, then 0 (or
- * ENOSPC): 0 is an error here, never a reason to try again.
+ * Writes all of `text`; returns its byte length. Encoded once into a reused buffer (no Buffer
+ * per batch, no separate byte count); a text too long for it gets a Buffer of its own.
+ * writeSync may write less than asked: the rest is written in a loop. A full disk answers a
+ * short write, then 0 (or ENOSPC): 0 is an error here, never a reason to try again.
  */
 function writeAll(fd: number, text: string): number {
-  const byteLength = Buffer.byteLength(text, 'utf8');
-  let offset = byteLength === 0 ? 0 : writeSync(fd, text, null, 'utf8');
-  if (offset === byteLength) return byteLength;
-  const buffer = Buffer.from(text, 'utf8');
-  while (offset < buffer.length) {
-    const written = writeSync(fd, buffer, offset, buffer.length - offset);
+  let buffer: Buffer;
+  let byteLength: number;
+  if (text.length * 3 <= ENCODE_BYTES) {
+    encodeBuffer ??= Buffer.allocUnsafe(ENCODE_BYTES);
+    buffer = encodeBuffer;
+    byteLength = encodeBuffer.write(text, 0, 'utf8'); // at most 3 bytes per UTF-16 unit: it all fits
+  } else {
+    buffer = Buffer.from(text, 'utf8');
+    byteLength = buffer.length;
+  }
+  let offset = 0;
+  while (offset < byteLength) {
+    const written = writeSync(fd, buffer, offset, byteLength - offset);
     if (!(written > 0)) throw Object.assign(new Error('ENOSPC: no space left on device, write'), { code: 'ENOSPC', syscall: 'write' });
     offset += written;
   }
