@@ -138,6 +138,13 @@ export class StringTableWriter {
   }
 }
 
+/**
+ * Decoded strings kept for ids that come back (interned names repeat in many records). Bounded:
+ * unique strings (URLs) would otherwise all be kept for the whole snapshot, promoted to the
+ * old generation of the watchdog's heap and collected by major GCs. Cleared when full.
+ */
+const DECODED_CACHE_ENTRIES = 16_384;
+
 /** Resolves ids against a copy of the string table (or the live one when its writer is stuck). */
 export class StringTableReader {
   private readonly words: Uint32Array;
@@ -158,6 +165,7 @@ export class StringTableReader {
     if (id === 0) return undefined;
     if (this.decoded.has(id)) return this.decoded.get(id);
     const text = this.read(id);
+    if (this.decoded.size >= DECODED_CACHE_ENTRIES) this.decoded.clear();
     this.decoded.set(id, text);
     return text;
   }
