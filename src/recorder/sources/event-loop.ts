@@ -18,9 +18,11 @@
 // works and backs off to IDLE_TICK_MS (100) while it sleeps (less than IDLE_BUSY_US of work in
 // the last tick). A tick no longer than the threshold is as accurate as a shorter one: a block
 // of at least the threshold always covers a tick's due time, so the tick runs the moment the
-// block ends and places it exactly; a shorter tick only cost more wake-ups (25 ms cost a busy
-// server ~0.3 % of its CPU in timer work). After an idle stretch, a block shorter than the
-// idle tick may be placed up to IDLE_TICK_MS late; its length is still right.
+// block ends and places it exactly; a shorter tick only costs more wake-ups (going from 25 to
+// 50 ms, with the live-metrics timer gone, took the recorder's periodic work from 0.70 % to
+// 0.51 % of a loaded server's main-thread samples: docs/benchmarks.md). After an idle
+// stretch, a block shorter than the idle tick may be placed up to IDLE_TICK_MS late; its
+// length is still right.
 import { performance } from 'node:perf_hooks';
 import { EventNames, type LoopBlockArgs, type LoopDelayArgs } from '../../format/trace-event';
 import type { DecodeContext, EventSource, RecordView, SourceContext } from '../contracts';
