@@ -16,8 +16,20 @@ export interface ViewerState {
   tab?: string;
 }
 
+/** Bytes [offset, offset + length) of the trace file. */
+export interface ByteRange {
+  offset: number;
+  length: number;
+}
+
 export type ViewerToHost =
   | { type: 'ready' }
+  /** The event summary could not be used (a sentence why): send the file's text (`init`) instead. */
+  | { type: 'needText'; reason: string }
+  /** Event lines by byte range, for args the summary left in the file; answered by `bytes`. */
+  | { type: 'readBytes'; requestId: number; ranges: ByteRange[] }
+  /** Which events with args still in the file match a search needle; answered by `searchResult`. */
+  | { type: 'searchArgs'; requestId: number; needle: string }
   /** Open a source location (a stack frame, a span's origin) in the editor. */
   | { type: 'reveal'; frame: StackFrame }
   | { type: 'state'; state: ViewerState }
@@ -28,6 +40,16 @@ export type ViewerToHost =
 export type HostToViewer =
   /** The whole file's text: the viewer parses it (so a hostile file never runs on the host). */
   | { type: 'init'; fileName: string; text: string; state?: ViewerState; mark?: { ts: number; label: string } }
+  /**
+   * The event summary of the file (src/format/event-summary.ts) instead of its text: the viewer
+   * draws from it and asks for args by range (`readBytes`). A viewer that cannot use it answers
+   * `needText`.
+   */
+  | { type: 'summary'; fileName: string; summary: Uint8Array; state?: ViewerState; mark?: { ts: number; label: string } }
+  /** The bytes of the ranges of a `readBytes`, in order, or why not. */
+  | { type: 'bytes'; requestId: number; bytes?: Uint8Array; error?: string }
+  /** Event indices (ascending) answering a `searchArgs`, or why not. */
+  | { type: 'searchResult'; requestId: number; indices?: Int32Array; error?: string }
   /** Show a load error instead of a timeline. */
   | { type: 'loadError'; fileName: string; message: string }
   /** Select and reveal the event nearest this time (how-did-I-get-here, inline trace). */

@@ -3,15 +3,16 @@
 // it fetches the trace from the page's own server and keeps state in the URL hash. Messages
 // follow src/format/viewer-protocol.ts; anything of another shape is logged and dropped.
 import type { StackFrame } from '../format/stack';
-import type { HostToViewer, ViewerState, ViewerToHost } from '../format/viewer-protocol';
+import type { ByteRange, HostToViewer, ViewerState, ViewerToHost } from '../format/viewer-protocol';
 import type { LoadedTrace } from './model/load';
 import { concatBytes, StreamingTraceLoader } from './model/stream-load';
+import { loadSummary } from './model/summary-load';
 
 /**
  * What a host hands the app: a protocol message, or (browser host only) a trace it already
  * read while downloading, so the file never becomes one string.
  */
-export type HostMessage = HostToViewer | { type: 'loaded'; fileName: string; trace: LoadedTrace; state?: ViewerState };
+export type HostMessage = HostToViewer | { type: 'loaded'; fileName: string; trace: LoadedTrace; state?: ViewerState; mark?: { ts: number; label: string } };
 
 interface VsCodeApi {
   postMessage(message: unknown): void;
@@ -36,26 +37,86 @@ export function createHost(onReveal: (frame: StackFrame) => void): Host {
   return new BrowserHost(onReveal);
 }
 
+/** How long the extension may take to answer a request for bytes or a search. */
+const HOST_ANSWER_TIMEOUT_MS = 60_000;
+
 class VsCodeHost implements Host {
   readonly kind = 'vscode';
+  private nextRequestId = 1;
+  /** Requests to the extension (bytes, searches) waiting for their answer, by id. */
+  private readonly pending = new Map<number, (answer: Extract<HostToViewer, { type: 'bytes' | 'searchResult' }>) => void>();
+
   constructor(private readonly api: VsCodeApi) {}
 
   post(message: ViewerToHost): void {
     this.api.postMessage(message);
   }
 
-  start(handler: (message: HostToViewer) => void): void {
+  start(handler: (message: HostMessage) => void): void {
     window.addEventListener('message', (event: MessageEvent) => {
       const message = checkHostMessage(event.data);
       if (!message) return;
+      if (message.type === 'bytes' || message.type === 'searchResult') {
+        const answer = this.pending.get(message.requestId);
+        this.pending.delete(message.requestId);
+        answer?.(message);
+        return;
+      }
       if (message.type === 'init') performance.mark('nfr-text-received');
-      if (message.type === 'init' && !message.state) {
+      if ((message.type === 'init' || message.type === 'summary') && !message.state) {
         const saved = this.api.getState();
         if (saved && typeof saved === 'object') message.state = saved as ViewerState;
+      }
+      if (message.type === 'summary') {
+        this.openSummary(message, handler);
+        return;
       }
       handler(message);
     });
     this.post({ type: 'ready' });
+  }
+
+  /** The extension sent the event summary: draw from it, or ask for the text if it is unusable. */
+  private openSummary(message: Extract<HostToViewer, { type: 'summary' }>, handler: (message: HostMessage) => void): void {
+    performance.mark('nfr-summary-received');
+    let trace: LoadedTrace;
+    try {
+      trace = loadSummary(message.summary, (ranges) => this.readBytes(ranges), (needle) => this.searchArgs(needle));
+    } catch (error) {
+      const reason = error instanceof Error ? error.message : String(error);
+      console.warn(`Flight Recorder viewer: the event summary is not usable (${reason}); asking for the whole file`);
+      this.post({ type: 'needText', reason });
+      return;
+    }
+    performance.mark('nfr-parsed');
+    handler({ type: 'loaded', fileName: message.fileName, trace, ...(message.state ? { state: message.state } : {}), ...(message.mark ? { mark: message.mark } : {}) });
+  }
+
+  private request(message: (requestId: number) => ViewerToHost): Promise<Extract<HostToViewer, { type: 'bytes' | 'searchResult' }>> {
+    const requestId = this.nextRequestId++;
+    return new Promise((resolve, reject) => {
+      const timer = window.setTimeout(() => {
+        this.pending.delete(requestId);
+        reject(new Error(`VS Code did not answer within ${HOST_ANSWER_TIMEOUT_MS / 1000} s`));
+      }, HOST_ANSWER_TIMEOUT_MS);
+      this.pending.set(requestId, (answer) => {
+        window.clearTimeout(timer);
+        resolve(answer);
+      });
+      this.post(message(requestId));
+    });
+  }
+
+  private async readBytes(ranges: ByteRange[]): Promise<Uint8Array> {
+    const answer = await this.request((requestId) => ({ type: 'readBytes', requestId, ranges }));
+    if (answer.type !== 'bytes' || !answer.bytes) throw new Error(answer.error ?? 'VS Code sent no bytes');
+    return answer.bytes;
+  }
+
+  private async searchArgs(needle: string): Promise<Int32Array> {
+    const answer = await this.request((requestId) => ({ type: 'searchArgs', requestId, needle }));
+    if (answer.type !== 'searchResult' || !answer.indices) throw new Error(answer.error ?? 'VS Code sent no search result');
+    return answer.indices;
   }
 
   saveState(state: ViewerState): void {
@@ -74,6 +135,63 @@ class BrowserHost implements Host {
   }
 
   start(handler: (message: HostMessage) => void, onProgress?: (receivedBytes: number, totalBytes: number | undefined) => void): void {
+    const { summaryUrl, bytesUrl } = document.body.dataset;
+    if (!summaryUrl || !bytesUrl) {
+      this.loadWholeFile(handler, onProgress);
+      return;
+    }
+    // The fast path: the server's summary of the file, args fetched by range when looked at.
+    // Whatever it cannot do (not our layout, a damaged file, an old server) the whole file does.
+    this.loadSummary(summaryUrl, bytesUrl, handler)
+      .catch((error: unknown) => {
+        console.warn(`Flight Recorder viewer: the event summary is not usable (${error instanceof Error ? error.message : String(error)}); reading the whole file`);
+        return false;
+      })
+      .then((loaded) => {
+        if (!loaded) this.loadWholeFile(handler, onProgress);
+      });
+  }
+
+  /** Answers false when the server has no summary of this file (the caller reads the whole file). */
+  private async loadSummary(summaryUrl: string, bytesUrl: string, handler: (message: HostMessage) => void): Promise<boolean> {
+    performance.mark('nfr-summary-requested');
+    // Same request as the page's <link rel=preload> (no cache option), so the browser hands over
+    // the download it started while the script loaded; the server says no-store anyway.
+    const response = await fetch(summaryUrl);
+    if (response.status !== 200) {
+      // 204: the server has no summary of this file (not our layout, damaged): read it whole.
+      const reason = response.headers.get('x-summary-unavailable');
+      console.info(`Flight Recorder viewer: ${reason ? decodeURIComponent(reason) : `the summary request answered ${response.status}`}; reading the whole file`);
+      return false;
+    }
+    const fileName = decodeURIComponent(response.headers.get('x-trace-file-name') ?? 'trace');
+    // One native read: copying chunks into a buffer in JS cost ~0.3–0.6 s on a loaded machine,
+    // and the summary is a tenth of the file, so the page keeps its plain "Loading" meanwhile.
+    const bytes = new Uint8Array(await response.arrayBuffer());
+    performance.mark('nfr-summary-received');
+    const fetchRanges = async (ranges: ByteRange[]): Promise<Uint8Array> => {
+      const list = ranges.map((range) => `${range.offset}:${range.length}`).join(',');
+      const answer = await fetch(`${bytesUrl}?ranges=${list}`, { cache: 'no-store' });
+      if (!answer.ok) throw new Error(`the server answered ${answer.status}: ${(await answer.text()).slice(0, 300).trim()}`);
+      return new Uint8Array(await answer.arrayBuffer());
+    };
+    const searchUrl = document.body.dataset.searchUrl;
+    const searchRemote = searchUrl
+      ? async (needle: string): Promise<Int32Array> => {
+          const answer = await fetch(`${searchUrl}?q=${encodeURIComponent(needle)}`, { cache: 'no-store' });
+          if (!answer.ok) throw new Error(`the server answered ${answer.status}: ${(await answer.text()).slice(0, 300).trim()}`);
+          const body = await answer.arrayBuffer();
+          if (body.byteLength % 4 !== 0) throw new Error('the server sent a malformed search answer');
+          return new Int32Array(body);
+        }
+      : undefined;
+    const trace = loadSummary(bytes, fetchRanges, searchRemote);
+    performance.mark('nfr-parsed');
+    handler({ type: 'loaded', fileName, trace, state: readHashState() });
+    return true;
+  }
+
+  private loadWholeFile(handler: (message: HostMessage) => void, onProgress?: (receivedBytes: number, totalBytes: number | undefined) => void): void {
     const traceUrl = document.body.dataset.traceUrl ?? 'trace';
     fetch(traceUrl, { cache: 'no-store' })
       .then(async (response) => {
@@ -174,6 +292,15 @@ export function checkHostMessage(data: unknown): HostToViewer | undefined {
       break;
     case 'loadError':
       if (typeof message.message === 'string' && typeof message.fileName === 'string') return message as unknown as HostToViewer;
+      break;
+    case 'summary':
+      if (message.summary instanceof Uint8Array && typeof message.fileName === 'string') return message as unknown as HostToViewer;
+      break;
+    case 'bytes':
+      if (typeof message.requestId === 'number' && (message.bytes instanceof Uint8Array || typeof message.error === 'string')) return message as unknown as HostToViewer;
+      break;
+    case 'searchResult':
+      if (typeof message.requestId === 'number' && (message.indices instanceof Int32Array || typeof message.error === 'string')) return message as unknown as HostToViewer;
       break;
     case 'select':
       if (typeof message.ts === 'number') return message as unknown as HostToViewer;

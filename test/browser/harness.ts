@@ -32,8 +32,8 @@ export function viewCommand(): string[] {
 }
 
 /** Starts `cli view` on a free loopback port; resolves with the printed URL (bounded wait). */
-export function startView(file: string, timeoutMs = 15_000): Promise<ViewServer> {
-  const child = spawn(process.execPath, [...viewCommand(), file, '--port', '0'], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+export function startView(file: string, timeoutMs = 15_000, extraArgs: string[] = []): Promise<ViewServer> {
+  const child = spawn(process.execPath, [...viewCommand(), file, '--port', '0', ...extraArgs], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => {

@@ -51,6 +51,8 @@ before(async () => {
   ]));
   const started = await Promise.all((Object.keys(files) as (keyof typeof files)[]).map(async (key) => [key, await startView(files[key])] as const));
   for (const [key, server] of started) servers[key] = server;
+  // The same snapshot without the server's summary: the page streams the whole file.
+  servers.noSummary = await startView(files.snapshot, 15_000, ['--no-summary']);
   chromium = await launchChromium();
 });
 
@@ -60,8 +62,10 @@ after(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-async function openPage(server: ViewServer, errors: string[] = []): Promise<Page> {
+/** `beforeLoad` runs before navigation (to watch the page's requests from the start). */
+async function openPage(server: ViewServer, errors: string[] = [], beforeLoad?: (page: Page) => void): Promise<Page> {
   const page = await chromium.browser.newPage({ viewport: { width: 1280, height: 800 } });
+  beforeLoad?.(page);
   page.on('pageerror', (error) => errors.push(String(error)));
   page.on('console', (message) => {
     if (message.type() === 'error') errors.push(message.text());
@@ -105,8 +109,9 @@ describe('viewer in Chromium via cli view', () => {
     }
   });
 
-  test('a snapshot as the recorder writes it is read while it downloads; one-line JSON the same, the slow way', async () => {
-    const streamed = await openPage(servers.snapshot!);
+  test('a snapshot comes as the server\'s summary; streamed whole (--no-summary) and one-line JSON show the same', async () => {
+    const summarised = await openPage(servers.snapshot!);
+    const streamed = await openPage(servers.noSummary!);
     const whole = await openPage(servers.oneLine!);
     try {
       const facts = async (page: Page) => ({
@@ -114,15 +119,47 @@ describe('viewer in Chromium via cli view', () => {
         toolbar: await page.locator('.nfr-facts-inline').innerText(),
         marks: Object.keys(await page.evaluate(() => (globalThis as unknown as PageGlobals).flightRecorderViewer.loadMarks())).sort(),
       });
-      const a = await facts(streamed);
-      const b = await facts(whole);
-      assert.equal(a.tracks, b.tracks);
-      assert.equal(a.toolbar, b.toolbar);
-      assert.ok(!a.marks.includes('nfr-text-received'), `the writer's layout never becomes one string: ${a.marks.join(' ')}`);
-      assert.ok(b.marks.includes('nfr-text-received'), `one-line JSON is decoded whole: ${b.marks.join(' ')}`);
+      const a = await facts(summarised);
+      const b = await facts(streamed);
+      const c = await facts(whole);
+      assert.equal(a.tracks, c.tracks);
+      assert.equal(b.tracks, c.tracks);
+      assert.equal(a.toolbar, c.toolbar);
+      assert.equal(b.toolbar, c.toolbar);
+      assert.ok(a.marks.includes('nfr-summary-received') && !a.marks.includes('nfr-downloaded'), `the summary, not the file: ${a.marks.join(' ')}`);
+      assert.ok(!b.marks.includes('nfr-text-received') && !b.marks.includes('nfr-summary-received'), `the writer's layout never becomes one string: ${b.marks.join(' ')}`);
+      assert.ok(c.marks.includes('nfr-text-received'), `one-line JSON is decoded whole: ${c.marks.join(' ')}`);
     } finally {
+      await summarised.close();
       await streamed.close();
       await whole.close();
+    }
+  });
+
+  test('on the summary path a request\'s args are fetched by range when it is selected, and search asks the server', async () => {
+    const errors: string[] = [];
+    const rangeRequests: string[] = [];
+    const page = await openPage(servers.snapshot!, errors, (opening) => {
+      opening.on('request', (request) => {
+        if (request.url().includes('/trace/bytes')) rangeRequests.push(request.url());
+      });
+    });
+    try {
+      assert.equal(rangeRequests.length, 0, 'nothing is fetched before someone looks');
+      await clickSpan(page, 'GET /api/reports/:id');
+      await page.waitForSelector('.nfr-details .nfr-args', { timeout: 10_000 });
+      assert.equal(await page.locator('.nfr-details-title').innerText(), 'GET /api/reports/:id');
+      const details = await page.locator('.nfr-details').innerText();
+      assert.match(details, /\/api\/reports\/2024-q3\?format=pdf/, 'the URL from the begin event\'s args');
+      assert.match(details, /200/, 'the status from the end event\'s args');
+      assert.equal(await page.locator('.nfr-args-loading').count(), 0);
+      assert.ok(rangeRequests.length >= 1 && rangeRequests.every((url) => /\/trace\/bytes\?ranges=\d+:\d+(,\d+:\d+)*$/.test(url)), rangeRequests.join(' '));
+      // "format=pdf" is only in that request's URL: an arg the page has not fetched.
+      await page.fill('.nfr-search-input', 'format=pdf');
+      await page.waitForFunction(() => (globalThis as unknown as PageGlobals).document.querySelector('.nfr-search-count')?.textContent === '1 found', undefined, { timeout: 10_000 });
+      assert.deepEqual(errors, []);
+    } finally {
+      await page.close();
     }
   });
 

@@ -1,4 +1,4 @@
-// The viewer's streaming reader (src/viewer/model/stream-load.ts + scan-event.ts) must give the
+// The viewer's streaming reader (src/viewer/model/stream-load.ts, src/format/snapshot-lines.ts + scan-event.ts) must give the
 // same trace as the shared whole-text reader for files in our writer's layout, whatever the
 // chunk boundaries, and must give up (so the whole-text reader answers) for anything else.
 import assert from 'node:assert/strict';
@@ -10,7 +10,7 @@ import { serializeSnapshot } from '../../src/format/write';
 import type { LoadedTrace } from '../../src/viewer/model/load';
 import { loadTraceText } from '../../src/viewer/model/load';
 import { buildModel } from '../../src/viewer/model/model';
-import { ScannedEvent } from '../../src/viewer/model/scan-event';
+import { ScannedEvent } from '../../src/format/scan-event';
 import { StreamingTraceLoader } from '../../src/viewer/model/stream-load';
 import { search } from '../../src/viewer/model/search';
 import { errorRows, slowestRequests } from '../../src/viewer/model/summaries';

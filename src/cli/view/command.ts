@@ -1,16 +1,18 @@
 // `flight-recorder view <file> [--port N]`: serves the timeline viewer and the file on
 // 127.0.0.1, prints the URL, and runs until interrupted. Exit codes: 0 after Ctrl+C,
 // 1 when the file (or the viewer bundle) cannot be read or is larger than the viewer can open, 2 for bad usage.
+// The server summarises the snapshot in the background as soon as it starts (trace-summary.ts).
 import { constants } from 'node:fs';
 import { access, stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { MAX_TRACE_BYTES, startViewServer, traceTooLargeMessage } from './server';
 
-const USAGE = 'usage: flight-recorder view <file> [--port N]';
+const USAGE = 'usage: flight-recorder view <file> [--port N] [--no-summary]';
 
 export async function runView(argv: string[]): Promise<number> {
   let file: string | undefined;
   let port = 0;
+  let summary = true;
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]!;
     if (arg === '--port' || arg.startsWith('--port=')) {
@@ -21,8 +23,13 @@ export async function runView(argv: string[]): Promise<number> {
         return 2;
       }
       port = parsed;
+    } else if (arg === '--no-summary') {
+      summary = false;
     } else if (arg === '--help' || arg === '-h') {
-      process.stdout.write(`${USAGE}\nServes the timeline viewer for a snapshot (.nodetrace.json), Chrome trace JSON or .cpuprofile on 127.0.0.1.\n`);
+      process.stdout.write(
+        `${USAGE}\nServes the timeline viewer for a snapshot (.nodetrace.json), Chrome trace JSON or .cpuprofile on 127.0.0.1.\n` +
+          'Snapshots are summarised here and the page fetches event details on demand; --no-summary sends the whole file instead.\n',
+      );
       return 0;
     } else if (arg.startsWith('-') && arg !== '-') {
       process.stderr.write(`flight-recorder view: unknown option ${arg}\n${USAGE}\n`);
@@ -56,7 +63,7 @@ export async function runView(argv: string[]): Promise<number> {
   }
   let started;
   try {
-    started = await startViewServer({ tracePath, viewerScriptPath: assets.script, viewerStylePath: assets.style, port });
+    started = await startViewServer({ tracePath, viewerScriptPath: assets.script, viewerStylePath: assets.style, port, summary });
   } catch (error) {
     process.stderr.write(`flight-recorder view: cannot listen on 127.0.0.1:${port}: ${error instanceof Error ? error.message : String(error)}\n`);
     return 1;

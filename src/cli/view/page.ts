@@ -1,6 +1,7 @@
 // The HTML page `cli view` serves: the viewer bundle and its stylesheet, under a strict
 // Content-Security-Policy with a fresh nonce per response. No trace data is ever inlined
-// into the page; the viewer fetches it from /trace and parses it itself.
+// into the page; the viewer fetches its event summary from /trace/summary (or, when there is
+// none, the file from /trace) and parses it itself.
 
 export function contentSecurityPolicy(nonce: string, inMeta = false): string {
   const directives = [
@@ -18,7 +19,12 @@ export function contentSecurityPolicy(nonce: string, inMeta = false): string {
   return directives.join('; ');
 }
 
-export function viewerPage(nonce: string, title: string): string {
+/**
+ * `summary`: the page reads /trace/summary, which the browser starts fetching (preload) while
+ * it loads the script — the summary is most of what the first frame waits for.
+ */
+export function viewerPage(nonce: string, title: string, summary = false): string {
+  const summaryAttributes = summary ? ' data-summary-url="/trace/summary" data-bytes-url="/trace/bytes" data-search-url="/trace/search"' : '';
   return `<!DOCTYPE html>
 <html lang="en">
 <head>
@@ -26,9 +32,9 @@ export function viewerPage(nonce: string, title: string): string {
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <meta http-equiv="Content-Security-Policy" content="${contentSecurityPolicy(nonce, true)}">
 <title>${escapeHtml(title)} — Flight Recorder</title>
-<link rel="stylesheet" href="/viewer.css">
+<link rel="stylesheet" href="/viewer.css">${summary ? '\n<link rel="preload" href="/trace/summary" as="fetch" crossorigin="anonymous">' : ''}
 </head>
-<body data-trace-url="/trace">
+<body data-trace-url="/trace"${summaryAttributes}>
 <div id="nfr-root"></div>
 <script nonce="${nonce}" src="/viewer.js"></script>
 </body>

@@ -1,16 +1,22 @@
-// The HTTP server behind `cli view`: 127.0.0.1 only, four routes (page, script, stylesheet,
-// trace), a Host-header check against DNS rebinding, and no caching.
+// The HTTP server behind `cli view`: 127.0.0.1 only, routes for the page, script, stylesheet,
+// the trace itself and its fast path (the event summary and byte ranges, summary-routes.ts),
+// a Host-header check against DNS rebinding, and no caching.
 import { randomBytes } from 'node:crypto';
 import { createReadStream, fstat } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { basename } from 'node:path';
 import { contentSecurityPolicy, viewerPage } from './page';
+import { COMMON_HEADERS, send } from './respond';
+import { sendByteRanges, sendSearch, sendSummary } from './summary-routes';
+import { TraceSummaryCache } from '../../client/trace-summary';
 
 export interface ViewServerOptions {
   tracePath: string;
   viewerScriptPath: string;
   viewerStylePath: string;
   port: number;
+  /** Serve the event summary (the fast path); off, the page reads /trace as it always did. Default on. */
+  summary?: boolean;
 }
 
 /**
@@ -26,16 +32,11 @@ export function traceTooLargeMessage(sizeBytes: number): string {
     'Take a snapshot over a shorter window, or split the trace.';
 }
 
-const COMMON_HEADERS = {
-  'cache-control': 'no-store',
-  'x-content-type-options': 'nosniff',
-  'referrer-policy': 'no-referrer',
-  'cross-origin-opener-policy': 'same-origin',
-  'cross-origin-resource-policy': 'same-origin',
-};
-
 export function startViewServer(options: ViewServerOptions): Promise<{ server: Server; url: string }> {
-  const server = createServer((request, response) => handle(request, response, options, server));
+  // Built while the browser loads the page: by the time the page asks, it is usually ready.
+  const cache = options.summary === false ? undefined : new TraceSummaryCache(options.tracePath);
+  cache?.prepare();
+  const server = createServer((request, response) => handle(request, response, options, server, cache));
   return new Promise((resolve, reject) => {
     server.once('error', reject);
     server.listen(options.port, '127.0.0.1', () => {
@@ -47,7 +48,7 @@ export function startViewServer(options: ViewServerOptions): Promise<{ server: S
   });
 }
 
-function handle(request: IncomingMessage, response: ServerResponse, options: ViewServerOptions, server: Server): void {
+function handle(request: IncomingMessage, response: ServerResponse, options: ViewServerOptions, server: Server, cache: TraceSummaryCache | undefined): void {
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : 0;
   const host = request.headers.host ?? '';
@@ -65,7 +66,7 @@ function handle(request: IncomingMessage, response: ServerResponse, options: Vie
     case '/index.html': {
       const nonce = randomBytes(18).toString('base64');
       response.writeHead(200, { ...COMMON_HEADERS, 'content-type': 'text/html; charset=utf-8', 'content-security-policy': contentSecurityPolicy(nonce) });
-      response.end(request.method === 'HEAD' ? undefined : viewerPage(nonce, basename(options.tracePath)));
+      response.end(request.method === 'HEAD' ? undefined : viewerPage(nonce, basename(options.tracePath), cache !== undefined));
       return;
     }
     case '/viewer.js':
@@ -77,6 +78,25 @@ function handle(request: IncomingMessage, response: ServerResponse, options: Vie
     case '/trace':
       streamFile(response, options.tracePath, 'application/json; charset=utf-8', { 'x-trace-file-name': encodeURIComponent(basename(options.tracePath)) }, MAX_TRACE_BYTES);
       return;
+    case '/trace/summary':
+    case '/trace/bytes':
+    case '/trace/search': {
+      const extra = { 'x-trace-file-name': encodeURIComponent(basename(options.tracePath)) };
+      if (!cache) {
+        send(response, 404, 'text/plain; charset=utf-8', 'This server sends the whole file only: read /trace.\n', extra);
+        return;
+      }
+      const answer = path === '/trace/summary'
+        ? sendSummary(request, response, cache, extra)
+        : path === '/trace/bytes'
+        ? sendByteRanges(request, response, cache, extra)
+        : sendSearch(request, response, cache, extra);
+      answer.catch((error: unknown) => {
+        if (!response.headersSent) send(response, 500, 'text/plain; charset=utf-8', `${error instanceof Error ? error.message : String(error)}\n`, extra);
+        else response.destroy();
+      });
+      return;
+    }
     case '/favicon.ico':
       response.writeHead(204, COMMON_HEADERS);
       response.end();
@@ -109,9 +129,4 @@ function streamFile(response: ServerResponse, path: string, contentType: string,
     if (!response.headersSent) send(response, 500, 'text/plain; charset=utf-8', `Cannot read ${basename(path)}: ${error.message}\n`, extra);
     else response.destroy();
   });
-}
-
-function send(response: ServerResponse, status: number, contentType: string, body: string, extra: Record<string, string> = {}): void {
-  response.writeHead(status, { ...COMMON_HEADERS, 'content-type': contentType, ...extra });
-  response.end(body);
 }

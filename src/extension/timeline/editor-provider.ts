@@ -1,7 +1,9 @@
 // The custom readonly editor `flightRecorder.timeline` for *.nodetrace.json (and, through
 // openWith, .cpuprofile and plain Chrome traces). The webview posts `ready`, the host answers
-// `init` with the file's text, the last saved view state and an optional mark; the viewer
-// parses in the webview, so a hostile file never runs on the host. Messages are validated
+// `summary` with the file's event summary (summary-host.ts; args stay in the file and are read
+// by range when the viewer asks) or, for files without one, `init` with the file's text — each
+// with the last saved view state and an optional mark. Args and whole files are parsed in the
+// webview, so a hostile file never runs on the host. Messages are validated
 // (messages.ts); the view state is kept per file so it survives reloads; VS Code restores
 // open timelines through this provider (custom editors need no separate serializer).
 import * as fs from 'node:fs/promises';
@@ -13,6 +15,7 @@ import { pendingMarks, TIMELINE_VIEW_TYPE } from '../runtime-services';
 import { localResourceRoots, timelineHtml } from './html';
 import { parseViewerMessage } from './messages';
 import { revealFrame } from './reveal';
+import { TimelineSummaries } from './summary-host';
 
 /** Larger files are not posted to the webview (a string this size is already ~2x in memory). */
 export const MAX_TIMELINE_BYTES = 256 * 1024 * 1024;
@@ -26,6 +29,7 @@ class TimelineDocument implements vscode.CustomDocument {
 
 export class TimelineEditorProvider implements vscode.CustomReadonlyEditorProvider<TimelineDocument> {
   private readonly panels = new Map<string, Set<vscode.WebviewPanel>>();
+  private readonly summaries = new TimelineSummaries();
 
   constructor(
     private readonly services: ExtensionServices,
@@ -82,7 +86,17 @@ export class TimelineEditorProvider implements vscode.CustomReadonlyEditorProvid
         }
         switch (message.type) {
           case 'ready':
-            void this.sendInit(document.uri, panel);
+            void this.sendInit(document.uri, panel, true);
+            break;
+          case 'needText':
+            this.services.log.warn(`timeline ${path.basename(document.uri.path)}: the viewer could not use the event summary (${message.reason}); sending the text`);
+            void this.sendInit(document.uri, panel, false);
+            break;
+          case 'readBytes':
+            void this.summaries.readBytes(document.uri, message.requestId, message.ranges).then((answer) => panel.webview.postMessage(answer));
+            break;
+          case 'searchArgs':
+            void this.summaries.searchArgs(document.uri, message.requestId, message.needle).then((answer) => panel.webview.postMessage(answer));
             break;
           case 'state':
             void this.saveState(document.uri, message.state);
@@ -103,20 +117,27 @@ export class TimelineEditorProvider implements vscode.CustomReadonlyEditorProvid
     );
     panel.onDidDispose(() => {
       set?.delete(panel);
-      if (set?.size === 0) this.panels.delete(key);
+      if (set?.size === 0) {
+        this.panels.delete(key);
+        this.summaries.release(document.uri);
+      }
       for (const s of subscriptions) s.dispose();
     });
   }
 
-  private async sendInit(uri: vscode.Uri, panel: vscode.WebviewPanel): Promise<void> {
+  /** `summary`: send the event summary when the file has one (false: the viewer asked for the text). */
+  private async sendInit(uri: vscode.Uri, panel: vscode.WebviewPanel, summary: boolean): Promise<void> {
     const fileName = path.basename(uri.path);
     let message: HostToViewer;
     try {
-      const text = await readBounded(uri);
+      await checkSize(uri);
+      const summaryBytes = summary ? await this.summaries.summaryOf(uri) : undefined;
+      const text = summaryBytes ? undefined : await readBounded(uri);
       const mark = pendingMarks.get(uri.toString());
       pendingMarks.delete(uri.toString());
       const state = this.savedStates()[uri.toString()];
-      message = { type: 'init', fileName, text, ...(state ? { state } : {}), ...(mark ? { mark } : {}) };
+      const extra = { ...(state ? { state } : {}), ...(mark ? { mark } : {}) };
+      message = summaryBytes ? { type: 'summary', fileName, summary: summaryBytes, ...extra } : { type: 'init', fileName, text: text!, ...extra };
     } catch (error) {
       message = { type: 'loadError', fileName, message: error instanceof Error ? error.message : String(error) };
       this.services.log.warn(`timeline: ${fileName}: ${message.message}`);
@@ -149,6 +170,11 @@ export class TimelineEditorProvider implements vscode.CustomReadonlyEditorProvid
 function pidOf(uri: vscode.Uri): number | undefined {
   const match = /-(\d+)-\d{8}T\d{6}Z-/.exec(path.basename(uri.path));
   return match ? Number(match[1]) : undefined;
+}
+
+async function checkSize(uri: vscode.Uri): Promise<void> {
+  const size = uri.scheme === 'file' ? (await fs.stat(uri.fsPath)).size : (await vscode.workspace.fs.stat(uri)).size;
+  if (size > MAX_TIMELINE_BYTES) throw tooLarge(size);
 }
 
 async function readBounded(uri: vscode.Uri): Promise<string> {

@@ -1,12 +1,15 @@
 // Checks the shape of every message a webview posts before the host acts on it: a webview runs
 // a file's contents through a parser, so it is treated as untrusted. Wrong shapes are dropped
 // (undefined), never thrown. Pure: unit-tested without VS Code.
+import { isSearchNeedle } from '../../format/args-search';
 import type { StackFrame } from '../../format/stack';
-import type { ViewerState, ViewerToHost } from '../../format/viewer-protocol';
+import type { ByteRange, ViewerState, ViewerToHost } from '../../format/viewer-protocol';
 
 const MAX_URL_CHARS = 4096;
 const MAX_TEXT_CHARS = 2000;
 const MAX_STATE_JSON_CHARS = 64 * 1024;
+/** A viewer asks for a few hundred event lines at a time (the host checks the rest against the file). */
+const MAX_RANGES = 256;
 
 type Json = Record<string, unknown>;
 
@@ -56,6 +59,19 @@ export function parseState(value: unknown): ViewerState | undefined {
   return state;
 }
 
+/** Byte ranges as numbers the host can check against the file, or undefined. */
+export function parseRanges(value: unknown): ByteRange[] | undefined {
+  if (!Array.isArray(value) || value.length === 0 || value.length > MAX_RANGES) return undefined;
+  const ranges: ByteRange[] = [];
+  for (const item of value) {
+    if (!isObject(item)) return undefined;
+    const { offset, length } = item;
+    if (!Number.isSafeInteger(offset) || !Number.isSafeInteger(length) || (offset as number) < 0 || (length as number) < 1) return undefined;
+    ranges.push({ offset: offset as number, length: length as number });
+  }
+  return ranges;
+}
+
 /** A ViewerToHost message, or undefined when `message` is not one. */
 export function parseViewerMessage(message: unknown): ViewerToHost | undefined {
   if (!isObject(message) || typeof message.type !== 'string') return undefined;
@@ -74,6 +90,14 @@ export function parseViewerMessage(message: unknown): ViewerToHost | undefined {
     }
     case 'error':
       return isText(message.message, 100_000) ? { type: 'error', message: message.message.slice(0, MAX_TEXT_CHARS) } : undefined;
+    case 'needText':
+      return isText(message.reason, 100_000) ? { type: 'needText', reason: message.reason.slice(0, MAX_TEXT_CHARS) } : undefined;
+    case 'readBytes': {
+      const ranges = parseRanges(message.ranges);
+      return isCount(message.requestId) && ranges ? { type: 'readBytes', requestId: message.requestId, ranges } : undefined;
+    }
+    case 'searchArgs':
+      return isCount(message.requestId) && isSearchNeedle(message.needle) ? { type: 'searchArgs', requestId: message.requestId, needle: message.needle } : undefined;
     default:
       return undefined;
   }

@@ -3,6 +3,7 @@
 import { parseTraceText } from '../../format/read';
 import type { SnapshotMetadata } from '../../format/snapshot';
 import type { TraceEvent } from '../../format/trace-event';
+import type { EventFields } from './event-fields';
 
 export interface LoadedTrace {
   events: TraceEvent[];
@@ -12,6 +13,23 @@ export interface LoadedTrace {
   /** Entries that were not trace events (wrong shape) and were left out. */
   skippedEvents: number;
   warnings: string[];
+  /** Present when some events' args are still on the host (the summary path): fetches them. */
+  argsLoader?: ArgsLoader;
+  /** Column access to the events (the summary path); otherwise the model reads `events`. */
+  fields?: EventFields;
+}
+
+/** Fetches args that stayed in the file on the host (remote-args.ts). */
+export interface ArgsLoader {
+  /** Whether any of these events' args are not here yet. */
+  missing(eventIndices: readonly number[]): boolean;
+  /** Fetches the missing args of these events; resolves when they can be read. Rejects with a sentence on failure. */
+  load(eventIndices: readonly number[]): Promise<void>;
+  /**
+   * Indices of the events whose fetched-later args match `needle` in the keys search looks at
+   * (done by the host, which has the file), or undefined when the host cannot search.
+   */
+  searchArgs?(needle: string): Promise<Int32Array>;
 }
 
 export type LoadResult = LoadedTrace | { error: string };

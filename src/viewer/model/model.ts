@@ -13,9 +13,9 @@ import type { TraceEvent } from '../../format/trace-event';
 import { colorFamilyOfCategory, colorIndex } from './colors';
 import { buildCpuProfiles, type CpuProfileModel } from './cpu';
 import { firstFitRows, packRows, sortByStartThenLongest, upperBound, type PackedRow } from './layout';
-import type { LoadedTrace } from './load';
+import type { ArgsLoader, LoadedTrace } from './load';
 import { isRecord } from './load';
-import { argsMayFail, hasArgs } from './scan-event';
+import { ArrayEventFields, type EventFields } from './event-fields';
 import { counterOrder, instantTrackKind, primaryCategory, primarySeries, seriesLabel, seriesUnit, sliceTrackKind, type TrackKind } from './tracks';
 
 export interface SpanTable {
@@ -102,7 +102,10 @@ export interface Flow {
 export interface TimelineModel {
   fileName: string;
   source: LoadedTrace['source'];
+  /** Every event as an object (on the summary path, made when read: loops should use `fields`). */
   events: TraceEvent[];
+  /** Every event's fields by index, without making objects. */
+  fields: EventFields;
   metadata: Partial<SnapshotMetadata> | undefined;
   spans: SpanTable;
   tracks: Track[];
@@ -119,11 +122,14 @@ export interface TimelineModel {
   categories: string[];
   skippedEvents: number;
   unmatchedEnds: number;
+  /** Fetches args still on the host (the summary path); absent when every event's args are here. */
+  argsLoader?: ArgsLoader;
 }
 
 export function buildModel(loaded: LoadedTrace, fileName: string): TimelineModel {
   const { events, metadata } = loaded;
-  const n = events.length;
+  const fields = loaded.fields ?? new ArrayEventFields(events);
+  const n = fields.count;
   const spans: SpanTable = {
     count: 0,
     startUs: new Float64Array(n),
@@ -137,28 +143,60 @@ export function buildModel(loaded: LoadedTrace, fileName: string): TimelineModel
   const threadNames = new Map<string, string>();
   const threadSort = new Map<string, number>();
   const syncStacks = new Map<string, number[]>();
-  // pid → category → id → open begin events (Chrome pairs async events by category and id).
-  const asyncOpen = new Map<number, Map<string, Map<unknown, number[]>>>();
-  const asyncStack = (event: TraceEvent, create: boolean): number[] | undefined => {
-    let byCat = asyncOpen.get(event.pid);
+  // pid → category → id → open begin spans (Chrome pairs async events by category and id). One
+  // open span is held as its number, more as a stack: a million requests then cost no array each.
+  const asyncOpen = new Map<number, Map<string, Map<unknown, number | number[]>>>();
+  // The last (pid, category) looked up: consecutive async events mostly share both.
+  let lastPid = Number.NaN;
+  let lastCat = '';
+  let lastById: Map<unknown, number | number[]> | undefined;
+  const asyncIds = (pid: number, cat: string, create: boolean): Map<unknown, number | number[]> | undefined => {
+    if (lastById && pid === lastPid && cat === lastCat) return lastById;
+    const byId = asyncIdsOf(pid, cat, create);
+    if (byId) {
+      lastPid = pid;
+      lastCat = cat;
+      lastById = byId;
+    }
+    return byId;
+  };
+  const asyncIdsOf = (pid: number, cat: string, create: boolean): Map<unknown, number | number[]> | undefined => {
+    let byCat = asyncOpen.get(pid);
     if (!byCat) {
       if (!create) return undefined;
-      asyncOpen.set(event.pid, (byCat = new Map()));
+      asyncOpen.set(pid, (byCat = new Map()));
     }
-    const cat = event.cat ?? '';
     let byId = byCat.get(cat);
-    if (!byId) {
-      if (!create) return undefined;
-      byCat.set(cat, (byId = new Map()));
+    if (!byId && create) byCat.set(cat, (byId = new Map()));
+    return byId;
+  };
+  const openAsync = (i: number, span: number) => {
+    const byId = asyncIds(fields.pid(i), fields.cat(i) ?? '', true)!;
+    const id = fields.id(i);
+    const open = byId.get(id);
+    if (open === undefined) byId.set(id, span);
+    else if (typeof open === 'number') byId.set(id, [open, span]);
+    else open.push(span);
+  };
+  const closeAsync = (i: number): number | undefined => {
+    const byId = asyncIds(fields.pid(i), fields.cat(i) ?? '', false);
+    const id = fields.id(i);
+    const open = byId?.get(id);
+    if (open === undefined) return undefined;
+    if (typeof open === 'number') {
+      // Ids are reused; a closed entry would only cost memory (a million requests).
+      byId!.delete(id);
+      return open;
     }
-    let stack = byId.get(event.id);
-    if (!stack && create) byId.set(event.id, (stack = []));
-    return stack;
+    const span = open.pop();
+    if (open.length === 0) byId!.delete(id);
+    return span;
   };
   const instantIndices: number[] = [];
   const counterIndices: number[] = [];
   const profileIndices: number[] = [];
-  const flowPoints = new Map<string, number[]>();
+  // Flow points by primary category, then id: nested maps, so no key string is built per point.
+  const flowPoints = new Map<string, Map<unknown, number[]>>();
   let unmatchedEnds = 0;
   let minTs = Infinity;
   let maxTs = -Infinity;
@@ -182,37 +220,34 @@ export function buildModel(loaded: LoadedTrace, fileName: string): TimelineModel
   };
 
   for (let i = 0; i < n; i++) {
-    const event = events[i]!;
-    const ts = event.ts;
-    if (event.ph !== 'M') {
+    const ph = fields.ph(i);
+    const ts = fields.ts(i);
+    if (ph !== 'M') {
       if (ts < minTs) minTs = ts;
       if (ts > maxTs) maxTs = ts;
     }
-    switch (event.ph) {
+    switch (ph) {
       case 'X':
-        addSpan(i, ts, ts + (event.dur ?? 0), -1);
+        addSpan(i, ts, ts + (fields.dur(i) ?? 0), -1);
         break;
       case 'B': {
-        const key = `${event.pid}:${event.tid}`;
+        const key = `${fields.pid(i)}:${fields.tid(i)}`;
         let stack = syncStacks.get(key);
         if (!stack) syncStacks.set(key, (stack = []));
         stack.push(addSpan(i, ts, Number.NaN, -1));
         break;
       }
       case 'E': {
-        const span = syncStacks.get(`${event.pid}:${event.tid}`)?.pop();
+        const span = syncStacks.get(`${fields.pid(i)}:${fields.tid(i)}`)?.pop();
         if (span === undefined) unmatchedEnds++;
         else endSpan(span, ts, i);
         break;
       }
       case 'b':
-        asyncStack(event, true)!.push(addSpan(i, ts, Number.NaN, -1));
+        openAsync(i, addSpan(i, ts, Number.NaN, -1));
         break;
       case 'e': {
-        const stack = asyncStack(event, false);
-        const span = stack?.pop();
-        // Ids are reused; an empty entry would only cost memory (a million requests).
-        if (stack && stack.length === 0) asyncOpen.get(event.pid)!.get(event.cat ?? '')!.delete(event.id);
+        const span = closeAsync(i);
         if (span === undefined) unmatchedEnds++;
         else endSpan(span, ts, i);
         break;
@@ -226,19 +261,27 @@ export function buildModel(loaded: LoadedTrace, fileName: string): TimelineModel
       case 'C':
         counterIndices.push(i);
         break;
-      case 'P':
-        if (event.name === 'Profile' || event.name === 'ProfileChunk') profileIndices.push(i);
+      case 'P': {
+        const name = fields.name(i);
+        if (name === 'Profile' || name === 'ProfileChunk') profileIndices.push(i);
         break;
+      }
       case 's':
       case 't':
       case 'f': {
-        const key = `${primaryCategory(event.cat)}:${String(event.id ?? '')}`;
-        let points = flowPoints.get(key);
-        if (!points) flowPoints.set(key, (points = []));
+        const cat = primaryCategory(fields.cat(i));
+        let byId = flowPoints.get(cat);
+        if (!byId) flowPoints.set(cat, (byId = new Map()));
+        // String(id): a flow joins points whose ids print alike.
+        const id = fields.id(i);
+        const key = typeof id === 'number' ? String(id) : id ?? '';
+        let points = byId.get(key);
+        if (!points) byId.set(key, (points = []));
         points.push(i);
         break;
       }
       case 'M': {
+        const event = fields.event(i);
         const name = isRecord(event.args) && typeof event.args.name === 'string' ? event.args.name : undefined;
         const sortIndex = isRecord(event.args) && typeof event.args.sort_index === 'number' ? event.args.sort_index : undefined;
         if (event.name === 'process_name' && name !== undefined) processNames.set(event.pid, name);
@@ -256,7 +299,12 @@ export function buildModel(loaded: LoadedTrace, fileName: string): TimelineModel
   const openEnd = typeof windowEnd === 'number' ? Math.max(windowEnd, maxTs) : maxTs;
   for (const stack of syncStacks.values()) for (const span of stack) endSpan(span, openEnd, -1);
   for (const byCat of asyncOpen.values()) {
-    for (const byId of byCat.values()) for (const stack of byId.values()) for (const span of stack) endSpan(span, openEnd, -1);
+    for (const byId of byCat.values()) {
+      for (const open of byId.values()) {
+        if (typeof open === 'number') endSpan(open, openEnd, -1);
+        else for (const span of open) endSpan(span, openEnd, -1);
+      }
+    }
   }
 
   const cpuProfiles = buildCpuProfiles(events, profileIndices);
@@ -284,27 +332,30 @@ export function buildModel(loaded: LoadedTrace, fileName: string): TimelineModel
   const groupIndex = new Map<number, Map<number, Map<string | undefined, SpanGroup>>>();
   const kindOfCategory = new Map<string | undefined, TrackKind>();
   for (let k = 0; k < spans.count; k++) {
-    const event = events[spans.event[k]!]!;
-    let byTid = groupIndex.get(event.pid);
-    if (!byTid) groupIndex.set(event.pid, (byTid = new Map()));
-    let byCat = byTid.get(event.tid);
-    if (!byCat) byTid.set(event.tid, (byCat = new Map()));
-    let group = byCat.get(event.cat);
+    const i = spans.event[k]!;
+    const pid = fields.pid(i);
+    const tid = fields.tid(i);
+    const cat = fields.cat(i);
+    let byTid = groupIndex.get(pid);
+    if (!byTid) groupIndex.set(pid, (byTid = new Map()));
+    let byCat = byTid.get(tid);
+    if (!byCat) byTid.set(tid, (byCat = new Map()));
+    let group = byCat.get(cat);
     if (!group) {
-      let kind = kindOfCategory.get(event.cat);
-      if (!kind) kindOfCategory.set(event.cat, (kind = sliceTrackKind(event.cat)));
+      let kind = kindOfCategory.get(cat);
+      if (!kind) kindOfCategory.set(cat, (kind = sliceTrackKind(cat)));
       // Categories that share a track kind ("worker", "child_process") share one group.
-      group = spanGroups.find((g) => g.pid === event.pid && g.tid === event.tid && g.kind.key === kind!.key);
-      if (!group) spanGroups.push((group = { kind, pid: event.pid, tid: event.tid, spans: [] }));
-      byCat.set(event.cat, group);
+      group = spanGroups.find((g) => g.pid === pid && g.tid === tid && g.kind.key === kind!.key);
+      if (!group) spanGroups.push((group = { kind, pid, tid, spans: [] }));
+      byCat.set(cat, group);
     }
     group.spans.push(k);
   }
-  const colorOfSpan = spanColorCache();
+  const colorOfSpan = spanColorCache(fields);
   for (const group of spanGroups) {
     const order = sortByStartThenLongest(Int32Array.from(group.spans), spans.startUs, spans.endUs);
     const { rowOf, rowCount } = firstFitRows(order, spans.startUs, spans.endUs);
-    const rows = packRows(order, rowOf, rowCount, spans.startUs, spans.endUs, (span) => colorOfSpan(events[spans.event[span]!]!, spans.endEvent[span]! >= 0 ? events[spans.endEvent[span]!] : undefined));
+    const rows = packRows(order, rowOf, rowCount, spans.startUs, spans.endUs, (span) => colorOfSpan(spans.event[span]!, spans.endEvent[span]!));
     const track = builder.add(group.pid, group.tid, group.kind, (base) => ({ ...base, kind: 'slices', rows }) as SliceTrack);
     for (let i = 0; i < order.length; i++) {
       spans.track[order[i]!] = track.index;
@@ -316,14 +367,15 @@ export function buildModel(loaded: LoadedTrace, fileName: string): TimelineModel
   for (const cpu of cpuProfiles) {
     builder.add(cpu.pid, cpu.tid, sliceTrackKind('cpu'), (base) => ({ ...base, kind: 'flame', rows: cpu.rows, cpu }) as FlameTrack);
   }
-  buildInstantTracks(events, instantIndices, builder);
-  buildCounterTracks(events, counterIndices, builder);
+  buildInstantTracks(fields, instantIndices, builder);
+  buildCounterTracks(fields, counterIndices, builder);
 
   const trigger = findTrigger(events, instantIndices, metadata);
   const model: TimelineModel = {
     fileName,
     source: loaded.source,
     events,
+    fields,
     metadata,
     spans,
     tracks: builder.tracks,
@@ -338,6 +390,7 @@ export function buildModel(loaded: LoadedTrace, fileName: string): TimelineModel
     skippedEvents: loaded.skippedEvents,
     unmatchedEnds,
   };
+  if (loaded.argsLoader) model.argsLoader = loaded.argsLoader;
   model.categories = [...new Set(model.tracks.map((t) => t.filter))];
   // Flows are bound on first use (a selected span): binding costs a sort of every span.
   let flows: Flow[] | undefined;
@@ -345,16 +398,18 @@ export function buildModel(loaded: LoadedTrace, fileName: string): TimelineModel
   return model;
 }
 
-/** spanColor with the name hash cached per (category, name). */
-function spanColorCache(): (event: TraceEvent, endEvent: TraceEvent | undefined) => number {
+/** spanColor of a span (its begin and end event indices) with the name hash cached per (category, name). */
+function spanColorCache(fields: EventFields): (begin: number, end: number) => number {
   const cache = new Map<string | undefined, Map<string, number>>();
-  return (event, endEvent) => {
-    // Asks the scanned events' hints first, so colouring never parses a million args objects.
-    if (argsMayFail(endEvent && hasArgs(endEvent) ? endEvent : event)) return spanColor(event, endEvent);
-    let byName = cache.get(event.cat);
-    if (!byName) cache.set(event.cat, (byName = new Map()));
-    let color = byName.get(event.name);
-    if (color === undefined) byName.set(event.name, (color = spanColor(event, endEvent)));
+  return (begin, end) => {
+    // Asks the lazy events' hints first, so colouring never parses a million args objects.
+    if (fields.argsMayFail(end >= 0 && fields.hasArgs(end) ? end : begin)) return spanColor(fields.event(begin), end >= 0 ? fields.event(end) : undefined);
+    const cat = fields.cat(begin);
+    const name = fields.name(begin);
+    let byName = cache.get(cat);
+    if (!byName) cache.set(cat, (byName = new Map()));
+    let color = byName.get(name);
+    if (color === undefined) byName.set(name, (color = spanColor(fields.event(begin), end >= 0 ? fields.event(end) : undefined)));
     return color;
   };
 }
@@ -421,10 +476,10 @@ class TrackBuilder {
   }
 }
 
-function buildInstantTracks(events: TraceEvent[], indices: number[], builder: TrackBuilder): void {
+function buildInstantTracks(fields: EventFields, indices: number[], builder: TrackBuilder): void {
   const groups = new Map<string, { kind: TrackKind; pid: number; tid: number; list: number[] }>();
   for (const index of indices) {
-    const event = events[index]!;
+    const event = fields.event(index);
     const kind = instantTrackKind(event.cat);
     const key = `${event.pid}:${event.tid}:${kind.key}`;
     let group = groups.get(key);
@@ -432,13 +487,13 @@ function buildInstantTracks(events: TraceEvent[], indices: number[], builder: Tr
     group.list.push(index);
   }
   for (const group of groups.values()) {
-    const list = group.list.sort((a, b) => events[a]!.ts - events[b]!.ts);
+    const list = group.list.sort((a, b) => fields.ts(a) - fields.ts(b));
     const count = list.length;
     const ts = new Float64Array(count);
     const ref = new Int32Array(count);
     const color = new Uint8Array(count);
     list.forEach((index, k) => {
-      const event = events[index]!;
+      const event = fields.event(index);
       ts[k] = event.ts;
       ref[k] = index;
       color[k] = instantColor(event);
@@ -456,10 +511,10 @@ export function instantColor(event: TraceEvent): number {
   return colorIndex(colorFamilyOfCategory(cat), event.name);
 }
 
-function buildCounterTracks(events: TraceEvent[], indices: number[], builder: TrackBuilder): void {
+function buildCounterTracks(fields: EventFields, indices: number[], builder: TrackBuilder): void {
   const groups = new Map<string, { pid: number; name: string; list: number[] }>();
   for (const index of indices) {
-    const event = events[index]!;
+    const event = fields.event(index);
     const name = event.id !== undefined ? `${event.name} ${String(event.id)}` : event.name;
     const key = `${event.pid}:${name}`;
     let group = groups.get(key);
@@ -467,10 +522,10 @@ function buildCounterTracks(events: TraceEvent[], indices: number[], builder: Tr
     group.list.push(index);
   }
   for (const group of groups.values()) {
-    const list = group.list.sort((a, b) => events[a]!.ts - events[b]!.ts);
+    const list = group.list.sort((a, b) => fields.ts(a) - fields.ts(b));
     const keys: string[] = [];
     for (const index of list) {
-      const args = events[index]!.args;
+      const args = fields.event(index).args;
       if (!args) continue;
       for (const key of Object.keys(args)) if (typeof args[key] === 'number' && !keys.includes(key)) keys.push(key);
       if (keys.length >= 8) break;
@@ -480,7 +535,7 @@ function buildCounterTracks(events: TraceEvent[], indices: number[], builder: Tr
     const ts = new Float64Array(count);
     const ref = new Int32Array(count);
     list.forEach((index, k) => {
-      ts[k] = events[index]!.ts;
+      ts[k] = fields.event(index).ts;
       ref[k] = index;
     });
     const series: CounterSeries[] = keys.map((key) => {
@@ -488,14 +543,14 @@ function buildCounterTracks(events: TraceEvent[], indices: number[], builder: Tr
       let maxValue = 0;
       let last = 0;
       for (let k = 0; k < count; k++) {
-        const value = events[list[k]!]!.args?.[key];
+        const value = fields.event(list[k]!).args?.[key];
         if (typeof value === 'number' && Number.isFinite(value)) last = value;
         values[k] = last;
         if (last > maxValue) maxValue = last;
       }
       return { key, label: seriesLabel(key), unit: seriesUnit(key, group.name), ts, values, count, maxValue };
     });
-    const first = events[list[0]!]!;
+    const first = fields.event(list[0]!);
     const filter = primaryCategory(first.cat) || 'counters';
     builder.addCounter(group.pid, (base) => ({
       ...base,
@@ -557,19 +612,20 @@ function triggerDetail(trigger: Record<string, unknown>): string {
 }
 
 /** Binds each flow's consecutive points to the most specific span on their thread that contains them. */
-function bindFlows(model: TimelineModel, flowPoints: Map<string, number[]>): Flow[] {
+function bindFlows(model: TimelineModel, flowPoints: Map<string, Map<unknown, number[]>>): Flow[] {
   const flows: Flow[] = [];
   if (flowPoints.size === 0) return flows;
-  const { spans, events } = model;
+  const { spans, fields } = model;
   // Per thread: its spans sorted by start. A point binds to the latest-starting span that
   // still contains it, found by a binary search and a short walk back.
   const byThread = new Map<number, Map<number, number[]>>();
   for (let k = 0; k < spans.count; k++) {
-    const event = events[spans.event[k]!]!;
-    let byTid = byThread.get(event.pid);
-    if (!byTid) byThread.set(event.pid, (byTid = new Map()));
-    let list = byTid.get(event.tid);
-    if (!list) byTid.set(event.tid, (list = []));
+    const pid = fields.pid(spans.event[k]!);
+    const tid = fields.tid(spans.event[k]!);
+    let byTid = byThread.get(pid);
+    if (!byTid) byThread.set(pid, (byTid = new Map()));
+    let list = byTid.get(tid);
+    if (!list) byTid.set(tid, (list = []));
     list.push(k);
   }
   const sorted = new Map<number[], { order: Int32Array; starts: Float64Array }>();
@@ -592,11 +648,11 @@ function bindFlows(model: TimelineModel, flowPoints: Map<string, number[]>): Flo
     }
     return -1;
   };
-  for (const points of flowPoints.values()) {
-    if (points.length > 1) points.sort((a, b) => events[a]!.ts - events[b]!.ts);
+  for (const points of [...flowPoints.values()].flatMap((byId) => [...byId.values()])) {
+    if (points.length > 1) points.sort((a, b) => fields.ts(a) - fields.ts(b));
     for (let i = 1; i < points.length; i++) {
-      const from = events[points[i - 1]!]!;
-      const to = events[points[i]!]!;
+      const from = fields.event(points[i - 1]!);
+      const to = fields.event(points[i]!);
       const fromSpan = spanAt(from);
       const toSpan = spanAt(to);
       if (fromSpan >= 0 && toSpan >= 0 && fromSpan !== toSpan) flows.push({ fromSpan, toSpan, fromUs: from.ts, toUs: to.ts });

@@ -36,18 +36,16 @@ export function buildOverview(model: TimelineModel): OverviewData {
       if (overlap > 0) target[b] = Math.min(1, target[b]! + overlap / binUs);
     }
   };
-  const { spans, events } = model;
+  const { spans, fields } = model;
   for (let k = 0; k < spans.count; k++) {
-    const event = events[spans.event[k]!]!;
-    const cat = primaryCategory(event.cat);
+    const cat = primaryCategory(fields.cat(spans.event[k]!));
     if (cat === 'eventloop' || cat === 'gc') addCoverage(blocked, spans.startUs[k]!, spans.endUs[k]!);
     else if (cat === 'http.server') requests[binOf(spans.startUs[k]!)]!++;
   }
   for (const track of model.tracks) {
     if (track.kind !== 'instants') continue;
     for (let i = 0; i < track.count; i++) {
-      const event = events[track.ref[i]!]!;
-      if (primaryCategory(event.cat) === 'error') errors[binOf(track.ts[i]!)]!++;
+      if (primaryCategory(fields.cat(track.ref[i]!)) === 'error') errors[binOf(track.ts[i]!)]!++;
     }
   }
   let hasCpu = false;

@@ -1,9 +1,11 @@
 // Search: which spans and instants match a query. Case-insensitive substring of the name, or
-// of a few identifying args (URL, route, message), so "/users" finds requests by path.
+// of a few identifying args (URL, route, message), so "/users" finds requests by path. On the
+// summary path the args of most spans are still on the host: the host searches those
+// (src/format/args-search.ts, same rule) and its answer comes in as `remoteMatches`.
+import { argsMatch } from '../../format/args-search';
+import { LazyArgsEvent } from '../../format/scan-event';
 import type { TimelineModel } from './model';
-import type { TraceEvent } from '../../format/trace-event';
-import { isRecord } from './load';
-import { ScannedEvent } from './scan-event';
+import { SummaryEvent } from './summary-event';
 
 export interface SearchResult {
   query: string;
@@ -16,10 +18,17 @@ export interface SearchResult {
   instants: number[];
 }
 
-const ARG_KEYS = ['url', 'route', 'message', 'text', 'method'];
+/** The needle a query searches for (what the host is asked about, too). */
+export function searchNeedle(query: string): string {
+  return query.trim().toLowerCase();
+}
 
-export function search(model: TimelineModel, query: string): SearchResult | undefined {
-  const needle = query.trim().toLowerCase();
+/**
+ * `remoteMatches`: indices of events whose args are still on the host and match (the host's
+ * answer); without it those events match by name and category only.
+ */
+export function search(model: TimelineModel, query: string, remoteMatches?: ReadonlySet<number>): SearchResult | undefined {
+  const needle = searchNeedle(query);
   if (needle === '') return undefined;
   const spanMatch = new Uint8Array(model.spans.count);
   const eventMatch = new Uint8Array(model.events.length);
@@ -28,22 +37,21 @@ export function search(model: TimelineModel, query: string): SearchResult | unde
   // Scanned events are asked first whether their raw args could match, so a search does not
   // parse (and keep) the args of a million spans. Only an ASCII needle can be looked for in bytes.
   const needleBytes = /^[\x20-\x7e]+$/.test(needle) ? new TextEncoder().encode(needle) : undefined;
-  const matches = (event: TraceEvent) => {
-    const { name, cat } = event;
-    if (name.toLowerCase().includes(needle)) return true;
+  const { fields } = model;
+  const matches = (index: number) => {
+    // Names and categories from the fields: no event object unless the args must be looked at.
+    if (fields.name(index).toLowerCase().includes(needle)) return true;
+    const cat = fields.cat(index);
     if (cat && cat.toLowerCase() === needle) return true;
-    if (needleBytes && event instanceof ScannedEvent && !event.argsMayContain(needleBytes)) return false;
-    const args = event.args;
-    if (!isRecord(args)) return false;
-    for (const key of ARG_KEYS) {
-      const value = args[key];
-      if (typeof value === 'string' && value.toLowerCase().includes(needle)) return true;
-    }
-    return false;
+    if (!fields.hasArgs(index)) return false;
+    const event = fields.event(index);
+    if (event instanceof SummaryEvent && event.argsMissing) return remoteMatches?.has(index) ?? false;
+    if (needleBytes && event instanceof LazyArgsEvent && !event.argsMayContain(needleBytes)) return false;
+    return argsMatch(event.args, needle);
   };
   for (let k = 0; k < model.spans.count; k++) {
-    const event = model.events[model.spans.event[k]!]!;
-    if (matches(event)) {
+    const index = model.spans.event[k]!;
+    if (matches(index)) {
       spanMatch[k] = 1;
       spans.push(k);
     }
@@ -51,8 +59,7 @@ export function search(model: TimelineModel, query: string): SearchResult | unde
   for (const track of model.tracks) {
     if (track.kind !== 'instants') continue;
     for (let i = 0; i < track.count; i++) {
-      const event = model.events[track.ref[i]!]!;
-      if (matches(event)) {
+      if (matches(track.ref[i]!)) {
         eventMatch[track.ref[i]!] = 1;
         instants.push(track.ref[i]!);
       }

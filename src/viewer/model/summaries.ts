@@ -5,7 +5,7 @@ import { parseV8Stack } from '../../format/stack';
 import type { TraceEvent } from '../../format/trace-event';
 import { isRecord } from './load';
 import type { TimelineModel } from './model';
-import { argsMayFail } from './scan-event';
+import { argsMayFail } from '../../format/scan-event';
 import { primaryCategory } from './tracks';
 
 export interface SpanRow {
@@ -41,7 +41,7 @@ export function spanEvent(model: TimelineModel, span: number): TraceEvent {
 function spansOfCategory(model: TimelineModel, categories: string[]): number[] {
   const list: number[] = [];
   for (let k = 0; k < model.spans.count; k++) {
-    if (categories.includes(primaryCategory(model.events[model.spans.event[k]!]!.cat))) list.push(k);
+    if (categories.includes(primaryCategory(model.fields.cat(model.spans.event[k]!)))) list.push(k);
   }
   return list;
 }
@@ -51,8 +51,23 @@ function topByDuration(model: TimelineModel, list: number[], limit: number): num
   return list.sort((a, b) => endUs[b]! - startUs[b]! - (endUs[a]! - startUs[a]!)).slice(0, limit);
 }
 
-export function slowestRequests(model: TimelineModel, limit = 200): SpanRow[] {
-  const list = topByDuration(model, spansOfCategory(model, ['http.server', 'http.client']), limit);
+/** The longest HTTP spans (server and client), longest first. */
+export function slowestRequestSpans(model: TimelineModel, limit = 200): number[] {
+  return topByDuration(model, spansOfCategory(model, ['http.server', 'http.client']), limit);
+}
+
+/** The events (begin and end) whose args describe these spans: what to fetch before showing them. */
+export function spanArgEvents(model: TimelineModel, spans: readonly number[]): number[] {
+  const events: number[] = [];
+  for (const span of spans) {
+    events.push(model.spans.event[span]!);
+    const end = model.spans.endEvent[span]!;
+    if (end >= 0) events.push(end);
+  }
+  return events;
+}
+
+export function slowestRequests(model: TimelineModel, limit = 200, list = slowestRequestSpans(model, limit)): SpanRow[] {
   return list.map((span) => {
     const args = spanArgs(model, span);
     const event = spanEvent(model, span);
@@ -209,10 +224,11 @@ export function selectionStats(model: TimelineModel, trackIndices: number[], t0:
         const e = row.endUs[i]!;
         if (e < t0 || s > t1) continue;
         const span = row.ref[i]!;
-        const event = spanEvent(model, span);
-        const key = `${event.cat ?? ''}\u0000${event.name}`;
+        const name = model.fields.name(model.spans.event[span]!);
+        const cat = model.fields.cat(model.spans.event[span]!);
+        const key = `${cat ?? ''}\u0000${name}`;
         let entry = byName.get(key);
-        if (!entry) byName.set(key, (entry = { name: event.name, category: primaryCategory(event.cat), count: 0, totalUs: 0, maxUs: 0, firstSpan: span }));
+        if (!entry) byName.set(key, (entry = { name, category: primaryCategory(cat), count: 0, totalUs: 0, maxUs: 0, firstSpan: span }));
         const dur = Math.min(e, t1) - Math.max(s, t0);
         entry.count++;
         entry.totalUs += dur;

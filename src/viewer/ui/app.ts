@@ -7,11 +7,11 @@ import { frameLabel } from '../model/cpu';
 import { loadTraceText, type LoadedTrace } from '../model/load';
 import { buildModel, type CounterTrack, type TimelineModel } from '../model/model';
 import { StreamingTraceLoader } from '../model/stream-load';
-import { search, type SearchResult } from '../model/search';
-import { messageOf, spanArgs, spanEvent } from '../model/summaries';
+import { search, searchNeedle, type SearchResult } from '../model/search';
+import { messageOf, slowestRequestSpans, spanArgEvents, spanArgs, spanEvent } from '../model/summaries';
 import { formatCount, formatDuration, formatOffset } from '../model/time';
 import { primaryCategory } from '../model/tracks';
-import { renderDetails, type DetailsActions } from './details';
+import { argEventsOf, renderDetails, type DetailsActions } from './details';
 import { clear, h } from './dom';
 import { renderErrors, renderGc, renderHotFunctions, renderLoopBlocks, renderRequests, renderSelection } from './tables';
 import { readTheme } from './theme';
@@ -46,7 +46,11 @@ export class App {
   private timeline: Timeline | undefined;
   private tab: TabId = 'details';
   private searchResult: SearchResult | undefined;
+  /** What the tooltip shows, so args that arrive later refresh it only if it still does. */
+  private hovered: Selection | undefined;
   private searchCursor = -1;
+  /** The query the host is still searching the file for (summary path). */
+  private searchPending: string | undefined;
   private stateTimer = 0;
   private readonly tooltip = h('div', { class: 'nfr-tooltip', role: 'tooltip', hidden: true });
   private readonly toast = h('div', { class: 'nfr-toast', role: 'status', 'aria-live': 'polite', hidden: true });
@@ -71,7 +75,12 @@ export class App {
           this.open(message.fileName, message.text, message.state, message.mark);
           break;
         case 'loaded':
-          this.show(message.fileName, message.trace, message.state, undefined);
+          this.show(message.fileName, message.trace, message.state, message.mark);
+          break;
+        case 'summary':
+        case 'bytes':
+        case 'searchResult':
+          // The host layer (host.ts) answers these; they never reach the app.
           break;
         case 'loadError':
           this.showError(message.fileName, message.message);
@@ -301,7 +310,7 @@ export class App {
     let loop = 0;
     let gc = 0;
     for (let k = 0; k < model.spans.count; k++) {
-      const cat = primaryCategory(model.events[model.spans.event[k]!]!.cat);
+      const cat = primaryCategory(model.fields.cat(model.spans.event[k]!));
       if (cat === 'http.server' || cat === 'http.client') requests++;
       else if (cat === 'eventloop') loop++;
       else if (cat === 'gc') gc++;
@@ -319,7 +328,7 @@ export class App {
     let errors = 0;
     for (const track of model.tracks) {
       if (track.kind !== 'instants') continue;
-      for (let i = 0; i < track.count; i++) if (primaryCategory(model.events[track.ref[i]!]!.cat) === 'error') errors++;
+      for (let i = 0; i < track.count; i++) if (primaryCategory(model.fields.cat(track.ref[i]!)) === 'error') errors++;
     }
     set('errors', errors, true);
   }
@@ -344,12 +353,22 @@ export class App {
     };
     clear(body);
     switch (this.tab) {
-      case 'details':
-        body.append(renderDetails(model, this.timeline.selection, actions));
+      case 'details': {
+        const selection = this.timeline.selection;
+        const waiting = this.whenArgsArrive(argEventsOf(model, selection), () => {
+          if (this.tab === 'details' && sameSelection(this.timeline?.selection, selection)) this.renderPanel();
+        });
+        body.append(renderDetails(model, selection, actions, waiting ? 'Loading the arguments from the file…' : undefined));
         break;
-      case 'requests':
-        body.append(renderRequests(model, actions));
+      }
+      case 'requests': {
+        const spans = slowestRequestSpans(model);
+        const waiting = this.whenArgsArrive(spanArgEvents(model, spans), () => {
+          if (this.tab === 'requests') this.renderPanel();
+        });
+        body.append(waiting ? h('p', { class: 'nfr-empty nfr-args-loading', role: 'status' }, 'Loading the details of the slowest requests…') : renderRequests(model, actions, spans));
         break;
+      }
       case 'loop':
         body.append(renderLoopBlocks(model, actions));
         break;
@@ -367,6 +386,22 @@ export class App {
         break;
     }
     body.scrollTop = 0;
+  }
+
+  /**
+   * On the summary path some args stay on the host until looked at. When any of `events` lack
+   * theirs, fetches them and calls `again` (which re-renders if the view still wants them) and
+   * answers true: the caller shows a loading note meanwhile. A failure replaces the note.
+   */
+  private whenArgsArrive(events: readonly number[], again: () => void): boolean {
+    const loader = this.model?.argsLoader;
+    if (!loader || events.length === 0 || !loader.missing(events)) return false;
+    loader.load(events).then(again, (error: unknown) => {
+      const message = error instanceof Error ? error.message : String(error);
+      for (const note of this.root.querySelectorAll('.nfr-args-loading')) note.textContent = `Could not load the arguments: ${message}`;
+      this.host.post({ type: 'error', message: `loading event arguments: ${message}` });
+    });
+    return true;
   }
 
   private onSelect(selection: Selection | undefined, reveal: boolean): void {
@@ -392,18 +427,48 @@ export class App {
     const model = this.model;
     const timeline = this.timeline;
     if (!model || !timeline) return;
-    this.searchResult = search(model, query);
+    this.showSearchResult(search(model, query));
+    // On the summary path the host searches the args still in the file; its answer refines
+    // the result if the query is still the same when it arrives.
+    const searchArgs = model.argsLoader?.searchArgs;
+    if (!searchArgs || !this.searchResult) return;
+    this.searchPending = query;
+    this.updateSearchCount();
+    searchArgs(searchNeedle(query)).then(
+      (indices) => {
+        if (this.searchPending !== query || this.model !== model) return;
+        this.searchPending = undefined;
+        this.showSearchResult(search(model, query, new Set(indices)));
+      },
+      (error: unknown) => {
+        if (this.searchPending !== query) return;
+        this.searchPending = undefined;
+        this.updateSearchCount();
+        this.host.post({ type: 'error', message: `searching the file: ${error instanceof Error ? error.message : String(error)}` });
+      },
+    );
+  }
+
+  private showSearchResult(result: SearchResult | undefined): void {
+    this.searchResult = result;
+    this.searchPending = undefined;
     this.searchCursor = -1;
-    timeline.searchResult = this.searchResult;
-    timeline.requestDraw();
-    const count = this.searchCount;
-    if (count) {
-      const result = this.searchResult;
-      const total = result ? result.spans.length + result.instants.length : 0;
-      count.textContent = result ? (total === 0 ? 'no match' : `${total.toLocaleString('en-US')} found`) : '';
-      count.classList.toggle('nfr-search-none', !!result && total === 0);
+    if (this.timeline) {
+      this.timeline.searchResult = result;
+      this.timeline.requestDraw();
     }
+    this.updateSearchCount();
     this.saveStateSoon();
+  }
+
+  private updateSearchCount(): void {
+    const count = this.searchCount;
+    if (!count) return;
+    const result = this.searchResult;
+    const total = result ? result.spans.length + result.instants.length : 0;
+    const more = this.searchPending !== undefined ? ' (searching the file…)' : '';
+    count.textContent = result ? (total === 0 && !more ? 'no match' : `${total.toLocaleString('en-US')} found${more}`) : '';
+    count.classList.toggle('nfr-search-none', !!result && total === 0 && !more);
   }
 
   private stepSearch(direction: number): void {
@@ -435,9 +500,9 @@ export class App {
     let best = -1;
     let bestScore = Infinity;
     for (let k = 0; k < model.spans.count; k++) {
-      const event = spanEvent(model, k);
-      if (pid !== undefined && event.pid !== pid) continue;
-      if (tid !== undefined && event.tid !== tid) continue;
+      const index = model.spans.event[k]!;
+      if (pid !== undefined && model.fields.pid(index) !== pid) continue;
+      if (tid !== undefined && model.fields.tid(index) !== tid) continue;
       const s = model.spans.startUs[k]!;
       const e = model.spans.endUs[k]!;
       const distance = ts < s ? s - ts : ts > e ? ts - e : 0;
@@ -454,6 +519,7 @@ export class App {
   private showTooltip(selection: Selection | undefined, clientX: number, clientY: number): void {
     const tip = this.tooltip;
     const model = this.model;
+    this.hovered = selection;
     if (!selection || !model) {
       tip.hidden = true;
       return;
@@ -464,6 +530,9 @@ export class App {
       case 'span': {
         const event = spanEvent(model, selection.span);
         const args = spanArgs(model, selection.span);
+        const loading = this.whenArgsArrive(spanArgEvents(model, [selection.span]), () => {
+          if (!tip.hidden && sameSelection(this.hovered, selection)) this.showTooltip(selection, clientX, clientY);
+        });
         const s = model.spans.startUs[selection.span]!;
         const e = model.spans.endUs[selection.span]!;
         tip.append(h('div', { class: 'nfr-tip-title' }, event.name || '(unnamed)'));
@@ -472,6 +541,7 @@ export class App {
         if (typeof args.status === 'number') line('status', String(args.status));
         if (typeof args.error === 'string') line('error', args.error);
         if (typeof args.route === 'string') line('route', args.route);
+        if (loading) line('details', 'loading…');
         line('category', event.cat ?? '');
         break;
       }

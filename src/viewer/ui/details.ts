@@ -15,13 +15,17 @@ export interface DetailsActions {
   select(selection: Selection): void;
 }
 
-export function renderDetails(model: TimelineModel, selection: Selection | undefined, actions: DetailsActions): HTMLElement {
+/**
+ * `argsNote`: the selected event's args are not here yet (the summary path fetches them from
+ * the host) — this sentence stands in for them until they arrive.
+ */
+export function renderDetails(model: TimelineModel, selection: Selection | undefined, actions: DetailsActions, argsNote?: string): HTMLElement {
   if (!selection) return renderOverview(model);
   switch (selection.kind) {
     case 'span':
-      return renderSpan(model, selection.span, actions);
+      return renderSpan(model, selection.span, actions, argsNote);
     case 'instant':
-      return renderInstant(model, selection.event, actions);
+      return renderInstant(model, selection.event, actions, argsNote);
     case 'flame':
       return renderFlame(model, selection, actions);
     case 'counter':
@@ -51,7 +55,20 @@ function section(title: string, ...content: (HTMLElement | null)[]): HTMLElement
   return h('section', { class: 'nfr-section' }, h('h3', {}, title), ...content);
 }
 
-function renderSpan(model: TimelineModel, span: number, actions: DetailsActions): HTMLElement {
+/** The events whose args a selection's details show (begin and end of a span, an instant). */
+export function argEventsOf(model: TimelineModel, selection: Selection | undefined): number[] {
+  if (selection?.kind === 'span') {
+    const end = model.spans.endEvent[selection.span]!;
+    return end >= 0 ? [model.spans.event[selection.span]!, end] : [model.spans.event[selection.span]!];
+  }
+  return selection?.kind === 'instant' ? [selection.event] : [];
+}
+
+function argsPlaceholder(note: string): HTMLElement {
+  return section('Arguments', h('p', { class: 'nfr-empty nfr-args-loading', role: 'status' }, note));
+}
+
+function renderSpan(model: TimelineModel, span: number, actions: DetailsActions, argsNote: string | undefined): HTMLElement {
   const event = spanEvent(model, span);
   const args = spanArgs(model, span);
   const start = model.spans.startUs[span]!;
@@ -71,7 +88,8 @@ function renderSpan(model: TimelineModel, span: number, actions: DetailsActions)
   root.append(facts(entries));
   const frames = framesOf(args);
   const rest = withoutKeys(args, ['frames', 'stack', 'status', 'error']);
-  if (Object.keys(rest).length > 0) root.append(section('Arguments', argsTable(rest)));
+  if (argsNote !== undefined) root.append(argsPlaceholder(argsNote));
+  else if (Object.keys(rest).length > 0) root.append(section('Arguments', argsTable(rest)));
   if (frames.length > 0) root.append(section(cat === 'eventloop' ? 'Where the thread was' : 'Stack', stackList(frames, actions)));
   const causes = model.flows.filter((f) => f.toSpan === span);
   const effects = model.flows.filter((f) => f.fromSpan === span);
@@ -89,7 +107,7 @@ function renderSpan(model: TimelineModel, span: number, actions: DetailsActions)
   return root;
 }
 
-function renderInstant(model: TimelineModel, eventIndex: number, actions: DetailsActions): HTMLElement {
+function renderInstant(model: TimelineModel, eventIndex: number, actions: DetailsActions, argsNote: string | undefined): HTMLElement {
   const event = model.events[eventIndex]!;
   const cat = primaryCategory(event.cat);
   const root = h('div', { class: 'nfr-details' });
@@ -103,7 +121,8 @@ function renderInstant(model: TimelineModel, eventIndex: number, actions: Detail
   if (message !== undefined) root.append(section(cat === 'console' ? 'Output' : 'Message', h('pre', { class: 'nfr-pre' }, message)));
   const frames = framesOf(args);
   const rest = withoutKeys(args, ['frames', 'stack', 'message', 'text']);
-  if (Object.keys(rest).length > 0) root.append(section('Arguments', argsTable(rest)));
+  if (argsNote !== undefined) root.append(argsPlaceholder(argsNote));
+  else if (Object.keys(rest).length > 0) root.append(section('Arguments', argsTable(rest)));
   if (frames.length > 0) root.append(section('Stack', stackList(frames, actions)));
   else if (typeof args.stack === 'string') root.append(section('Stack', h('pre', { class: 'nfr-pre' }, args.stack)));
   return root;

@@ -49,8 +49,9 @@ export interface TableActions extends DetailsActions {
   select(selection: Selection): void;
 }
 
-export function renderRequests(model: TimelineModel, actions: TableActions): HTMLElement {
-  const rows = slowestRequests(model);
+/** `spans`: the rows to show (slowestRequestSpans), when the caller already picked them. */
+export function renderRequests(model: TimelineModel, actions: TableActions, spans?: number[]): HTMLElement {
+  const rows = spans ? slowestRequests(model, spans.length, spans) : slowestRequests(model);
   const max = rows[0]?.durationUs ?? 1;
   return table<SpanRow>([
     { title: 'Duration', numeric: true, cell: (r) => formatDuration(r.durationUs) },

@@ -422,7 +422,7 @@ export class Timeline {
         const drawnW = w >= 4 ? w - 1 : w;
         this.pushRect(color, x0, rowY, drawnW, h);
         if (w > 28) {
-          const text = isFlame ? frameLabel(track.cpu.frames[track.cpu.nodeFrame[row.ref[i]!]!]!) : this.model.events[this.model.spans.event[row.ref[i]!]!]!.name;
+          const text = isFlame ? frameLabel(track.cpu.frames[track.cpu.nodeFrame[row.ref[i]!]!]!) : this.model.fields.name(this.model.spans.event[row.ref[i]!]!);
           const left = Math.max(x0, 0);
           const visibleW = Math.min(x1, width) - left;
           if (visibleW > 28) this.labels.push({ x: GUTTER_PX + left, y: rowY + h / 2, w: visibleW - 1, text, color });
@@ -908,7 +908,7 @@ export class Timeline {
         const row = item.track.rows[r]!;
         const [first, last] = visibleRange(row, this.viewport.startUs, this.viewport.endUs);
         for (let i = first; i < last; i++) {
-          if (!this.model.events[this.model.spans.event[row.ref[i]!]!]!.name.includes(text)) continue;
+          if (!this.model.fields.name(this.model.spans.event[row.ref[i]!]!).includes(text)) continue;
           const box = this.selectionBox({ kind: 'span', span: row.ref[i]! });
           if (box && box.w >= 3 && box.y > HEADER_PX && box.y < this.heightPx - 10) {
             const x0 = Math.max(box.x, GUTTER_PX);

@@ -9,8 +9,10 @@
 // without escapes, numbers in JSON's grammar, an args object nested less than the reader's
 // depth limit. Everything else answers `false`, and the caller parses that line with
 // JSON.parse (the same result, slower): the scanner never has to be clever to be correct.
-import { MAX_DOCUMENT_DEPTH } from '../../format/read';
-import type { Phase, TraceEvent } from '../../format/trace-event';
+// It lives in src/format because two readers share it: the viewer page (stream-load.ts) and
+// the hosts that summarise a snapshot for the page (event-summary-builder.ts).
+import { MAX_DOCUMENT_DEPTH } from './read';
+import type { Phase, TraceEvent } from './trace-event';
 
 const QUOTE = 0x22;
 const BACKSLASH = 0x5c;
@@ -24,10 +26,24 @@ const CLOSE_BRACKET = 0x5d;
 const utf8 = new TextDecoder();
 
 /**
+ * An event whose args are read later than the event (from bytes on first read, or from the
+ * host). No fields of its own, so subclasses stay small; readers test `instanceof` it to ask
+ * the hints below instead of parsing args.
+ */
+export abstract class LazyArgsEvent {
+  /** Whether the event carries args (without parsing them). */
+  abstract get hasArgs(): boolean;
+  /** False when the args certainly hold no status ≥ 500 and no error string (see argsMayFail below). */
+  abstract get argsMayFail(): boolean;
+  /** False when the args certainly contain no string holding `needle` (lower-case ASCII bytes). */
+  abstract argsMayContain(needle: Uint8Array): boolean;
+}
+
+/**
  * A span event read by the scanner. Looks like a parsed TraceEvent to every reader; `args`
  * is parsed from the file's bytes the first time it is read. Absent fields are undefined.
  */
-export class ScannedEvent implements TraceEvent {
+export class ScannedEvent extends LazyArgsEvent implements TraceEvent {
   cat: string | undefined = undefined;
   dur: number | undefined = undefined;
   id: string | number | undefined = undefined;
@@ -46,15 +62,17 @@ export class ScannedEvent implements TraceEvent {
     public ts: number,
     public pid: number,
     public tid: number,
-    private readonly bytes: Uint8Array,
-    private readonly argsStart: number,
-    private readonly argsEnd: number,
+    /** The bytes the event was read from, and where its args object lies in them (-1: none). */
+    readonly bytes: Uint8Array,
+    readonly argsStart: number,
+    readonly argsEnd: number,
     argsMayFail: boolean,
   ) {
+    super();
     this.argsMayFail = argsMayFail;
   }
 
-  get hasArgs(): boolean {
+  override get hasArgs(): boolean {
     return this.argsStart >= 0;
   }
 
@@ -81,7 +99,7 @@ export class ScannedEvent implements TraceEvent {
    * case-insensitively; true when they may. Lets a search skip parsing a million args objects
    * (and keeping them): only args with a backslash or non-ASCII bytes, or the needle, are parsed.
    */
-  argsMayContain(needle: Uint8Array): boolean {
+  override argsMayContain(needle: Uint8Array): boolean {
     if (this.parsedArgs !== undefined) return true;
     const b = this.bytes;
     const last = this.argsEnd - needle.length;
@@ -117,7 +135,7 @@ export class ScannedEvent implements TraceEvent {
  * the caller on the parsed args), so a million spans need no args parsed.
  */
 export function argsMayFail(event: TraceEvent): boolean {
-  if (event instanceof ScannedEvent) return event.argsMayFail;
+  if (event instanceof LazyArgsEvent) return event.argsMayFail;
   const args = event.args;
   return !!args && ((typeof args.status === 'number' && args.status >= 500) || typeof args.error === 'string');
 }
@@ -128,7 +146,7 @@ function lowerAscii(c: number): number {
 
 /** Whether the event carries args (without parsing them when scanned). */
 export function hasArgs(event: TraceEvent): boolean {
-  return event instanceof ScannedEvent ? event.hasArgs : event.args !== undefined;
+  return event instanceof LazyArgsEvent ? event.hasArgs : event.args !== undefined;
 }
 
 /** Strings seen before, keyed by a hash of their bytes: names and categories repeat a lot. */
@@ -172,6 +190,23 @@ function latin1(bytes: Uint8Array, start: number, end: number): string {
   return text;
 }
 
+/** The fields of one scanned event (EventScanner.read). `ph` is the phase's character code; args are bytes [argsStart, argsEnd) of the line, or -1. */
+export interface ScannedFields {
+  name: string;
+  cat: string | undefined;
+  ph: number;
+  ts: number;
+  dur: number | undefined;
+  pid: number;
+  tid: number;
+  id: string | number | undefined;
+  s: string | undefined;
+  bp: string | undefined;
+  argsStart: number;
+  argsEnd: number;
+  argsMayFail: boolean;
+}
+
 /** Scanner state reused across lines (no allocation per event beyond the event itself). */
 export class EventScanner {
   private pos = 0;
@@ -184,9 +219,28 @@ export class EventScanner {
 
   /** The event on bytes [start, end) (no trailing comma), or undefined: parse that line with JSON.parse. */
   scan(bytes: Uint8Array, start: number, end: number): ScannedEvent | undefined {
+    if (!this.read(bytes, start, end)) return undefined;
+    const f = this.fields;
+    const event = new ScannedEvent(f.name, String.fromCharCode(f.ph) as Phase, f.ts, f.pid, f.tid, bytes, f.argsStart, f.argsEnd, f.argsMayFail);
+    if (f.cat !== undefined) event.cat = f.cat;
+    if (f.dur !== undefined) event.dur = f.dur;
+    if (f.id !== undefined) event.id = f.id;
+    if (f.s !== undefined) event.s = f.s as 'g' | 'p' | 't';
+    if (f.bp !== undefined) event.bp = f.bp as 'e';
+    return event;
+  }
+
+  /**
+   * What the last successful `read` found (valid until the next call): for readers that copy
+   * the fields elsewhere (event-summary-builder.ts) and need no object per event.
+   */
+  readonly fields: ScannedFields = { name: '', cat: undefined, ph: 0, ts: 0, dur: undefined, pid: 0, tid: 0, id: undefined, s: undefined, bp: undefined, argsStart: -1, argsEnd: -1, argsMayFail: false };
+
+  /** As `scan`, into `fields` instead of a new event: false means "parse that line with JSON.parse". */
+  read(bytes: Uint8Array, start: number, end: number): boolean {
     this.bytes = bytes;
     const b = bytes;
-    if (b[start] !== OPEN_BRACE || b[end - 1] !== CLOSE_BRACE) return undefined;
+    if (b[start] !== OPEN_BRACE || b[end - 1] !== CLOSE_BRACE) return false;
     let name: string | undefined;
     let cat: string | undefined;
     let ph = 0;
@@ -202,16 +256,16 @@ export class EventScanner {
     let failed = false;
     let seen = 0; // one bit per key: a repeated key would make JSON.parse keep the last one
     this.pos = start + 1;
-    if (b[this.pos] === CLOSE_BRACE) return undefined;
+    if (b[this.pos] === CLOSE_BRACE) return false;
     for (;;) {
-      if (b[this.pos] !== QUOTE) return undefined;
+      if (b[this.pos] !== QUOTE) return false;
       const keyStart = this.pos + 1;
-      if (!this.skipPlainString(end)) return undefined;
+      if (!this.skipPlainString(end)) return false;
       const keyEnd = this.stringEnd;
-      if (b[this.pos] !== COLON) return undefined;
+      if (b[this.pos] !== COLON) return false;
       this.pos++;
       const key = keyCode(b, keyStart, keyEnd);
-      if (key === 0 || (seen & key) !== 0) return undefined;
+      if (key === 0 || (seen & key) !== 0) return false;
       seen |= key;
       switch (key) {
         case KEY_NAME:
@@ -219,12 +273,12 @@ export class EventScanner {
         case KEY_PH:
         case KEY_S:
         case KEY_BP: {
-          if (b[this.pos] !== QUOTE) return undefined;
+          if (b[this.pos] !== QUOTE) return false;
           const valueStart = this.pos + 1;
-          if (!this.skipPlainString(end)) return undefined;
+          if (!this.skipPlainString(end)) return false;
           const valueEnd = this.stringEnd;
           if (key === KEY_PH) {
-            if (valueEnd - valueStart !== 1) return undefined;
+            if (valueEnd - valueStart !== 1) return false;
             ph = b[valueStart]!;
           } else {
             const text = this.interner.get(b, valueStart, valueEnd, this.stringHash, this.stringAscii);
@@ -239,7 +293,7 @@ export class EventScanner {
         case KEY_DUR:
         case KEY_PID:
         case KEY_TID:
-          if (!this.readNumber(end)) return undefined;
+          if (!this.readNumber(end)) return false;
           if (key === KEY_TS) ts = this.number;
           else if (key === KEY_DUR) dur = this.number;
           else if (key === KEY_PID) pid = this.number;
@@ -248,26 +302,26 @@ export class EventScanner {
         case KEY_ID:
           if (b[this.pos] === QUOTE) {
             const valueStart = this.pos + 1;
-            if (!this.skipPlainString(end)) return undefined;
+            if (!this.skipPlainString(end)) return false;
             // Ids are mostly unique: not worth interning.
             id = this.stringAscii ? shortAscii(b, valueStart, this.stringEnd) : utf8.decode(b.subarray(valueStart, this.stringEnd));
           } else {
-            if (!this.readNumber(end)) return undefined;
+            if (!this.readNumber(end)) return false;
             id = this.number;
           }
           break;
         case KEY_ARGS: {
-          if (b[this.pos] !== OPEN_BRACE) return undefined;
+          if (b[this.pos] !== OPEN_BRACE) return false;
           argsStart = this.pos;
           const after = skipArgs(b, this.pos, end);
-          if (after < 0) return undefined;
+          if (after < 0) return false;
           failed = lastArgsFailed;
           this.pos = after;
           argsEnd = after;
           break;
         }
         default:
-          return undefined;
+          return false;
       }
       const c = b[this.pos];
       if (c === COMMA) {
@@ -275,21 +329,29 @@ export class EventScanner {
         continue;
       }
       if (c === CLOSE_BRACE && this.pos === end - 1) break;
-      return undefined;
+      return false;
     }
     // Only spans and flow points (X B E b e, s t f), and only what read.ts's isUsableEvent
     // accepts unchanged. Instants, counters, metadata and profiles are few, and read fully.
-    if (ph !== 0x58 && ph !== 0x42 && ph !== 0x45 && ph !== 0x62 && ph !== 0x65 && ph !== 0x73 && ph !== 0x74 && ph !== 0x66) return undefined;
-    if (name === undefined || !Number.isFinite(ts) || !Number.isFinite(pid) || !Number.isFinite(tid)) return undefined;
-    if (dur !== undefined && !(dur >= 0)) return undefined;
-    if (ph === 0x58 && dur === undefined) return undefined;
-    const event = new ScannedEvent(name, String.fromCharCode(ph) as Phase, ts, pid, tid, b, argsStart, argsEnd, failed);
-    if (cat !== undefined) event.cat = cat;
-    if (dur !== undefined) event.dur = dur;
-    if (id !== undefined) event.id = id;
-    if (s !== undefined) event.s = s as 'g' | 'p' | 't';
-    if (bp !== undefined) event.bp = bp as 'e';
-    return event;
+    if (ph !== 0x58 && ph !== 0x42 && ph !== 0x45 && ph !== 0x62 && ph !== 0x65 && ph !== 0x73 && ph !== 0x74 && ph !== 0x66) return false;
+    if (name === undefined || !Number.isFinite(ts) || !Number.isFinite(pid) || !Number.isFinite(tid)) return false;
+    if (dur !== undefined && !(dur >= 0)) return false;
+    if (ph === 0x58 && dur === undefined) return false;
+    const f = this.fields;
+    f.name = name;
+    f.cat = cat;
+    f.ph = ph;
+    f.ts = ts;
+    f.dur = dur;
+    f.pid = pid;
+    f.tid = tid;
+    f.id = id;
+    f.s = s;
+    f.bp = bp;
+    f.argsStart = argsStart;
+    f.argsEnd = argsEnd;
+    f.argsMayFail = failed;
+    return true;
   }
 
   /**

@@ -1,0 +1,187 @@
+// The event summary of a trace file (src/format/event-summary.ts) for a Node host of the viewer
+// — the `cli view` server and the VS Code timeline editor — built once (the server starts it as
+// soon as it starts, while the browser loads the page) and kept in memory; and the two things a
+// viewer then asks its host: byte ranges of the file (args the summary left there) and a search
+// over those args. The file is read in 4 MiB pieces into one reused buffer, never as one
+// string. A file not in our writer's layout has no summary: the host sends it whole as before.
+import { open, stat } from 'node:fs/promises';
+import { searchRemoteArgs } from '../format/args-search';
+import { decodeEventSummary, type EventSummary } from '../format/event-summary';
+import { EventSummaryBuilder } from '../format/event-summary-builder';
+import type { ByteRange } from '../format/viewer-protocol';
+
+const READ_BYTES = 4 << 20;
+
+export interface BuiltSummary {
+  /** The summary, as pieces to write in order. */
+  pieces: Uint8Array[];
+  byteLength: number;
+  /** The file it describes: a changed file makes byte ranges meaningless. */
+  fileBytes: number;
+  fileMtimeMs: number;
+  buildMs: number;
+}
+
+export type SummaryOutcome = { summary: BuiltSummary } | { reason: string };
+
+/** Bounds on one request for byte ranges: a viewer asks for a few hundred event lines at most. */
+export const MAX_RANGES = 256;
+export const MAX_RANGE_BYTES = 16 << 20;
+export const MAX_TOTAL_BYTES = 64 << 20;
+
+/** The byte ranges and searches refer to a summary of the file as it was; it changed since. */
+export class FileChangedError extends Error {
+  constructor() {
+    super('the file changed on disk since the viewer opened it (or has no summary); reload to read it again');
+  }
+}
+
+/** A sentence saying what is wrong with these ranges for a file of `fileBytes`, or undefined. */
+export function checkRanges(ranges: readonly ByteRange[], fileBytes: number): string | undefined {
+  if (ranges.length === 0) return 'no range asked for';
+  if (ranges.length > MAX_RANGES) return `at most ${MAX_RANGES} ranges per request`;
+  let total = 0;
+  for (const { offset, length } of ranges) {
+    if (!Number.isSafeInteger(offset) || offset < 0) return `${String(offset).slice(0, 40)} is not a file offset`;
+    if (!Number.isSafeInteger(length) || length < 1 || length > MAX_RANGE_BYTES) return `a range is 1 to ${MAX_RANGE_BYTES} bytes long`;
+    if (offset + length > fileBytes) return `the range ${offset}:${length} ends past the end of the file (${fileBytes} bytes)`;
+    total += length;
+    if (total > MAX_TOTAL_BYTES) return `at most ${MAX_TOTAL_BYTES} bytes per request`;
+  }
+  return undefined;
+}
+
+export class TraceSummaryCache {
+  private building: Promise<SummaryOutcome> | undefined;
+  /** The current summary read back into columns (for searches), made on first use. */
+  private readable: { summary: BuiltSummary; decoded: EventSummary } | undefined;
+
+  constructor(private readonly tracePath: string) {}
+
+  /** Starts building now (idempotent). */
+  prepare(): void {
+    void this.get();
+  }
+
+  /** The summary of the file as it is now: rebuilt when the file changed since the last build. */
+  async get(): Promise<SummaryOutcome> {
+    const current = this.building;
+    if (current) {
+      const outcome = await current;
+      if (!('summary' in outcome) || (await this.unchanged(outcome.summary))) return outcome;
+      if (this.building !== current) return this.building!;
+    }
+    this.building = buildSummary(this.tracePath);
+    return this.building;
+  }
+
+  /** The last summary built, if the file has not changed since (for byte-range checks). */
+  async current(): Promise<BuiltSummary | undefined> {
+    if (!this.building) return undefined;
+    const outcome = await this.building;
+    return 'summary' in outcome && (await this.unchanged(outcome.summary)) ? outcome.summary : undefined;
+  }
+
+  /** The current summary's columns (searches walk them), or undefined when there is none or the file changed. */
+  async decoded(): Promise<EventSummary | undefined> {
+    const summary = await this.current();
+    if (!summary) return undefined;
+    if (this.readable?.summary !== summary) {
+      const whole = new Uint8Array(summary.byteLength);
+      let at = 0;
+      for (const piece of summary.pieces) {
+        whole.set(piece, at);
+        at += piece.length;
+      }
+      this.readable = { summary, decoded: decodeEventSummary(whole) };
+    }
+    return this.readable.decoded;
+  }
+
+  /**
+   * The bytes of `ranges`, in order. Throws FileChangedError when the file is not the one the
+   * current summary describes, and an Error with a sentence for ranges out of bounds.
+   */
+  async readRanges(ranges: readonly ByteRange[]): Promise<Uint8Array> {
+    const summary = await this.current();
+    if (!summary) throw new FileChangedError();
+    const problem = checkRanges(ranges, summary.fileBytes);
+    if (problem) throw new RangeError(problem);
+    const body = new Uint8Array(ranges.reduce((sum, range) => sum + range.length, 0));
+    const handle = await open(this.tracePath, 'r');
+    try {
+      let at = 0;
+      for (const range of ranges) {
+        const { bytesRead } = await handle.read(body, at, range.length, range.offset);
+        if (bytesRead !== range.length) throw new FileChangedError();
+        at += range.length;
+      }
+    } finally {
+      await handle.close();
+    }
+    return body;
+  }
+
+  /** Indices of the events with args still in the file that match `needle` (trimmed, lower case). */
+  async searchArgs(needle: string): Promise<Int32Array> {
+    const decoded = await this.decoded();
+    if (!decoded) throw new FileChangedError();
+    const handle = await open(this.tracePath, 'r');
+    try {
+      const buffer = new Uint8Array(READ_BYTES);
+      return await searchRemoteArgs(decoded, needle, async (offset, length) => {
+        const target = length <= buffer.length ? buffer : new Uint8Array(length);
+        const { bytesRead } = await handle.read(target, 0, length, offset);
+        return target.subarray(0, bytesRead);
+      });
+    } finally {
+      await handle.close();
+    }
+  }
+
+  private async unchanged(summary: BuiltSummary): Promise<boolean> {
+    try {
+      const info = await stat(this.tracePath);
+      return info.size === summary.fileBytes && info.mtimeMs === summary.fileMtimeMs;
+    } catch {
+      return false;
+    }
+  }
+}
+
+export async function buildSummary(tracePath: string): Promise<SummaryOutcome> {
+  const startMs = performance.now();
+  let handle;
+  try {
+    handle = await open(tracePath, 'r');
+  } catch (error) {
+    return { reason: `cannot read the file: ${error instanceof Error ? error.message : String(error)}` };
+  }
+  try {
+    const info = await handle.stat();
+    const builder = new EventSummaryBuilder(info.size);
+    const buffer = new Uint8Array(READ_BYTES);
+    let position = 0;
+    while (builder.active) {
+      const { bytesRead } = await handle.read(buffer, 0, buffer.length, position);
+      if (bytesRead === 0) break;
+      position += bytesRead;
+      builder.feed(buffer.subarray(0, bytesRead));
+    }
+    const pieces = builder.active ? builder.finish() : undefined;
+    if (!pieces) return { reason: 'the file is not in the recorder\'s one-event-per-line layout (or is damaged); the viewer reads it whole' };
+    return {
+      summary: {
+        pieces,
+        byteLength: pieces.reduce((sum, piece) => sum + piece.length, 0),
+        fileBytes: position,
+        fileMtimeMs: info.mtimeMs,
+        buildMs: performance.now() - startMs,
+      },
+    };
+  } catch (error) {
+    return { reason: `cannot read the file: ${error instanceof Error ? error.message : String(error)}` };
+  } finally {
+    await handle.close();
+  }
+}

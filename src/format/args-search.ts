@@ -1,0 +1,94 @@
+// Search over the args that stayed in the file (the summary path, event-summary.ts): the page
+// matches names and categories itself, and asks the host — which has the file — which of the
+// events whose args it has not fetched match in the args the viewer searches (URL, route,
+// message, text, method). Same rule as the page's search (viewer/model/search.ts); pure, with
+// the file read through a callback, so any host can use it.
+import { lineOffsets, SUMMARY_FLAG, type EventSummary } from './event-summary';
+
+/** The args keys a search looks in, besides the event's name and category. */
+export const SEARCH_ARG_KEYS = ['url', 'route', 'message', 'text', 'method'] as const;
+
+/** Longest needle a host accepts (a search box, not a query language). */
+export const MAX_SEARCH_CHARS = 200;
+
+/** Whether a host should search for `needle`: 1 to MAX_SEARCH_CHARS characters, trimmed, lower case. */
+export function isSearchNeedle(needle: unknown): needle is string {
+  return typeof needle === 'string' && needle !== '' && needle.length <= MAX_SEARCH_CHARS && needle === needle.trim().toLowerCase();
+}
+
+/** Whether `args` holds a string containing `needle` (lower case) under one of SEARCH_ARG_KEYS, case-insensitively. */
+export function argsMatch(args: unknown, needle: string): boolean {
+  if (typeof args !== 'object' || args === null || Array.isArray(args)) return false;
+  const record = args as Record<string, unknown>;
+  for (const key of SEARCH_ARG_KEYS) {
+    const value = record[key];
+    if (typeof value === 'string' && value.toLowerCase().includes(needle)) return true;
+  }
+  return false;
+}
+
+/** Bytes read per step: whole lines only, at least this much when lines are short. */
+const WINDOW_BYTES = 4 << 20;
+
+/**
+ * Indices (ascending) of the events with ARGS_REMOTE whose args match `needle` (already
+ * trimmed and lower case, as the page's search uses it). `read(offset, length)` returns those
+ * bytes of the file. A line is parsed only when its bytes may hold the needle.
+ */
+export async function searchRemoteArgs(summary: EventSummary, needle: string, read: (offset: number, length: number) => Promise<Uint8Array>): Promise<Int32Array> {
+  const matches: number[] = [];
+  if (needle === '') return Int32Array.from(matches);
+  const offsets = lineOffsets(summary);
+  const needleBytes = /^[\x20-\x7e]+$/.test(needle) ? new TextEncoder().encode(needle) : undefined;
+  const decoder = new TextDecoder();
+  const { eventCount, flags, lineBytes } = summary;
+  let i = 0;
+  while (i < eventCount) {
+    if (!(flags[i]! & SUMMARY_FLAG.ARGS_REMOTE)) {
+      i++;
+      continue;
+    }
+    const first = i;
+    const windowStart = offsets[i]!;
+    const window = await read(windowStart, Math.max(WINDOW_BYTES, lineBytes[i]!));
+    const windowEnd = windowStart + window.length;
+    for (; i < eventCount && offsets[i]! + lineBytes[i]! <= windowEnd; i++) {
+      if (!(flags[i]! & SUMMARY_FLAG.ARGS_REMOTE)) continue;
+      const start = offsets[i]! - windowStart;
+      const end = start + lineBytes[i]!;
+      if (!mayContain(window, start, end, needleBytes)) continue;
+      try {
+        const event: unknown = JSON.parse(decoder.decode(window.subarray(start, end)));
+        if (typeof event === 'object' && event !== null && argsMatch((event as { args?: unknown }).args, needle)) matches.push(i);
+      } catch {
+        // Not JSON any more (the file changed): no match; the page's byte-range check says so.
+      }
+    }
+    // The file is shorter than the summary says (changed since): stop rather than spin.
+    if (i === first) break;
+  }
+  return Int32Array.from(matches);
+}
+
+/**
+ * False when bytes [start, end) certainly hold no string containing the needle: they are plain
+ * ASCII without escapes and lack its bytes (case-insensitively). A non-ASCII needle can only be
+ * in lines with non-ASCII bytes or escapes.
+ */
+function mayContain(b: Uint8Array, start: number, end: number, needle: Uint8Array | undefined): boolean {
+  const first = needle?.[0];
+  const last = needle ? end - needle.length : end;
+  for (let i = start; i < end; i++) {
+    const c = b[i]!;
+    if (c === 0x5c || c >= 0x80) return true;
+    if (needle === undefined || i > last || lower(c) !== first) continue;
+    let k = 1;
+    while (k < needle.length && lower(b[i + k]!) === needle[k]) k++;
+    if (k === needle.length) return true;
+  }
+  return false;
+}
+
+function lower(c: number): number {
+  return c >= 0x41 && c <= 0x5a ? c | 0x20 : c;
+}

@@ -1,0 +1,88 @@
+// Builds the event summary (event-summary.ts) of a snapshot from its bytes, chunk by chunk, so
+// a host never holds the file as one string. Lines are split by snapshot-lines.ts, spans read
+// by the byte scanner (scan-event.ts), everything else by JSON.parse, exactly as the viewer's
+// own streaming reader does; a file not in our writer's layout yields no summary, and the host
+// sends the whole file as before.
+import { isUsableEvent, MAX_DOCUMENT_DEPTH } from './read';
+import { EventScanner } from './scan-event';
+import { depthBeyond, SnapshotLineReader } from './snapshot-lines';
+import { EventSummaryWriter } from './event-summary-writer';
+
+/**
+ * Span categories whose args the viewer reads for every span while it builds its summaries
+ * (GC kinds for the GC totals, the stacks of event-loop blocks): sent inline. Other spans'
+ * args (HTTP details, user data: the bulk of a snapshot) stay in the file until looked at.
+ */
+const INLINE_ARGS_CATEGORIES = new Set(['gc', 'eventloop']);
+
+function primaryCategory(category: string | undefined): string {
+  if (!category) return '';
+  const comma = category.indexOf(',');
+  return comma < 0 ? category : category.slice(0, comma);
+}
+
+export class EventSummaryBuilder {
+  private readonly reader = new SnapshotLineReader({ eventLine: (b, start, end, _offset, lineBytes) => this.eventLine(b, start, end, lineBytes) });
+  private readonly writer: EventSummaryWriter;
+  private readonly scanner = new EventScanner();
+  private readonly decoder = new TextDecoder();
+  private entries = 0;
+  private skipped = 0;
+  private firstSkipped = -1;
+
+  /** `fileBytes` (when known) sizes the columns up front: our lines are ~100–200 bytes. */
+  constructor(fileBytes?: number) {
+    this.writer = new EventSummaryWriter(fileBytes ? Math.ceil(fileBytes / 150) : undefined);
+  }
+
+  /** Whether the file still looks like our layout (false: no summary; send the file). */
+  get active(): boolean {
+    return this.reader.active;
+  }
+
+  /** Reads every line the bytes so far complete; `chunk` may be reused once this returns. */
+  feed(chunk: Uint8Array): void {
+    this.reader.feed(chunk);
+  }
+
+  /**
+   * After the last chunk: the summary as pieces to send in order (event-summary.ts,
+   * finishPieces), or undefined when the file is not in our layout. Never throws.
+   */
+  finish(): Uint8Array[] | undefined {
+    try {
+      const tail = this.reader.finish();
+      if (!tail || !readableTail(tail, this.decoder)) return undefined;
+      return this.writer.finishPieces({ entries: this.entries, skipped: this.skipped, firstSkipped: this.firstSkipped, firstEventOffset: this.reader.firstEventOffset, tail });
+    } catch {
+      return undefined;
+    }
+  }
+
+  private eventLine(b: Uint8Array, start: number, end: number, lineBytes: number): void {
+    const index = this.entries++;
+    if (this.scanner.read(b, start, end) && EventSummaryWriter.fits(this.scanner.fields)) {
+      const event = this.scanner.fields;
+      const inline = event.argsMayFail || INLINE_ARGS_CATEGORIES.has(primaryCategory(event.cat));
+      this.writer.addScanned(event, b, end - start, inline ? 'inline' : 'remote');
+      return;
+    }
+    if (depthBeyond(b, start, end, MAX_DOCUMENT_DEPTH - 2)) throw new Error('nested too deeply');
+    // Throws on invalid JSON: the reader gives up, and the page's shared reader says where.
+    const value: unknown = JSON.parse(this.decoder.decode(b.subarray(start, end)));
+    if (isUsableEvent(value)) {
+      this.writer.addFull(b, start, end, end - start);
+      return;
+    }
+    this.skipped++;
+    if (this.firstSkipped < 0) this.firstSkipped = index;
+    this.writer.skipLine(lineBytes + 1);
+  }
+}
+
+/** Whether the tail completes the document as an object (the page reads the metadata from it). */
+function readableTail(tail: Uint8Array, decoder: { decode(input: Uint8Array): string }): boolean {
+  if (depthBeyond(tail, 0, tail.length, MAX_DOCUMENT_DEPTH - 1)) return false;
+  const top: unknown = JSON.parse(`{${decoder.decode(tail)}`);
+  return typeof top === 'object' && top !== null && !Array.isArray(top) && !Object.prototype.hasOwnProperty.call(top, 'traceEvents');
+}

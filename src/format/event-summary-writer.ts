@@ -1,0 +1,354 @@
+// Lays out an event summary (the format and its reader: event-summary.ts) from events added in
+// file order: columns grow as events come, and `finish` narrows the index columns to the
+// smallest width that holds them and writes the header. Used by event-summary-builder.ts.
+import {
+  align8,
+  EVENT_SUMMARY_MAGIC,
+  EVENT_SUMMARY_VERSION,
+  HEADER_BYTES,
+  littleEndian,
+  SCOPE_SHIFT,
+  SCOPES,
+  SECTION_COUNT,
+  SUMMARY_FLAG,
+  SummaryFormatError,
+  WIDTHS_AT,
+  type Typed,
+} from './event-summary';
+import type { ScannedFields } from './scan-event';
+
+// Growable columns, one class per element type: a single generic class made every store
+// polymorphic and cost a third of the summary's build time.
+class U8Column {
+  data: Uint8Array;
+  length = 0;
+  constructor(capacity: number) {
+    this.data = new Uint8Array(Math.max(16, capacity));
+  }
+  push(value: number): void {
+    if (this.length === this.data.length) this.data = grow(this.data, new Uint8Array(Math.max(16, this.length * 2)));
+    this.data[this.length++] = value;
+  }
+  bytes(): Uint8Array {
+    return new Uint8Array(this.data.buffer, 0, this.length);
+  }
+}
+class U16Column {
+  data: Uint16Array;
+  length = 0;
+  constructor(capacity: number) {
+    this.data = new Uint16Array(Math.max(16, capacity));
+  }
+  push(value: number): void {
+    if (this.length === this.data.length) this.data = grow(this.data, new Uint16Array(Math.max(16, this.length * 2)));
+    this.data[this.length++] = value;
+  }
+  bytes(): Uint8Array {
+    return new Uint8Array(this.data.buffer, 0, this.length * 2);
+  }
+}
+class U32Column {
+  data: Uint32Array;
+  length = 0;
+  constructor(capacity: number) {
+    this.data = new Uint32Array(Math.max(16, capacity));
+  }
+  push(value: number): void {
+    if (this.length === this.data.length) this.data = grow(this.data, new Uint32Array(Math.max(16, this.length * 2)));
+    this.data[this.length++] = value;
+  }
+  bytes(): Uint8Array {
+    return new Uint8Array(this.data.buffer, 0, this.length * 4);
+  }
+}
+class F64Column {
+  data: Float64Array;
+  length = 0;
+  constructor(capacity: number) {
+    this.data = new Float64Array(Math.max(16, capacity));
+  }
+  push(value: number): void {
+    if (this.length === this.data.length) this.data = grow(this.data, new Float64Array(Math.max(16, this.length * 2)));
+    this.data[this.length++] = value;
+  }
+  bytes(): Uint8Array {
+    return new Uint8Array(this.data.buffer, 0, this.length * 8);
+  }
+}
+
+/** The column's values as u8, u16 or u32 — the narrowest that holds its largest value — and that width. */
+function narrow(column: U32Column): [Uint8Array, number] {
+  const values = column.data.subarray(0, column.length);
+  let max = 0;
+  for (let i = 0; i < values.length; i++) if (values[i]! > max) max = values[i]!;
+  if (max <= 0xff) return [Uint8Array.from(values), 1];
+  if (max <= 0xffff) return [bytesOf(Uint16Array.from(values)), 2];
+  return [column.bytes(), 4];
+}
+
+function bytesOf(array: Uint16Array | Uint32Array | Float64Array): Uint8Array {
+  return new Uint8Array(array.buffer, array.byteOffset, array.byteLength);
+}
+
+/** Whether every value is an integer in [0, 2^32): then u32 holds them exactly. */
+function smallIntegers(values: Float64Array): boolean {
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i]!;
+    if (!(v >= 0 && v <= 0xffffffff && Math.floor(v) === v) || Object.is(v, -0)) return false;
+  }
+  return true;
+}
+
+/** A string table: offsets (k + 1) into the UTF-8 bytes of all strings. */
+function encodeStrings(strings: string[], encoder: { encode(text: string): Uint8Array }): [Uint32Array, Uint8Array] {
+  const offsets = new Uint32Array(strings.length + 1);
+  const bytes = new ByteColumn();
+  for (let i = 0; i < strings.length; i++) {
+    const encoded = encoder.encode(strings[i]!);
+    bytes.append(encoded, 0, encoded.length);
+    offsets[i + 1] = bytes.length;
+  }
+  return [offsets, bytes.bytes()];
+}
+
+function grow<T extends Typed>(from: T, to: T): T {
+  to.set(from as never);
+  return to;
+}
+
+class ByteColumn {
+  data = new Uint8Array(1 << 16);
+  length = 0;
+  append(bytes: Uint8Array, start: number, end: number): void {
+    const need = this.length + (end - start);
+    if (need > this.data.length) {
+      const bigger = new Uint8Array(Math.max(need, this.data.length * 2));
+      bigger.set(this.data.subarray(0, this.length));
+      this.data = bigger;
+    }
+    this.data.set(bytes.subarray(start, end), this.length);
+    this.length = need;
+  }
+  bytes(): Uint8Array {
+    return this.data.subarray(0, this.length);
+  }
+}
+
+export type ArgsPlacement = 'inline' | 'remote';
+
+export interface SummaryCounts {
+  entries: number;
+  skipped: number;
+  firstSkipped: number;
+  firstEventOffset: number;
+  /** The file's bytes after the event lines (`"displayTimeUnit":…,"metadata":{…}}`). */
+  tail: Uint8Array;
+}
+
+/** Collects events in file order; `finish` lays out the summary. */
+export class EventSummaryWriter {
+  private readonly ph: U8Column;
+  private readonly flags: U16Column;
+  private readonly name: U32Column;
+  private readonly thread: U32Column;
+  private readonly ts: F64Column;
+  private readonly lineBytes: U32Column;
+  private readonly cat: U32Column;
+  private readonly dur: F64Column;
+  private readonly idNumber: F64Column;
+  private readonly idString: U32Column;
+  private readonly gap: U32Column;
+  private readonly blobRef: U32Column;
+  private readonly threads: F64Column;
+  private readonly blob: ByteColumn;
+  private readonly stringIndex = new Map<string, number>();
+  private readonly strings: string[] = [];
+  private readonly idIndex = new Map<string, number>();
+  private readonly idStrings: string[] = [];
+  private readonly threadIndex = new Map<number, Map<number, number>>();
+  private pendingGap = 0;
+
+  /** `expectedEvents` sizes the columns up front (a guess is fine: they grow). */
+  constructor(expectedEvents = 4096) {
+    if (!littleEndian()) throw new SummaryFormatError('the event summary is little-endian; this machine is not');
+    this.ph = new U8Column(expectedEvents);
+    this.flags = new U16Column(expectedEvents);
+    this.name = new U32Column(expectedEvents);
+    this.thread = new U32Column(expectedEvents);
+    this.ts = new F64Column(expectedEvents);
+    this.lineBytes = new U32Column(expectedEvents);
+    this.cat = new U32Column(expectedEvents);
+    this.dur = new F64Column(expectedEvents / 2);
+    this.idNumber = new F64Column(expectedEvents / 2);
+    this.idString = new U32Column(expectedEvents / 4);
+    this.gap = new U32Column(expectedEvents / 64);
+    this.blobRef = new U32Column(expectedEvents / 8);
+    this.threads = new F64Column(64);
+    this.blob = new ByteColumn();
+  }
+
+  get eventCount(): number {
+    return this.ph.length;
+  }
+
+  /** A line that is not a usable event, `strideBytes` long with its comma and newline: the next event's line starts after it. */
+  skipLine(strideBytes: number): void {
+    this.pendingGap += strideBytes;
+  }
+
+  /**
+   * Whether the columns hold this scanned event exactly; when not, add it with `addFull`.
+   * (The scanner accepts any string for `s` and `bp`; the columns know the standard ones.)
+   */
+  static fits(event: ScannedFields): boolean {
+    return (event.s === undefined || event.s === 'g' || event.s === 'p' || event.s === 't') && (event.bp === undefined || event.bp === 'e');
+  }
+
+  /**
+   * A span or flow point read by the scanner from `bytes` (`lineBytes`: its JSON's length), its
+   * args inline (copied from those bytes) or left in the file.
+   */
+  addScanned(event: ScannedFields, bytes: Uint8Array, lineBytes: number, args: ArgsPlacement | undefined): void {
+    let flags = this.startEvent(lineBytes);
+    this.ph.push(event.ph);
+    this.name.push(this.intern(event.name));
+    this.thread.push(this.threadOf(event.pid, event.tid));
+    this.ts.push(event.ts);
+    if (event.cat !== undefined) {
+      flags |= SUMMARY_FLAG.CAT;
+      this.cat.push(this.intern(event.cat));
+    }
+    if (event.dur !== undefined) {
+      flags |= SUMMARY_FLAG.DUR;
+      this.dur.push(event.dur);
+    }
+    if (typeof event.id === 'number') {
+      flags |= SUMMARY_FLAG.ID_NUMBER;
+      this.idNumber.push(event.id);
+    } else if (typeof event.id === 'string') {
+      flags |= SUMMARY_FLAG.ID_STRING;
+      this.idString.push(this.internId(event.id));
+    }
+    if (event.bp === 'e') flags |= SUMMARY_FLAG.BP_E;
+    if (event.s !== undefined) flags |= SCOPES.indexOf(event.s as 'g' | 'p' | 't') << SCOPE_SHIFT;
+    if (event.argsMayFail) flags |= SUMMARY_FLAG.ARGS_MAY_FAIL;
+    if (event.argsStart >= 0 && args === 'inline') {
+      flags |= SUMMARY_FLAG.ARGS_INLINE;
+      this.addBlob(bytes, event.argsStart, event.argsEnd);
+    } else if (event.argsStart >= 0) {
+      flags |= SUMMARY_FLAG.ARGS_REMOTE;
+    }
+    this.flags.push(flags);
+  }
+
+  /** An event the reader parses from its line (bytes [start, end), no trailing comma). */
+  addFull(bytes: Uint8Array, start: number, end: number, lineBytes: number): void {
+    const flags = this.startEvent(lineBytes) | SUMMARY_FLAG.FULL;
+    this.ph.push(0);
+    this.name.push(0);
+    this.thread.push(0);
+    this.ts.push(0);
+    this.addBlob(bytes, start, end);
+    this.flags.push(flags);
+  }
+
+  /** The summary as one buffer. */
+  finish(counts: SummaryCounts): Uint8Array {
+    const pieces = this.finishPieces(counts);
+    const out = new Uint8Array(pieces.reduce((sum, piece) => sum + piece.length, 0));
+    let at = 0;
+    for (const piece of pieces) {
+      out.set(piece, at);
+      at += piece.length;
+    }
+    return out;
+  }
+
+  /**
+   * The summary as the pieces that make it up, in order (header, sections with their padding,
+   * tail): a host writes them out one after the other without copying 40 MB into one buffer.
+   */
+  finishPieces(counts: SummaryCounts): Uint8Array[] {
+    if (this.strings.length === 0) this.intern('');
+    if (this.threads.length === 0) this.threadOf(0, 0);
+    const encoder = new TextEncoder();
+    const [stringOffsets, stringBytes] = encodeStrings(this.strings, encoder);
+    const [idOffsets, idBytes] = encodeStrings(this.idStrings, encoder);
+    const idNumbers = this.idNumber.data.subarray(0, this.idNumber.length);
+    // [bytes, element width] per section, in order.
+    const sections: [Uint8Array, number][] = [
+      [this.ph.bytes(), 1], [this.flags.bytes(), 2], narrow(this.name), narrow(this.thread), [this.ts.bytes(), 8], narrow(this.lineBytes),
+      narrow(this.cat), [this.dur.bytes(), 8], smallIntegers(idNumbers) ? [bytesOf(Uint32Array.from(idNumbers)), 4] : [this.idNumber.bytes(), 8], narrow(this.idString),
+      [this.gap.bytes(), 4], [this.blobRef.bytes(), 4], [this.threads.bytes(), 8], [bytesOf(stringOffsets), 4], [stringBytes, 1], [this.blob.bytes(), 1],
+      [bytesOf(idOffsets), 4], [idBytes, 1],
+    ];
+    const header = new Uint8Array(HEADER_BYTES);
+    const view = new DataView(header.buffer);
+    view.setUint32(0, EVENT_SUMMARY_MAGIC, true);
+    view.setUint32(4, EVENT_SUMMARY_VERSION, true);
+    view.setUint32(8, this.eventCount, true);
+    view.setUint32(12, counts.entries, true);
+    view.setUint32(16, counts.skipped, true);
+    view.setInt32(20, counts.firstSkipped, true);
+    view.setFloat64(24, counts.firstEventOffset, true);
+    view.setUint32(32, SECTION_COUNT, true);
+    const pieces: Uint8Array[] = [header];
+    const padding = new Uint8Array(8);
+    sections.forEach(([section, width], s) => {
+      view.setUint8(WIDTHS_AT + s, width);
+      view.setUint32(40 + 4 * s, section.length, true);
+      pieces.push(section);
+      if (section.length % 8 !== 0) pieces.push(padding.subarray(0, align8(section.length) - section.length));
+    });
+    // The tail runs to the end.
+    pieces.push(counts.tail);
+    return pieces;
+  }
+
+  private startEvent(lineBytes: number): number {
+    this.lineBytes.push(lineBytes);
+    if (this.pendingGap === 0) return 0;
+    this.gap.push(this.pendingGap);
+    this.pendingGap = 0;
+    return SUMMARY_FLAG.GAP;
+  }
+
+  private addBlob(bytes: Uint8Array, start: number, end: number): void {
+    this.blobRef.push(this.blob.length);
+    this.blobRef.push(end - start);
+    this.blob.append(bytes, start, end);
+  }
+
+  private intern(text: string): number {
+    let index = this.stringIndex.get(text);
+    if (index === undefined) {
+      index = this.strings.length;
+      this.strings.push(text);
+      this.stringIndex.set(text, index);
+    }
+    return index;
+  }
+
+  private internId(text: string): number {
+    let index = this.idIndex.get(text);
+    if (index === undefined) {
+      index = this.idStrings.length;
+      this.idStrings.push(text);
+      this.idIndex.set(text, index);
+    }
+    return index;
+  }
+
+  private threadOf(pid: number, tid: number): number {
+    let byTid = this.threadIndex.get(pid);
+    if (!byTid) this.threadIndex.set(pid, (byTid = new Map()));
+    let index = byTid.get(tid);
+    if (index === undefined) {
+      index = this.threads.length / 2;
+      this.threads.push(pid);
+      this.threads.push(tid);
+      byTid.set(tid, index);
+    }
+    return index;
+  }
+}

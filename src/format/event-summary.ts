@@ -1,0 +1,254 @@
+// The event summary: a compact, binary, columnar copy of every event of a snapshot, which a
+// host (`cli view`, the VS Code extension) builds from the file and sends to the viewer page in
+// place of the file itself. A 1 M-event snapshot is ~180 MB of JSON; moving that into a page
+// costs ~2 s before any work. The summary carries what the timeline needs to draw (phase,
+// category, name, times, thread, id), the args the model reads while building (inline), and for
+// every other event only where its line lies in the file, so the page fetches those args by
+// byte range when someone looks at them.
+//
+// Layout (little-endian; every section starts 8-byte aligned):
+//   header   magic "NFRS", version, eventCount, entries, skipped, firstSkipped,
+//            firstEventOffset (f64), section count, each section's byte length, then each
+//            section's element width (index columns are u8, u16 or u32, as their values need;
+//            numeric ids u32 or f64)
+//   sections PH u8[n], FLAGS u16[n], NAME u[n], THREAD u[n], TS f64[n], LINE_BYTES u[n],
+//            then compact columns holding a value only for events whose flag says so, in event
+//            order: CAT u, DUR f64, ID_NUMBER u32|f64, ID_STRING u, GAP u32, BLOB_REF u32×2
+//            (start, length in BLOB), then THREADS f64×2 (pid, tid), STRING_OFFSETS u32[k+1],
+//            STRING_BYTES (UTF-8) for names and categories, BLOB, ID_STRING_OFFSETS,
+//            ID_STRING_BYTES (string ids, in a table of their own: they are many and would
+//            widen the name column), TAIL (the file's bytes after the event lines).
+// A FULL event is one the columns cannot hold exactly (metadata, counters, profiles, instants,
+// anything unusual): BLOB holds its whole line and the reader parses it. Pure TypeScript over
+// typed arrays, so Node hosts and the browser share it. This file is the contract and the
+// reader; event-summary-writer.ts lays summaries out.
+export const EVENT_SUMMARY_MAGIC = 0x5352464e; // "NFRS" read as a little-endian u32
+export const EVENT_SUMMARY_VERSION = 1;
+/** The MIME type hosts send it with. */
+export const EVENT_SUMMARY_CONTENT_TYPE = 'application/vnd.node-flight-recorder.summary';
+
+export const SUMMARY_FLAG = {
+  CAT: 1,
+  DUR: 2,
+  ID_NUMBER: 4,
+  ID_STRING: 8,
+  /** Args bytes are in BLOB (parse on first read). */
+  ARGS_INLINE: 16,
+  /** Args are only in the file: fetch the event's line by range. */
+  ARGS_REMOTE: 32,
+  /** The scanner's hint: the args may hold a status ≥ 500 or an error (see scan-event.ts). */
+  ARGS_MAY_FAIL: 64,
+  /** BLOB holds the whole line: parse it as the event. */
+  FULL: 128,
+  BP_E: 256,
+  /** GAP holds bytes of skipped lines before this event's line. */
+  GAP: 512,
+} as const;
+/** Instant scope `s` in bits 10–11 of FLAGS: 0 none, 1 g, 2 p, 3 t. */
+export const SCOPE_SHIFT = 10;
+export const SCOPES = ['', 'g', 'p', 't'] as const;
+
+export const SECTION_COUNT = 18;
+/** After the section lengths: one byte per section, its element width in bytes (narrowest that fits). */
+export const WIDTHS_AT = 40 + 4 * SECTION_COUNT;
+export const HEADER_BYTES = align8(WIDTHS_AT + SECTION_COUNT);
+
+/** An index column, as narrow as its largest value allows (most files: a few hundred names). */
+export type IndexColumn = Uint8Array | Uint16Array | Uint32Array;
+
+export class SummaryFormatError extends Error {}
+
+export type Typed = Uint8Array | Uint16Array | Uint32Array | Float64Array;
+
+export interface EventSummary {
+  eventCount: number;
+  /** traceEvents entries in the file, usable or not, and the unusable ones left out. */
+  entries: number;
+  skipped: number;
+  firstSkipped: number;
+  /** File offset of the first event line. */
+  firstEventOffset: number;
+  ph: Uint8Array;
+  flags: Uint16Array;
+  name: IndexColumn;
+  thread: IndexColumn;
+  ts: Float64Array;
+  lineBytes: IndexColumn;
+  cat: IndexColumn;
+  dur: Float64Array;
+  /** u32 when every numeric id is a small integer (request counters), else f64. */
+  idNumber: Float64Array | Uint32Array;
+  idString: IndexColumn;
+  gap: Uint32Array;
+  blobRef: Uint32Array;
+  /** pid, tid pairs. */
+  threads: Float64Array;
+  /** Names and categories. */
+  strings: string[];
+  /** String ids. */
+  idStrings: string[];
+  blob: Uint8Array;
+  tail: Uint8Array;
+}
+
+export function scopeOfFlags(flags: number): '' | 'g' | 'p' | 't' {
+  return SCOPES[(flags >> SCOPE_SHIFT) & 3]!;
+}
+
+/**
+ * File offset of every event's line: a prefix sum over LINE_BYTES (each event's JSON, without
+ * the comma that follows every line but the last, and the newline) and GAP (skipped lines).
+ */
+export function lineOffsets(summary: EventSummary): Float64Array {
+  const { eventCount, lineBytes, flags, gap } = summary;
+  const offsets = new Float64Array(eventCount);
+  let next = summary.firstEventOffset;
+  let gaps = 0;
+  for (let i = 0; i < eventCount; i++) {
+    if (flags[i]! & SUMMARY_FLAG.GAP) next += gap[gaps++]!;
+    offsets[i] = next;
+    next += lineBytes[i]! + 2;
+  }
+  return offsets;
+}
+
+export function littleEndian(): boolean {
+  return new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
+}
+
+export function align8(n: number): number {
+  return (n + 7) & ~7;
+}
+
+/**
+ * Reads a summary, checking every count, index and range against the data (a damaged or
+ * foreign buffer throws SummaryFormatError; nothing is trusted). The typed arrays are views
+ * into `bytes` (copied once if it is not 8-byte aligned).
+ */
+export function decodeEventSummary(input: Uint8Array): EventSummary {
+  if (!littleEndian()) throw new SummaryFormatError('the event summary is little-endian; this machine is not');
+  const bytes = input.byteOffset % 8 === 0 ? input : input.slice();
+  if (bytes.length < HEADER_BYTES) throw new SummaryFormatError('shorter than its header');
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.length);
+  if (view.getUint32(0, true) !== EVENT_SUMMARY_MAGIC) throw new SummaryFormatError('not an event summary');
+  const version = view.getUint32(4, true);
+  if (version !== EVENT_SUMMARY_VERSION) throw new SummaryFormatError(`event summary version ${version}; this reader knows ${EVENT_SUMMARY_VERSION}`);
+  const n = view.getUint32(8, true);
+  if (view.getUint32(32, true) !== SECTION_COUNT) throw new SummaryFormatError('unexpected section count');
+  let at = HEADER_BYTES;
+  const section = <T extends Typed>(s: number, make: (buffer: ArrayBuffer, offset: number, length: number) => T, elementBytes: number): T => {
+    if (view.getUint8(WIDTHS_AT + s) !== elementBytes) throw new SummaryFormatError(`section ${s} has an unexpected width`);
+    const length = view.getUint32(40 + 4 * s, true);
+    if (length % elementBytes !== 0 || at + length > bytes.length) throw new SummaryFormatError(`section ${s} does not fit`);
+    const out = make(bytes.buffer as ArrayBuffer, bytes.byteOffset + at, length / elementBytes);
+    at += align8(length);
+    return out;
+  };
+  const u8 = (b: ArrayBuffer, o: number, l: number) => new Uint8Array(b, o, l);
+  const u16 = (b: ArrayBuffer, o: number, l: number) => new Uint16Array(b, o, l);
+  const u32 = (b: ArrayBuffer, o: number, l: number) => new Uint32Array(b, o, l);
+  const f64 = (b: ArrayBuffer, o: number, l: number) => new Float64Array(b, o, l);
+  /** An index column of the width the header gives. */
+  const index = (s: number): IndexColumn => {
+    const width = view.getUint8(WIDTHS_AT + s);
+    if (width === 1) return section(s, u8, 1);
+    if (width === 2) return section(s, u16, 2);
+    return section(s, u32, 4);
+  };
+  const summary: EventSummary = {
+    eventCount: n,
+    entries: view.getUint32(12, true),
+    skipped: view.getUint32(16, true),
+    firstSkipped: view.getInt32(20, true),
+    firstEventOffset: view.getFloat64(24, true),
+    ph: section(0, u8, 1),
+    flags: section(1, u16, 2),
+    name: index(2),
+    thread: index(3),
+    ts: section(4, f64, 8),
+    lineBytes: index(5),
+    cat: index(6),
+    dur: section(7, f64, 8),
+    idNumber: view.getUint8(WIDTHS_AT + 8) === 4 ? section(8, u32, 4) : section(8, f64, 8),
+    idString: index(9),
+    gap: section(10, u32, 4),
+    blobRef: section(11, u32, 4),
+    threads: section(12, f64, 8),
+    strings: [],
+    idStrings: [],
+    blob: new Uint8Array(0),
+    tail: new Uint8Array(0),
+  };
+  const stringOffsets = section(13, u32, 4);
+  const stringBytes = section(14, u8, 1);
+  summary.blob = section(15, u8, 1);
+  const idOffsets = section(16, u32, 4);
+  const idBytes = section(17, u8, 1);
+  summary.tail = bytes.subarray(at);
+  for (const column of [summary.ph, summary.flags, summary.name, summary.thread, summary.ts, summary.lineBytes]) {
+    if (column.length !== n) throw new SummaryFormatError('a column does not have one entry per event');
+  }
+  summary.strings = decodeStrings(stringOffsets, stringBytes);
+  summary.idStrings = decodeStrings(idOffsets, idBytes);
+  check(summary);
+  return summary;
+}
+
+function decodeStrings(offsets: Uint32Array, bytes: Uint8Array): string[] {
+  if (offsets.length === 0 || offsets[0] !== 0 || offsets[offsets.length - 1] !== bytes.length) throw new SummaryFormatError('string table does not fit');
+  const decoder = new TextDecoder('utf-8', { fatal: true });
+  const strings = new Array<string>(offsets.length - 1);
+  for (let i = 0; i + 1 < offsets.length; i++) {
+    const start = offsets[i]!;
+    const end = offsets[i + 1]!;
+    if (end < start) throw new SummaryFormatError('string table does not fit');
+    strings[i] = asciiOrUtf8(bytes, start, end, decoder);
+  }
+  return strings;
+}
+
+/** Short ASCII strings without a decoder call (most names are). */
+function asciiOrUtf8(bytes: Uint8Array, start: number, end: number, decoder: { decode(input: Uint8Array): string }): string {
+  if (end - start <= 64) {
+    let text = '';
+    for (let i = start; i < end; i++) {
+      const c = bytes[i]!;
+      if (c >= 0x80) return decoder.decode(bytes.subarray(start, end));
+      text += String.fromCharCode(c);
+    }
+    return text;
+  }
+  return decoder.decode(bytes.subarray(start, end));
+}
+
+/** Every compact column holds exactly one value per flagged event; every index and range is in bounds. */
+function check(s: EventSummary): void {
+  const stringCount = s.strings.length;
+  const threadCount = s.threads.length / 2;
+  let cats = 0;
+  let durs = 0;
+  let idNumbers = 0;
+  let idStrings = 0;
+  let gaps = 0;
+  let blobs = 0;
+  for (let i = 0; i < s.eventCount; i++) {
+    const flags = s.flags[i]!;
+    if (flags & SUMMARY_FLAG.GAP) gaps++;
+    if (flags & SUMMARY_FLAG.FULL) {
+      blobs++;
+      continue;
+    }
+    if (s.name[i]! >= stringCount || s.thread[i]! >= threadCount || !Number.isFinite(s.ts[i]!)) throw new SummaryFormatError(`event ${i} refers outside the tables`);
+    if (flags & SUMMARY_FLAG.CAT && s.cat[cats++]! >= stringCount) throw new SummaryFormatError(`event ${i}: category outside the string table`);
+    if (flags & SUMMARY_FLAG.DUR) durs++;
+    if (flags & SUMMARY_FLAG.ID_NUMBER) idNumbers++;
+    if (flags & SUMMARY_FLAG.ID_STRING && s.idString[idStrings++]! >= s.idStrings.length) throw new SummaryFormatError(`event ${i}: id outside the string table`);
+    if (flags & SUMMARY_FLAG.ARGS_INLINE) blobs++;
+  }
+  if (cats !== s.cat.length || durs !== s.dur.length || idNumbers !== s.idNumber.length || idStrings !== s.idString.length || gaps !== s.gap.length || blobs * 2 !== s.blobRef.length) {
+    throw new SummaryFormatError('a column does not match the flags');
+  }
+  for (let k = 0; k < s.blobRef.length; k += 2) {
+    if (s.blobRef[k]! + s.blobRef[k + 1]! > s.blob.length) throw new SummaryFormatError('a blob reference points outside the blob');
+  }
+}

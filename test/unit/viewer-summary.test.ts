@@ -1,0 +1,266 @@
+// The event summary (src/format/event-summary*.ts) a host sends the page instead of the file,
+// read by the page (src/viewer/model/summary-load.ts, remote-args.ts): for files in our
+// writer's layout it must give the same trace, model, colours, summaries and search as the
+// whole-text reader once args are fetched by range; it must refuse anything else (the page
+// then reads the whole file) and reject damaged summaries rather than trust them.
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { searchRemoteArgs } from '../../src/format/args-search';
+import { decodeEventSummary, lineOffsets, SUMMARY_FLAG, SummaryFormatError } from '../../src/format/event-summary';
+import { EventSummaryBuilder } from '../../src/format/event-summary-builder';
+import type { Snapshot } from '../../src/format/snapshot';
+import type { TraceEvent } from '../../src/format/trace-event';
+import { serializeSnapshot } from '../../src/format/write';
+import { loadTraceText, type LoadedTrace } from '../../src/viewer/model/load';
+import { buildModel } from '../../src/viewer/model/model';
+import type { ByteRange } from '../../src/viewer/model/remote-args';
+import { search, searchNeedle } from '../../src/viewer/model/search';
+import { SummaryEvent } from '../../src/viewer/model/summary-event';
+import { loadSummary } from '../../src/viewer/model/summary-load';
+import { errorRows, gcTotals, longestLoopBlocks, slowestRequestSpans, slowestRequests, spanArgEvents } from '../../src/viewer/model/summaries';
+import { HOSTILE_NAMES, makeLargeSnapshot, makeSnapshot } from '../browser/fixture-trace';
+import { validSnapshot } from './format-fixtures';
+
+const encoder = new TextEncoder();
+
+/** Builds the summary the way a host does: chunks copied into one reused buffer. */
+function summarise(bytes: Uint8Array, chunkBytes: number): Uint8Array | undefined {
+  const builder = new EventSummaryBuilder(bytes.length);
+  const buffer = new Uint8Array(chunkBytes);
+  for (let at = 0; at < bytes.length; at += chunkBytes) {
+    const n = Math.min(chunkBytes, bytes.length - at);
+    buffer.set(bytes.subarray(at, at + n));
+    builder.feed(buffer.subarray(0, n));
+    // The builder must have copied what it keeps: scribble over the buffer.
+    buffer.fill(0x7b);
+  }
+  const pieces = builder.finish();
+  if (!pieces) return undefined;
+  const out = new Uint8Array(pieces.reduce((sum, piece) => sum + piece.length, 0));
+  let at = 0;
+  for (const piece of pieces) {
+    out.set(piece, at);
+    at += piece.length;
+  }
+  return out;
+}
+
+/** A host answering byte-range requests from the file's bytes, counting requests. */
+function rangeHost(file: Uint8Array): { fetch: (ranges: ByteRange[]) => Promise<Uint8Array>; requests: ByteRange[][] } {
+  const requests: ByteRange[][] = [];
+  return {
+    requests,
+    fetch: async (ranges) => {
+      requests.push(ranges);
+      const out = new Uint8Array(ranges.reduce((sum, range) => sum + range.length, 0));
+      let at = 0;
+      for (const range of ranges) {
+        out.set(file.subarray(range.offset, range.offset + range.length), at);
+        at += range.length;
+      }
+      return out;
+    },
+  };
+}
+
+/** Key order and class aside, the same JSON value. */
+function canonical(value: unknown): string {
+  return JSON.stringify(value, (_key, item: unknown) => {
+    if (!item || typeof item !== 'object' || Array.isArray(item)) return item;
+    const plain = item instanceof SummaryEvent ? item.toJSON() : item;
+    return Object.fromEntries(Object.entries(plain).sort(([a], [b]) => (a < b ? -1 : 1)));
+  });
+}
+
+function wholeText(text: string): LoadedTrace {
+  const whole = loadTraceText(text, 'f.json');
+  assert.ok(!('error' in whole), 'error' in whole ? whole.error : '');
+  return whole;
+}
+
+function assertSameModel(a: LoadedTrace, b: LoadedTrace): void {
+  const x = buildModel(a, 'f.json');
+  const y = buildModel(b, 'f.json');
+  assert.equal(x.spans.count, y.spans.count);
+  assert.deepEqual([...x.spans.startUs], [...y.spans.startUs]);
+  assert.deepEqual([...x.spans.endUs], [...y.spans.endUs]);
+  assert.deepEqual([...x.spans.row], [...y.spans.row]);
+  assert.deepEqual(x.tracks.map((t) => `${t.id} ${t.title}`), y.tracks.map((t) => `${t.id} ${t.title}`));
+  assert.deepEqual(x.processes.map((p) => p.title), y.processes.map((p) => p.title));
+  const colours = (m: typeof x) => m.tracks.flatMap((t) => (t.kind === 'slices' ? t.rows.map((r) => [...r.color].join(',')) : t.kind === 'instants' ? [[...t.color].join(',')] : []));
+  assert.deepEqual(colours(x), colours(y));
+  assert.deepEqual(x.trigger, y.trigger);
+  assert.equal(x.originUs, y.originUs);
+  assert.deepEqual(x.flows, y.flows);
+  // Summaries that read args while the remote ones are still on the host.
+  assert.deepEqual(errorRows(x), errorRows(y));
+  assert.deepEqual(gcTotals(x), gcTotals(y));
+  assert.deepEqual(longestLoopBlocks(x), longestLoopBlocks(y));
+}
+
+const hostileText = serializeSnapshot(makeSnapshot({ windowSeconds: 3, hostileNames: true }) as Snapshot);
+
+test('the summary of a snapshot reads as the whole file does, at any chunk size, args fetched by range', async () => {
+  const cases: [string, string][] = [
+    ['hostile fixture', hostileText],
+    ['format fixture', serializeSnapshot(validSnapshot())],
+    ['large generator, small size', serializeSnapshot(makeLargeSnapshot(6_000))],
+  ];
+  for (const [what, text] of cases) {
+    const file = encoder.encode(text);
+    for (const chunkBytes of [7, 4096, file.length]) {
+      const summary = summarise(file, chunkBytes);
+      assert.ok(summary, `${what}: a summary at chunk size ${chunkBytes}`);
+      assert.ok(summary.length < file.length, `${what}: smaller than the file`);
+      const host = rangeHost(file);
+      const trace = loadSummary(summary, host.fetch);
+      const whole = wholeText(text);
+      assert.equal(trace.events.length, whole.events.length, what);
+      assert.deepEqual(trace.window, whole.window);
+      assert.equal(trace.source, whole.source);
+      assert.equal(canonical(trace.metadata), canonical(whole.metadata));
+      assert.deepEqual(trace.warnings, whole.warnings);
+      // Before any args are fetched: the model, colours and the summaries built from inline args.
+      assertSameModel(trace, whole);
+      assert.equal(host.requests.length, 0, 'building the model fetches nothing');
+      assert.ok(trace.argsLoader?.missing(trace.events.map((_, i) => i)), 'some args stay in the file');
+      await trace.argsLoader!.load(trace.events.map((_, i) => i));
+      assert.equal(trace.argsLoader!.missing(trace.events.map((_, i) => i)), false);
+      for (let i = 0; i < whole.events.length; i++) assert.equal(canonical(trace.events[i]), canonical(whole.events[i]), `${what}: event ${i}`);
+    }
+  }
+});
+
+test('names and strings of any kind survive the summary as text', () => {
+  const events: TraceEvent[] = [
+    { name: HOSTILE_NAMES[0]!, cat: HOSTILE_NAMES[1]!, ph: 'X', ts: 1, dur: 2, pid: 1, tid: 0, id: '</script>' },
+    { name: 'émoji 🚀 \u2028 line', cat: 'user', ph: 'X', ts: 1.25, dur: 0.5, pid: 1.5, tid: -3 },
+    { name: 'quote " backslash \\ tab \t', cat: 'user', ph: 'X', ts: 2, dur: 1, pid: 1, tid: 0 },
+    { name: '', ph: 'B', ts: 3, pid: 1, tid: 0 },
+    { name: '', ph: 'E', ts: 4, pid: 1, tid: 0 },
+    { name: 'flow', cat: 'async', ph: 'f', bp: 'e', ts: 4, pid: 1, tid: 0, id: 'flow1' },
+    { name: 'odd scope', cat: 'user', ph: 'X', ts: 5, dur: 1, pid: 1, tid: 0, s: 'zz' as 'g' },
+    { name: 'big', cat: 'user', ph: 'X', ts: 1.2345678901234567e19, dur: 1.25e-7, pid: 1, tid: 0, id: 2 ** 53 + 2 },
+  ];
+  const text = serializeSnapshot({ traceEvents: events, metadata: makeSnapshot({ windowSeconds: 1 }).metadata });
+  const summary = summarise(encoder.encode(text), 64)!;
+  const trace = loadSummary(summary, rangeHost(encoder.encode(text)).fetch);
+  const whole = wholeText(text);
+  for (let i = 0; i < events.length; i++) assert.equal(canonical(trace.events[i]), canonical(whole.events[i]), `event ${i}`);
+});
+
+test('a file not in our layout, cut, or damaged has no summary (the page reads it whole)', () => {
+  const cut = hostileText.slice(0, Math.floor(hostileText.length / 2));
+  const cases: [string, string][] = [
+    ['one line (JSON.stringify)', JSON.stringify(makeSnapshot({ windowSeconds: 1 }))],
+    ['cut in the middle', cut],
+    ['cut before the metadata', hostileText.slice(0, hostileText.indexOf('\n],\n') + 4)],
+    ['a broken event line', hostileText.replace('"ph":"X"', '"ph":X"')],
+    ['a missing comma', hostileText.replace(/},\n\{"name":"GC/, '}\n{"name":"GC')],
+    ['garbage after the end', `${hostileText}]`],
+    ['an array of events', `[\n${JSON.stringify({ name: 'a', ph: 'X', ts: 1, dur: 1, pid: 1, tid: 1 })}\n]`],
+    ['a .cpuprofile', JSON.stringify({ nodes: [], startTime: 0, endTime: 1, samples: [], timeDeltas: [] })],
+  ];
+  for (const [what, text] of cases) assert.equal(summarise(encoder.encode(text), 4096), undefined, what);
+});
+
+test('skipped entries keep every later line where the summary says it is', async () => {
+  const text = serializeSnapshot({
+    traceEvents: [
+      { name: 'a', cat: 'user', ph: 'X', ts: 1, dur: 1, pid: 1, tid: 0, args: { url: '/first' } },
+      { name: 'bad dur', ph: 'X', ts: 3, dur: -1, pid: 1, tid: 0 },
+      { name: 'array args', ph: 'X', ts: 3, dur: 1, pid: 1, tid: 0, args: [1] } as unknown as TraceEvent,
+      { name: 'b', cat: 'user', ph: 'X', ts: 2, dur: 1, pid: 1, tid: 0, args: { url: '/second' } },
+    ],
+    metadata: makeSnapshot({ windowSeconds: 1 }).metadata,
+  });
+  const file = encoder.encode(text);
+  const trace = loadSummary(summarise(file, 5)!, rangeHost(file).fetch);
+  const whole = wholeText(text);
+  assert.equal(trace.skippedEvents, 2);
+  assert.deepEqual(trace.warnings, whole.warnings);
+  await trace.argsLoader!.load([0, 1]);
+  assert.deepEqual(trace.events.map((e) => e.args?.url), ['/first', '/second']);
+});
+
+test('a damaged or foreign summary is rejected, never trusted', () => {
+  const summary = summarise(encoder.encode(hostileText), 4096)!;
+  const fetch = rangeHost(new Uint8Array(0)).fetch;
+  const broken: [string, Uint8Array][] = [
+    ['empty', new Uint8Array(0)],
+    ['cut in the header', summary.slice(0, 20)],
+    ['cut in the columns', summary.slice(0, Math.floor(summary.length / 3))],
+    ['not a summary', encoder.encode(hostileText).slice(0, summary.length)],
+  ];
+  const badMagic = summary.slice();
+  badMagic[0] = 0;
+  broken.push(['wrong magic', badMagic]);
+  const badVersion = summary.slice();
+  new DataView(badVersion.buffer).setUint32(4, 99, true);
+  broken.push(['another version', badVersion]);
+  for (const [what, bytes] of broken) assert.throws(() => loadSummary(bytes, fetch), SummaryFormatError, what);
+  // An index pointing outside the string table.
+  const decoded = decodeEventSummary(summary.slice());
+  const column = decoded.flags.findIndex((f) => !(f & SUMMARY_FLAG.FULL));
+  const badIndex = summary.slice();
+  const nameOffset = decoded.name.byteOffset; // decoded from a fresh copy: offsets are from its start
+  new DataView(badIndex.buffer).setUint32(nameOffset + 4 * column, 1e9, true);
+  assert.throws(() => decodeEventSummary(badIndex), SummaryFormatError);
+});
+
+test('args are fetched by range in bounded batches, once, and a changed file shows a note', async () => {
+  const text = serializeSnapshot(makeLargeSnapshot(3_000));
+  const file = encoder.encode(text);
+  const summary = summarise(file, 65_536)!;
+  const host = rangeHost(file);
+  const trace = loadSummary(summary, host.fetch);
+  const model = buildModel(trace, 'f.json');
+  // The slowest-requests table: the rows' args come in a few requests, and the table matches.
+  const spans = slowestRequestSpans(model);
+  const events = spanArgEvents(model, spans);
+  assert.ok(model.argsLoader?.missing(events));
+  await Promise.all([model.argsLoader!.load(events), model.argsLoader!.load(events)]);
+  assert.ok(host.requests.length <= Math.ceil(events.length / 200), `${host.requests.length} requests for ${events.length} events`);
+  assert.ok(host.requests.every((ranges) => ranges.length <= 200));
+  assert.deepEqual(slowestRequests(model, spans.length, spans), slowestRequests(buildModel(wholeText(text), 'f.json')));
+  const before = host.requests.length;
+  await model.argsLoader!.load(events);
+  assert.equal(host.requests.length, before, 'args are fetched once');
+
+  // The file changed under the viewer: the bytes at the old offsets are not the event's line.
+  const changed = encoder.encode(text.replace(/"name":"GET/g, '"name":"PUT'));
+  const stale = loadSummary(summary, rangeHost(changed).fetch);
+  const index = stale.events.findIndex((e) => e instanceof SummaryEvent && e.argsMissing && e.name.startsWith('GET'));
+  await stale.argsLoader!.load([index]);
+  assert.match(String(stale.events[index]!.args?.['(unavailable)']), /changed on disk/);
+
+  // A host that fails: the promise rejects with its words, and the args can be asked for again.
+  const failing = loadSummary(summary, () => Promise.reject(new Error('the server answered 409')));
+  await assert.rejects(failing.argsLoader!.load([index]), /409/);
+  assert.ok(failing.argsLoader!.missing([index]));
+});
+
+test('search on the summary, with the host searching the args still in the file, finds what the whole text does', async () => {
+  const file = encoder.encode(hostileText);
+  const summary = summarise(file, 4096)!;
+  const trace = loadSummary(summary, rangeHost(file).fetch);
+  const decoded = decodeEventSummary(summary.slice());
+  const model = buildModel(trace, 'f.json');
+  const whole = buildModel(wholeText(hostileText), 'f.json');
+  const read = async (offset: number, length: number) => file.slice(offset, offset + length);
+  for (const query of ['/users', 'checkout', 'ECONN', 'payments.internal', '10.0.3.17', 'q=***', 'image-resize', '<img', 'Ré', '@', 'GET', ' Shop-API ']) {
+    const remote = await searchRemoteArgs(decoded, searchNeedle(query), read);
+    const x = search(model, query, new Set(remote));
+    const y = search(whole, query);
+    assert.deepEqual(x?.spans, y?.spans, query);
+    assert.deepEqual(x?.instants, y?.instants, query);
+  }
+  // A URL only the args hold (the fixture draws user ids at random): found through the host.
+  const url = String(wholeText(hostileText).events.find((e) => typeof e.args?.url === 'string' && e.args.url.startsWith('/api/users/'))!.args!.url).toLowerCase();
+  assert.ok((search(model, url, new Set(await searchRemoteArgs(decoded, url, read)))?.spans.length ?? 0) > 0, 'URLs in args are found through the host');
+  // Offsets from the summary point at the event lines.
+  const offsets = lineOffsets(decoded);
+  const first = decoded.flags.findIndex((f) => (f & SUMMARY_FLAG.ARGS_REMOTE) !== 0);
+  const line = new TextDecoder().decode(file.subarray(offsets[first]!, offsets[first]! + decoded.lineBytes[first]!));
+  assert.equal((JSON.parse(line) as TraceEvent).name, trace.events[first]!.name);
+});
