@@ -4,6 +4,7 @@
 // own streaming reader does; a file not in our writer's layout yields no summary, and the host
 // sends the whole file as before.
 import { isUsableEvent, MAX_DOCUMENT_DEPTH } from './read';
+import { SNAPSHOT_FORMAT } from './snapshot';
 import { EventScanner } from './scan-event';
 import { depthBeyond, SnapshotLineReader } from './snapshot-lines';
 import { EventSummaryWriter } from './event-summary-writer';
@@ -52,8 +53,16 @@ export class EventSummaryBuilder {
   finish(): Uint8Array[] | undefined {
     try {
       const tail = this.reader.finish();
-      if (!tail || !readableTail(tail, this.decoder)) return undefined;
-      return this.writer.finishPieces({ entries: this.entries, skipped: this.skipped, firstSkipped: this.firstSkipped, firstEventOffset: this.reader.firstEventOffset, tail });
+      const top = tail ? readableTail(tail, this.decoder) : undefined;
+      if (!tail || !top) return undefined;
+      return this.writer.finishPieces({
+        entries: this.entries,
+        skipped: this.skipped,
+        firstSkipped: this.firstSkipped,
+        firstEventOffset: this.reader.firstEventOffset,
+        tail,
+        spans: { windowEndTs: windowEndOf(top) },
+      });
     } catch {
       return undefined;
     }
@@ -71,7 +80,7 @@ export class EventSummaryBuilder {
     // Throws on invalid JSON: the reader gives up, and the page's shared reader says where.
     const value: unknown = JSON.parse(this.decoder.decode(b.subarray(start, end)));
     if (isUsableEvent(value)) {
-      this.writer.addFull(b, start, end, end - start);
+      this.writer.addFull(b, start, end, end - start, value);
       return;
     }
     this.skipped++;
@@ -80,9 +89,22 @@ export class EventSummaryBuilder {
   }
 }
 
-/** Whether the tail completes the document as an object (the page reads the metadata from it). */
-function readableTail(tail: Uint8Array, decoder: { decode(input: Uint8Array): string }): boolean {
-  if (depthBeyond(tail, 0, tail.length, MAX_DOCUMENT_DEPTH - 1)) return false;
+/** The document's top object when the tail completes it as one (the page reads the metadata from it), else undefined. */
+function readableTail(tail: Uint8Array, decoder: { decode(input: Uint8Array): string }): Record<string, unknown> | undefined {
+  if (depthBeyond(tail, 0, tail.length, MAX_DOCUMENT_DEPTH - 1)) return undefined;
   const top: unknown = JSON.parse(`{${decoder.decode(tail)}`);
-  return typeof top === 'object' && top !== null && !Array.isArray(top) && !Object.prototype.hasOwnProperty.call(top, 'traceEvents');
+  const readable = isRecord(top) && !Object.prototype.hasOwnProperty.call(top, 'traceEvents');
+  return readable ? top : undefined;
+}
+
+/** metadata.window.endTs of a snapshot, read as the page reads it (trace-tail.ts, then model.ts). */
+function windowEndOf(top: Record<string, unknown>): number | undefined {
+  const metadata = isRecord(top.metadata) && top.metadata.format === SNAPSHOT_FORMAT ? top.metadata : undefined;
+  const window = metadata?.window;
+  const endTs = isRecord(window) ? window.endTs : undefined;
+  return typeof endTs === 'number' ? endTs : undefined;
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }

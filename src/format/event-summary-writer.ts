@@ -5,17 +5,21 @@ import {
   align8,
   EVENT_SUMMARY_MAGIC,
   EVENT_SUMMARY_VERSION,
-  HEADER_BYTES,
+  EVENT_SUMMARY_VERSION_SPANS,
+  headerBytes,
   littleEndian,
   SCOPE_SHIFT,
   SCOPES,
   SECTION_COUNT,
+  SPAN_SECTION_COUNT,
   SUMMARY_FLAG,
   SummaryFormatError,
-  WIDTHS_AT,
+  widthsAt,
   type Typed,
 } from './event-summary';
+import { layoutSpans } from './event-summary-spans';
 import type { ScannedFields } from './scan-event';
+import type { TraceEvent } from './trace-event';
 
 // Growable columns, one class per element type: a single generic class made every store
 // polymorphic and cost a third of the summary's build time.
@@ -86,7 +90,7 @@ function narrow(column: U32Column): [Uint8Array, number] {
   return [column.bytes(), 4];
 }
 
-function bytesOf(array: Uint16Array | Uint32Array | Float64Array): Uint8Array {
+function bytesOf(array: Uint16Array | Uint32Array | Int32Array | Float64Array): Uint8Array {
   return new Uint8Array(array.buffer, array.byteOffset, array.byteLength);
 }
 
@@ -143,6 +147,11 @@ export interface SummaryCounts {
   firstEventOffset: number;
   /** The file's bytes after the event lines (`"displayTimeUnit":…,"metadata":{…}}`). */
   tail: Uint8Array;
+  /**
+   * Lay the spans out here (version 2, event-summary-spans.ts): open spans end at
+   * `windowEndTs` (metadata.window.endTs) or the last event. Absent: version 1.
+   */
+  spans?: { windowEndTs: number | undefined };
 }
 
 /** Collects events in file order; `finish` lays out the summary. */
@@ -166,6 +175,8 @@ export class EventSummaryWriter {
   private readonly idIndex = new Map<string, number>();
   private readonly idStrings: string[] = [];
   private readonly threadIndex = new Map<number, Map<number, number>>();
+  /** FULL events as parsed, by event index (the span layout reads them). */
+  private readonly full = new Map<number, TraceEvent>();
   private pendingGap = 0;
 
   /** `expectedEvents` sizes the columns up front (a guess is fine: they grow). */
@@ -241,8 +252,12 @@ export class EventSummaryWriter {
     this.flags.push(flags);
   }
 
-  /** An event the reader parses from its line (bytes [start, end), no trailing comma). */
-  addFull(bytes: Uint8Array, start: number, end: number, lineBytes: number): void {
+  /**
+   * An event the reader parses from its line (bytes [start, end), no trailing comma); `event`
+   * is that line parsed (the span layout needs it).
+   */
+  addFull(bytes: Uint8Array, start: number, end: number, lineBytes: number, event?: TraceEvent): void {
+    if (event) this.full.set(this.eventCount, event);
     const flags = this.startEvent(lineBytes) | SUMMARY_FLAG.FULL;
     this.ph.push(0);
     this.name.push(0);
@@ -282,20 +297,41 @@ export class EventSummaryWriter {
       [this.gap.bytes(), 4], [this.blobRef.bytes(), 4], [this.threads.bytes(), 8], [bytesOf(stringOffsets), 4], [stringBytes, 1], [this.blob.bytes(), 1],
       [bytesOf(idOffsets), 4], [idBytes, 1],
     ];
-    const header = new Uint8Array(HEADER_BYTES);
+    if (counts.spans) {
+      const layout = layoutSpans({
+        eventCount: this.eventCount,
+        ph: this.ph.data,
+        flags: this.flags.data,
+        thread: this.thread.data,
+        ts: this.ts.data,
+        cat: this.cat.data,
+        dur: this.dur.data,
+        idNumber: this.idNumber.data,
+        idString: this.idString.data,
+        strings: this.strings,
+        idStrings: this.idStrings,
+        threads: this.threads.data,
+        full: this.full,
+        windowEndTs: counts.spans.windowEndTs,
+      });
+      const scalars = Float64Array.of(layout.minTs, layout.maxTs, layout.openEndUs, layout.unmatchedEnds);
+      sections.push([bytesOf(layout.event), 4], [bytesOf(layout.endEvent), 4], [bytesOf(layout.packedOrder), 4], [bytesOf(layout.groupRows), 4], [bytesOf(layout.rowItems), 4], [bytesOf(scalars), 8]);
+    }
+    const sectionCount = counts.spans ? SECTION_COUNT + SPAN_SECTION_COUNT : SECTION_COUNT;
+    const header = new Uint8Array(headerBytes(sectionCount));
     const view = new DataView(header.buffer);
     view.setUint32(0, EVENT_SUMMARY_MAGIC, true);
-    view.setUint32(4, EVENT_SUMMARY_VERSION, true);
+    view.setUint32(4, counts.spans ? EVENT_SUMMARY_VERSION_SPANS : EVENT_SUMMARY_VERSION, true);
     view.setUint32(8, this.eventCount, true);
     view.setUint32(12, counts.entries, true);
     view.setUint32(16, counts.skipped, true);
     view.setInt32(20, counts.firstSkipped, true);
     view.setFloat64(24, counts.firstEventOffset, true);
-    view.setUint32(32, SECTION_COUNT, true);
+    view.setUint32(32, sectionCount, true);
     const pieces: Uint8Array[] = [header];
     const padding = new Uint8Array(8);
     sections.forEach(([section, width], s) => {
-      view.setUint8(WIDTHS_AT + s, width);
+      view.setUint8(widthsAt(sectionCount) + s, width);
       view.setUint32(40 + 4 * s, section.length, true);
       pieces.push(section);
       if (section.length % 8 !== 0) pieces.push(padding.subarray(0, align8(section.length) - section.length));

@@ -18,12 +18,18 @@
 //            STRING_BYTES (UTF-8) for names and categories, BLOB, ID_STRING_OFFSETS,
 //            ID_STRING_BYTES (string ids, in a table of their own: they are many and would
 //            widen the name column), TAIL (the file's bytes after the event lines).
+// Version 2 adds, before TAIL, the spans paired and laid out by the host
+// (event-summary-spans.ts): SPAN_EVENT i32[s], SPAN_END_EVENT i32[s], PACKED_ORDER i32[s],
+// GROUP_ROWS u32[tracks], ROW_ITEMS u32[rows], SPAN_SCALARS f64[4] (minTs, maxTs, openEndUs,
+// unmatchedEnds). Readers take both versions; without the layout the page pairs spans itself.
 // A FULL event is one the columns cannot hold exactly (metadata, counters, profiles, instants,
 // anything unusual): BLOB holds its whole line and the reader parses it. Pure TypeScript over
 // typed arrays, so Node hosts and the browser share it. This file is the contract and the
 // reader; event-summary-writer.ts lays summaries out.
 export const EVENT_SUMMARY_MAGIC = 0x5352464e; // "NFRS" read as a little-endian u32
 export const EVENT_SUMMARY_VERSION = 1;
+/** Version 2: version 1 and the host's span layout (SPAN_SECTION_COUNT more sections). */
+export const EVENT_SUMMARY_VERSION_SPANS = 2;
 /** The MIME type hosts send it with. */
 export const EVENT_SUMMARY_CONTENT_TYPE = 'application/vnd.node-flight-recorder.summary';
 
@@ -52,6 +58,17 @@ export const SECTION_COUNT = 18;
 /** After the section lengths: one byte per section, its element width in bytes (narrowest that fits). */
 export const WIDTHS_AT = 40 + 4 * SECTION_COUNT;
 export const HEADER_BYTES = align8(WIDTHS_AT + SECTION_COUNT);
+/** Sections version 2 adds after the first SECTION_COUNT. */
+export const SPAN_SECTION_COUNT = 6;
+
+/** Where the section widths start in a header of `sections` sections (WIDTHS_AT for version 1). */
+export function widthsAt(sections: number): number {
+  return 40 + 4 * sections;
+}
+/** Bytes of a header of `sections` sections (HEADER_BYTES for version 1). */
+export function headerBytes(sections: number): number {
+  return align8(widthsAt(sections) + sections);
+}
 
 /** An index column, as narrow as its largest value allows (most files: a few hundred names). */
 export type IndexColumn = Uint8Array | Uint16Array | Uint32Array;
@@ -89,6 +106,21 @@ export interface EventSummary {
   idStrings: string[];
   blob: Uint8Array;
   tail: Uint8Array;
+  /** Version 2: the spans paired and packed into rows by the host (event-summary-spans.ts); checked by the page before use. */
+  spans?: SummarySpans;
+}
+
+/** The span layout as read (SpanLayout of event-summary-spans.ts). */
+export interface SummarySpans {
+  event: Int32Array;
+  endEvent: Int32Array;
+  packedOrder: Int32Array;
+  groupRows: Uint32Array;
+  rowItems: Uint32Array;
+  minTs: number;
+  maxTs: number;
+  openEndUs: number;
+  unmatchedEnds: number;
 }
 
 export function scopeOfFlags(flags: number): '' | 'g' | 'p' | 't' {
@@ -132,12 +164,15 @@ export function decodeEventSummary(input: Uint8Array): EventSummary {
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.length);
   if (view.getUint32(0, true) !== EVENT_SUMMARY_MAGIC) throw new SummaryFormatError('not an event summary');
   const version = view.getUint32(4, true);
-  if (version !== EVENT_SUMMARY_VERSION) throw new SummaryFormatError(`event summary version ${version}; this reader knows ${EVENT_SUMMARY_VERSION}`);
+  if (version !== EVENT_SUMMARY_VERSION && version !== EVENT_SUMMARY_VERSION_SPANS) throw new SummaryFormatError(`event summary version ${version}; this reader knows ${EVENT_SUMMARY_VERSION} and ${EVENT_SUMMARY_VERSION_SPANS}`);
   const n = view.getUint32(8, true);
-  if (view.getUint32(32, true) !== SECTION_COUNT) throw new SummaryFormatError('unexpected section count');
-  let at = HEADER_BYTES;
-  const section = <T extends Typed>(s: number, make: (buffer: ArrayBuffer, offset: number, length: number) => T, elementBytes: number): T => {
-    if (view.getUint8(WIDTHS_AT + s) !== elementBytes) throw new SummaryFormatError(`section ${s} has an unexpected width`);
+  const sectionCount = version === EVENT_SUMMARY_VERSION ? SECTION_COUNT : SECTION_COUNT + SPAN_SECTION_COUNT;
+  if (view.getUint32(32, true) !== sectionCount) throw new SummaryFormatError('unexpected section count');
+  const widths = widthsAt(sectionCount);
+  if (bytes.length < headerBytes(sectionCount)) throw new SummaryFormatError('shorter than its header');
+  let at = headerBytes(sectionCount);
+  const section = <T extends Typed | Int32Array>(s: number, make: (buffer: ArrayBuffer, offset: number, length: number) => T, elementBytes: number): T => {
+    if (view.getUint8(widths + s) !== elementBytes) throw new SummaryFormatError(`section ${s} has an unexpected width`);
     const length = view.getUint32(40 + 4 * s, true);
     if (length % elementBytes !== 0 || at + length > bytes.length) throw new SummaryFormatError(`section ${s} does not fit`);
     const out = make(bytes.buffer as ArrayBuffer, bytes.byteOffset + at, length / elementBytes);
@@ -147,10 +182,11 @@ export function decodeEventSummary(input: Uint8Array): EventSummary {
   const u8 = (b: ArrayBuffer, o: number, l: number) => new Uint8Array(b, o, l);
   const u16 = (b: ArrayBuffer, o: number, l: number) => new Uint16Array(b, o, l);
   const u32 = (b: ArrayBuffer, o: number, l: number) => new Uint32Array(b, o, l);
+  const i32 = (b: ArrayBuffer, o: number, l: number) => new Int32Array(b, o, l);
   const f64 = (b: ArrayBuffer, o: number, l: number) => new Float64Array(b, o, l);
   /** An index column of the width the header gives. */
   const index = (s: number): IndexColumn => {
-    const width = view.getUint8(WIDTHS_AT + s);
+    const width = view.getUint8(widths + s);
     if (width === 1) return section(s, u8, 1);
     if (width === 2) return section(s, u16, 2);
     return section(s, u32, 4);
@@ -169,7 +205,7 @@ export function decodeEventSummary(input: Uint8Array): EventSummary {
     lineBytes: index(5),
     cat: index(6),
     dur: section(7, f64, 8),
-    idNumber: view.getUint8(WIDTHS_AT + 8) === 4 ? section(8, u32, 4) : section(8, f64, 8),
+    idNumber: view.getUint8(widths + 8) === 4 ? section(8, u32, 4) : section(8, f64, 8),
     idString: index(9),
     gap: section(10, u32, 4),
     blobRef: section(11, u32, 4),
@@ -184,6 +220,16 @@ export function decodeEventSummary(input: Uint8Array): EventSummary {
   summary.blob = section(15, u8, 1);
   const idOffsets = section(16, u32, 4);
   const idBytes = section(17, u8, 1);
+  if (version === EVENT_SUMMARY_VERSION_SPANS) {
+    const event = section(18, i32, 4);
+    const endEvent = section(19, i32, 4);
+    const packedOrder = section(20, i32, 4);
+    const groupRows = section(21, u32, 4);
+    const rowItems = section(22, u32, 4);
+    const scalars = section(23, f64, 8);
+    if (endEvent.length !== event.length || packedOrder.length !== event.length || scalars.length !== 4) throw new SummaryFormatError('the span layout does not fit');
+    summary.spans = { event, endEvent, packedOrder, groupRows, rowItems, minTs: scalars[0]!, maxTs: scalars[1]!, openEndUs: scalars[2]!, unmatchedEnds: scalars[3]! };
+  }
   summary.tail = bytes.subarray(at);
   for (const column of [summary.ph, summary.flags, summary.name, summary.thread, summary.ts, summary.lineBytes]) {
     if (column.length !== n) throw new SummaryFormatError('a column does not have one entry per event');
@@ -250,5 +296,41 @@ function check(s: EventSummary): void {
   }
   for (let k = 0; k < s.blobRef.length; k += 2) {
     if (s.blobRef[k]! + s.blobRef[k + 1]! > s.blob.length) throw new SummaryFormatError('a blob reference points outside the blob');
+  }
+  if (s.spans) checkSpans(s.spans, s.eventCount);
+}
+
+/**
+ * The span layout refers only to events that exist, each span once, in event order, and its
+ * rows add up (the page checks each span's phase and each row's order as it reads them).
+ */
+function checkSpans(spans: SummarySpans, eventCount: number): void {
+  const { event, endEvent, packedOrder, groupRows, rowItems } = spans;
+  const count = event.length;
+  let previous = -1;
+  for (let k = 0; k < count; k++) {
+    const begin = event[k]!;
+    const end = endEvent[k]!;
+    if (begin <= previous || begin >= eventCount) throw new SummaryFormatError(`span ${k} refers outside the events`);
+    if (end !== -1 && (end <= begin || end >= eventCount)) throw new SummaryFormatError(`span ${k} ends outside the events`);
+    previous = begin;
+  }
+  let rows = 0;
+  for (let g = 0; g < groupRows.length; g++) rows += groupRows[g]!;
+  if (rows !== rowItems.length) throw new SummaryFormatError('the span layout\'s rows do not add up');
+  let items = 0;
+  for (let r = 0; r < rowItems.length; r++) {
+    if (rowItems[r] === 0) throw new SummaryFormatError('the span layout has an empty row');
+    items += rowItems[r]!;
+  }
+  if (items !== count) throw new SummaryFormatError('the span layout\'s rows do not hold every span');
+  const seen = new Uint8Array(count);
+  for (let p = 0; p < count; p++) {
+    const k = packedOrder[p]!;
+    if (k < 0 || k >= count || seen[k] === 1) throw new SummaryFormatError('the span layout places a span twice or outside the table');
+    seen[k] = 1;
+  }
+  if (!(spans.unmatchedEnds >= 0 && Number.isInteger(spans.unmatchedEnds)) || Number.isNaN(spans.minTs) || Number.isNaN(spans.maxTs) || Number.isNaN(spans.openEndUs)) {
+    throw new SummaryFormatError('the span layout\'s totals are not numbers');
   }
 }

@@ -8,6 +8,9 @@ import type { LoadedTrace } from './model/load';
 import { concatBytes, StreamingTraceLoader } from './model/stream-load';
 import { loadSummary } from './model/summary-load';
 
+/** The global the `cli view` page's head puts its early summary request in (src/cli/view/page.ts, EARLY_SUMMARY_GLOBAL). */
+const EARLY_SUMMARY_GLOBAL = 'flightRecorderEarlySummary';
+
 /**
  * What a host hands the app: a protocol message, or (browser host only) a trace it already
  * read while downloading, so the file never becomes one string.
@@ -155,9 +158,10 @@ class BrowserHost implements Host {
   /** Answers false when the server has no summary of this file (the caller reads the whole file). */
   private async loadSummary(summaryUrl: string, bytesUrl: string, handler: (message: HostMessage) => void): Promise<boolean> {
     performance.mark('nfr-summary-requested');
-    // Same request as the page's <link rel=preload> (no cache option), so the browser hands over
-    // the download it started while the script loaded; the server says no-store anyway.
-    const response = await fetch(summaryUrl);
+    // The page's head started the request (and reads the body) while this script loaded
+    // (src/cli/view/page.ts); a page without that asks now.
+    const early = (window as unknown as Record<string, unknown>)[EARLY_SUMMARY_GLOBAL] as Promise<{ response: Response; bytes?: ArrayBuffer }> | undefined;
+    const { response, bytes: earlyBytes } = early ? await early : { response: await fetch(summaryUrl, { cache: 'no-store' }), bytes: undefined };
     if (response.status !== 200) {
       // 204: the server has no summary of this file (not our layout, damaged): read it whole.
       const reason = response.headers.get('x-summary-unavailable');
@@ -167,7 +171,7 @@ class BrowserHost implements Host {
     const fileName = decodeURIComponent(response.headers.get('x-trace-file-name') ?? 'trace');
     // One native read: copying chunks into a buffer in JS cost ~0.3–0.6 s on a loaded machine,
     // and the summary is a tenth of the file, so the page keeps its plain "Loading" meanwhile.
-    const bytes = new Uint8Array(await response.arrayBuffer());
+    const bytes = new Uint8Array(earlyBytes ?? (await response.arrayBuffer()));
     performance.mark('nfr-summary-received');
     const fetchRanges = async (ranges: ByteRange[]): Promise<Uint8Array> => {
       const list = ranges.map((range) => `${range.offset}:${range.length}`).join(',');

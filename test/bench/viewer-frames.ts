@@ -71,7 +71,30 @@ async function main(): Promise<void> {
         const firstFrameEpochMs = await page.evaluate(() => performance.timeOrigin + (globalThis as unknown as PageGlobals).flightRecorderViewer.firstFrameAtMs());
         fromCommandMs = firstFrameEpochMs - commandStartEpochMs;
       }
-      phases.push(await page.evaluate(() => (globalThis as unknown as PageGlobals).flightRecorderViewer.loadMarks()));
+      const marks = await page.evaluate(() => (globalThis as unknown as PageGlobals).flightRecorderViewer.loadMarks());
+      // Where the time before the script goes: the document, the script and the summary as the
+      // browser fetched them (ms since navigation start).
+      const network = await page.evaluate(() => {
+        type Entry = { entryType: string; name: string; startTime: number; responseEnd: number; domContentLoadedEventStart: number };
+        const entries = (globalThis as unknown as { performance: { getEntries(): Entry[] } }).performance.getEntries();
+        const out: Record<string, number> = {};
+        for (const entry of entries) {
+          if (entry.entryType === 'navigation') {
+            out['document-response-end'] = Math.round(entry.responseEnd);
+            out['dom-content-loaded'] = Math.round(entry.domContentLoadedEventStart);
+          } else if (entry.entryType === 'resource') {
+            const name = new URL(entry.name).pathname.replace(/^\//, '');
+            if (name === 'viewer.js' || name === 'trace/summary') {
+              // A second fetch of the same URL would mean the preload was not reused.
+              out[`${name}-fetches`] = (out[`${name}-fetches`] ?? 0) + 1;
+              out[`${name}-start`] = Math.round(entry.startTime);
+              out[`${name}-end`] = Math.round(entry.responseEnd);
+            }
+          }
+        }
+        return out;
+      });
+      phases.push({ ...network, ...marks, 'first-frame': Math.round(firstFrames[firstFrames.length - 1]!) });
       const canvas = page.locator('.nfr-canvas');
       const box = (await canvas.boundingBox())!;
       const before = (await page.evaluate(() => (globalThis as unknown as PageGlobals).flightRecorderViewer.drawTimesMs())).length;

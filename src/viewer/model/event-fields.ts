@@ -7,7 +7,7 @@
 import { scopeOfFlags, SUMMARY_FLAG } from '../../format/event-summary';
 import { argsMayFail, hasArgs } from '../../format/scan-event';
 import type { Phase, TraceEvent } from '../../format/trace-event';
-import type { SummaryTable } from './summary-event';
+import { rankOf, type SummaryTable } from './summary-event';
 
 export interface EventFields {
   readonly count: number;
@@ -94,7 +94,7 @@ export class SummaryEventFields implements EventFields {
   cat(i: number): string | undefined {
     if (this.table.flags[i]! & FULL) return this.full(i).cat;
     const k = this.table.cat[i]!;
-    return k < 0 ? undefined : this.table.strings[k];
+    return k === 0 ? undefined : this.table.strings[k - 1];
   }
   ph(i: number): Phase {
     if (this.table.flags[i]! & FULL) return this.full(i).ph;
@@ -107,7 +107,7 @@ export class SummaryEventFields implements EventFields {
   dur(i: number): number | undefined {
     const flags = this.table.flags[i]!;
     if (flags & FULL) return this.full(i).dur;
-    return flags & SUMMARY_FLAG.DUR ? this.table.dur[i] : undefined;
+    return flags & SUMMARY_FLAG.DUR ? this.table.dur[rankOf(this.table.flags, this.table.durRank, SUMMARY_FLAG.DUR, i)] : undefined;
   }
   pid(i: number): number {
     if (this.table.flags[i]! & FULL) return this.full(i).pid;
@@ -120,8 +120,9 @@ export class SummaryEventFields implements EventFields {
   id(i: number): string | number | undefined {
     const flags = this.table.flags[i]!;
     if (flags & FULL) return this.full(i).id;
-    if (flags & SUMMARY_FLAG.ID_NUMBER) return this.table.id[i];
-    if (flags & SUMMARY_FLAG.ID_STRING) return this.table.idStrings[this.table.id[i]!];
+    const table = this.table;
+    if (flags & SUMMARY_FLAG.ID_NUMBER) return table.idNumber[rankOf(table.flags, table.idNumberRank, SUMMARY_FLAG.ID_NUMBER, i)];
+    if (flags & SUMMARY_FLAG.ID_STRING) return table.idStrings[table.idString[rankOf(table.flags, table.idStringRank, SUMMARY_FLAG.ID_STRING, i)]!];
     return undefined;
   }
   hasArgs(i: number): boolean {

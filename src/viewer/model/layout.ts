@@ -1,4 +1,6 @@
-// Row layout and culling for slice tracks. Pure functions over typed arrays, unit-tested.
+// Row layout and culling for slice tracks. Pure functions over typed arrays, unit-tested. The
+// sort and the first-fit rows live in src/format/event-summary-layout.ts, shared with the hosts
+// that lay spans out before the page opens.
 //
 // Layout is first-fit over spans sorted by (start asc, duration desc): a span goes into the
 // first row whose last span has ended. For properly nested spans this is exactly their nesting
@@ -15,74 +17,7 @@ export interface PackedRow {
   count: number;
 }
 
-/** Orders span indices by start ascending, longer first on ties (parents before children). */
-export function sortByStartThenLongest(indices: Int32Array, startUs: Float64Array, endUs: Float64Array): Int32Array {
-  let sorted = true;
-  for (let i = 1; i < indices.length; i++) {
-    const a = indices[i - 1]!;
-    const b = indices[i]!;
-    if (startUs[a]! > startUs[b]! || (startUs[a] === startUs[b] && endUs[a]! < endUs[b]!)) {
-      sorted = false;
-      break;
-    }
-  }
-  if (sorted) return indices;
-  return packedKeySort(indices, startUs, endUs) ?? indices.sort((a, b) => startUs[a]! - startUs[b]! || endUs[b]! - endUs[a]!);
-}
-
-/**
- * Sorts by start with the engine's native numeric sort (no comparator calls): each key packs
- * the start, whole µs from the earliest, above the position. Runs of equal whole-µs starts
- * are then ordered exactly (start, longer first). Returns undefined when the keys would not
- * fit in a double's 53 bits.
- */
-function packedKeySort(indices: Int32Array, startUs: Float64Array, endUs: Float64Array): Int32Array | undefined {
-  const n = indices.length;
-  let min = Infinity;
-  let max = -Infinity;
-  for (let i = 0; i < n; i++) {
-    const s = startUs[indices[i]!]!;
-    if (s < min) min = s;
-    if (s > max) max = s;
-  }
-  const positionScale = 2 ** Math.ceil(Math.log2(n + 1));
-  if ((Math.floor(max - min) + 1) * positionScale > Number.MAX_SAFE_INTEGER) return undefined;
-  const keys = new Float64Array(n);
-  for (let i = 0; i < n; i++) keys[i] = Math.floor(startUs[indices[i]!]! - min) * positionScale + i;
-  keys.sort();
-  const result = new Int32Array(n);
-  for (let i = 0; i < n; i++) result[i] = indices[keys[i]! % positionScale]!;
-  // Exact order inside runs that share a whole microsecond (usually a few items).
-  for (let runStart = 0; runStart < n; ) {
-    const bucket = Math.floor(keys[runStart]! / positionScale);
-    let runEnd = runStart + 1;
-    while (runEnd < n && Math.floor(keys[runEnd]! / positionScale) === bucket) runEnd++;
-    if (runEnd - runStart > 1) {
-      result.subarray(runStart, runEnd).sort((a, b) => startUs[a]! - startUs[b]! || endUs[b]! - endUs[a]!);
-    }
-    runStart = runEnd;
-  }
-  return result;
-}
-
-/**
- * Assigns each span (given in sorted order) a row: the first row free at its start.
- * Returns the row of each position in `order`.
- */
-export function firstFitRows(order: Int32Array, startUs: Float64Array, endUs: Float64Array): { rowOf: Int32Array; rowCount: number } {
-  const rowOf = new Int32Array(order.length);
-  const rowEnd: number[] = [];
-  for (let i = 0; i < order.length; i++) {
-    const span = order[i]!;
-    const start = startUs[span]!;
-    let row = 0;
-    while (row < rowEnd.length && rowEnd[row]! > start) row++;
-    if (row === rowEnd.length) rowEnd.push(endUs[span]!);
-    else rowEnd[row] = endUs[span]!;
-    rowOf[i] = row;
-  }
-  return { rowOf, rowCount: rowEnd.length };
-}
+export { firstFitRows, sortByStartThenLongest } from '../../format/event-summary-layout';
 
 /** Packs sorted spans into rows of typed arrays. */
 export function packRows(

@@ -1,6 +1,7 @@
 // Adapter from the shared reader (src/format/read.ts: snapshots, Chrome traces, .cpuprofile;
 // one clear sentence for anything else) to what the viewer's model needs.
 import { parseTraceText } from '../../format/read';
+import type { SummarySpans } from '../../format/event-summary';
 import type { SnapshotMetadata } from '../../format/snapshot';
 import type { TraceEvent } from '../../format/trace-event';
 import type { EventFields } from './event-fields';
@@ -17,6 +18,11 @@ export interface LoadedTrace {
   argsLoader?: ArgsLoader;
   /** Column access to the events (the summary path); otherwise the model reads `events`. */
   fields?: EventFields;
+  /**
+   * The summary path (version 2): spans the host already paired and packed into rows, and the
+   * events the summary carries whole (everything but spans and flow points), by index.
+   */
+  hostSpans?: { layout: SummarySpans; fullEvents: ReadonlyMap<number, TraceEvent> };
 }
 
 /** Fetches args that stayed in the file on the host (remote-args.ts). */

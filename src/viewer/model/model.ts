@@ -15,7 +15,8 @@ import { buildCpuProfiles, type CpuProfileModel } from './cpu';
 import { firstFitRows, packRows, sortByStartThenLongest, upperBound, type PackedRow } from './layout';
 import type { ArgsLoader, LoadedTrace } from './load';
 import { isRecord } from './load';
-import { ArrayEventFields, type EventFields } from './event-fields';
+import { ArrayEventFields, SummaryEventFields, type EventFields } from './event-fields';
+import { SUMMARY_FLAG, SummaryFormatError } from '../../format/event-summary';
 import { counterOrder, instantTrackKind, primaryCategory, primarySeries, seriesLabel, seriesUnit, sliceTrackKind, type TrackKind } from './tracks';
 
 export interface SpanTable {
@@ -129,6 +130,15 @@ export interface TimelineModel {
 export function buildModel(loaded: LoadedTrace, fileName: string): TimelineModel {
   const { events, metadata } = loaded;
   const fields = loaded.fields ?? new ArrayEventFields(events);
+  if (loaded.hostSpans) {
+    try {
+      return buildFromHostSpans(loaded, fields, fileName, loaded.hostSpans);
+    } catch (error) {
+      if (!(error instanceof SummaryFormatError)) throw error;
+      // A layout that does not check out: pair the events here, as without one.
+      console.warn(`Flight Recorder viewer: the host's span layout is not usable (${error.message}); pairing the events here`);
+    }
+  }
   const n = fields.count;
   const spans: SpanTable = {
     count: 0,
@@ -280,15 +290,9 @@ export function buildModel(loaded: LoadedTrace, fileName: string): TimelineModel
         points.push(i);
         break;
       }
-      case 'M': {
-        const event = fields.event(i);
-        const name = isRecord(event.args) && typeof event.args.name === 'string' ? event.args.name : undefined;
-        const sortIndex = isRecord(event.args) && typeof event.args.sort_index === 'number' ? event.args.sort_index : undefined;
-        if (event.name === 'process_name' && name !== undefined) processNames.set(event.pid, name);
-        else if (event.name === 'thread_name' && name !== undefined) threadNames.set(`${event.pid}:${event.tid}`, name);
-        else if (event.name === 'thread_sort_index' && sortIndex !== undefined) threadSort.set(`${event.pid}:${event.tid}`, sortIndex);
+      case 'M':
+        readMetadataEvent(fields.event(i), processNames, threadNames, threadSort);
         break;
-      }
       default:
         break;
     }
@@ -307,25 +311,8 @@ export function buildModel(loaded: LoadedTrace, fileName: string): TimelineModel
     }
   }
 
-  const cpuProfiles = buildCpuProfiles(events, profileIndices);
-  for (const cpu of cpuProfiles) {
-    if (cpu.sampleCount > 0) {
-      minTs = Math.min(minTs, cpu.sampleTs[0]!);
-      maxTs = Math.max(maxTs, cpu.sampleTs[cpu.sampleCount - 1]! + cpu.sampleDurUs[cpu.sampleCount - 1]!);
-    }
-  }
-  if (metadata?.window && typeof metadata.window.startTs === 'number' && typeof metadata.window.endTs === 'number') {
-    minTs = Math.min(minTs, metadata.window.startTs);
-    maxTs = Math.max(maxTs, metadata.window.endTs);
-  }
-  if (!Number.isFinite(minTs)) {
-    minTs = 0;
-    maxTs = 1;
-  }
-  if (maxTs <= minTs) maxTs = minTs + 1000;
-
-  // Step 2: spans into slice tracks.
   const builder = new TrackBuilder(processNames, threadNames, threadSort);
+  // Step 2: spans into slice tracks.
   type SpanGroup = { kind: TrackKind; pid: number; tid: number; spans: number[] };
   const spanGroups: SpanGroup[] = [];
   // pid → tid → category → group; no string is built per span (a million spans stay cheap).
@@ -363,6 +350,49 @@ export function buildModel(loaded: LoadedTrace, fileName: string): TimelineModel
     }
   }
 
+  return finishModel({ loaded, fields, fileName, spans, builder, instantIndices, counterIndices, profileIndices, minTs, maxTs, unmatchedEnds, flowPoints: () => flowPoints });
+}
+
+interface ModelParts {
+  loaded: LoadedTrace;
+  fields: EventFields;
+  fileName: string;
+  spans: SpanTable;
+  /** Slice tracks added, nothing else yet. */
+  builder: TrackBuilder;
+  instantIndices: number[];
+  counterIndices: number[];
+  profileIndices: number[];
+  /** Extent of the events and spans, µs (Infinity / -Infinity when none). */
+  minTs: number;
+  maxTs: number;
+  unmatchedEnds: number;
+  /** Flow points by primary category, then id (asked for when flows are first read). */
+  flowPoints: () => Map<string, Map<unknown, number[]>>;
+}
+
+/** Flame charts, instants, counters, the trigger and the extent: the same for both ways of making spans. */
+function finishModel(parts: ModelParts): TimelineModel {
+  const { loaded, fields, fileName, spans, builder, instantIndices, counterIndices, profileIndices } = parts;
+  const { events, metadata } = loaded;
+  let { minTs, maxTs } = parts;
+  const cpuProfiles = buildCpuProfiles(events, profileIndices);
+  for (const cpu of cpuProfiles) {
+    if (cpu.sampleCount > 0) {
+      minTs = Math.min(minTs, cpu.sampleTs[0]!);
+      maxTs = Math.max(maxTs, cpu.sampleTs[cpu.sampleCount - 1]! + cpu.sampleDurUs[cpu.sampleCount - 1]!);
+    }
+  }
+  if (metadata?.window && typeof metadata.window.startTs === 'number' && typeof metadata.window.endTs === 'number') {
+    minTs = Math.min(minTs, metadata.window.startTs);
+    maxTs = Math.max(maxTs, metadata.window.endTs);
+  }
+  if (!Number.isFinite(minTs)) {
+    minTs = 0;
+    maxTs = 1;
+  }
+  if (maxTs <= minTs) maxTs = minTs + 1000;
+
   // Step 3: flame charts, instants, counters.
   for (const cpu of cpuProfiles) {
     builder.add(cpu.pid, cpu.tid, sliceTrackKind('cpu'), (base) => ({ ...base, kind: 'flame', rows: cpu.rows, cpu }) as FlameTrack);
@@ -388,14 +418,217 @@ export function buildModel(loaded: LoadedTrace, fileName: string): TimelineModel
     trigger,
     categories: [],
     skippedEvents: loaded.skippedEvents,
-    unmatchedEnds,
+    unmatchedEnds: parts.unmatchedEnds,
   };
   if (loaded.argsLoader) model.argsLoader = loaded.argsLoader;
   model.categories = [...new Set(model.tracks.map((t) => t.filter))];
   // Flows are bound on first use (a selected span): binding costs a sort of every span.
   let flows: Flow[] | undefined;
-  Object.defineProperty(model, 'flows', { get: () => (flows ??= bindFlows(model, flowPoints)), enumerable: true });
+  Object.defineProperty(model, 'flows', { get: () => (flows ??= bindFlows(model, parts.flowPoints())), enumerable: true });
   return model;
+}
+
+/** Process and thread names and thread order from a metadata (`M`) event. */
+function readMetadataEvent(event: TraceEvent, processNames: Map<number, string>, threadNames: Map<string, string>, threadSort: Map<string, number>): void {
+  const name = isRecord(event.args) && typeof event.args.name === 'string' ? event.args.name : undefined;
+  const sortIndex = isRecord(event.args) && typeof event.args.sort_index === 'number' ? event.args.sort_index : undefined;
+  if (event.name === 'process_name' && name !== undefined) processNames.set(event.pid, name);
+  else if (event.name === 'thread_name' && name !== undefined) threadNames.set(`${event.pid}:${event.tid}`, name);
+  else if (event.name === 'thread_sort_index' && sortIndex !== undefined) threadSort.set(`${event.pid}:${event.tid}`, sortIndex);
+}
+
+/**
+ * The summary path with the host's span layout (src/format/event-summary-spans.ts): the spans
+ * come paired, grouped into tracks and packed into rows, so the page only reads their times,
+ * checks the layout and colours them; the events the summary carries whole (metadata,
+ * instants, counters, profiles) are the only ones it visits one by one. Same model as the
+ * pairing in buildModel (the unit tests compare them); a layout that does not check out throws
+ * SummaryFormatError, and the host reads the whole file instead.
+ */
+function buildFromHostSpans(loaded: LoadedTrace, fields: EventFields, fileName: string, host: NonNullable<LoadedTrace['hostSpans']>): TimelineModel {
+  const { layout, fullEvents } = host;
+  const count = layout.event.length;
+  const spans: SpanTable = {
+    count,
+    startUs: new Float64Array(count),
+    endUs: new Float64Array(count),
+    event: layout.event,
+    endEvent: layout.endEvent,
+    track: new Int32Array(count),
+    row: new Int32Array(count),
+  };
+  const processNames = new Map<number, string>();
+  const threadNames = new Map<string, string>();
+  const threadSort = new Map<string, number>();
+  const instantIndices: number[] = [];
+  const counterIndices: number[] = [];
+  const profileIndices: number[] = [];
+  // Every event that is not a span or a flow point is carried whole, in event order.
+  for (const [i, whole] of fullEvents) {
+    switch (whole.ph) {
+      case 'i':
+      case 'I':
+      case 'n':
+      case 'R':
+        instantIndices.push(i);
+        break;
+      case 'C':
+        counterIndices.push(i);
+        break;
+      case 'P':
+        if (whole.name === 'Profile' || whole.name === 'ProfileChunk') profileIndices.push(i);
+        break;
+      case 'M':
+        readMetadataEvent(whole, processNames, threadNames, threadSort);
+        break;
+      default:
+        break;
+    }
+  }
+
+  // Slice tracks, in the host's order (the first tracks of the model), rows as it packed them.
+  // Two passes, each reading memory in order where it can (this runs once per page, mostly
+  // before the JIT has optimised it, and a million scattered reads cost more than the work):
+  // first over the spans in event order, their times and colours from their events' columns;
+  // then over the packed order, copying those into the rows and noting each span's place.
+  const builder = new TrackBuilder(processNames, threadNames, threadSort);
+  const { startUs, endUs, event, endEvent } = spans;
+  const openEnd = layout.openEndUs;
+  const table = fields instanceof SummaryEventFields ? fields.table : undefined;
+  const exactColor = spanColorCache(fields);
+  const colorOfSpan = table ? summarySpanColors(fields as SummaryEventFields, exactColor) : exactColor;
+  const spanColors = new Uint8Array(count);
+  const flags = table?.flags;
+  const phOf = table?.ph;
+  const tsOf = table?.ts;
+  const FULL = SUMMARY_FLAG.FULL;
+  for (let k = 0; k < count; k++) {
+    const begin = event[k]!;
+    const end = endEvent[k]!;
+    let startAt: number;
+    let endAt: number;
+    if (flags && phOf && tsOf && !((flags[begin]! | (end >= 0 ? flags[end]! : 0)) & FULL)) {
+      // Both events in columns (nearly every span).
+      const ph = phOf[begin]!;
+      startAt = tsOf[begin]!;
+      if (end >= 0) {
+        const endPh = phOf[end]!;
+        if (!((ph === PH_B && endPh === PH_E) || (ph === PH_b && endPh === PH_e))) throw new SummaryFormatError(`span ${k} pairs events of phases ${fields.ph(begin)} and ${fields.ph(end)}`);
+        endAt = tsOf[end]!;
+      } else if (ph === PH_X) {
+        endAt = startAt + (fields.dur(begin) ?? 0);
+      } else if (ph === PH_B || ph === PH_b) {
+        endAt = openEnd;
+      } else {
+        throw new SummaryFormatError(`span ${k} begins with an event of phase ${fields.ph(begin)}`);
+      }
+    } else {
+      startAt = fields.ts(begin);
+      endAt = spanEndOf(fields, k, begin, end, openEnd);
+    }
+    startUs[k] = startAt;
+    endUs[k] = endAt < startAt ? startAt : endAt;
+    spanColors[k] = colorOfSpan(begin, end);
+  }
+  const packedStart = new Float64Array(count);
+  const packedEnd = new Float64Array(count);
+  const packedColor = new Uint8Array(count);
+  const trackOf = spans.track;
+  const rowOf = spans.row;
+  const { packedOrder, groupRows, rowItems } = layout;
+  let p = 0;
+  let r = 0;
+  for (let g = 0; g < groupRows.length; g++) {
+    const i = event[packedOrder[p]!]!;
+    const rows: PackedRow[] = [];
+    for (let row = 0; row < groupRows[g]!; row++, r++) {
+      const from = p;
+      const to = p + rowItems[r]!;
+      let previousEnd = -Infinity;
+      for (; p < to; p++) {
+        const span = packedOrder[p]!;
+        const startAt = startUs[span]!;
+        // In a row spans follow each other without overlap (the culling's binary searches rely on it).
+        if (startAt < previousEnd) throw new SummaryFormatError(`span ${span} overlaps the span before it in its row`);
+        previousEnd = endUs[span]!;
+        packedStart[p] = startAt;
+        packedEnd[p] = previousEnd;
+        packedColor[p] = spanColors[span]!;
+        trackOf[span] = g;
+        rowOf[span] = row;
+      }
+      rows.push({ startUs: packedStart.subarray(from, to), endUs: packedEnd.subarray(from, to), ref: packedOrder.subarray(from, to), color: packedColor.subarray(from, to), count: to - from });
+    }
+    const track = builder.add(fields.pid(i), fields.tid(i), sliceTrackKind(fields.cat(i)), (base) => ({ ...base, kind: 'slices', rows }) as SliceTrack);
+    if (track.index !== g) throw new SummaryFormatError('the span layout\'s tracks are out of order');
+  }
+
+  return finishModel({
+    loaded, fields, fileName, spans, builder, instantIndices, counterIndices, profileIndices,
+    minTs: layout.minTs, maxTs: layout.maxTs, unmatchedEnds: layout.unmatchedEnds,
+    flowPoints: () => collectFlowPoints(fields),
+  });
+}
+
+/** Where span `span` (begin event `begin`, end event `end` or -1) ends, checking its events' phases; any event kind. */
+function spanEndOf(fields: EventFields, span: number, begin: number, end: number, openEnd: number): number {
+  const ph = fields.ph(begin);
+  if (end >= 0) {
+    const endPh = fields.ph(end);
+    if (ph === 'X' || (ph === 'B' ? endPh !== 'E' : ph !== 'b' || endPh !== 'e')) throw new SummaryFormatError(`span ${span} pairs events of phases ${ph} and ${endPh}`);
+    return fields.ts(end);
+  }
+  if (ph === 'X') return fields.ts(begin) + (fields.dur(begin) ?? 0);
+  if (ph === 'B' || ph === 'b') return openEnd;
+  throw new SummaryFormatError(`span ${span} begins with an event of phase ${ph}`);
+}
+
+/** Flow points (`s`, `t`, `f`) by primary category, then id (as printed: a flow joins points whose ids print alike). */
+function collectFlowPoints(fields: EventFields): Map<string, Map<unknown, number[]>> {
+  const flowPoints = new Map<string, Map<unknown, number[]>>();
+  for (let i = 0; i < fields.count; i++) {
+    const ph = fields.ph(i);
+    if (ph !== 's' && ph !== 't' && ph !== 'f') continue;
+    const cat = primaryCategory(fields.cat(i));
+    let byId = flowPoints.get(cat);
+    if (!byId) flowPoints.set(cat, (byId = new Map()));
+    const id = fields.id(i);
+    const key = typeof id === 'number' ? String(id) : id ?? '';
+    let points = byId.get(key);
+    if (!points) byId.set(key, (points = []));
+    points.push(i);
+  }
+  return flowPoints;
+}
+
+const PH_X = 0x58;
+const PH_B = 0x42;
+const PH_E = 0x45;
+const PH_b = 0x62;
+const PH_e = 0x65;
+
+/**
+ * spanColorCache over the summary's columns: spans whose events' args cannot hold a failure
+ * are coloured by (name, category) looked up by their string indices (one number per span, no
+ * string hashed); the rest ask spanColorCache.
+ */
+function summarySpanColors(fields: SummaryEventFields, exact: (begin: number, end: number) => number): (begin: number, end: number) => number {
+  const { flags, name, cat } = fields.table;
+  const stride = fields.table.strings.length + 1;
+  const cache = new Map<number, number>();
+  const CAREFUL = SUMMARY_FLAG.FULL | SUMMARY_FLAG.ARGS_MAY_FAIL;
+  let lastKey = -1;
+  let lastColor = 0;
+  return (begin, end) => {
+    if ((flags[begin]! | (end >= 0 ? flags[end]! : 0)) & CAREFUL) return exact(begin, end);
+    const key = name[begin]! * stride + cat[begin]!;
+    if (key === lastKey) return lastColor;
+    let color = cache.get(key);
+    if (color === undefined) cache.set(key, (color = exact(begin, end)));
+    lastKey = key;
+    lastColor = color;
+    return color;
+  };
 }
 
 /** spanColor of a span (its begin and end event indices) with the name hash cached per (category, name). */

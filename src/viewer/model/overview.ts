@@ -36,11 +36,19 @@ export function buildOverview(model: TimelineModel): OverviewData {
       if (overlap > 0) target[b] = Math.min(1, target[b]! + overlap / binUs);
     }
   };
-  const { spans, fields } = model;
-  for (let k = 0; k < spans.count; k++) {
-    const cat = primaryCategory(fields.cat(spans.event[k]!));
-    if (cat === 'eventloop' || cat === 'gc') addCoverage(blocked, spans.startUs[k]!, spans.endUs[k]!);
-    else if (cat === 'http.server') requests[binOf(spans.startUs[k]!)]!++;
+  const { fields } = model;
+  // Spans by their track (a slice track's filter is its spans' primary category for these
+  // categories): no category is looked up per span, and the rows hold the times already.
+  for (const track of model.tracks) {
+    if (track.kind !== 'slices') continue;
+    const coverage = track.filter === 'eventloop' || track.filter === 'gc';
+    if (!coverage && track.filter !== 'http.server') continue;
+    for (const row of track.rows) {
+      for (let i = 0; i < row.count; i++) {
+        if (coverage) addCoverage(blocked, row.startUs[i]!, row.endUs[i]!);
+        else requests[binOf(row.startUs[i]!)]!++;
+      }
+    }
   }
   for (const track of model.tracks) {
     if (track.kind !== 'instants') continue;

@@ -10,7 +10,7 @@ import type { TraceEvent } from '../../format/trace-event';
 import type { LoadedTrace } from './load';
 import { RemoteArgs, type FetchRanges, type SearchRemoteArgs } from './remote-args';
 import { SummaryEventFields } from './event-fields';
-import { SummaryEvent, type SummaryTable } from './summary-event';
+import { RANK_SHIFT, SummaryEvent, type SummaryTable } from './summary-event';
 import { traceFromTail } from './trace-tail';
 
 /**
@@ -26,6 +26,7 @@ export function loadSummary(bytes: Uint8Array, fetchRanges: FetchRanges, searchR
   const trace = traceFromTail(summary.tail, events, { entries: summary.entries, skipped: summary.skipped, firstSkipped: summary.firstSkipped });
   if (!trace) throw new SummaryFormatError('the end of the file (metadata) is not readable');
   trace.fields = fields;
+  if (summary.spans) trace.hostSpans = { layout: summary.spans, fullEvents: fields.table.full };
   trace.argsLoader = new RemoteArgs(summary, events, fetchRanges, searchRemote);
   return trace;
 }
@@ -42,16 +43,22 @@ function summaryFields(summary: EventSummary): SummaryEventFields {
   const ID_NUMBER = SUMMARY_FLAG.ID_NUMBER;
   const ID_STRING = SUMMARY_FLAG.ID_STRING;
   const ARGS_INLINE = SUMMARY_FLAG.ARGS_INLINE;
-  // The compact columns, expanded to one entry per event so any event's fields are one index away.
+  // Categories expanded to one entry per event; durations and ids found through rank blocks.
+  const catCodes = summary.strings.length + 1;
+  const blocks = (eventCount >> RANK_SHIFT) + 1;
   const table: SummaryTable = {
     ph,
     flags,
     name: summary.name,
     thread: summary.thread,
     ts: summary.ts,
-    cat: new Int32Array(eventCount).fill(-1),
-    dur: new Float64Array(eventCount),
-    id: new Float64Array(eventCount),
+    cat: catCodes <= 0xff ? new Uint8Array(eventCount) : catCodes <= 0xffff ? new Uint16Array(eventCount) : new Uint32Array(eventCount),
+    dur: summary.dur,
+    durRank: new Uint32Array(blocks),
+    idNumber: summary.idNumber,
+    idNumberRank: new Uint32Array(blocks),
+    idString: summary.idString,
+    idStringRank: new Uint32Array(blocks),
     inlineArgs: new Map(),
     threads: summary.threads,
     strings: summary.strings,
@@ -66,8 +73,16 @@ function summaryFields(summary: EventSummary): SummaryEventFields {
   let idNumbers = 0;
   let idStrings = 0;
   let blobs = 0;
+  const { cat, durRank, idNumberRank, idStringRank } = table;
+  const blockMask = (1 << RANK_SHIFT) - 1;
   for (let i = 0; i < eventCount; i++) {
     const f = flags[i]!;
+    if ((i & blockMask) === 0) {
+      const block = i >> RANK_SHIFT;
+      durRank[block] = durs;
+      idNumberRank[block] = idNumbers;
+      idStringRank[block] = idStrings;
+    }
     if (f & FULL) {
       const start = blobRef[2 * blobs]!;
       const length = blobRef[2 * blobs++ + 1]!;
@@ -78,10 +93,11 @@ function summaryFields(summary: EventSummary): SummaryEventFields {
       continue;
     }
     if (COLUMN_PHASES[ph[i]!] !== 1) throw new SummaryFormatError(`event ${i} of the summary has an unexpected phase`);
-    if (f & CAT) table.cat[i] = summary.cat[cats++]!;
-    if (f & DUR) table.dur[i] = summary.dur[durs++]!;
-    if (f & ID_NUMBER) table.id[i] = summary.idNumber[idNumbers++]!;
-    else if (f & ID_STRING) table.id[i] = summary.idString[idStrings++]!;
+    if (f & CAT) cat[i] = summary.cat[cats++]! + 1;
+    if (f & DUR) durs++;
+    // Counted as the format's check counts them (each flag its own column).
+    if (f & ID_NUMBER) idNumbers++;
+    if (f & ID_STRING) idStrings++;
     if (f & ARGS_INLINE) {
       const start = blobRef[2 * blobs]!;
       table.inlineArgs.set(i, { start, end: start + blobRef[2 * blobs++ + 1]! });

@@ -1,5 +1,6 @@
 // How events are grouped into tracks: which category goes to which track, in which order,
 // and what the track is called.
+import { sliceTrackKey } from '../../format/event-summary-spans';
 
 export interface TrackKind {
   /** Key inside a thread. */
@@ -31,7 +32,10 @@ const INSTANTS_MARKS: TrackKind = { key: 'instants.marks', title: 'Marks', filte
 /** The track kind of a slice (span) of category `category`. */
 export function sliceTrackKind(category: string | undefined): TrackKind {
   const cat = primaryCategory(category);
-  return KNOWN[cat] ?? { key: `cat:${cat}`, title: cat || 'Other', filter: cat || 'other', order: 20 };
+  // Own keys only: a category named "constructor" is just another category. The keys are
+  // sliceTrackKey's, which hosts lay spans out by (src/format/event-summary-spans.ts).
+  const known = Object.prototype.hasOwnProperty.call(KNOWN, cat) ? KNOWN[cat] : undefined;
+  return known ?? { key: sliceTrackKey(cat), title: cat || 'Other', filter: cat || 'other', order: 20 };
 }
 
 /** Instants: errors, console, triggers and process events share one track; the rest are marks. */

@@ -309,11 +309,14 @@ export class App {
     let requests = 0;
     let loop = 0;
     let gc = 0;
-    for (let k = 0; k < model.spans.count; k++) {
-      const cat = primaryCategory(model.fields.cat(model.spans.event[k]!));
-      if (cat === 'http.server' || cat === 'http.client') requests++;
-      else if (cat === 'eventloop') loop++;
-      else if (cat === 'gc') gc++;
+    // Counted by track: a slice track's filter is its spans' primary category for these.
+    for (const track of model.tracks) {
+      if (track.kind !== 'slices') continue;
+      let spans = 0;
+      for (const row of track.rows) spans += row.count;
+      if (track.filter === 'http.server' || track.filter === 'http.client') requests += spans;
+      else if (track.filter === 'eventloop') loop += spans;
+      else if (track.filter === 'gc') gc += spans;
     }
     const set = (id: TabId, value: number, alert = false) => {
       const badge = this.tabButtons.get(id)?.querySelector('.nfr-tab-count');
