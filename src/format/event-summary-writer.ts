@@ -19,6 +19,7 @@ import {
 } from './event-summary';
 import { layoutSpans } from './event-summary-spans';
 import type { ScannedFields } from './scan-event';
+import { concatBytes } from './snapshot-lines';
 import type { TraceEvent } from './trace-event';
 
 // Growable columns, one class per element type: a single generic class made every store
@@ -269,14 +270,7 @@ export class EventSummaryWriter {
 
   /** The summary as one buffer. */
   finish(counts: SummaryCounts): Uint8Array {
-    const pieces = this.finishPieces(counts);
-    const out = new Uint8Array(pieces.reduce((sum, piece) => sum + piece.length, 0));
-    let at = 0;
-    for (const piece of pieces) {
-      out.set(piece, at);
-      at += piece.length;
-    }
-    return out;
+    return concatBytes(this.finishPieces(counts));
   }
 
   /**

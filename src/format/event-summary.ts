@@ -26,6 +26,8 @@
 // anything unusual): BLOB holds its whole line and the reader parses it. Pure TypeScript over
 // typed arrays, so Node hosts and the browser share it. This file is the contract and the
 // reader; event-summary-writer.ts lays summaries out.
+import type { SpanLayout } from './event-summary-spans';
+
 export const EVENT_SUMMARY_MAGIC = 0x5352464e; // "NFRS" read as a little-endian u32
 export const EVENT_SUMMARY_VERSION = 1;
 /** Version 2: version 1 and the host's span layout (SPAN_SECTION_COUNT more sections). */
@@ -110,18 +112,8 @@ export interface EventSummary {
   spans?: SummarySpans;
 }
 
-/** The span layout as read (SpanLayout of event-summary-spans.ts). */
-export interface SummarySpans {
-  event: Int32Array;
-  endEvent: Int32Array;
-  packedOrder: Int32Array;
-  groupRows: Uint32Array;
-  rowItems: Uint32Array;
-  minTs: number;
-  maxTs: number;
-  openEndUs: number;
-  unmatchedEnds: number;
-}
+/** The span layout as read: the host's layout, as event-summary-spans.ts defines it. */
+export type SummarySpans = SpanLayout;
 
 export function scopeOfFlags(flags: number): '' | 'g' | 'p' | 't' {
   return SCOPES[(flags >> SCOPE_SHIFT) & 3]!;

@@ -9,6 +9,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { decodeEventSummary, EVENT_SUMMARY_VERSION_SPANS, SummaryFormatError } from '../../src/format/event-summary';
 import { EventSummaryBuilder } from '../../src/format/event-summary-builder';
+import { concatBytes } from '../../src/format/snapshot-lines';
 import { sliceTrackKey } from '../../src/format/event-summary-spans';
 import type { Snapshot } from '../../src/format/snapshot';
 import type { TraceEvent } from '../../src/format/trace-event';
@@ -30,13 +31,7 @@ function summarise(text: string, chunkBytes = 4096): Uint8Array {
   for (let at = 0; at < bytes.length; at += chunkBytes) builder.feed(bytes.slice(at, at + chunkBytes));
   const pieces = builder.finish();
   assert.ok(pieces, 'the file has a summary');
-  const out = new Uint8Array(pieces.reduce((sum, piece) => sum + piece.length, 0));
-  let at = 0;
-  for (const piece of pieces) {
-    out.set(piece, at);
-    at += piece.length;
-  }
-  return out;
+  return concatBytes(pieces);
 }
 
 /** Builds a model and fails when the page had to give up the host's layout (it warns then). */

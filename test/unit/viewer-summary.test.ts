@@ -8,6 +8,7 @@ import { test } from 'node:test';
 import { searchRemoteArgs } from '../../src/format/args-search';
 import { decodeEventSummary, lineOffsets, SUMMARY_FLAG, SummaryFormatError } from '../../src/format/event-summary';
 import { EventSummaryBuilder } from '../../src/format/event-summary-builder';
+import { concatBytes } from '../../src/format/snapshot-lines';
 import type { Snapshot } from '../../src/format/snapshot';
 import type { TraceEvent } from '../../src/format/trace-event';
 import { serializeSnapshot } from '../../src/format/write';
@@ -36,13 +37,7 @@ function summarise(bytes: Uint8Array, chunkBytes: number): Uint8Array | undefine
   }
   const pieces = builder.finish();
   if (!pieces) return undefined;
-  const out = new Uint8Array(pieces.reduce((sum, piece) => sum + piece.length, 0));
-  let at = 0;
-  for (const piece of pieces) {
-    out.set(piece, at);
-    at += piece.length;
-  }
-  return out;
+  return concatBytes(pieces);
 }
 
 /** A host answering byte-range requests from the file's bytes, counting requests. */
