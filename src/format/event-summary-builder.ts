@@ -1,12 +1,13 @@
 // Builds the event summary (event-summary.ts) of a snapshot from its bytes, chunk by chunk, so
 // a host never holds the file as one string. Lines are split by snapshot-lines.ts, spans read
-// by the byte scanner (scan-event.ts), everything else by JSON.parse, exactly as the viewer's
-// own streaming reader does; a file not in our writer's layout yields no summary, and the host
-// sends the whole file as before.
+// by the byte scanner (scan-event.ts; it finds the end of each line it reads, so the bytes are
+// walked once), everything else by JSON.parse, exactly as the viewer's own streaming reader
+// does; a file not in our writer's layout yields no summary, and the host sends the whole file
+// as before.
 import { isUsableEvent, MAX_DOCUMENT_DEPTH } from './read';
 import { SNAPSHOT_FORMAT } from './snapshot';
 import { EventScanner } from './scan-event';
-import { depthBeyond, SnapshotLineReader } from './snapshot-lines';
+import { depthBeyond, SnapshotLineReader, type SnapshotLineHandler } from './snapshot-lines';
 import { EventSummaryWriter } from './event-summary-writer';
 
 /**
@@ -22,18 +23,18 @@ function primaryCategory(category: string | undefined): string {
   return comma < 0 ? category : category.slice(0, comma);
 }
 
+const COMMA = 0x2c;
+
 export class EventSummaryBuilder {
-  private readonly reader = new SnapshotLineReader({ eventLine: (b, start, end, _offset, lineBytes) => this.eventLine(b, start, end, lineBytes) });
   private readonly writer: EventSummaryWriter;
-  private readonly scanner = new EventScanner();
-  private readonly decoder = new TextDecoder();
-  private entries = 0;
-  private skipped = 0;
-  private firstSkipped = -1;
+  private readonly lines: SummaryLines;
+  private readonly reader: SnapshotLineReader;
 
   /** `fileBytes` (when known) sizes the columns up front: our lines are ~100–200 bytes. */
   constructor(fileBytes?: number) {
     this.writer = new EventSummaryWriter(fileBytes ? Math.ceil(fileBytes / 150) : undefined);
+    this.lines = new SummaryLines(this.writer);
+    this.reader = new SnapshotLineReader(this.lines);
   }
 
   /** Whether the file still looks like our layout (false: no summary; send the file). */
@@ -53,12 +54,12 @@ export class EventSummaryBuilder {
   finish(): Uint8Array[] | undefined {
     try {
       const tail = this.reader.finish();
-      const top = tail ? readableTail(tail, this.decoder) : undefined;
+      const top = tail ? readableTail(tail, new TextDecoder()) : undefined;
       if (!tail || !top) return undefined;
       return this.writer.finishPieces({
-        entries: this.entries,
-        skipped: this.skipped,
-        firstSkipped: this.firstSkipped,
+        entries: this.lines.entries,
+        skipped: this.lines.skipped,
+        firstSkipped: this.lines.firstSkipped,
         firstEventOffset: this.reader.firstEventOffset,
         tail,
         spans: { windowEndTs: windowEndOf(top) },
@@ -67,15 +68,34 @@ export class EventSummaryBuilder {
       return undefined;
     }
   }
+}
 
-  private eventLine(b: Uint8Array, start: number, end: number, lineBytes: number): void {
+/** Each event line into the writer: spans as the scanner reads them, the rest parsed. */
+class SummaryLines implements SnapshotLineHandler {
+  entries = 0;
+  skipped = 0;
+  firstSkipped = -1;
+  private readonly scanner = new EventScanner();
+  private readonly decoder = new TextDecoder();
+  /** The last category asked about and its answer: spans come in runs of one category. */
+  private lastCat: string | undefined = undefined;
+  private lastCatInline = false;
+
+  constructor(private readonly writer: EventSummaryWriter) {}
+
+  /** A line found by its scan (the common case, one pass over its bytes): see SnapshotLineHandler. */
+  eventLineAt(b: Uint8Array, start: number): number {
+    const newline = this.scanner.readLine(b, start);
+    if (newline < 0) return -1;
+    const end = b[newline - 1] === COMMA ? newline - 1 : newline;
+    if (!this.addScanned(b, end - start)) return -1;
+    this.entries++;
+    return newline;
+  }
+
+  eventLine(b: Uint8Array, start: number, end: number, _fileOffset: number, lineBytes: number): void {
     const index = this.entries++;
-    if (this.scanner.read(b, start, end) && EventSummaryWriter.fits(this.scanner.fields)) {
-      const event = this.scanner.fields;
-      const inline = event.argsMayFail || INLINE_ARGS_CATEGORIES.has(primaryCategory(event.cat));
-      this.writer.addScanned(event, b, end - start, inline ? 'inline' : 'remote');
-      return;
-    }
+    if (this.scanner.read(b, start, end) && this.addScanned(b, end - start)) return;
     if (depthBeyond(b, start, end, MAX_DOCUMENT_DEPTH - 2)) throw new Error('nested too deeply');
     // Throws on invalid JSON: the reader gives up, and the page's shared reader says where.
     const value: unknown = JSON.parse(this.decoder.decode(b.subarray(start, end)));
@@ -86,6 +106,23 @@ export class EventSummaryBuilder {
     this.skipped++;
     if (this.firstSkipped < 0) this.firstSkipped = index;
     this.writer.skipLine(lineBytes + 1);
+  }
+
+  /** Adds the event the scanner just read (`jsonBytes` long) when the columns hold it exactly; false: parse it. */
+  private addScanned(b: Uint8Array, jsonBytes: number): boolean {
+    const event = this.scanner.fields;
+    if (!EventSummaryWriter.fits(event)) return false;
+    const inline = event.argsMayFail || this.inlineCategory(event.cat);
+    this.writer.addScanned(event, b, jsonBytes, inline ? 'inline' : 'remote');
+    return true;
+  }
+
+  private inlineCategory(cat: string | undefined): boolean {
+    if (cat !== this.lastCat) {
+      this.lastCat = cat;
+      this.lastCatInline = INLINE_ARGS_CATEGORIES.has(primaryCategory(cat));
+    }
+    return this.lastCatInline;
   }
 }
 

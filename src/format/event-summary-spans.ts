@@ -2,11 +2,12 @@
 // version 2), so the page does not pair a million begin/end events, group them into tracks,
 // sort them and pack them into rows before its first frame: that was most of a second of the
 // page's model build for a 1 M-event snapshot. The rules are the viewer model's
-// (src/viewer/model/model.ts) and the sort and rows are the same functions
-// (event-summary-layout.ts); the unit tests check the page's own model and the host's layout
+// (src/viewer/model/model.ts; both pair async spans with open-async-spans.ts) and the sort and
+// rows are the same functions (event-summary-layout.ts); the unit tests check the page's own model and the host's layout
 // agree on every fixture. The page checks what it receives (indices in range, each span once,
 // rows without overlap) and otherwise falls back to pairing the events itself.
 import { firstFitRows, sortByStartThenLongest } from './event-summary-layout';
+import { OpenAsyncSpans } from './open-async-spans';
 import type { TraceEvent } from './trace-event';
 
 /**
@@ -100,8 +101,6 @@ const b = 0x62;
 const e = 0x65;
 const M = 0x4d;
 
-type Open = number | number[];
-
 /** A whole-carried event's phase as a character code (0 when it has none of one character). */
 function phaseOf(event: TraceEvent | undefined): number {
   return event && event.ph.length === 1 ? event.ph.charCodeAt(0) : 0;
@@ -191,31 +190,7 @@ export function layoutSpans(input: SpanLayoutInput): SpanLayout {
   const syncStacks = new Map<string, number[]>();
   const threadKeys: string[] = [];
   for (let t = 0; 2 * t + 1 < threads.length; t++) threadKeys.push(`${threads[2 * t]!}:${threads[2 * t + 1]!}`);
-  const asyncOpen = new Map<number, Map<string, Map<unknown, Open>>>();
-  // The last (pid, category) looked up: consecutive async events mostly share both.
-  let lastPid = Number.NaN;
-  let lastCat = '';
-  let lastById: Map<unknown, Open> | undefined;
-  const asyncIds = (pid: number, cat: string, create: boolean): Map<unknown, Open> | undefined => {
-    if (lastById && pid === lastPid && cat === lastCat) return lastById;
-    const byId = asyncIdsOf(pid, cat, create);
-    if (byId) {
-      lastPid = pid;
-      lastCat = cat;
-      lastById = byId;
-    }
-    return byId;
-  };
-  const asyncIdsOf = (pid: number, cat: string, create: boolean): Map<unknown, Open> | undefined => {
-    let byCat = asyncOpen.get(pid);
-    if (!byCat) {
-      if (!create) return undefined;
-      asyncOpen.set(pid, (byCat = new Map()));
-    }
-    let byId = byCat.get(cat);
-    if (!byId && create) byCat.set(cat, (byId = new Map()));
-    return byId;
-  };
+  const asyncOpen = new OpenAsyncSpans();
 
   let cats = 0;
   let durs = 0;
@@ -284,25 +259,11 @@ export function layoutSpans(input: SpanLayoutInput): SpanLayout {
       }
       case b: {
         const span = addSpan(i, at, Number.NaN, trackGroup(t, catCode, pid, tid, cat));
-        const byId = asyncIds(pid, cat ?? '', true)!;
-        const open = byId.get(id);
-        if (open === undefined) byId.set(id, span);
-        else if (typeof open === 'number') byId.set(id, [open, span]);
-        else open.push(span);
+        asyncOpen.open(pid, cat ?? '', id, span);
         break;
       }
       case e: {
-        const byId = asyncIds(pid, cat ?? '', false);
-        const open = byId?.get(id);
-        let span: number | undefined;
-        if (open === undefined) span = undefined;
-        else if (typeof open === 'number') {
-          byId!.delete(id);
-          span = open;
-        } else {
-          span = open.pop();
-          if (open.length === 0) byId!.delete(id);
-        }
+        const span = asyncOpen.close(pid, cat ?? '', id);
         if (span === undefined) unmatchedEnds++;
         else endSpan(span, at, i);
         break;
@@ -314,14 +275,7 @@ export function layoutSpans(input: SpanLayoutInput): SpanLayout {
   // Spans still open when the snapshot was taken run to the end of the window.
   const openEndUs = typeof input.windowEndTs === 'number' ? Math.max(input.windowEndTs, maxTs) : maxTs;
   for (const stack of syncStacks.values()) for (const span of stack) endSpan(span, openEndUs, -1);
-  for (const byCat of asyncOpen.values()) {
-    for (const byId of byCat.values()) {
-      for (const open of byId.values()) {
-        if (typeof open === 'number') endSpan(open, openEndUs, -1);
-        else for (const span of open) endSpan(span, openEndUs, -1);
-      }
-    }
-  }
+  asyncOpen.forEachOpen((span) => endSpan(span, openEndUs, -1));
 
   // Each track's spans sorted and packed into rows.
   const groupCount = groups.length;

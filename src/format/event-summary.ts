@@ -104,8 +104,8 @@ export interface EventSummary {
   threads: Float64Array;
   /** Names and categories. */
   strings: string[];
-  /** String ids. */
-  idStrings: string[];
+  /** String ids (a table of their own, decoded when read: there can be one per request). */
+  idStrings: LazyStrings;
   blob: Uint8Array;
   tail: Uint8Array;
   /** Version 2: the spans paired and packed into rows by the host (event-summary-spans.ts); checked by the page before use. */
@@ -203,7 +203,7 @@ export function decodeEventSummary(input: Uint8Array): EventSummary {
     blobRef: section(11, u32, 4),
     threads: section(12, f64, 8),
     strings: [],
-    idStrings: [],
+    idStrings: new LazyStrings(new Uint32Array(1), new Uint8Array(0)),
     blob: new Uint8Array(0),
     tail: new Uint8Array(0),
   };
@@ -227,7 +227,7 @@ export function decodeEventSummary(input: Uint8Array): EventSummary {
     if (column.length !== n) throw new SummaryFormatError('a column does not have one entry per event');
   }
   summary.strings = decodeStrings(stringOffsets, stringBytes);
-  summary.idStrings = decodeStrings(idOffsets, idBytes);
+  summary.idStrings = new LazyStrings(idOffsets, idBytes);
   check(summary);
   return summary;
 }
@@ -243,6 +243,31 @@ function decodeStrings(offsets: Uint32Array, bytes: Uint8Array): string[] {
     strings[i] = asciiOrUtf8(bytes, start, end, decoder);
   }
   return strings;
+}
+
+/**
+ * A string table whose strings are decoded when first read: a summary can hold tens of
+ * thousands of string ids (one per request or flow) that nothing reads before the first frame.
+ * Its offsets are checked up front; bytes that are not UTF-8 read as U+FFFD.
+ */
+export class LazyStrings {
+  readonly length: number;
+  private readonly decoded: (string | undefined)[];
+  private readonly decoder = new TextDecoder();
+
+  constructor(private readonly offsets: Uint32Array, private readonly bytes: Uint8Array) {
+    if (offsets.length === 0 || offsets[0] !== 0 || offsets[offsets.length - 1] !== bytes.length) throw new SummaryFormatError('string table does not fit');
+    for (let i = 0; i + 1 < offsets.length; i++) if (offsets[i + 1]! < offsets[i]!) throw new SummaryFormatError('string table does not fit');
+    this.length = offsets.length - 1;
+    this.decoded = new Array<string | undefined>(this.length);
+  }
+
+  /** String `index` (0 ≤ index < length). */
+  get(index: number): string {
+    let text = this.decoded[index];
+    if (text === undefined) this.decoded[index] = text = asciiOrUtf8(this.bytes, this.offsets[index]!, this.offsets[index + 1]!, this.decoder);
+    return text;
+  }
 }
 
 /** Short ASCII strings without a decoder call (most names are). */
@@ -308,7 +333,10 @@ function checkSpans(spans: SummarySpans, eventCount: number): void {
     previous = begin;
   }
   let rows = 0;
-  for (let g = 0; g < groupRows.length; g++) rows += groupRows[g]!;
+  for (let g = 0; g < groupRows.length; g++) {
+    if (groupRows[g] === 0) throw new SummaryFormatError('the span layout has a track without rows');
+    rows += groupRows[g]!;
+  }
   if (rows !== rowItems.length) throw new SummaryFormatError('the span layout\'s rows do not add up');
   let items = 0;
   for (let r = 0; r < rowItems.length; r++) {

@@ -26,6 +26,14 @@ export interface SnapshotLineHandler {
    * chunk, or a fresh buffer for a line that spans chunks. Throwing makes the reader give up.
    */
   eventLine(bytes: Uint8Array, start: number, end: number, fileOffset: number, lineBytes: number): void;
+  /**
+   * Optional, for a handler that can find a line's end while it reads the line (a scanner walks
+   * its bytes anyway; looking for the newline first would walk them twice). Reads the event line
+   * starting at `start` of `bytes` and answers the offset of the newline that ends it — having
+   * done exactly what `eventLine` would have done with that line — or -1 having done nothing:
+   * the reader then finds the newline and calls `eventLine`.
+   */
+  eventLineAt?(bytes: Uint8Array, start: number): number;
 }
 
 type State = 'head' | 'events' | 'tail' | 'failed';
@@ -47,8 +55,12 @@ export class SnapshotLineReader {
   private lineOffset = 0;
   /** File offset where the first event line starts (after the head line). */
   firstEventOffset = -1;
+  /** The handler reads lines whose end it finds itself (eventLineAt). */
+  private readonly findsLineEnds: boolean;
 
-  constructor(private readonly handler: SnapshotLineHandler) {}
+  constructor(private readonly handler: SnapshotLineHandler) {
+    this.findsLineEnds = handler.eventLineAt !== undefined;
+  }
 
   /** Whether the file still looks like our layout. */
   get active(): boolean {
@@ -81,6 +93,14 @@ export class SnapshotLineReader {
         if (this.line(line, 0, line.length, base + newline) !== 'events') return this.afterLines(chunk, start);
       }
       for (;;) {
+        if (this.findsLineEnds && this.state === 'events' && !this.lastSeen) {
+          const newline = this.handler.eventLineAt!(chunk, start);
+          if (newline >= 0) {
+            this.eventLineRead(chunk, newline, base + newline);
+            start = newline + 1;
+            continue;
+          }
+        }
         const newline = chunk.indexOf(NEWLINE, start);
         if (newline < 0) break;
         const state = this.line(chunk, start, newline, base + newline);
@@ -149,6 +169,13 @@ export class SnapshotLineReader {
     }
     this.handler.eventLine(b, start, lineEnd, lineOffset, newlineOffset - lineOffset);
     return this.state;
+  }
+
+  /** After the handler read an event line itself (eventLineAt): what `line` notes for one. */
+  private eventLineRead(b: Uint8Array, newline: number, newlineOffset: number): void {
+    this.lineOffset = newlineOffset + 1;
+    this.moreExpected = b[newline - 1] === COMMA;
+    if (!this.moreExpected) this.lastSeen = true;
   }
 }
 

@@ -153,3 +153,16 @@ test('net spans for accepted and client sockets, with peers and bytes', async ()
   assert.match(String(clientSide.end?.args?.remoteAddress), /^127\.0\.0\.1:\d+$/);
   assert.ok(Number(clientSide.end?.args?.bytesWritten) > 0);
 });
+
+test('the server request hooks swallow and report their own errors (they bypass the shared guard wrapper)', async () => {
+  const diagnostics = await import('node:diagnostics_channel');
+  const made = installSources([httpServerSource()]);
+  try {
+    // Malformed messages (no request; no message at all): each hook must report, never throw.
+    assert.doesNotThrow(() => diagnostics.channel('http.server.request.start').publish({}));
+    assert.doesNotThrow(() => diagnostics.channel('http.server.response.finish').publish(null));
+    assert.equal(made.hookErrors.length, 2);
+  } finally {
+    made.uninstall();
+  }
+});

@@ -192,6 +192,7 @@ test('a span layout that does not check out is refused, and the page pairs the e
   const cases: [string, (bytes: Uint8Array) => void][] = [
     ['a span outside the events', (bytes) => write(bytes, offsetOf(spans.event), decoded.eventCount)],
     ['a span placed twice', (bytes) => write(bytes, offsetOf(spans.packedOrder) + 4, spans.packedOrder[0]!)],
+    ['a track without rows', (bytes) => write(bytes, spans.groupRows.byteOffset, 0)],
     ['an end before its begin', (bytes) => write(bytes, offsetOf(spans.endEvent) + 4 * spans.endEvent.findIndex((e) => e >= 0), 0)],
   ];
   for (const [what, damage] of cases) {

@@ -18,25 +18,33 @@ export const MAX_STRING_BYTES = 1024;
 export const INTERN_CACHE_ENTRIES = 4096;
 
 export class StringTableWriter {
-  private readonly words: Uint32Array;
-  private readonly bytes: Uint8Array;
   private young = new Map<string, number>();
   private old = new Map<string, number>();
   private readonly encoder = new TextEncoder();
   private readonly maxBytes: number;
+  /** The region's first uint32 index in `u32` (its byte offset is `offset`). */
+  private readonly wordBase: number;
   private writeWord: number; // absolute
+  /** writeWord % stringWords, kept alongside so the hot path divides nothing. */
+  private position: number;
 
+  /**
+   * `f64`, `u32` and `bytes` view the whole ring buffer (the ring's own views, shared: fewer
+   * objects on the hot path); the table is the `stringWords` words from byte `offset`, and the
+   * write position is published in the header's H_STRING_WRITE_WORD slot of `f64`.
+   */
   constructor(
-    buffer: SharedArrayBuffer,
+    private readonly f64: Float64Array,
+    private readonly u32: Uint32Array,
+    private readonly bytes: Uint8Array,
     private readonly offset: number,
     private readonly stringWords: number,
-    private readonly header: Float64Array,
   ) {
-    this.words = new Uint32Array(buffer, offset, stringWords);
-    this.bytes = new Uint8Array(buffer, offset, stringWords * 4);
+    this.wordBase = offset / 4;
     this.maxBytes = Math.min(MAX_STRING_BYTES, Math.floor(stringWords / 4) * 4);
     this.writeWord = 1; // id 0 means "no string"
-    header[H_STRING_WRITE_WORD] = this.writeWord;
+    this.position = 1;
+    f64[H_STRING_WRITE_WORD] = this.writeWord;
   }
 
   intern(text: string): number {
@@ -87,7 +95,7 @@ export class StringTableWriter {
   /** Writes `text` as a new entry (no lookup, nothing remembered); returns its id. */
   append(text: string): number {
     const position = this.reserve(Math.min(text.length * 3, this.maxBytes));
-    return this.commit(position, this.writeUtf8(text, position * 4 + 8));
+    return this.commit(position, this.writeUtf8(text, this.offset + position * 4 + 8));
   }
 
   /**
@@ -95,8 +103,13 @@ export class StringTableWriter {
    * built); URLs the byte writer declines (non-ASCII, possible credentials) take the general path.
    */
   appendRedactedUrl(url: string): number {
-    const position = this.reserve(Math.min(url.length * 4, this.maxBytes));
-    const byteLength = writeRedactedUrlAscii(url, this.bytes, position * 4 + 8, this.maxBytes);
+    // reserve()'s common case written out here: V8 runs out of inlining budget in the request
+    // hook before it gets to reserve, and a call of its own cost a cold code fetch per request.
+    const maxTextBytes = url.length * 4 < this.maxBytes ? url.length * 4 : this.maxBytes;
+    const maxEntryWords = 2 + ((maxTextBytes + 3) >>> 2);
+    let position = this.position;
+    if (position + maxEntryWords > this.stringWords || (this.writeWord >>> 0) === 0) position = this.reserveSlow(maxEntryWords);
+    const byteLength = writeRedactedUrlAscii(url, this.bytes, this.offset + position * 4 + 8, this.maxBytes);
     return byteLength < 0 ? this.append(redactUrl(url)) : this.commit(position, byteLength);
   }
 
@@ -105,8 +118,15 @@ export class StringTableWriter {
    * region's end (wrapping to 0 when it would), never at an absolute position whose id is 0.
    */
   private reserve(maxTextBytes: number): number {
-    const maxEntryWords = 2 + Math.ceil(maxTextBytes / 4);
-    let position = this.writeWord % this.stringWords;
+    const maxEntryWords = 2 + ((maxTextBytes + 3) >>> 2);
+    const position = this.position;
+    if (position + maxEntryWords <= this.stringWords && (this.writeWord >>> 0) !== 0) return position;
+    return this.reserveSlow(maxEntryWords);
+  }
+
+  /** reserve's rare cases: the entry would cross the end, or sits where its id would be 0. */
+  private reserveSlow(maxEntryWords: number): number {
+    let position = this.position;
     if (position + maxEntryWords > this.stringWords) {
       this.writeWord += this.stringWords - position; // skip the tail: next lap starts at 0
       position = 0;
@@ -119,16 +139,21 @@ export class StringTableWriter {
         position = 0;
       }
     }
+    this.position = position;
     return position;
   }
 
   /** Writes the entry header for `byteLength` text bytes already at `position`; returns its id. */
   private commit(position: number, byteLength: number): number {
     const id = this.writeWord >>> 0;
-    this.words[position] = id;
-    this.words[position + 1] = byteLength;
-    this.writeWord += 2 + ((byteLength + 3) >>> 2);
-    this.header[H_STRING_WRITE_WORD] = this.writeWord;
+    const entryWords = 2 + ((byteLength + 3) >>> 2);
+    const word = this.wordBase + position;
+    this.u32[word] = id;
+    this.u32[word + 1] = byteLength;
+    this.writeWord += entryWords;
+    const next = position + entryWords;
+    this.position = next === this.stringWords ? 0 : next;
+    this.f64[H_STRING_WRITE_WORD] = this.writeWord;
     return id;
   }
 

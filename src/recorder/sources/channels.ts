@@ -14,3 +14,19 @@ export function subscribeAll(context: SourceContext, source: string, handlers: R
     for (const [channel, handler] of installed) diagnostics.unsubscribe(channel, handler);
   };
 }
+
+/**
+ * Subscribes handlers that catch their own errors (a try/catch inside that hands the error to
+ * a `context.guard`-wrapped reporter): for the hottest hooks, which the shared guard wrapper
+ * would keep V8 from inlining. Returns one function that unsubscribes them all.
+ */
+export function subscribeSelfGuarded(handlers: Record<string, (message: never) => void>): () => void {
+  const installed: [string, (message: unknown, name: string | symbol) => void][] = [];
+  for (const [channel, handler] of Object.entries(handlers)) {
+    diagnostics.subscribe(channel, handler as (message: unknown) => void);
+    installed.push([channel, handler as (message: unknown) => void]);
+  }
+  return () => {
+    for (const [channel, handler] of installed) diagnostics.unsubscribe(channel, handler);
+  };
+}

@@ -14,7 +14,7 @@
 // own code (http parser callbacks, streams) polymorphic. Maps keyed by the objects (identity
 // hashes live outside the hidden class) leave them as they are.
 import type { EventSource, SourceContext } from '../contracts';
-import { subscribeAll } from './channels';
+import { subscribeSelfGuarded } from './channels';
 import { HTTP_END_ABORTED, Kind, methodCode, SPAN_ABORTED, SPAN_ROUTE_UNIT, SPAN_STATUS_MASK } from './kinds';
 import { RequestsInFlight, type RequestState } from './requests-in-flight';
 
@@ -34,6 +34,10 @@ interface ServerResponse {
 interface ServerSocket {
   once(event: 'close', listener: (this: ServerSocket) => void): unknown;
   off(event: 'close', listener: (this: ServerSocket) => void): unknown;
+}
+
+function rethrow(error: unknown): never {
+  throw error;
 }
 
 /** Express's route template for this request (`baseUrl` + `route.path`), when it matched one. */
@@ -74,24 +78,38 @@ export function httpServerSource(): EventSource {
         inFlight.close(this, abort);
       });
 
-      const unsubscribe = subscribeAll(context, 'http-server', {
+      // The two per-request hooks catch their own errors instead of going through the shared
+      // guard wrapper: that wrapper's call to the hook is one call site for every guarded hook
+      // of the process, so V8 cannot inline through it (an extra frame and an indirect call
+      // per message). Errors still reach the guard, which counts and reports them.
+      const reportStartError = context.guard('http-server http.server.request.start', rethrow);
+      const reportFinishError = context.guard('http-server http.server.response.finish', rethrow);
+      const unsubscribe = subscribeSelfGuarded({
         'http.server.request.start': (message: { request: ServerRequest; socket?: ServerSocket }) => {
-          const request = message.request;
-          const nowUs = ring.nowUs();
-          const url = request.url ?? '';
-          const method = request.method ?? '';
-          const code = methodCode(method);
-          // URLs carry ids and rarely repeat: appended (redacted while copied), never looked up
-          // in a table that would hash them and keep them alive.
-          const urlId = appendUrl(url);
-          const id = (lastSpanId = lastSpanId >= MAX_SPAN_ID ? 1 : lastSpanId + 1);
-          const socket = message.socket;
-          const record = ring.writeOpen(Kind.httpServerBegin, nowUs, 0, id, code, 0, code === 0 ? ring.intern(method) : 0, urlId);
-          if (inFlight.begin(socket, request, id, nowUs, code, urlId, record)) socket?.once('close', onSocketClose);
+          try {
+            const request = message.request;
+            const nowUs = ring.nowUs();
+            const url = request.url ?? '';
+            const method = request.method ?? '';
+            const code = methodCode(method);
+            // URLs carry ids and rarely repeat: appended (redacted while copied), never looked up
+            // in a table that would hash them and keep them alive.
+            const urlId = appendUrl(url);
+            const id = (lastSpanId = lastSpanId >= MAX_SPAN_ID ? 1 : lastSpanId + 1);
+            const socket = message.socket;
+            const record = ring.writeOpen(Kind.httpServerBegin, nowUs, 0, id, code, 0, code === 0 ? ring.intern(method) : 0, urlId);
+            if (inFlight.begin(socket, request, id, nowUs, code, urlId, record)) socket?.once('close', onSocketClose);
+          } catch (error) {
+            reportStartError(error);
+          }
         },
         'http.server.response.finish': (message: { request: ServerRequest; response: ServerResponse; socket?: ServerSocket }) => {
-          const state = inFlight.take(message.socket, message.request);
-          if (state !== undefined) finish(message.request, state, message.response, false);
+          try {
+            const state = inFlight.take(message.socket, message.request);
+            if (state !== undefined) finish(message.request, state, message.response, false);
+          } catch (error) {
+            reportFinishError(error);
+          }
         },
       });
       return () => {

@@ -23,38 +23,40 @@ export class RequestsInFlight<Socket extends object, Request extends { socket?: 
 
   /** Notes `request`'s span; true when `socket` is new (the caller starts watching it close). */
   begin(socket: Socket | undefined, request: Request, spanId: number, startUs: number, method: number, urlId: number, record: number): boolean {
-    if (socket === undefined) {
-      this.pipelined.set(request, { request, spanId, startUs, method, urlId, record });
-      return false;
-    }
-    const state = this.connections.get(socket);
-    if (state === undefined) {
+    // The common case (a known connection with no request in flight) kept small, so V8 inlines
+    // it into the request hook; the rest is beginOther's.
+    const state = socket === undefined ? undefined : this.connections.get(socket);
+    if (state === undefined || state.request !== undefined) return this.beginOther(socket, state, request, spanId, startUs, method, urlId, record);
+    state.request = request;
+    state.spanId = spanId;
+    state.startUs = startUs;
+    state.method = method;
+    state.urlId = urlId;
+    state.record = record;
+    return false;
+  }
+
+  /** begin without a socket, on a new connection, or pipelined behind a request in flight. */
+  private beginOther(socket: Socket | undefined, state: RequestState<Request> | undefined, request: Request, spanId: number, startUs: number, method: number, urlId: number, record: number): boolean {
+    if (socket !== undefined && state === undefined) {
       this.connections.set(socket, { request, spanId, startUs, method, urlId, record });
       return true;
     }
-    if (state.request === undefined) {
-      state.request = request;
-      state.spanId = spanId;
-      state.startUs = startUs;
-      state.method = method;
-      state.urlId = urlId;
-      state.record = record;
-    } else {
-      this.pipelined.set(request, { request, spanId, startUs, method, urlId, record });
-    }
+    this.pipelined.set(request, { request, spanId, startUs, method, urlId, record });
     return false;
   }
 
   /** The state of `request` (undefined when unknown), marked finished. */
   take(socket: Socket | undefined, request: Request): RequestState<Request> | undefined {
-    if (socket !== undefined) {
-      const state = this.connections.get(socket);
-      if (state !== undefined && state.request === request) {
-        state.request = undefined;
-        return state;
-      }
+    const state = socket === undefined ? undefined : this.connections.get(socket);
+    if (state !== undefined && state.request === request) {
+      state.request = undefined;
+      return state;
     }
-    if (this.pipelined.size === 0) return undefined;
+    return this.pipelined.size === 0 ? undefined : this.takePipelined(request);
+  }
+
+  private takePipelined(request: Request): RequestState<Request> | undefined {
     const state = this.pipelined.get(request);
     this.pipelined.delete(request);
     return state;

@@ -18,6 +18,11 @@ export interface RuleFiring {
 export class Rules implements RuleHooks {
   private readonly nextAllowedMs: Record<RuleName, number> = { slowRequestMs: 0, statusAtLeast: 0, loopBlockMs: 0, heapUsedMb: 0, gcPauseMs: 0 };
   private readonly t: ResolvedOptions['triggers'];
+  // The request thresholds, copied (the options never change after start): requestFinished
+  // runs for every HTTP request and, with both off (the default), is one field test.
+  private readonly slowRequestMs: number;
+  private readonly statusAtLeast: number;
+  private readonly watchesRequests: boolean;
 
   constructor(
     options: ResolvedOptions,
@@ -27,10 +32,14 @@ export class Rules implements RuleHooks {
     private readonly now: () => number = Date.now,
   ) {
     this.t = options.triggers;
+    this.slowRequestMs = this.t.slowRequestMs;
+    this.statusAtLeast = this.t.statusAtLeast;
+    this.watchesRequests = this.slowRequestMs > 0 || this.statusAtLeast > 0;
   }
 
   requestFinished(durationMs: number, status: number, name: string, redactName?: (name: string) => string): void {
-    const { slowRequestMs, statusAtLeast } = this.t;
+    if (!this.watchesRequests) return;
+    const { slowRequestMs, statusAtLeast } = this;
     const slow = slowRequestMs > 0 && durationMs >= slowRequestMs;
     const failed = statusAtLeast > 0 && status >= statusAtLeast;
     if (!slow && !failed) return;

@@ -42,14 +42,16 @@ interface RawNode {
 
 /** Groups Profile/ProfileChunk events by (pid, profile id) and builds one model per profile. */
 export function buildCpuProfiles(events: TraceEvent[], profileEventIndices: number[]): CpuProfileModel[] {
-  interface Pending { pid: number; tid: number; startTime: number; nodes: RawNode[]; samples: number[]; deltas: number[] }
+  // Samples stay in their events' arrays until every chunk is seen, then go to typed arrays in
+  // one pass (a profile can hold hundreds of thousands).
+  interface Pending { pid: number; tid: number; startTime: number; nodes: RawNode[]; chunks: { samples: unknown[]; deltas: unknown[] }[]; sampleCount: number }
   const byKey = new Map<string, Pending>();
   for (const index of profileEventIndices) {
     const event = events[index]!;
     const key = `${event.pid}:${String(event.id ?? '')}`;
     let pending = byKey.get(key);
     if (!pending) {
-      pending = { pid: event.pid, tid: event.tid, startTime: event.ts, nodes: [], samples: [], deltas: [] };
+      pending = { pid: event.pid, tid: event.tid, startTime: event.ts, nodes: [], chunks: [], sampleCount: 0 };
       byKey.set(key, pending);
     }
     const data = isRecord(event.args) && isRecord(event.args.data) ? event.args.data : undefined;
@@ -67,22 +69,29 @@ export function buildCpuProfiles(events: TraceEvent[], profileEventIndices: numb
         }
       }
     }
-    const samples = profile && Array.isArray(profile.samples) ? profile.samples : [];
-    const deltas = Array.isArray(data.timeDeltas) ? data.timeDeltas : [];
-    for (let i = 0; i < samples.length; i++) {
-      pending.samples.push(Number(samples[i]));
-      pending.deltas.push(Number(deltas[i] ?? 0) || 0);
-    }
+    const samples: unknown[] = profile && Array.isArray(profile.samples) ? profile.samples : [];
+    const deltas: unknown[] = Array.isArray(data.timeDeltas) ? data.timeDeltas : [];
+    pending.chunks.push({ samples, deltas });
+    pending.sampleCount += samples.length;
   }
   const models: CpuProfileModel[] = [];
   for (const pending of byKey.values()) {
-    if (pending.nodes.length === 0 || pending.samples.length === 0) continue;
-    models.push(buildProfile(pending.pid, pending.tid, pending.startTime, pending.nodes, pending.samples, pending.deltas));
+    if (pending.nodes.length === 0 || pending.sampleCount === 0) continue;
+    const samples = new Float64Array(pending.sampleCount);
+    const deltas = new Float64Array(pending.sampleCount);
+    let at = 0;
+    for (const chunk of pending.chunks) {
+      for (let i = 0; i < chunk.samples.length; i++, at++) {
+        samples[at] = Number(chunk.samples[i]);
+        deltas[at] = Number(chunk.deltas[i] ?? 0) || 0;
+      }
+    }
+    models.push(buildProfile(pending.pid, pending.tid, pending.startTime, pending.nodes, samples, deltas));
   }
   return models;
 }
 
-export function buildProfile(pid: number, tid: number, startTime: number, nodes: RawNode[], samples: number[], deltas: number[]): CpuProfileModel {
+function buildProfile(pid: number, tid: number, startTime: number, nodes: RawNode[], samples: Float64Array, deltas: Float64Array): CpuProfileModel {
   const indexOfId = new Map<number, number>();
   nodes.forEach((node, index) => indexOfId.set(node.id, index));
   const frames: CpuFrame[] = [];
@@ -109,7 +118,7 @@ export function buildProfile(pid: number, tid: number, startTime: number, nodes:
   const sampleNode = new Int32Array(count);
   let ts = startTime;
   for (let i = 0; i < count; i++) {
-    ts += Math.max(0, deltas[i] ?? 0);
+    ts += Math.max(0, deltas[i]!);
     sampleTs[i] = ts;
     sampleNode[i] = indexOfId.get(samples[i]!) ?? -1;
   }
@@ -209,13 +218,12 @@ function buildFlameRows(model: CpuProfileModel): PackedRow[] {
     }
   }
   close(0, previousEnd);
+  // One colour per frame, not per slice (a colour hashes the frame's URL).
+  const frameColor = frames.map((frame) => colorIndex(ORIGIN_FAMILY[frame.origin], frame.url || frame.functionName));
   return rows.map((row) => {
     const n = row.start.length;
     const packed: PackedRow = { startUs: Float64Array.from(row.start), endUs: Float64Array.from(row.end), ref: Int32Array.from(row.ref), color: new Uint8Array(n), count: n };
-    for (let k = 0; k < n; k++) {
-      const frame = frames[nodeFrame[packed.ref[k]!]!]!;
-      packed.color[k] = colorIndex(ORIGIN_FAMILY[frame.origin], frame.url || frame.functionName);
-    }
+    for (let k = 0; k < n; k++) packed.color[k] = frameColor[nodeFrame[packed.ref[k]!]!]!;
     return packed;
   });
 }

@@ -122,7 +122,7 @@ export class SummaryEventFields implements EventFields {
     if (flags & FULL) return this.full(i).id;
     const table = this.table;
     if (flags & SUMMARY_FLAG.ID_NUMBER) return table.idNumber[rankOf(table.flags, table.idNumberRank, SUMMARY_FLAG.ID_NUMBER, i)];
-    if (flags & SUMMARY_FLAG.ID_STRING) return table.idStrings[table.idString[rankOf(table.flags, table.idStringRank, SUMMARY_FLAG.ID_STRING, i)]!];
+    if (flags & SUMMARY_FLAG.ID_STRING) return table.idStrings.get(table.idString[rankOf(table.flags, table.idStringRank, SUMMARY_FLAG.ID_STRING, i)]!);
     return undefined;
   }
   hasArgs(i: number): boolean {

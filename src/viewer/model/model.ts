@@ -17,6 +17,7 @@ import type { ArgsLoader, LoadedTrace } from './load';
 import { isRecord } from './load';
 import { ArrayEventFields, SummaryEventFields, type EventFields } from './event-fields';
 import { SUMMARY_FLAG, SummaryFormatError } from '../../format/event-summary';
+import { OpenAsyncSpans } from '../../format/open-async-spans';
 import { counterOrder, instantTrackKind, primaryCategory, primarySeries, seriesLabel, seriesUnit, sliceTrackKind, type TrackKind } from './tracks';
 
 export interface SpanTable {
@@ -153,55 +154,8 @@ export function buildModel(loaded: LoadedTrace, fileName: string): TimelineModel
   const threadNames = new Map<string, string>();
   const threadSort = new Map<string, number>();
   const syncStacks = new Map<string, number[]>();
-  // pid → category → id → open begin spans (Chrome pairs async events by category and id). One
-  // open span is held as its number, more as a stack: a million requests then cost no array each.
-  const asyncOpen = new Map<number, Map<string, Map<unknown, number | number[]>>>();
-  // The last (pid, category) looked up: consecutive async events mostly share both.
-  let lastPid = Number.NaN;
-  let lastCat = '';
-  let lastById: Map<unknown, number | number[]> | undefined;
-  const asyncIds = (pid: number, cat: string, create: boolean): Map<unknown, number | number[]> | undefined => {
-    if (lastById && pid === lastPid && cat === lastCat) return lastById;
-    const byId = asyncIdsOf(pid, cat, create);
-    if (byId) {
-      lastPid = pid;
-      lastCat = cat;
-      lastById = byId;
-    }
-    return byId;
-  };
-  const asyncIdsOf = (pid: number, cat: string, create: boolean): Map<unknown, number | number[]> | undefined => {
-    let byCat = asyncOpen.get(pid);
-    if (!byCat) {
-      if (!create) return undefined;
-      asyncOpen.set(pid, (byCat = new Map()));
-    }
-    let byId = byCat.get(cat);
-    if (!byId && create) byCat.set(cat, (byId = new Map()));
-    return byId;
-  };
-  const openAsync = (i: number, span: number) => {
-    const byId = asyncIds(fields.pid(i), fields.cat(i) ?? '', true)!;
-    const id = fields.id(i);
-    const open = byId.get(id);
-    if (open === undefined) byId.set(id, span);
-    else if (typeof open === 'number') byId.set(id, [open, span]);
-    else open.push(span);
-  };
-  const closeAsync = (i: number): number | undefined => {
-    const byId = asyncIds(fields.pid(i), fields.cat(i) ?? '', false);
-    const id = fields.id(i);
-    const open = byId?.get(id);
-    if (open === undefined) return undefined;
-    if (typeof open === 'number') {
-      // Ids are reused; a closed entry would only cost memory (a million requests).
-      byId!.delete(id);
-      return open;
-    }
-    const span = open.pop();
-    if (open.length === 0) byId!.delete(id);
-    return span;
-  };
+  // Chrome pairs async events by process, category and id.
+  const asyncOpen = new OpenAsyncSpans();
   const instantIndices: number[] = [];
   const counterIndices: number[] = [];
   const profileIndices: number[] = [];
@@ -254,10 +208,10 @@ export function buildModel(loaded: LoadedTrace, fileName: string): TimelineModel
         break;
       }
       case 'b':
-        openAsync(i, addSpan(i, ts, Number.NaN, -1));
+        asyncOpen.open(fields.pid(i), fields.cat(i) ?? '', fields.id(i), addSpan(i, ts, Number.NaN, -1));
         break;
       case 'e': {
-        const span = closeAsync(i);
+        const span = asyncOpen.close(fields.pid(i), fields.cat(i) ?? '', fields.id(i));
         if (span === undefined) unmatchedEnds++;
         else endSpan(span, ts, i);
         break;
@@ -302,14 +256,7 @@ export function buildModel(loaded: LoadedTrace, fileName: string): TimelineModel
   const windowEnd = metadata?.window?.endTs;
   const openEnd = typeof windowEnd === 'number' ? Math.max(windowEnd, maxTs) : maxTs;
   for (const stack of syncStacks.values()) for (const span of stack) endSpan(span, openEnd, -1);
-  for (const byCat of asyncOpen.values()) {
-    for (const byId of byCat.values()) {
-      for (const open of byId.values()) {
-        if (typeof open === 'number') endSpan(open, openEnd, -1);
-        else for (const span of open) endSpan(span, openEnd, -1);
-      }
-    }
-  }
+  asyncOpen.forEachOpen((span) => endSpan(span, openEnd, -1));
 
   const builder = new TrackBuilder(processNames, threadNames, threadSort);
   // Step 2: spans into slice tracks.

@@ -3,7 +3,7 @@
 // field of the trace event a getter over the columns (event-fields.ts). Its args are parsed
 // from the summary on first read, or fetched from the host (remote-args.ts) and kept in the
 // table, so every object made for the same index sees the same args.
-import { SUMMARY_FLAG, type IndexColumn } from '../../format/event-summary';
+import { SUMMARY_FLAG, type IndexColumn, type LazyStrings } from '../../format/event-summary';
 import { LazyArgsEvent } from '../../format/scan-event';
 import type { Phase, TraceEvent } from '../../format/trace-event';
 import type { SummaryEventFields } from './event-fields';
@@ -39,7 +39,7 @@ export interface SummaryTable {
   /** Names and categories. */
   strings: string[];
   /** String ids. */
-  idStrings: string[];
+  idStrings: LazyStrings;
   blob: Uint8Array;
   /** Args parsed from `blob` or fetched from the host, by event index. */
   args: Map<number, Record<string, unknown>>;

@@ -21,7 +21,9 @@ export const viewerBenchmark = {
     if (!name) return { skipped: 'test/bench/viewer-* not written yet' };
     const args = /\.(ts|mts)$/.test(name) ? ['--import', 'tsx', join(benchDir, name)] : [join(benchDir, name)];
     args.push('--json');
-    if (settings.mode === 'quick') args.push('--runs', '1');
+    // Three pages: the first opens while `cli view` is still summarising the file (a fresh
+    // open), the others find the summary ready (reopening it).
+    args.push('--runs', '3');
     const { code, stdout, stderr } = await new Promise((resolve) => {
       const child = spawn(process.execPath, args, { cwd: repoRoot, stdio: ['ignore', 'pipe', 'pipe'] });
       let out = '';
@@ -43,12 +45,15 @@ export const viewerBenchmark = {
     } catch {
       throw new Error(`${name} exited ${code} without a result line; stderr: ${stderr.slice(-800)}`);
     }
-    const first = Number(numbers.firstFrameMs?.median ?? numbers.firstFrameMs);
+    // The fresh open is what someone opening a snapshot waits for: it is the number judged.
+    const first = Number(numbers.firstOpenMs ?? numbers.firstFrameMs?.median ?? numbers.firstFrameMs);
+    const reopen = Number(numbers.reopenMs);
     const p95 = Number(numbers.frameDrawMs?.p95 ?? numbers.frameP95Ms);
     if (!Number.isFinite(first) || !Number.isFinite(p95)) throw new Error(`${name} printed no firstFrameMs / frame p95: ${lines[lines.length - 1]}`);
     return {
       value: `${first.toFixed(0)} / ${p95.toFixed(1)} ms`,
-      headline: `first frame ${first.toFixed(0)} ms, pan/zoom frame p95 ${p95.toFixed(1)} ms` +
+      headline: `first frame ${first.toFixed(0)} ms on a fresh open (the page waits for cli view's summary of the file${numbers.summary?.buildMs ? `, built in ${numbers.summary.buildMs} ms` : ''})` +
+        (Number.isFinite(reopen) ? `, ${reopen.toFixed(0)} ms reopened (summary ready)` : '') + `, pan/zoom frame p95 ${p95.toFixed(1)} ms` +
         (numbers.events ? ` (${Number(numbers.events).toLocaleString('en-US')} events${numbers.fileMB ? `, ${numbers.fileMB} MB` : ''})` : '') + ` [${name}]`,
       pass: first <= 2000 && p95 <= 16,
       details: numbers,
