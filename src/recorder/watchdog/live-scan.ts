@@ -4,18 +4,13 @@
 // Scans backwards from the newest record, bounded, tolerating the writer racing it.
 import { Kind } from '../sources/kinds';
 import { layoutFromHeader, HEADER_BYTES, RECORD_F64, RECORD_U32, RECORD_KIND_U32, H_TOTAL_RECORDS } from '../ring/layout';
+import type { LiveMetrics } from '../../format/control';
 
 const MAX_SCAN_RECORDS = 100_000;
 const IN_FLIGHT_HORIZON_US = 60_000_000;
 
-export interface RingLiveMetrics {
-  loopDelayP99Ms: number;
-  loopUtilization: number;
-  heapUsedMB: number;
-  rssMB: number;
-  requestsPerSec: number;
-  activeRequests: number;
-}
+/** The live view's metrics as the ring holds them (the time is added by the caller). */
+export type RingLiveMetrics = Omit<LiveMetrics, 'ts'>;
 
 export function scanLiveMetrics(ring: SharedArrayBuffer, nowUs: number): RingLiveMetrics {
   const layout = layoutFromHeader(ring);

@@ -150,15 +150,10 @@ export function buildModel(loaded: LoadedTrace, fileName: string): TimelineModel
     track: new Int32Array(n),
     row: new Int32Array(n),
   };
-  const processNames = new Map<number, string>();
-  const threadNames = new Map<string, string>();
-  const threadSort = new Map<string, number>();
+  const others = new OtherEvents();
   const syncStacks = new Map<string, number[]>();
   // Chrome pairs async events by process, category and id.
   const asyncOpen = new OpenAsyncSpans();
-  const instantIndices: number[] = [];
-  const counterIndices: number[] = [];
-  const profileIndices: number[] = [];
   // Flow points by primary category, then id: nested maps, so no key string is built per point.
   const flowPoints = new Map<string, Map<unknown, number[]>>();
   let unmatchedEnds = 0;
@@ -216,38 +211,13 @@ export function buildModel(loaded: LoadedTrace, fileName: string): TimelineModel
         else endSpan(span, ts, i);
         break;
       }
-      case 'i':
-      case 'I':
-      case 'n':
-      case 'R':
-        instantIndices.push(i);
-        break;
-      case 'C':
-        counterIndices.push(i);
-        break;
-      case 'P': {
-        const name = fields.name(i);
-        if (name === 'Profile' || name === 'ProfileChunk') profileIndices.push(i);
-        break;
-      }
       case 's':
       case 't':
-      case 'f': {
-        const cat = primaryCategory(fields.cat(i));
-        let byId = flowPoints.get(cat);
-        if (!byId) flowPoints.set(cat, (byId = new Map()));
-        // String(id): a flow joins points whose ids print alike.
-        const id = fields.id(i);
-        const key = typeof id === 'number' ? String(id) : id ?? '';
-        let points = byId.get(key);
-        if (!points) byId.set(key, (points = []));
-        points.push(i);
-        break;
-      }
-      case 'M':
-        readMetadataEvent(fields.event(i), processNames, threadNames, threadSort);
+      case 'f':
+        addFlowPoint(flowPoints, fields, i);
         break;
       default:
+        others.add(i, ph, fields);
         break;
     }
   }
@@ -258,7 +228,7 @@ export function buildModel(loaded: LoadedTrace, fileName: string): TimelineModel
   for (const stack of syncStacks.values()) for (const span of stack) endSpan(span, openEnd, -1);
   asyncOpen.forEachOpen((span) => endSpan(span, openEnd, -1));
 
-  const builder = new TrackBuilder(processNames, threadNames, threadSort);
+  const builder = new TrackBuilder(others.processNames, others.threadNames, others.threadSort);
   // Step 2: spans into slice tracks.
   type SpanGroup = { kind: TrackKind; pid: number; tid: number; spans: number[] };
   const spanGroups: SpanGroup[] = [];
@@ -297,7 +267,7 @@ export function buildModel(loaded: LoadedTrace, fileName: string): TimelineModel
     }
   }
 
-  return finishModel({ loaded, fields, fileName, spans, builder, instantIndices, counterIndices, profileIndices, minTs, maxTs, unmatchedEnds, flowPoints: () => flowPoints });
+  return finishModel({ loaded, fields, fileName, spans, builder, others, minTs, maxTs, unmatchedEnds, flowPoints: () => flowPoints });
 }
 
 interface ModelParts {
@@ -307,9 +277,8 @@ interface ModelParts {
   spans: SpanTable;
   /** Slice tracks added, nothing else yet. */
   builder: TrackBuilder;
-  instantIndices: number[];
-  counterIndices: number[];
-  profileIndices: number[];
+  /** Instants, counters, profiles, metadata. */
+  others: OtherEvents;
   /** Extent of the events and spans, µs (Infinity / -Infinity when none). */
   minTs: number;
   maxTs: number;
@@ -320,7 +289,8 @@ interface ModelParts {
 
 /** Flame charts, instants, counters, the trigger and the extent: the same for both ways of making spans. */
 function finishModel(parts: ModelParts): TimelineModel {
-  const { loaded, fields, fileName, spans, builder, instantIndices, counterIndices, profileIndices } = parts;
+  const { loaded, fields, fileName, spans, builder } = parts;
+  const { instantIndices, counterIndices, profileIndices } = parts.others;
   const { events, metadata } = loaded;
   let { minTs, maxTs } = parts;
   const cpuProfiles = buildCpuProfiles(events, profileIndices);
@@ -376,6 +346,41 @@ function finishModel(parts: ModelParts): TimelineModel {
 }
 
 /** Process and thread names and thread order from a metadata (`M`) event. */
+/** The events that are neither spans nor flow points, by what the model makes of them (both ways of making spans). */
+class OtherEvents {
+  readonly instantIndices: number[] = [];
+  readonly counterIndices: number[] = [];
+  readonly profileIndices: number[] = [];
+  readonly processNames = new Map<number, string>();
+  readonly threadNames = new Map<string, string>();
+  readonly threadSort = new Map<string, number>();
+
+  /** Notes event `i` of phase `ph` (`whole`: the event itself, when at hand). */
+  add(i: number, ph: string, fields: EventFields, whole?: TraceEvent): void {
+    switch (ph) {
+      case 'i':
+      case 'I':
+      case 'n':
+      case 'R':
+        this.instantIndices.push(i);
+        break;
+      case 'C':
+        this.counterIndices.push(i);
+        break;
+      case 'P': {
+        const name = fields.name(i);
+        if (name === 'Profile' || name === 'ProfileChunk') this.profileIndices.push(i);
+        break;
+      }
+      case 'M':
+        readMetadataEvent(whole ?? fields.event(i), this.processNames, this.threadNames, this.threadSort);
+        break;
+      default:
+        break;
+    }
+  }
+}
+
 function readMetadataEvent(event: TraceEvent, processNames: Map<number, string>, threadNames: Map<string, string>, threadSort: Map<string, number>): void {
   const name = isRecord(event.args) && typeof event.args.name === 'string' ? event.args.name : undefined;
   const sortIndex = isRecord(event.args) && typeof event.args.sort_index === 'number' ? event.args.sort_index : undefined;
@@ -404,41 +409,16 @@ function buildFromHostSpans(loaded: LoadedTrace, fields: EventFields, fileName: 
     track: new Int32Array(count),
     row: new Int32Array(count),
   };
-  const processNames = new Map<number, string>();
-  const threadNames = new Map<string, string>();
-  const threadSort = new Map<string, number>();
-  const instantIndices: number[] = [];
-  const counterIndices: number[] = [];
-  const profileIndices: number[] = [];
   // Every event that is not a span or a flow point is carried whole, in event order.
-  for (const [i, whole] of fullEvents) {
-    switch (whole.ph) {
-      case 'i':
-      case 'I':
-      case 'n':
-      case 'R':
-        instantIndices.push(i);
-        break;
-      case 'C':
-        counterIndices.push(i);
-        break;
-      case 'P':
-        if (whole.name === 'Profile' || whole.name === 'ProfileChunk') profileIndices.push(i);
-        break;
-      case 'M':
-        readMetadataEvent(whole, processNames, threadNames, threadSort);
-        break;
-      default:
-        break;
-    }
-  }
+  const others = new OtherEvents();
+  for (const [i, whole] of fullEvents) others.add(i, whole.ph, fields, whole);
 
   // Slice tracks, in the host's order (the first tracks of the model), rows as it packed them.
   // Two passes, each reading memory in order where it can (this runs once per page, mostly
   // before the JIT has optimised it, and a million scattered reads cost more than the work):
   // first over the spans in event order, their times and colours from their events' columns;
   // then over the packed order, copying those into the rows and noting each span's place.
-  const builder = new TrackBuilder(processNames, threadNames, threadSort);
+  const builder = new TrackBuilder(others.processNames, others.threadNames, others.threadSort);
   const { startUs, endUs, event, endEvent } = spans;
   const openEnd = layout.openEndUs;
   const table = fields instanceof SummaryEventFields ? fields.table : undefined;
@@ -511,7 +491,7 @@ function buildFromHostSpans(loaded: LoadedTrace, fields: EventFields, fileName: 
   }
 
   return finishModel({
-    loaded, fields, fileName, spans, builder, instantIndices, counterIndices, profileIndices,
+    loaded, fields, fileName, spans, builder, others,
     minTs: layout.minTs, maxTs: layout.maxTs, unmatchedEnds: layout.unmatchedEnds,
     flowPoints: () => collectFlowPoints(fields),
   });
@@ -535,17 +515,21 @@ function collectFlowPoints(fields: EventFields): Map<string, Map<unknown, number
   const flowPoints = new Map<string, Map<unknown, number[]>>();
   for (let i = 0; i < fields.count; i++) {
     const ph = fields.ph(i);
-    if (ph !== 's' && ph !== 't' && ph !== 'f') continue;
-    const cat = primaryCategory(fields.cat(i));
-    let byId = flowPoints.get(cat);
-    if (!byId) flowPoints.set(cat, (byId = new Map()));
-    const id = fields.id(i);
-    const key = typeof id === 'number' ? String(id) : id ?? '';
-    let points = byId.get(key);
-    if (!points) byId.set(key, (points = []));
-    points.push(i);
+    if (ph === 's' || ph === 't' || ph === 'f') addFlowPoint(flowPoints, fields, i);
   }
   return flowPoints;
+}
+
+/** Files flow point `i` by primary category, then id — String(id): a flow joins points whose ids print alike. */
+function addFlowPoint(flowPoints: Map<string, Map<unknown, number[]>>, fields: EventFields, i: number): void {
+  const cat = primaryCategory(fields.cat(i));
+  let byId = flowPoints.get(cat);
+  if (!byId) flowPoints.set(cat, (byId = new Map()));
+  const id = fields.id(i);
+  const key = typeof id === 'number' ? String(id) : id ?? '';
+  let points = byId.get(key);
+  if (!points) byId.set(key, (points = []));
+  points.push(i);
 }
 
 const PH_X = 0x58;
