@@ -10,18 +10,10 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { AttachError, attachRecorder } from '../../src/extension/attach/attach-recorder';
 import { listeningPorts, listNodeProcesses } from '../../src/extension/attach/node-processes';
+import { waitFor } from '../lib/wait-for';
 
 const RECORDER = path.resolve(__dirname, '../../dist/recorder.js');
 
-async function waitFor<T>(what: string, probe: () => T | undefined | Promise<T | undefined>, timeoutMs = 15_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
 
 test('attach loads the recorder into a running program and closes the inspector again', { skip: process.platform !== 'linux' }, async () => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'nfr-attach-'));
