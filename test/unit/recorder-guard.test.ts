@@ -50,7 +50,7 @@ setTimeout(() => { observer.disconnect(); console.log(JSON.stringify({ collectio
   const result = spawnSync(process.execPath, ['--max-opt=2', '--import', 'tsx', '-e', script], { encoding: 'utf8', timeout: 110_000, cwd: resolve(__dirname, '../..') });
   assert.equal(result.status, 0, result.stderr);
   const { collections } = JSON.parse(result.stdout.trim().split('\n').pop() ?? '{}') as { collections: number };
-  // 2 M calls × a 32-byte rest array ≈ 64 MB: dozens of scavenges. None without allocation
-  // (one or two allowed for the runtime's own work).
-  assert.ok(collections <= 2, `${collections} garbage collections during 2 M guarded calls`);
+  // 2 M calls that allocate even a 3-element array each: ~86 scavenges here. None without
+  // allocation — up to ten allowed for the runtime's own work (a loaded CI machine once showed 3).
+  assert.ok(collections <= 10, `${collections} garbage collections during 2 M guarded calls`);
 });
