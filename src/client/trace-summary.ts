@@ -8,6 +8,7 @@ import { open, stat } from 'node:fs/promises';
 import { searchRemoteArgs } from '../format/args-search';
 import { decodeEventSummary, type EventSummary } from '../format/event-summary';
 import { EventSummaryBuilder } from '../format/event-summary-builder';
+import { concatBytes } from '../format/snapshot-lines';
 import type { ByteRange } from '../format/viewer-protocol';
 
 const READ_BYTES = 4 << 20;
@@ -87,13 +88,7 @@ export class TraceSummaryCache {
     const summary = await this.current();
     if (!summary) return undefined;
     if (this.readable?.summary !== summary) {
-      const whole = new Uint8Array(summary.byteLength);
-      let at = 0;
-      for (const piece of summary.pieces) {
-        whole.set(piece, at);
-        at += piece.length;
-      }
-      this.readable = { summary, decoded: decodeEventSummary(whole) };
+      this.readable = { summary, decoded: decodeEventSummary(concatBytes(summary.pieces, summary.byteLength)) };
     }
     return this.readable.decoded;
   }

@@ -3,6 +3,7 @@
 // events whose args it has not fetched match in the args the viewer searches (URL, route,
 // message, text, method). Same rule as the page's search (viewer/model/search.ts); pure, with
 // the file read through a callback, so any host can use it.
+import { bytesMayContain } from './bytes-may-contain';
 import { lineOffsets, SUMMARY_FLAG, type EventSummary } from './event-summary';
 
 /** The args keys a search looks in, besides the event's name and category. */
@@ -56,7 +57,7 @@ export async function searchRemoteArgs(summary: EventSummary, needle: string, re
       if (!(flags[i]! & SUMMARY_FLAG.ARGS_REMOTE)) continue;
       const start = offsets[i]! - windowStart;
       const end = start + lineBytes[i]!;
-      if (!mayContain(window, start, end, needleBytes)) continue;
+      if (!bytesMayContain(window, start, end, needleBytes)) continue;
       try {
         const event: unknown = JSON.parse(decoder.decode(window.subarray(start, end)));
         if (typeof event === 'object' && event !== null && argsMatch((event as { args?: unknown }).args, needle)) matches.push(i);
@@ -68,27 +69,4 @@ export async function searchRemoteArgs(summary: EventSummary, needle: string, re
     if (i === first) break;
   }
   return Int32Array.from(matches);
-}
-
-/**
- * False when bytes [start, end) certainly hold no string containing the needle: they are plain
- * ASCII without escapes and lack its bytes (case-insensitively). A non-ASCII needle can only be
- * in lines with non-ASCII bytes or escapes.
- */
-function mayContain(b: Uint8Array, start: number, end: number, needle: Uint8Array | undefined): boolean {
-  const first = needle?.[0];
-  const last = needle ? end - needle.length : end;
-  for (let i = start; i < end; i++) {
-    const c = b[i]!;
-    if (c === 0x5c || c >= 0x80) return true;
-    if (needle === undefined || i > last || lower(c) !== first) continue;
-    let k = 1;
-    while (k < needle.length && lower(b[i + k]!) === needle[k]) k++;
-    if (k === needle.length) return true;
-  }
-  return false;
-}
-
-function lower(c: number): number {
-  return c >= 0x41 && c <= 0x5a ? c | 0x20 : c;
 }

@@ -16,6 +16,7 @@
 // and as little as it can: keys are told apart by one 4-byte read, names and categories are
 // compared with bytes read before instead of decoded again, digits and plain string bytes
 // go four at a time, and `readLine` finds the line's end itself (no pass for the newline).
+import { bytesMayContain } from './bytes-may-contain';
 import { MAX_DOCUMENT_DEPTH } from './read';
 import type { Phase, TraceEvent } from './trace-event';
 
@@ -107,18 +108,7 @@ export class ScannedEvent extends LazyArgsEvent implements TraceEvent {
    */
   override argsMayContain(needle: Uint8Array): boolean {
     if (this.parsedArgs !== undefined) return true;
-    const b = this.bytes;
-    const last = this.argsEnd - needle.length;
-    const first = needle[0]!;
-    for (let i = this.argsStart; i < this.argsEnd; i++) {
-      const c = b[i]!;
-      if (c === BACKSLASH || c >= 0x80) return true;
-      if (i > last || lowerAscii(c) !== first) continue;
-      let k = 1;
-      while (k < needle.length && lowerAscii(b[i + k]!) === needle[k]) k++;
-      if (k === needle.length) return true;
-    }
-    return false;
+    return bytesMayContain(this.bytes, this.argsStart, this.argsEnd, needle);
   }
 
   /** So that copying an event (JSON.stringify, structured clone of a plain copy) keeps its args. */
@@ -144,10 +134,6 @@ export function argsMayFail(event: TraceEvent): boolean {
   if (event instanceof LazyArgsEvent) return event.argsMayFail;
   const args = event.args;
   return !!args && ((typeof args.status === 'number' && args.status >= 500) || typeof args.error === 'string');
-}
-
-function lowerAscii(c: number): number {
-  return c >= 0x41 && c <= 0x5a ? c | 0x20 : c;
 }
 
 /** Whether the event carries args (without parsing them when scanned). */

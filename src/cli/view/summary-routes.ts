@@ -69,12 +69,10 @@ export async function sendByteRanges(request: IncomingMessage, response: ServerR
   try {
     body = await cache.readRanges(ranges);
   } catch (error) {
-    const status = error instanceof FileChangedError ? 409 : 500;
-    send(response, status, TEXT, `${capitalised(error instanceof Error ? error.message : String(error))}.\n`, extra);
+    sendFailure(response, error, extra);
     return;
   }
-  response.writeHead(200, { ...COMMON_HEADERS, ...extra, 'content-type': 'application/octet-stream', 'content-length': String(body.length) });
-  response.end(request.method === 'HEAD' ? undefined : body);
+  sendBytes(request, response, body, extra);
 }
 
 export async function sendSearch(request: IncomingMessage, response: ServerResponse, cache: TraceSummaryCache, extra: Record<string, string>): Promise<void> {
@@ -87,12 +85,22 @@ export async function sendSearch(request: IncomingMessage, response: ServerRespo
   try {
     matches = await cache.searchArgs(needle);
   } catch (error) {
-    const status = error instanceof FileChangedError ? 409 : 500;
-    send(response, status, TEXT, `${capitalised(error instanceof Error ? error.message : String(error))}.\n`, extra);
+    sendFailure(response, error, extra);
     return;
   }
-  response.writeHead(200, { ...COMMON_HEADERS, ...extra, 'content-type': 'application/octet-stream', 'content-length': String(matches.byteLength) });
-  response.end(request.method === 'HEAD' ? undefined : new Uint8Array(matches.buffer, matches.byteOffset, matches.byteLength));
+  sendBytes(request, response, new Uint8Array(matches.buffer, matches.byteOffset, matches.byteLength), extra);
+}
+
+/** A binary answer (no body for HEAD). */
+function sendBytes(request: IncomingMessage, response: ServerResponse, body: Uint8Array, extra: Record<string, string>): void {
+  response.writeHead(200, { ...COMMON_HEADERS, ...extra, 'content-type': 'application/octet-stream', 'content-length': String(body.length) });
+  response.end(request.method === 'HEAD' ? undefined : body);
+}
+
+/** What went wrong reading the file, as a sentence: 409 when it changed under the summary, 500 otherwise. */
+function sendFailure(response: ServerResponse, error: unknown, extra: Record<string, string>): void {
+  const status = error instanceof FileChangedError ? 409 : 500;
+  send(response, status, TEXT, `${capitalised(error instanceof Error ? error.message : String(error))}.\n`, extra);
 }
 
 function capitalised(sentence: string): string {

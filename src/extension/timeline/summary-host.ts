@@ -5,6 +5,7 @@
 // writer's layout, damaged, not on disk) take the text path as before.
 import type * as vscode from 'vscode';
 import { FileChangedError, TraceSummaryCache } from '../../client/trace-summary';
+import { concatBytes } from '../../format/snapshot-lines';
 import type { ByteRange, HostToViewer } from '../../format/viewer-protocol';
 
 export class TimelineSummaries {
@@ -15,14 +16,8 @@ export class TimelineSummaries {
     if (uri.scheme !== 'file') return undefined;
     const outcome = await this.cacheOf(uri).get();
     if (!('summary' in outcome)) return undefined;
-    const { pieces, byteLength } = outcome.summary;
-    const whole = new Uint8Array(byteLength);
-    let at = 0;
-    for (const piece of pieces) {
-      whole.set(piece, at);
-      at += piece.length;
-    }
-    return whole;
+    // A summary is always several pieces (header, sections), so this is a buffer of its own.
+    return concatBytes(outcome.summary.pieces, outcome.summary.byteLength);
   }
 
   async readBytes(uri: vscode.Uri, requestId: number, ranges: ByteRange[]): Promise<HostToViewer> {

@@ -4,6 +4,7 @@
 // from the summary on first read, or fetched from the host (remote-args.ts) and kept in the
 // table, so every object made for the same index sees the same args.
 import { SUMMARY_FLAG, type IndexColumn, type LazyStrings } from '../../format/event-summary';
+import { bytesMayContain } from '../../format/bytes-may-contain';
 import { LazyArgsEvent } from '../../format/scan-event';
 import type { Phase, TraceEvent } from '../../format/trace-event';
 import type { SummaryEventFields } from './event-fields';
@@ -148,19 +149,7 @@ export class SummaryEvent extends LazyArgsEvent implements TraceEvent {
     if (this.fields.whole(this.index) || table.args.has(this.index)) return true;
     const inline = table.inlineArgs.get(this.index);
     if (!inline) return false;
-    const b = table.blob;
-    const { start, end } = inline;
-    const last = end - needle.length;
-    const first = needle[0]!;
-    for (let i = start; i < end; i++) {
-      const c = b[i]!;
-      if (c === 0x5c || c >= 0x80) return true;
-      if (i > last || lower(c) !== first) continue;
-      let k = 1;
-      while (k < needle.length && lower(b[i + k]!) === needle[k]) k++;
-      if (k === needle.length) return true;
-    }
-    return false;
+    return bytesMayContain(table.blob, inline.start, inline.end, needle);
   }
 
   /** A plain copy (JSON.stringify, structured clone), with the args known so far. */
@@ -177,8 +166,4 @@ export class SummaryEvent extends LazyArgsEvent implements TraceEvent {
     if (args !== undefined) out.args = args;
     return out;
   }
-}
-
-function lower(c: number): number {
-  return c >= 0x41 && c <= 0x5a ? c | 0x20 : c;
 }
