@@ -286,27 +286,40 @@ function asciiOrUtf8(bytes: Uint8Array, start: number, end: number, decoder: { d
 
 /** Every compact column holds exactly one value per flagged event; every index and range is in bounds. */
 function check(s: EventSummary): void {
+  // Runs once per page over every event, mostly before the JIT optimises it: every column and
+  // constant is read into a local first (a property load per use costs more than the test).
+  const { eventCount, flags: flagsOf, name, thread, ts, cat, idString } = s;
   const stringCount = s.strings.length;
   const threadCount = s.threads.length / 2;
+  const idStringCount = s.idStrings.length;
+  const GAP = SUMMARY_FLAG.GAP;
+  const FULL = SUMMARY_FLAG.FULL;
+  const CAT = SUMMARY_FLAG.CAT;
+  const DUR = SUMMARY_FLAG.DUR;
+  const ID_NUMBER = SUMMARY_FLAG.ID_NUMBER;
+  const ID_STRING = SUMMARY_FLAG.ID_STRING;
+  const ARGS_INLINE = SUMMARY_FLAG.ARGS_INLINE;
   let cats = 0;
   let durs = 0;
   let idNumbers = 0;
   let idStrings = 0;
   let gaps = 0;
   let blobs = 0;
-  for (let i = 0; i < s.eventCount; i++) {
-    const flags = s.flags[i]!;
-    if (flags & SUMMARY_FLAG.GAP) gaps++;
-    if (flags & SUMMARY_FLAG.FULL) {
+  for (let i = 0; i < eventCount; i++) {
+    const flags = flagsOf[i]!;
+    if (flags & GAP) gaps++;
+    if (flags & FULL) {
       blobs++;
       continue;
     }
-    if (s.name[i]! >= stringCount || s.thread[i]! >= threadCount || !Number.isFinite(s.ts[i]!)) throw new SummaryFormatError(`event ${i} refers outside the tables`);
-    if (flags & SUMMARY_FLAG.CAT && s.cat[cats++]! >= stringCount) throw new SummaryFormatError(`event ${i}: category outside the string table`);
-    if (flags & SUMMARY_FLAG.DUR) durs++;
-    if (flags & SUMMARY_FLAG.ID_NUMBER) idNumbers++;
-    if (flags & SUMMARY_FLAG.ID_STRING && s.idString[idStrings++]! >= s.idStrings.length) throw new SummaryFormatError(`event ${i}: id outside the string table`);
-    if (flags & SUMMARY_FLAG.ARGS_INLINE) blobs++;
+    const at = ts[i]!;
+    // at - at is 0 for every finite number, NaN for NaN and ±Infinity.
+    if (name[i]! >= stringCount || thread[i]! >= threadCount || at - at !== 0) throw new SummaryFormatError(`event ${i} refers outside the tables`);
+    if (flags & CAT && cat[cats++]! >= stringCount) throw new SummaryFormatError(`event ${i}: category outside the string table`);
+    if (flags & DUR) durs++;
+    if (flags & ID_NUMBER) idNumbers++;
+    if (flags & ID_STRING && idString[idStrings++]! >= idStringCount) throw new SummaryFormatError(`event ${i}: id outside the string table`);
+    if (flags & ARGS_INLINE) blobs++;
   }
   if (cats !== s.cat.length || durs !== s.dur.length || idNumbers !== s.idNumber.length || idStrings !== s.idString.length || gaps !== s.gap.length || blobs * 2 !== s.blobRef.length) {
     throw new SummaryFormatError('a column does not match the flags');

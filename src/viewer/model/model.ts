@@ -400,15 +400,10 @@ function readMetadataEvent(event: TraceEvent, processNames: Map<number, string>,
 function buildFromHostSpans(loaded: LoadedTrace, fields: EventFields, fileName: string, host: NonNullable<LoadedTrace['hostSpans']>): TimelineModel {
   const { layout, fullEvents } = host;
   const count = layout.event.length;
-  const spans: SpanTable = {
-    count,
-    startUs: new Float64Array(count),
-    endUs: new Float64Array(count),
-    event: layout.event,
-    endEvent: layout.endEvent,
-    track: new Int32Array(count),
-    row: new Int32Array(count),
-  };
+  const { groupRows, rowItems, packedOrder } = layout;
+  // Track and row of each span are read only by selection: made from the rows when first asked
+  // for, not written a million times in scattered order before the first frame.
+  const spans = spanTableWithRowsOnDemand(count, layout.event, layout.endEvent, packedOrder, groupRows, rowItems);
   // Every event that is not a span or a flow point is carried whole, in event order.
   const others = new OtherEvents();
   for (const [i, whole] of fullEvents) others.add(i, whole.ph, fields, whole);
@@ -460,9 +455,6 @@ function buildFromHostSpans(loaded: LoadedTrace, fields: EventFields, fileName: 
   const packedStart = new Float64Array(count);
   const packedEnd = new Float64Array(count);
   const packedColor = new Uint8Array(count);
-  const trackOf = spans.track;
-  const rowOf = spans.row;
-  const { packedOrder, groupRows, rowItems } = layout;
   let p = 0;
   let r = 0;
   for (let g = 0; g < groupRows.length; g++) {
@@ -481,8 +473,6 @@ function buildFromHostSpans(loaded: LoadedTrace, fields: EventFields, fileName: 
         packedStart[p] = startAt;
         packedEnd[p] = previousEnd;
         packedColor[p] = spanColors[span]!;
-        trackOf[span] = g;
-        rowOf[span] = row;
       }
       rows.push({ startUs: packedStart.subarray(from, to), endUs: packedEnd.subarray(from, to), ref: packedOrder.subarray(from, to), color: packedColor.subarray(from, to), count: to - from });
     }
@@ -508,6 +498,41 @@ function spanEndOf(fields: EventFields, span: number, begin: number, end: number
   if (ph === 'X') return fields.ts(begin) + (fields.dur(begin) ?? 0);
   if (ph === 'B' || ph === 'b') return openEnd;
   throw new SummaryFormatError(`span ${span} begins with an event of phase ${ph}`);
+}
+
+/** A span table whose `track` and `row` columns are made from the host's rows on first read. */
+function spanTableWithRowsOnDemand(count: number, event: Int32Array, endEvent: Int32Array, packedOrder: Int32Array, groupRows: Uint32Array, rowItems: Uint32Array): SpanTable {
+  let places: { track: Int32Array; row: Int32Array } | undefined;
+  const made = () => {
+    if (places) return places;
+    const track = new Int32Array(count);
+    const row = new Int32Array(count);
+    let p = 0;
+    let r = 0;
+    for (let g = 0; g < groupRows.length; g++) {
+      for (let k = 0; k < groupRows[g]!; k++, r++) {
+        for (const to = p + rowItems[r]!; p < to; p++) {
+          const span = packedOrder[p]!;
+          track[span] = g;
+          row[span] = k;
+        }
+      }
+    }
+    return (places = { track, row });
+  };
+  return {
+    count,
+    startUs: new Float64Array(count),
+    endUs: new Float64Array(count),
+    event,
+    endEvent,
+    get track() {
+      return made().track;
+    },
+    get row() {
+      return made().row;
+    },
+  };
 }
 
 /** Flow points (`s`, `t`, `f`) by primary category, then id (as printed: a flow joins points whose ids print alike). */

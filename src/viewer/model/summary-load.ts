@@ -73,7 +73,9 @@ function summaryFields(summary: EventSummary): SummaryEventFields {
   let idNumbers = 0;
   let idStrings = 0;
   let blobs = 0;
-  const { cat, durRank, idNumberRank, idStringRank } = table;
+  const { cat, durRank, idNumberRank, idStringRank, inlineArgs } = table;
+  const compactCat = summary.cat;
+  const columnPhases = COLUMN_PHASES;
   const blockMask = (1 << RANK_SHIFT) - 1;
   for (let i = 0; i < eventCount; i++) {
     const f = flags[i]!;
@@ -92,15 +94,15 @@ function summaryFields(summary: EventSummary): SummaryEventFields {
       table.full.set(i, value);
       continue;
     }
-    if (COLUMN_PHASES[ph[i]!] !== 1) throw new SummaryFormatError(`event ${i} of the summary has an unexpected phase`);
-    if (f & CAT) cat[i] = summary.cat[cats++]! + 1;
+    if (columnPhases[ph[i]!] !== 1) throw new SummaryFormatError(`event ${i} of the summary has an unexpected phase`);
+    if (f & CAT) cat[i] = compactCat[cats++]! + 1;
     if (f & DUR) durs++;
     // Counted as the format's check counts them (each flag its own column).
     if (f & ID_NUMBER) idNumbers++;
     if (f & ID_STRING) idStrings++;
     if (f & ARGS_INLINE) {
       const start = blobRef[2 * blobs]!;
-      table.inlineArgs.set(i, { start, end: start + blobRef[2 * blobs++ + 1]! });
+      inlineArgs.set(i, { start, end: start + blobRef[2 * blobs++ + 1]! });
     }
   }
   const fields: SummaryEventFields = new SummaryEventFields(table, eventCount, (i) => new SummaryEvent(fields, i));

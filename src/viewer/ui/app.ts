@@ -470,7 +470,7 @@ export class App {
     const result = this.searchResult;
     const total = result ? result.spans.length + result.instants.length : 0;
     const more = this.searchPending !== undefined ? ' (searching the file…)' : '';
-    count.textContent = result ? (total === 0 && !more ? 'no match' : `${total.toLocaleString('en-US')} found${more}`) : '';
+    count.textContent = result ? (total === 0 && !more ? 'no match' : `${formatCount(total)} found${more}`) : '';
     count.classList.toggle('nfr-search-none', !!result && total === 0 && !more);
   }
 
@@ -485,7 +485,7 @@ export class App {
     const selection: Selection = k < result.spans.length
       ? { kind: 'span', span: result.spans[k]! }
       : { kind: 'instant', event: result.instants[k - result.spans.length]!, track: this.trackOfInstant(result.instants[k - result.spans.length]!) };
-    if (this.searchCount) this.searchCount.textContent = `${(k + 1).toLocaleString('en-US')} / ${total.toLocaleString('en-US')}`;
+    if (this.searchCount) this.searchCount.textContent = `${formatCount(k + 1)} / ${formatCount(total)}`;
     this.onSelect(selection, true);
   }
 

@@ -5,7 +5,7 @@ import { isInternalFrame } from '../../format/stack';
 import { frameLabel, hotFunctions, stackOfNode, type CpuFrame, type CpuProfileModel } from '../model/cpu';
 import type { CounterTrack, TimelineModel } from '../model/model';
 import { framesOf, shortUrl, spanArgs, spanEvent } from '../model/summaries';
-import { formatDuration, formatOffset } from '../model/time';
+import { formatCount, formatDuration, formatOffset } from '../model/time';
 import { primaryCategory } from '../model/tracks';
 import { h } from './dom';
 import { formatValue, type Selection } from './timeline';
@@ -179,8 +179,8 @@ function renderOverview(model: TimelineModel): HTMLElement {
     if (!Number.isNaN(when.getTime())) entries.push(['Taken at', when.toISOString().replace('T', ' ').replace('Z', ' UTC')]);
   }
   entries.push(['Window', `${formatDuration(model.endUs - model.startUs)}  (${offset(model, model.startUs)} … ${offset(model, model.endUs)})`]);
-  entries.push(['Events', `${model.events.length.toLocaleString('en-US')}${model.skippedEvents ? ` (${model.skippedEvents} malformed entries skipped)` : ''}`]);
-  if (typeof meta?.droppedEvents === 'number') entries.push(['Dropped', meta.droppedEvents === 0 ? 'none — the window is complete' : `${meta.droppedEvents.toLocaleString('en-US')} older events overwritten in the ring`]);
+  entries.push(['Events', `${formatCount(model.events.length)}${model.skippedEvents ? ` (${model.skippedEvents} malformed entries skipped)` : ''}`]);
+  if (typeof meta?.droppedEvents === 'number') entries.push(['Dropped', meta.droppedEvents === 0 ? 'none — the window is complete' : `${formatCount(meta.droppedEvents)} older events overwritten in the ring`]);
   if (meta?.recorder && typeof meta.recorder.maxBytes === 'number') {
     const used = typeof meta.recorder.usedBytes === 'number' ? `${(meta.recorder.usedBytes / 1048576).toFixed(1)} of ` : '';
     entries.push(['Ring', `${used}${(meta.recorder.maxBytes / 1048576).toFixed(1)} MiB`]);

@@ -4,7 +4,7 @@ import type { StackFrame } from '../../format/stack';
 import { frameLabel, hotFunctions } from '../model/cpu';
 import type { TimelineModel } from '../model/model';
 import { errorRows, gcTotals, longestLoopBlocks, selectionStats, slowestRequests, type SpanRow } from '../model/summaries';
-import { formatDuration, formatOffset } from '../model/time';
+import { formatCount, formatDuration, formatOffset } from '../model/time';
 import { frameLink, toStackFrame, type DetailsActions } from './details';
 import { h } from './dom';
 import type { BoxSelection, Selection } from './timeline';
@@ -77,10 +77,10 @@ export function renderGc(model: TimelineModel, actions: TableActions): HTMLEleme
   const totals = gcTotals(model);
   if (totals.count === 0) return h('p', { class: 'nfr-empty' }, 'No garbage collections recorded in this window.');
   const share = (totals.totalUs / Math.max(1, totals.windowUs)) * 100;
-  const summary = h('p', { class: 'nfr-summary-line' }, `${totals.count.toLocaleString('en-US')} collections, ${formatDuration(totals.totalUs)} in total — ${share.toFixed(1)} % of the window.`);
+  const summary = h('p', { class: 'nfr-summary-line' }, `${formatCount(totals.count)} collections, ${formatDuration(totals.totalUs)} in total — ${share.toFixed(1)} % of the window.`);
   const kinds = table([
     { title: 'Kind', cell: (k: (typeof totals.kinds)[number]) => k.kind },
-    { title: 'Count', numeric: true, cell: (k) => k.count.toLocaleString('en-US') },
+    { title: 'Count', numeric: true, cell: (k) => formatCount(k.count) },
     { title: 'Total', numeric: true, cell: (k) => formatDuration(k.totalUs) },
     { title: 'Average', numeric: true, cell: (k) => formatDuration(k.totalUs / k.count) },
     { title: 'Longest', numeric: true, cell: (k) => formatDuration(k.maxUs) },
@@ -159,12 +159,12 @@ export function renderHotFunctions(model: TimelineModel, actions: TableActions):
 export function renderSelection(model: TimelineModel, box: BoxSelection | undefined, actions: TableActions): HTMLElement {
   if (!box) return h('p', { class: 'nfr-empty' }, 'Shift + drag across tracks (or drag on the time axis) to select a range; its totals appear here.');
   const stats = selectionStats(model, box.tracks, box.startUs, box.endUs);
-  const header = h('p', { class: 'nfr-summary-line' }, `${formatDuration(box.endUs - box.startUs)} selected (${formatOffset(box.startUs - model.originUs)} … ${formatOffset(box.endUs - model.originUs)}) — ${stats.spanCount.toLocaleString('en-US')} spans in ${box.tracks.length} tracks.`);
+  const header = h('p', { class: 'nfr-summary-line' }, `${formatDuration(box.endUs - box.startUs)} selected (${formatOffset(box.startUs - model.originUs)} … ${formatOffset(box.endUs - model.originUs)}) — ${formatCount(stats.spanCount)} spans in ${box.tracks.length} tracks.`);
   const max = stats.byName[0]?.totalUs ?? 1;
   const byName = table([
     { title: 'Total', numeric: true, cell: (e: (typeof stats.byName)[number]) => formatDuration(e.totalUs) },
     { title: '', cell: (e) => durationBar(e.totalUs, max) },
-    { title: 'Count', numeric: true, cell: (e) => e.count.toLocaleString('en-US') },
+    { title: 'Count', numeric: true, cell: (e) => formatCount(e.count) },
     { title: 'Average', numeric: true, cell: (e) => formatDuration(e.totalUs / e.count) },
     { title: 'Longest', numeric: true, cell: (e) => formatDuration(e.maxUs) },
     { title: 'Name', cell: (e) => e.name },
