@@ -104,16 +104,33 @@ function smallIntegers(values: Float64Array): boolean {
   return true;
 }
 
-/** A string table: offsets (k + 1) into the UTF-8 bytes of all strings. */
-function encodeStrings(strings: string[], encoder: { encode(text: string): Uint8Array }): [Uint32Array, Uint8Array] {
+/** TextEncoder, as this file needs it (the format is typed without a platform's globals). */
+interface Utf8Encoder {
+  encodeInto(text: string, into: Uint8Array): { written: number };
+}
+
+/**
+ * A string table: offsets (k + 1) into the UTF-8 bytes of all strings, each encoded straight
+ * into the table's buffer (a file can hold a string id per request: no array per string).
+ */
+function encodeStrings(strings: string[], encoder: Utf8Encoder): [Uint32Array, Uint8Array] {
   const offsets = new Uint32Array(strings.length + 1);
-  const bytes = new ByteColumn();
+  let capacity = 64;
+  for (const text of strings) capacity += text.length;
+  let bytes = new Uint8Array(capacity);
+  let length = 0;
   for (let i = 0; i < strings.length; i++) {
-    const encoded = encoder.encode(strings[i]!);
-    bytes.append(encoded, 0, encoded.length);
-    offsets[i + 1] = bytes.length;
+    const text = strings[i]!;
+    // UTF-8 takes at most 3 bytes per UTF-16 unit.
+    if (length + 3 * text.length > bytes.length) {
+      const bigger = new Uint8Array(Math.max(2 * bytes.length, length + 3 * text.length));
+      bigger.set(bytes.subarray(0, length));
+      bytes = bigger;
+    }
+    length += encoder.encodeInto(text, bytes.subarray(length)).written;
+    offsets[i + 1] = length;
   }
-  return [offsets, bytes.bytes()];
+  return [offsets, bytes.subarray(0, length)];
 }
 
 function grow<T extends Typed>(from: T, to: T): T {
@@ -223,12 +240,12 @@ export class EventSummaryWriter {
   addScanned(event: ScannedFields, bytes: Uint8Array, lineBytes: number, args: ArgsPlacement | undefined): void {
     let flags = this.startEvent(lineBytes);
     this.ph.push(event.ph);
-    this.name.push(this.intern(event.name));
+    this.name.push(this.internName(event.name));
     this.thread.push(this.threadOf(event.pid, event.tid));
     this.ts.push(event.ts);
     if (event.cat !== undefined) {
       flags |= SUMMARY_FLAG.CAT;
-      this.cat.push(this.intern(event.cat));
+      this.cat.push(this.internCategory(event.cat));
     }
     if (event.dur !== undefined) {
       flags |= SUMMARY_FLAG.DUR;
@@ -349,6 +366,29 @@ export class EventSummaryWriter {
     this.blob.append(bytes, start, end);
   }
 
+  // Events come in runs of one thread and category, and names alternate between a few (a
+  // span's begin and end): the last answers are asked before the maps (a Map lookup per
+  // event hashed every name, category and thread of a million-event file).
+  private lastName: string | undefined;
+  private lastNameIndex = 0;
+  private lastCategory: string | undefined;
+  private lastCategoryIndex = 0;
+  private lastPid = Number.NaN;
+  private lastTid = Number.NaN;
+  private lastThreadIndex = 0;
+
+  private internName(text: string): number {
+    if (text === this.lastName) return this.lastNameIndex;
+    this.lastName = text;
+    return (this.lastNameIndex = this.intern(text));
+  }
+
+  private internCategory(text: string): number {
+    if (text === this.lastCategory) return this.lastCategoryIndex;
+    this.lastCategory = text;
+    return (this.lastCategoryIndex = this.intern(text));
+  }
+
   private intern(text: string): number {
     let index = this.stringIndex.get(text);
     if (index === undefined) {
@@ -370,6 +410,13 @@ export class EventSummaryWriter {
   }
 
   private threadOf(pid: number, tid: number): number {
+    if (pid === this.lastPid && tid === this.lastTid) return this.lastThreadIndex;
+    this.lastPid = pid;
+    this.lastTid = tid;
+    return (this.lastThreadIndex = this.threadIndexOf(pid, tid));
+  }
+
+  private threadIndexOf(pid: number, tid: number): number {
     let byTid = this.threadIndex.get(pid);
     if (!byTid) this.threadIndex.set(pid, (byTid = new Map()));
     let index = byTid.get(tid);
