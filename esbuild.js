@@ -132,6 +132,16 @@ const targets = [
     ],
   },
   {
+    // The event summary's builder on a worker thread, started by dist/cli.js and
+    // dist/extension.js (src/client/trace-summary.ts) from their own folder.
+    ...common,
+    entryPoints: ['src/client/summary-worker.ts'],
+    outfile: 'dist/summary-worker.js',
+    platform: 'node',
+    format: 'cjs',
+    target: 'node20',
+  },
+  {
     ...common,
     entryPoints: ['src/viewer/main.ts'],
     outfile: 'dist/viewer.js',

@@ -1,10 +1,14 @@
 // The event summary of a trace file (src/format/event-summary.ts) for a Node host of the viewer
-// — the `cli view` server and the VS Code timeline editor — built once (the server starts it as
-// soon as it starts, while the browser loads the page) and kept in memory; and the two things a
+// — the `cli view` server and the VS Code timeline editor — built once, on a worker thread so
+// the host's own thread stays free (the server starts it as soon as it starts, while the
+// browser loads the page), and kept in memory; and the two things a
 // viewer then asks its host: byte ranges of the file (args the summary left there) and a search
 // over those args. The file is read in 4 MiB pieces into one reused buffer, never as one
 // string. A file not in our writer's layout has no summary: the host sends it whole as before.
+import { existsSync } from 'node:fs';
 import { open, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import { Worker } from 'node:worker_threads';
 import { searchRemoteArgs } from '../format/args-search';
 import { decodeEventSummary, type EventSummary } from '../format/event-summary';
 import { EventSummaryBuilder } from '../format/event-summary-builder';
@@ -21,6 +25,8 @@ export interface BuiltSummary {
   fileBytes: number;
   fileMtimeMs: number;
   buildMs: number;
+  /** Where it was built: a worker thread, or the host's own thread (no worker bundle, or the worker failed). */
+  builtOn: 'worker' | 'host thread';
 }
 
 export type SummaryOutcome = { summary: BuiltSummary } | { reason: string };
@@ -144,7 +150,46 @@ export class TraceSummaryCache {
   }
 }
 
+/** dist/summary-worker.js, next to the bundle this code runs in (dist/cli.js, dist/extension.js). */
+const WORKER_SCRIPT = join(__dirname, 'summary-worker.js');
+
+/**
+ * The summary of `tracePath`, built on a worker thread (summary-worker.ts) when the worker
+ * bundle is there, on this thread otherwise (running from source) or when the worker cannot
+ * start or dies. Never rejects.
+ */
 export async function buildSummary(tracePath: string): Promise<SummaryOutcome> {
+  if (!existsSync(WORKER_SCRIPT)) return buildSummaryHere(tracePath);
+  const startMs = performance.now();
+  const outcome = await buildInWorker(tracePath).catch(() => undefined);
+  if (!outcome) return buildSummaryHere(tracePath);
+  if ('summary' in outcome) {
+    outcome.summary.buildMs = performance.now() - startMs;
+    outcome.summary.builtOn = 'worker';
+  }
+  return outcome;
+}
+
+function buildInWorker(tracePath: string): Promise<SummaryOutcome | undefined> {
+  return new Promise((resolve, reject) => {
+    const worker = new Worker(WORKER_SCRIPT, { workerData: { tracePath } });
+    let settled = false;
+    worker.once('message', (outcome: SummaryOutcome) => {
+      settled = true;
+      resolve(outcome);
+      void worker.terminate();
+    });
+    worker.once('error', (error) => {
+      if (!settled) reject(error);
+    });
+    worker.once('exit', () => {
+      if (!settled) resolve(undefined);
+    });
+  });
+}
+
+/** The summary built on this thread (the worker's own work; 4 MiB reads, one builder). */
+export async function buildSummaryHere(tracePath: string): Promise<SummaryOutcome> {
   const startMs = performance.now();
   let handle;
   try {
@@ -172,6 +217,7 @@ export async function buildSummary(tracePath: string): Promise<SummaryOutcome> {
         fileBytes: position,
         fileMtimeMs: info.mtimeMs,
         buildMs: performance.now() - startMs,
+        builtOn: 'host thread',
       },
     };
   } catch (error) {

@@ -29,6 +29,7 @@ export async function sendSummary(request: IncomingMessage, response: ServerResp
     'content-type': EVENT_SUMMARY_CONTENT_TYPE,
     'content-length': String(summary.byteLength),
     'x-summary-build-ms': String(Math.round(summary.buildMs)),
+    'x-summary-built-on': summary.builtOn,
   });
   if (request.method === 'HEAD') {
     response.end();
