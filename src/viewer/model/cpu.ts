@@ -179,55 +179,105 @@ export function frameLabel(frame: CpuFrame): string {
   return frame.functionName || '(anonymous)';
 }
 
-/** Merges consecutive samples that share a frame at a depth into one slice per depth. */
+/**
+ * Merges consecutive samples that share a frame at a depth into one slice per depth. The
+ * stack still open from the previous sample is a path from the root, so a new sample's stack
+ * is compared from its leaf up only until it meets that path (consecutive samples usually
+ * share all but their last frames). Slices go into typed arrays as they close (time order per
+ * depth), and are sorted into rows by depth at the end.
+ */
 function buildFlameRows(model: CpuProfileModel): PackedRow[] {
   const { sampleTs, sampleDurUs, sampleNode, nodeParent, nodeDepth, frames, nodeFrame } = model;
-  interface Growing { start: number[]; end: number[]; ref: number[] }
-  const rows: Growing[] = [];
-  const openNode: number[] = [];
-  const openStart: number[] = [];
-  const path: number[] = [];
+  const nodeCount = nodeParent.length;
+  const idle = new Uint8Array(nodeCount);
+  let maxDepth = 0;
+  for (let node = 0; node < nodeCount; node++) {
+    if (frames[nodeFrame[node]!]!.origin === 'idle') idle[node] = 1;
+    if (nodeDepth[node]! > maxDepth) maxDepth = nodeDepth[node]!;
+  }
+  const openNode = new Int32Array(maxDepth + 1);
+  const openStart = new Float64Array(maxDepth + 1);
+  const path = new Int32Array(maxDepth + 1);
+  let open = 0;
+  let capacity = 1024;
+  let start = new Float64Array(capacity);
+  let end = new Float64Array(capacity);
+  let ref = new Int32Array(capacity);
+  let depth = new Int32Array(capacity);
+  let slices = 0;
   const close = (fromDepth: number, at: number) => {
-    for (let d = openNode.length - 1; d >= fromDepth; d--) {
-      let row = rows[d];
-      if (!row) rows[d] = row = { start: [], end: [], ref: [] };
-      row.start.push(openStart[d]!);
-      row.end.push(at);
-      row.ref.push(openNode[d]!);
+    for (let d = open - 1; d >= fromDepth; d--) {
+      if (slices === capacity) {
+        capacity *= 2;
+        start = grown(start, new Float64Array(capacity));
+        end = grown(end, new Float64Array(capacity));
+        ref = grown(ref, new Int32Array(capacity));
+        depth = grown(depth, new Int32Array(capacity));
+      }
+      start[slices] = openStart[d]!;
+      end[slices] = at;
+      ref[slices] = openNode[d]!;
+      depth[slices++] = d;
     }
-    openNode.length = fromDepth;
-    openStart.length = fromDepth;
+    if (fromDepth < open) open = fromDepth;
   };
   let previousLeaf = -2;
   let previousEnd = 0;
   for (let i = 0; i < model.sampleCount; i++) {
     const ts = sampleTs[i]!;
     let leaf = sampleNode[i]!;
-    if (leaf >= 0 && frames[nodeFrame[leaf]!]!.origin === 'idle') leaf = -1;
-    if (openNode.length > 0 && ts > previousEnd + 1) close(0, previousEnd); // gap: the profiler was off
+    if (leaf >= 0 && idle[leaf] === 1) leaf = -1;
+    if (open > 0 && ts > previousEnd + 1) close(0, previousEnd); // gap: the profiler was off
     previousEnd = ts + sampleDurUs[i]!;
-    if (leaf === previousLeaf && openNode.length > 0) continue;
+    if (leaf === previousLeaf && open > 0) continue;
     previousLeaf = leaf;
-    path.length = 0;
-    for (let node = leaf; node >= 0 && nodeDepth[node]! >= 0; node = nodeParent[node]!) path.push(node);
-    path.reverse();
-    let common = 0;
-    while (common < path.length && common < openNode.length && openNode[common] === path[common]) common++;
-    close(common, ts);
-    for (let d = common; d < path.length; d++) {
-      openNode.push(path[d]!);
-      openStart.push(ts);
+    // Up from the leaf to the first node the open stack holds at its depth: below it, new frames.
+    let pathLength = 0;
+    let node = leaf;
+    for (; node >= 0 && nodeDepth[node]! >= 0; node = nodeParent[node]!) {
+      const d = nodeDepth[node]!;
+      if (d < open && openNode[d] === node) break;
+      path[pathLength++] = node;
+    }
+    close(node >= 0 && nodeDepth[node]! >= 0 ? nodeDepth[node]! + 1 : 0, ts);
+    for (let k = pathLength - 1; k >= 0; k--) {
+      openNode[open] = path[k]!;
+      openStart[open++] = ts;
     }
   }
   close(0, previousEnd);
   // One colour per frame, not per slice (a colour hashes the frame's URL).
   const frameColor = frames.map((frame) => colorIndex(ORIGIN_FAMILY[frame.origin], frame.url || frame.functionName));
-  return rows.map((row) => {
-    const n = row.start.length;
-    const packed: PackedRow = { startUs: Float64Array.from(row.start), endUs: Float64Array.from(row.end), ref: Int32Array.from(row.ref), color: new Uint8Array(n), count: n };
-    for (let k = 0; k < n; k++) packed.color[k] = frameColor[nodeFrame[packed.ref[k]!]!]!;
-    return packed;
-  });
+  // Rows by depth: a counting sort keeps each depth's slices in time order.
+  let rowCount = 0;
+  for (let k = 0; k < slices; k++) if (depth[k]! >= rowCount) rowCount = depth[k]! + 1;
+  const rowStart = new Int32Array(rowCount + 1);
+  for (let k = 0; k < slices; k++) rowStart[depth[k]! + 1]!++;
+  for (let r = 0; r < rowCount; r++) rowStart[r + 1]! += rowStart[r]!;
+  const sortedStart = new Float64Array(slices);
+  const sortedEnd = new Float64Array(slices);
+  const sortedRef = new Int32Array(slices);
+  const sortedColor = new Uint8Array(slices);
+  const fill = rowStart.slice(0, rowCount);
+  for (let k = 0; k < slices; k++) {
+    const at = fill[depth[k]!]!++;
+    sortedStart[at] = start[k]!;
+    sortedEnd[at] = end[k]!;
+    sortedRef[at] = ref[k]!;
+    sortedColor[at] = frameColor[nodeFrame[ref[k]!]!]!;
+  }
+  const rows: PackedRow[] = [];
+  for (let r = 0; r < rowCount; r++) {
+    const from = rowStart[r]!;
+    const to = rowStart[r + 1]!;
+    rows.push({ startUs: sortedStart.subarray(from, to), endUs: sortedEnd.subarray(from, to), ref: sortedRef.subarray(from, to), color: sortedColor.subarray(from, to), count: to - from });
+  }
+  return rows;
+}
+
+function grown<T extends Float64Array | Int32Array>(from: T, to: T): T {
+  to.set(from);
+  return to;
 }
 
 /**
