@@ -31,6 +31,12 @@ export interface BuiltSummary {
 
 export type SummaryOutcome = { summary: BuiltSummary } | { reason: string };
 
+/** A summary's pieces before its span layout (what a host can send while the layout is computed). */
+export interface SummaryColumns {
+  pieces: Uint8Array[];
+  builtOn: BuiltSummary['builtOn'];
+}
+
 /** Bounds on one request for byte ranges: a viewer asks for a few hundred event lines at most. */
 export const MAX_RANGES = 256;
 export const MAX_RANGE_BYTES = 16 << 20;
@@ -60,6 +66,10 @@ export function checkRanges(ranges: readonly ByteRange[], fileBytes: number): st
 
 export class TraceSummaryCache {
   private building: Promise<SummaryOutcome> | undefined;
+  /** The current build's pieces before its span layout, as soon as they are ready (undefined: no summary). */
+  private buildingColumns: Promise<SummaryColumns | undefined> | undefined;
+  /** Whether the current build has finished. */
+  private built = false;
   /** The current summary read back into columns (for searches), made on first use. */
   private readable: { summary: BuiltSummary; decoded: EventSummary } | undefined;
 
@@ -78,8 +88,26 @@ export class TraceSummaryCache {
       if (!('summary' in outcome) || (await this.unchanged(outcome.summary))) return outcome;
       if (this.building !== current) return this.building!;
     }
-    this.building = buildSummary(this.tracePath);
-    return this.building;
+    let columnsReady: (columns: SummaryColumns | undefined) => void = () => undefined;
+    this.buildingColumns = new Promise((resolve) => (columnsReady = resolve));
+    this.built = false;
+    const building = buildSummary(this.tracePath, (pieces, builtOn) => columnsReady({ pieces, builtOn })).then((outcome) => {
+      columnsReady(undefined); // no-op when the columns came first
+      if (this.building === building) this.built = true;
+      return outcome;
+    });
+    this.building = building;
+    return building;
+  }
+
+  /**
+   * For a host that streams: while a build is under way, its pieces before the span layout as
+   * soon as they are ready, and the whole outcome after (the layout's block is the pieces past
+   * those). Undefined when there is nothing under way (ask `get`).
+   */
+  inProgress(): { columns: Promise<SummaryColumns | undefined>; outcome: Promise<SummaryOutcome> } | undefined {
+    if (this.built || !this.building || !this.buildingColumns) return undefined;
+    return { columns: this.buildingColumns, outcome: this.building };
   }
 
   /** The last summary built, if the file has not changed since (for byte-range checks). */
@@ -158,11 +186,20 @@ const WORKER_SCRIPT = join(__dirname, 'summary-worker.js');
  * bundle is there, on this thread otherwise (running from source) or when the worker cannot
  * start or dies. Never rejects.
  */
-export async function buildSummary(tracePath: string): Promise<SummaryOutcome> {
-  if (!existsSync(WORKER_SCRIPT)) return buildSummaryHere(tracePath);
+export async function buildSummary(tracePath: string, onColumns?: (pieces: Uint8Array[], builtOn: BuiltSummary['builtOn']) => void): Promise<SummaryOutcome> {
+  const here = (pieces: Uint8Array[]) => onColumns?.(pieces, 'host thread');
+  if (!existsSync(WORKER_SCRIPT)) return buildSummaryHere(tracePath, here);
   const startMs = performance.now();
-  const outcome = await buildInWorker(tracePath).catch(() => undefined);
-  if (!outcome) return buildSummaryHere(tracePath);
+  let columns: Uint8Array[] | undefined;
+  const outcome = await buildInWorker(tracePath, (pieces) => {
+    columns = pieces;
+    onColumns?.(pieces, 'worker');
+  }).catch(() => undefined);
+  if (!outcome) {
+    // The worker failed. Before it sent anything: build here. After (someone may be streaming
+    // its first pieces): no summary, and the viewer reads the whole file.
+    return columns ? { reason: 'the summary\'s builder stopped' } : buildSummaryHere(tracePath, here);
+  }
   if ('summary' in outcome) {
     outcome.summary.buildMs = performance.now() - startMs;
     outcome.summary.builtOn = 'worker';
@@ -170,12 +207,26 @@ export async function buildSummary(tracePath: string): Promise<SummaryOutcome> {
   return outcome;
 }
 
-function buildInWorker(tracePath: string): Promise<SummaryOutcome | undefined> {
+/** What the worker posts: the pieces before the span layout, then the outcome with the layout's pieces only. */
+export type SummaryWorkerMessage = { columns: Uint8Array[] } | { outcome: SummaryOutcome };
+
+function buildInWorker(tracePath: string, onColumns: (pieces: Uint8Array[]) => void): Promise<SummaryOutcome | undefined> {
   return new Promise((resolve, reject) => {
     const worker = new Worker(WORKER_SCRIPT, { workerData: { tracePath } });
     let settled = false;
-    worker.once('message', (outcome: SummaryOutcome) => {
+    let columns: Uint8Array[] = [];
+    worker.on('message', (message: SummaryWorkerMessage) => {
+      if ('columns' in message) {
+        columns = message.columns;
+        onColumns(columns);
+        return;
+      }
       settled = true;
+      const { outcome } = message;
+      if ('summary' in outcome) {
+        outcome.summary.pieces = [...columns, ...outcome.summary.pieces];
+        outcome.summary.byteLength = outcome.summary.pieces.reduce((sum, piece) => sum + piece.length, 0);
+      }
       resolve(outcome);
       void worker.terminate();
     });
@@ -188,8 +239,11 @@ function buildInWorker(tracePath: string): Promise<SummaryOutcome | undefined> {
   });
 }
 
-/** The summary built on this thread (the worker's own work; 4 MiB reads, one builder). */
-export async function buildSummaryHere(tracePath: string): Promise<SummaryOutcome> {
+/**
+ * The summary built on this thread (the worker's own work; 4 MiB reads, one builder).
+ * `onColumns` hears the pieces before the span layout as soon as they are ready.
+ */
+export async function buildSummaryHere(tracePath: string, onColumns?: (pieces: Uint8Array[]) => void): Promise<SummaryOutcome> {
   const startMs = performance.now();
   let handle;
   try {
@@ -208,8 +262,11 @@ export async function buildSummaryHere(tracePath: string): Promise<SummaryOutcom
       position += bytesRead;
       builder.feed(buffer.subarray(0, bytesRead));
     }
-    const pieces = builder.active ? builder.finish() : undefined;
-    if (!pieces) return { reason: 'the file is not in the recorder\'s one-event-per-line layout (or is damaged); the viewer reads it whole' };
+    const columns = builder.active ? builder.finishColumns() : undefined;
+    if (columns) onColumns?.(columns);
+    const spans = columns ? builder.finishSpans() : undefined;
+    if (!columns || !spans) return { reason: 'the file is not in the recorder\'s one-event-per-line layout (or is damaged); the viewer reads it whole' };
+    const pieces = [...columns, ...spans];
     return {
       summary: {
         pieces,

@@ -29,6 +29,8 @@ export class EventSummaryBuilder {
   private readonly writer: EventSummaryWriter;
   private readonly lines: SummaryLines;
   private readonly reader: SnapshotLineReader;
+  /** metadata.window.endTs, once finishColumns has read the tail (null before). */
+  private windowEndTs: number | undefined | null = null;
 
   /** `fileBytes` (when known) sizes the columns up front: our lines are ~100–200 bytes. */
   constructor(fileBytes?: number) {
@@ -52,18 +54,39 @@ export class EventSummaryBuilder {
    * finishPieces), or undefined when the file is not in our layout. Never throws.
    */
   finish(): Uint8Array[] | undefined {
+    const columns = this.finishColumns();
+    const spans = columns ? this.finishSpans() : undefined;
+    return columns && spans ? [...columns, ...spans] : undefined;
+  }
+
+  /**
+   * After the last chunk, in two steps so a host can send the first while the second is
+   * computed: everything before the span layout (undefined when the file is not in our
+   * layout), then — only after that — the span layout's block. Neither throws.
+   */
+  finishColumns(): Uint8Array[] | undefined {
     try {
       const tail = this.reader.finish();
       const top = tail ? readableTail(tail, new TextDecoder()) : undefined;
       if (!tail || !top) return undefined;
-      return this.writer.finishPieces({
+      this.windowEndTs = windowEndOf(top);
+      return this.writer.finishColumnPieces({
         entries: this.lines.entries,
         skipped: this.lines.skipped,
         firstSkipped: this.lines.firstSkipped,
         firstEventOffset: this.reader.firstEventOffset,
         tail,
-        spans: { windowEndTs: windowEndOf(top) },
+        spans: { windowEndTs: this.windowEndTs },
       });
+    } catch {
+      return undefined;
+    }
+  }
+
+  /** The span layout's block, after finishColumns; undefined if that failed or this does. */
+  finishSpans(): Uint8Array[] | undefined {
+    try {
+      return this.windowEndTs === null ? undefined : this.writer.finishSpanPieces(this.windowEndTs);
     } catch {
       return undefined;
     }

@@ -6,15 +6,18 @@ import {
   EVENT_SUMMARY_MAGIC,
   EVENT_SUMMARY_VERSION,
   EVENT_SUMMARY_VERSION_SPANS,
-  headerBytes,
+  HEADER_BYTES,
   littleEndian,
   SCOPE_SHIFT,
   SCOPES,
   SECTION_COUNT,
+  SPAN_BLOCK_HEADER_BYTES,
+  SPAN_BLOCK_MAGIC,
   SPAN_SECTION_COUNT,
   SUMMARY_FLAG,
   SummaryFormatError,
-  widthsAt,
+  TAIL_BYTES_AT,
+  WIDTHS_AT,
   type Typed,
 } from './event-summary';
 import { layoutSpans } from './event-summary-spans';
@@ -156,6 +159,18 @@ class ByteColumn {
   }
 }
 
+const PADDING = new Uint8Array(8);
+
+/** Each section's length and width into the header (at `lengthsAt`, `widthsAt`), and the section, padded to 8 bytes, into `pieces`. */
+function writeSections(sections: [Uint8Array, number][], view: DataView, lengthsAt: number, widthsAt: number, pieces: Uint8Array[]): void {
+  sections.forEach(([section, width], s) => {
+    view.setUint8(widthsAt + s, width);
+    view.setUint32(lengthsAt + 4 * s, section.length, true);
+    pieces.push(section);
+    if (section.length % 8 !== 0) pieces.push(PADDING.subarray(0, align8(section.length) - section.length));
+  });
+}
+
 export type ArgsPlacement = 'inline' | 'remote';
 
 export interface SummaryCounts {
@@ -292,9 +307,21 @@ export class EventSummaryWriter {
 
   /**
    * The summary as the pieces that make it up, in order (header, sections with their padding,
-   * tail): a host writes them out one after the other without copying 40 MB into one buffer.
+   * tail, then the span layout's block when `counts.spans` asks for it): a host writes them out
+   * one after the other without copying 40 MB into one buffer.
    */
   finishPieces(counts: SummaryCounts): Uint8Array[] {
+    const pieces = this.finishColumnPieces(counts);
+    if (counts.spans) pieces.push(...this.finishSpanPieces(counts.spans.windowEndTs));
+    return pieces;
+  }
+
+  /**
+   * Everything before the span layout: header, columns, tables, tail (with `counts.spans`,
+   * version 3: the layout's block follows, from finishSpanPieces). A host can send these while
+   * the layout is computed. The columns stay readable: the layout reads them next.
+   */
+  finishColumnPieces(counts: SummaryCounts): Uint8Array[] {
     if (this.strings.length === 0) this.intern('');
     if (this.threads.length === 0) this.threadOf(0, 0);
     const encoder = new TextEncoder();
@@ -308,28 +335,7 @@ export class EventSummaryWriter {
       [this.gap.bytes(), 4], [this.blobRef.bytes(), 4], [this.threads.bytes(), 8], [bytesOf(stringOffsets), 4], [stringBytes, 1], [this.blob.bytes(), 1],
       [bytesOf(idOffsets), 4], [idBytes, 1],
     ];
-    if (counts.spans) {
-      const layout = layoutSpans({
-        eventCount: this.eventCount,
-        ph: this.ph.data,
-        flags: this.flags.data,
-        thread: this.thread.data,
-        ts: this.ts.data,
-        cat: this.cat.data,
-        dur: this.dur.data,
-        idNumber: this.idNumber.data,
-        idString: this.idString.data,
-        strings: this.strings,
-        idStrings: this.idStrings,
-        threads: this.threads.data,
-        full: this.full,
-        windowEndTs: counts.spans.windowEndTs,
-      });
-      const scalars = Float64Array.of(layout.minTs, layout.maxTs, layout.openEndUs, layout.unmatchedEnds);
-      sections.push([bytesOf(layout.event), 4], [bytesOf(layout.endEvent), 4], [bytesOf(layout.packedOrder), 4], [bytesOf(layout.groupRows), 4], [bytesOf(layout.rowItems), 4], [bytesOf(scalars), 8]);
-    }
-    const sectionCount = counts.spans ? SECTION_COUNT + SPAN_SECTION_COUNT : SECTION_COUNT;
-    const header = new Uint8Array(headerBytes(sectionCount));
+    const header = new Uint8Array(HEADER_BYTES);
     const view = new DataView(header.buffer);
     view.setUint32(0, EVENT_SUMMARY_MAGIC, true);
     view.setUint32(4, counts.spans ? EVENT_SUMMARY_VERSION_SPANS : EVENT_SUMMARY_VERSION, true);
@@ -338,17 +344,44 @@ export class EventSummaryWriter {
     view.setUint32(16, counts.skipped, true);
     view.setInt32(20, counts.firstSkipped, true);
     view.setFloat64(24, counts.firstEventOffset, true);
-    view.setUint32(32, sectionCount, true);
+    view.setUint32(32, SECTION_COUNT, true);
+    if (counts.spans) view.setUint32(TAIL_BYTES_AT, counts.tail.length, true);
     const pieces: Uint8Array[] = [header];
-    const padding = new Uint8Array(8);
-    sections.forEach(([section, width], s) => {
-      view.setUint8(widthsAt(sectionCount) + s, width);
-      view.setUint32(40 + 4 * s, section.length, true);
-      pieces.push(section);
-      if (section.length % 8 !== 0) pieces.push(padding.subarray(0, align8(section.length) - section.length));
-    });
-    // The tail runs to the end.
+    writeSections(sections, view, 40, WIDTHS_AT, pieces);
+    // Version 1: the tail runs to the end. Version 3: the span block follows, 8-byte aligned.
     pieces.push(counts.tail);
+    if (counts.spans && counts.tail.length % 8 !== 0) pieces.push(PADDING.subarray(0, align8(counts.tail.length) - counts.tail.length));
+    return pieces;
+  }
+
+  /** The span layout's block (version 3), to follow finishColumnPieces' pieces. */
+  finishSpanPieces(windowEndTs: number | undefined): Uint8Array[] {
+    const layout = layoutSpans({
+      eventCount: this.eventCount,
+      ph: this.ph.data,
+      flags: this.flags.data,
+      thread: this.thread.data,
+      ts: this.ts.data,
+      cat: this.cat.data,
+      dur: this.dur.data,
+      idNumber: this.idNumber.data,
+      idString: this.idString.data,
+      strings: this.strings,
+      idStrings: this.idStrings,
+      threads: this.threads.data,
+      full: this.full,
+      windowEndTs,
+    });
+    const scalars = Float64Array.of(layout.minTs, layout.maxTs, layout.openEndUs, layout.unmatchedEnds);
+    const sections: [Uint8Array, number][] = [
+      [bytesOf(layout.event), 4], [bytesOf(layout.endEvent), 4], [bytesOf(layout.packedOrder), 4], [bytesOf(layout.groupRows), 4], [bytesOf(layout.rowItems), 4], [bytesOf(scalars), 8],
+    ];
+    const header = new Uint8Array(SPAN_BLOCK_HEADER_BYTES);
+    const view = new DataView(header.buffer);
+    view.setUint32(0, SPAN_BLOCK_MAGIC, true);
+    view.setUint32(4, SPAN_SECTION_COUNT, true);
+    const pieces: Uint8Array[] = [header];
+    writeSections(sections, view, 8, 8 + 4 * SPAN_SECTION_COUNT, pieces);
     return pieces;
   }
 

@@ -18,10 +18,15 @@
 //            STRING_BYTES (UTF-8) for names and categories, BLOB, ID_STRING_OFFSETS,
 //            ID_STRING_BYTES (string ids, in a table of their own: they are many and would
 //            widen the name column), TAIL (the file's bytes after the event lines).
-// Version 2 adds, before TAIL, the spans paired and laid out by the host
-// (event-summary-spans.ts): SPAN_EVENT i32[s], SPAN_END_EVENT i32[s], PACKED_ORDER i32[s],
-// GROUP_ROWS u32[tracks], ROW_ITEMS u32[rows], SPAN_SCALARS f64[4] (minTs, maxTs, openEndUs,
-// unmatchedEnds). Readers take both versions; without the layout the page pairs spans itself.
+// Version 3 gives TAIL's length in the header (bytes 36–39) and adds, after TAIL (8-byte
+// aligned), the spans paired and laid out by the host (event-summary-spans.ts) as a block of
+// its own: "NFRL", its section count, each section's byte length, each section's element
+// width, then SPAN_EVENT i32[s], SPAN_END_EVENT i32[s], PACKED_ORDER i32[s], GROUP_ROWS
+// u32[tracks], ROW_ITEMS u32[rows], SPAN_SCALARS f64[4] (minTs, maxTs, openEndUs,
+// unmatchedEnds). The layout comes last because the host computes it last: everything before
+// it can be sent while it is computed. Readers take versions 1 and 3; without the layout the
+// page pairs spans itself. (Version 2, the layout before TAIL, is no longer written or read:
+// summaries only ever go from a host to the viewer of the same build.)
 // A FULL event is one the columns cannot hold exactly (metadata, counters, profiles, instants,
 // anything unusual): BLOB holds its whole line and the reader parses it. Pure TypeScript over
 // typed arrays, so Node hosts and the browser share it. This file is the contract and the
@@ -30,8 +35,12 @@ import type { SpanLayout } from './event-summary-spans';
 
 export const EVENT_SUMMARY_MAGIC = 0x5352464e; // "NFRS" read as a little-endian u32
 export const EVENT_SUMMARY_VERSION = 1;
-/** Version 2: version 1 and the host's span layout (SPAN_SECTION_COUNT more sections). */
-export const EVENT_SUMMARY_VERSION_SPANS = 2;
+/** Version 3: version 1, TAIL's length, and the host's span layout after TAIL (a block of SPAN_SECTION_COUNT sections). */
+export const EVENT_SUMMARY_VERSION_SPANS = 3;
+/** "NFRL" read as a little-endian u32: the start of the span layout's block. */
+export const SPAN_BLOCK_MAGIC = 0x4c52464e;
+/** Header offset of TAIL's byte length (version 3). */
+export const TAIL_BYTES_AT = 36;
 /** The MIME type hosts send it with. */
 export const EVENT_SUMMARY_CONTENT_TYPE = 'application/vnd.node-flight-recorder.summary';
 
@@ -60,17 +69,10 @@ export const SECTION_COUNT = 18;
 /** After the section lengths: one byte per section, its element width in bytes (narrowest that fits). */
 export const WIDTHS_AT = 40 + 4 * SECTION_COUNT;
 export const HEADER_BYTES = align8(WIDTHS_AT + SECTION_COUNT);
-/** Sections version 2 adds after the first SECTION_COUNT. */
+/** Sections of the span layout's block (version 3). */
 export const SPAN_SECTION_COUNT = 6;
-
-/** Where the section widths start in a header of `sections` sections (WIDTHS_AT for version 1). */
-export function widthsAt(sections: number): number {
-  return 40 + 4 * sections;
-}
-/** Bytes of a header of `sections` sections (HEADER_BYTES for version 1). */
-export function headerBytes(sections: number): number {
-  return align8(widthsAt(sections) + sections);
-}
+/** Bytes of the span block's own header: magic, section count, lengths, widths, padded to 8. */
+export const SPAN_BLOCK_HEADER_BYTES = align8(8 + 5 * SPAN_SECTION_COUNT);
 
 /** An index column, as narrow as its largest value allows (most files: a few hundred names). */
 export type IndexColumn = Uint8Array | Uint16Array | Uint32Array;
@@ -158,14 +160,13 @@ export function decodeEventSummary(input: Uint8Array): EventSummary {
   const version = view.getUint32(4, true);
   if (version !== EVENT_SUMMARY_VERSION && version !== EVENT_SUMMARY_VERSION_SPANS) throw new SummaryFormatError(`event summary version ${version}; this reader knows ${EVENT_SUMMARY_VERSION} and ${EVENT_SUMMARY_VERSION_SPANS}`);
   const n = view.getUint32(8, true);
-  const sectionCount = version === EVENT_SUMMARY_VERSION ? SECTION_COUNT : SECTION_COUNT + SPAN_SECTION_COUNT;
-  if (view.getUint32(32, true) !== sectionCount) throw new SummaryFormatError('unexpected section count');
-  const widths = widthsAt(sectionCount);
-  if (bytes.length < headerBytes(sectionCount)) throw new SummaryFormatError('shorter than its header');
-  let at = headerBytes(sectionCount);
+  if (view.getUint32(32, true) !== SECTION_COUNT) throw new SummaryFormatError('unexpected section count');
+  let widths = WIDTHS_AT;
+  let lengths = 40;
+  let at = HEADER_BYTES;
   const section = <T extends Typed | Int32Array>(s: number, make: (buffer: ArrayBuffer, offset: number, length: number) => T, elementBytes: number): T => {
     if (view.getUint8(widths + s) !== elementBytes) throw new SummaryFormatError(`section ${s} has an unexpected width`);
-    const length = view.getUint32(40 + 4 * s, true);
+    const length = view.getUint32(lengths + 4 * s, true);
     if (length % elementBytes !== 0 || at + length > bytes.length) throw new SummaryFormatError(`section ${s} does not fit`);
     const out = make(bytes.buffer as ArrayBuffer, bytes.byteOffset + at, length / elementBytes);
     at += align8(length);
@@ -212,17 +213,30 @@ export function decodeEventSummary(input: Uint8Array): EventSummary {
   summary.blob = section(15, u8, 1);
   const idOffsets = section(16, u32, 4);
   const idBytes = section(17, u8, 1);
-  if (version === EVENT_SUMMARY_VERSION_SPANS) {
-    const event = section(18, i32, 4);
-    const endEvent = section(19, i32, 4);
-    const packedOrder = section(20, i32, 4);
-    const groupRows = section(21, u32, 4);
-    const rowItems = section(22, u32, 4);
-    const scalars = section(23, f64, 8);
+  if (version === EVENT_SUMMARY_VERSION) {
+    summary.tail = bytes.subarray(at);
+  } else {
+    const tailBytes = view.getUint32(TAIL_BYTES_AT, true);
+    if (at + tailBytes > bytes.length) throw new SummaryFormatError('the tail does not fit');
+    summary.tail = bytes.subarray(at, at + tailBytes);
+    // The span layout's block: its own header, then its sections (read like the others).
+    at = align8(at + tailBytes);
+    if (at + SPAN_BLOCK_HEADER_BYTES > bytes.length || view.getUint32(at, true) !== SPAN_BLOCK_MAGIC || view.getUint32(at + 4, true) !== SPAN_SECTION_COUNT) {
+      throw new SummaryFormatError('the span layout is missing or damaged');
+    }
+    lengths = at + 8;
+    widths = lengths + 4 * SPAN_SECTION_COUNT;
+    at += SPAN_BLOCK_HEADER_BYTES;
+    const event = section(0, i32, 4);
+    const endEvent = section(1, i32, 4);
+    const packedOrder = section(2, i32, 4);
+    const groupRows = section(3, u32, 4);
+    const rowItems = section(4, u32, 4);
+    const scalars = section(5, f64, 8);
+    if (at !== align8(bytes.length)) throw new SummaryFormatError('bytes follow the span layout');
     if (endEvent.length !== event.length || packedOrder.length !== event.length || scalars.length !== 4) throw new SummaryFormatError('the span layout does not fit');
     summary.spans = { event, endEvent, packedOrder, groupRows, rowItems, minTs: scalars[0]!, maxTs: scalars[1]!, openEndUs: scalars[2]!, unmatchedEnds: scalars[3]! };
   }
-  summary.tail = bytes.subarray(at);
   for (const column of [summary.ph, summary.flags, summary.name, summary.thread, summary.ts, summary.lineBytes]) {
     if (column.length !== n) throw new SummaryFormatError('a column does not have one entry per event');
   }

@@ -191,7 +191,13 @@ test('a damaged or foreign summary is rejected, never trusted', () => {
     ['cut in the header', summary.slice(0, 20)],
     ['cut in the columns', summary.slice(0, Math.floor(summary.length / 3))],
     ['not a summary', encoder.encode(hostileText).slice(0, summary.length)],
+    // The span layout's block comes last (version 3): cut in it, or with bytes after it.
+    ['cut in the span layout', summary.slice(0, summary.length - 16)],
+    ['bytes after the span layout', new Uint8Array([...summary, 1, 2, 3, 4, 5, 6, 7, 8])],
   ];
+  const tailTooLong = summary.slice();
+  new DataView(tailTooLong.buffer).setUint32(36, summary.length, true);
+  broken.push(['a tail longer than the summary', tailTooLong]);
   const badMagic = summary.slice();
   badMagic[0] = 0;
   broken.push(['wrong magic', badMagic]);

@@ -14,6 +14,8 @@ import { checkRanges, FileChangedError, MAX_RANGES, type TraceSummaryCache } fro
 const TEXT = 'text/plain; charset=utf-8';
 
 export async function sendSummary(request: IncomingMessage, response: ServerResponse, cache: TraceSummaryCache, extra: Record<string, string>): Promise<void> {
+  const streaming = request.method === 'GET' ? cache.inProgress() : undefined;
+  if (streaming && (await streamSummary(response, streaming, extra))) return;
   const outcome = await cache.get();
   if (!('summary' in outcome)) {
     // 204, not an error status: the page reads /trace instead, and the browser's console stays
@@ -37,6 +39,28 @@ export async function sendSummary(request: IncomingMessage, response: ServerResp
   }
   for (const piece of summary.pieces) response.write(piece);
   response.end();
+}
+
+/**
+ * A summary still being built, sent as it comes: everything before the span layout as soon as
+ * it is ready (chunked: the length is not known yet), the layout's block when computed — the
+ * page receives the first ~80 % of the bytes while the host lays the spans out. False when
+ * there turned out to be no summary (the caller answers as usual).
+ */
+async function streamSummary(response: ServerResponse, build: NonNullable<ReturnType<TraceSummaryCache['inProgress']>>, extra: Record<string, string>): Promise<boolean> {
+  const columns = await build.columns;
+  if (!columns) return false;
+  response.writeHead(200, { ...COMMON_HEADERS, ...extra, 'content-type': EVENT_SUMMARY_CONTENT_TYPE, 'x-summary-built-on': columns.builtOn });
+  for (const piece of columns.pieces) response.write(piece);
+  const outcome = await build.outcome;
+  if (!('summary' in outcome)) {
+    // Cut off: the page's read fails and it reads the whole file instead.
+    response.destroy();
+    return true;
+  }
+  for (const piece of outcome.summary.pieces.slice(columns.pieces.length)) response.write(piece);
+  response.end();
+  return true;
 }
 
 /** The ranges of a `ranges=OFFSET:LENGTH,…` value, or a sentence saying what is wrong with it. */
