@@ -306,13 +306,7 @@ function check(s: EventSummary): void {
   const stringCount = s.strings.length;
   const threadCount = s.threads.length / 2;
   const idStringCount = s.idStrings.length;
-  const GAP = SUMMARY_FLAG.GAP;
-  const FULL = SUMMARY_FLAG.FULL;
-  const CAT = SUMMARY_FLAG.CAT;
-  const DUR = SUMMARY_FLAG.DUR;
-  const ID_NUMBER = SUMMARY_FLAG.ID_NUMBER;
-  const ID_STRING = SUMMARY_FLAG.ID_STRING;
-  const ARGS_INLINE = SUMMARY_FLAG.ARGS_INLINE;
+  const { GAP, FULL, CAT, DUR, ID_NUMBER, ID_STRING, ARGS_INLINE } = SUMMARY_FLAG;
   let cats = 0;
   let durs = 0;
   let idNumbers = 0;

@@ -37,12 +37,7 @@ for (const c of 'XBEbestf') COLUMN_PHASES[c.charCodeAt(0)] = 1;
 
 function summaryFields(summary: EventSummary): SummaryEventFields {
   const { eventCount, flags, ph, blob, blobRef } = summary;
-  const FULL = SUMMARY_FLAG.FULL;
-  const CAT = SUMMARY_FLAG.CAT;
-  const DUR = SUMMARY_FLAG.DUR;
-  const ID_NUMBER = SUMMARY_FLAG.ID_NUMBER;
-  const ID_STRING = SUMMARY_FLAG.ID_STRING;
-  const ARGS_INLINE = SUMMARY_FLAG.ARGS_INLINE;
+  const { FULL, CAT, DUR, ID_NUMBER, ID_STRING, ARGS_INLINE } = SUMMARY_FLAG;
   // Categories expanded to one entry per event; durations and ids found through rank blocks.
   const catCodes = summary.strings.length + 1;
   const blocks = (eventCount >> RANK_SHIFT) + 1;
