@@ -110,9 +110,41 @@ export interface EventSummary {
   idStrings: LazyStrings;
   blob: Uint8Array;
   tail: Uint8Array;
-  /** Version 2: the spans paired and packed into rows by the host (event-summary-spans.ts); checked by the page before use. */
+  /** Version 3: the spans paired and packed into rows by the host (event-summary-spans.ts); checked by the page before use. */
   spans?: SummarySpans;
+  /** Made while the columns are checked (one pass over the events for both). */
+  index: SummaryIndex;
 }
+
+/** Events per block of the rank columns: 2^SUMMARY_RANK_SHIFT. */
+export const SUMMARY_RANK_SHIFT = 4;
+
+/**
+ * What a reader needs to find an event's values in the compact columns, made by the decoder's
+ * check (which walks every event's flags anyway): the viewer reads it instead of walking a
+ * million events a second time before its first frame.
+ */
+export interface SummaryIndex {
+  /**
+   * String index + 1 of each event's category, 0 for none (as narrow as the string table
+   * allows: a fresh zeroed array needs no fill).
+   */
+  catOfEvent: Uint8Array | Uint16Array | Uint32Array;
+  /**
+   * Where each block of 2^SUMMARY_RANK_SHIFT events starts in the compact DUR, ID_NUMBER and
+   * ID_STRING columns: an event's value is found by counting the flags before it in its block,
+   * instead of expanding each column to one entry per event.
+   */
+  durRank: Uint32Array;
+  idNumberRank: Uint32Array;
+  idStringRank: Uint32Array;
+  /** The events with bytes in BLOB (FULL and ARGS_INLINE), in order: event k's are at blobRef[2k], blobRef[2k + 1]. */
+  blobEvents: Int32Array;
+}
+
+/** The phases a column (not FULL) event may have: spans and flow points, as the scanner reads them. */
+const COLUMN_PHASES = new Uint8Array(128);
+for (const c of 'XBEbestf') COLUMN_PHASES[c.charCodeAt(0)] = 1;
 
 /** The span layout as read: the host's layout, as event-summary-spans.ts defines it. */
 export type SummarySpans = SpanLayout;
@@ -207,6 +239,7 @@ export function decodeEventSummary(input: Uint8Array): EventSummary {
     idStrings: new LazyStrings(new Uint32Array(1), new Uint8Array(0)),
     blob: new Uint8Array(0),
     tail: new Uint8Array(0),
+    index: { catOfEvent: new Uint8Array(0), durRank: new Uint32Array(0), idNumberRank: new Uint32Array(0), idStringRank: new Uint32Array(0), blobEvents: new Int32Array(0) },
   };
   const stringOffsets = section(13, u32, 4);
   const stringBytes = section(14, u8, 1);
@@ -242,7 +275,7 @@ export function decodeEventSummary(input: Uint8Array): EventSummary {
   }
   summary.strings = decodeStrings(stringOffsets, stringBytes);
   summary.idStrings = new LazyStrings(idOffsets, idBytes);
-  check(summary);
+  summary.index = checkAndIndex(summary);
   return summary;
 }
 
@@ -298,15 +331,27 @@ function asciiOrUtf8(bytes: Uint8Array, start: number, end: number, decoder: { d
   return decoder.decode(bytes.subarray(start, end));
 }
 
-/** Every compact column holds exactly one value per flagged event; every index and range is in bounds. */
-function check(s: EventSummary): void {
+/**
+ * Every compact column holds exactly one value per flagged event; every index and range is in
+ * bounds; every column event has a span or flow phase. Makes the index (SummaryIndex) as it goes.
+ */
+function checkAndIndex(s: EventSummary): SummaryIndex {
   // Runs once per page over every event, mostly before the JIT optimises it: every column and
   // constant is read into a local first (a property load per use costs more than the test).
-  const { eventCount, flags: flagsOf, name, thread, ts, cat, idString } = s;
+  const { eventCount, flags: flagsOf, name, thread, ts, cat, idString, ph } = s;
   const stringCount = s.strings.length;
   const threadCount = s.threads.length / 2;
   const idStringCount = s.idStrings.length;
   const { GAP, FULL, CAT, DUR, ID_NUMBER, ID_STRING, ARGS_INLINE } = SUMMARY_FLAG;
+  const columnPhases = COLUMN_PHASES;
+  const catCodes = stringCount + 1;
+  const catOfEvent = catCodes <= 0xff ? new Uint8Array(eventCount) : catCodes <= 0xffff ? new Uint16Array(eventCount) : new Uint32Array(eventCount);
+  const blocks = (eventCount >> SUMMARY_RANK_SHIFT) + 1;
+  const durRank = new Uint32Array(blocks);
+  const idNumberRank = new Uint32Array(blocks);
+  const idStringRank = new Uint32Array(blocks);
+  const blobEvents = new Int32Array(s.blobRef.length >> 1);
+  const blockMask = (1 << SUMMARY_RANK_SHIFT) - 1;
   let cats = 0;
   let durs = 0;
   let idNumbers = 0;
@@ -315,19 +360,34 @@ function check(s: EventSummary): void {
   let blobs = 0;
   for (let i = 0; i < eventCount; i++) {
     const flags = flagsOf[i]!;
+    if ((i & blockMask) === 0) {
+      const block = i >> SUMMARY_RANK_SHIFT;
+      durRank[block] = durs;
+      idNumberRank[block] = idNumbers;
+      idStringRank[block] = idStrings;
+    }
     if (flags & GAP) gaps++;
     if (flags & FULL) {
-      blobs++;
+      if (blobs >= blobEvents.length) throw new SummaryFormatError('a column does not match the flags');
+      blobEvents[blobs++] = i;
       continue;
     }
     const at = ts[i]!;
     // at - at is 0 for every finite number, NaN for NaN and ±Infinity.
     if (name[i]! >= stringCount || thread[i]! >= threadCount || at - at !== 0) throw new SummaryFormatError(`event ${i} refers outside the tables`);
-    if (flags & CAT && cat[cats++]! >= stringCount) throw new SummaryFormatError(`event ${i}: category outside the string table`);
+    if (columnPhases[ph[i]!] !== 1) throw new SummaryFormatError(`event ${i} of the summary has an unexpected phase`);
+    if (flags & CAT) {
+      const code = cat[cats++]!;
+      if (code >= stringCount) throw new SummaryFormatError(`event ${i}: category outside the string table`);
+      catOfEvent[i] = code + 1;
+    }
     if (flags & DUR) durs++;
     if (flags & ID_NUMBER) idNumbers++;
     if (flags & ID_STRING && idString[idStrings++]! >= idStringCount) throw new SummaryFormatError(`event ${i}: id outside the string table`);
-    if (flags & ARGS_INLINE) blobs++;
+    if (flags & ARGS_INLINE) {
+      if (blobs >= blobEvents.length) throw new SummaryFormatError('a column does not match the flags');
+      blobEvents[blobs++] = i;
+    }
   }
   if (cats !== s.cat.length || durs !== s.dur.length || idNumbers !== s.idNumber.length || idStrings !== s.idString.length || gaps !== s.gap.length || blobs * 2 !== s.blobRef.length) {
     throw new SummaryFormatError('a column does not match the flags');
@@ -336,6 +396,7 @@ function check(s: EventSummary): void {
     if (s.blobRef[k]! + s.blobRef[k + 1]! > s.blob.length) throw new SummaryFormatError('a blob reference points outside the blob');
   }
   if (s.spans) checkSpans(s.spans, s.eventCount);
+  return { catOfEvent, durRank, idNumberRank, idStringRank, blobEvents };
 }
 
 /**

@@ -3,7 +3,7 @@
 // field of the trace event a getter over the columns (event-fields.ts). Its args are parsed
 // from the summary on first read, or fetched from the host (remote-args.ts) and kept in the
 // table, so every object made for the same index sees the same args.
-import { SUMMARY_FLAG, type IndexColumn, type LazyStrings } from '../../format/event-summary';
+import { SUMMARY_FLAG, SUMMARY_RANK_SHIFT, type IndexColumn, type LazyStrings } from '../../format/event-summary';
 import { bytesMayContain } from '../../format/bytes-may-contain';
 import { LazyArgsEvent } from '../../format/scan-event';
 import type { Phase, TraceEvent } from '../../format/trace-event';
@@ -16,16 +16,14 @@ export interface SummaryTable {
   name: IndexColumn;
   thread: IndexColumn;
   ts: Float64Array;
-  /**
-   * String index + 1 per event, 0 for none (as narrow as the string table allows: a fresh
-   * zeroed array needs no fill, and a million events cost 1 MB, not 4).
-   */
+  /** String index + 1 per event, 0 for none (SummaryIndex.catOfEvent). */
   cat: Uint8Array | Uint16Array | Uint32Array;
   /**
    * The compact DUR, ID_NUMBER and ID_STRING columns as sent, and where each block of
-   * RANK_BLOCK events starts in them: an event's value is found by counting the flags before it
-   * in its block (rankOf), instead of expanding each column to one entry per event (16 MB of
-   * fresh memory for a million events, most of a tenth of a second of page faults).
+   * 2^RANK_SHIFT events starts in them (SummaryIndex): an event's value is found by counting
+   * the flags before it in its block (rankOf), instead of expanding each column to one entry
+   * per event (16 MB of fresh memory for a million events, most of a tenth of a second of page
+   * faults).
    */
   dur: Float64Array;
   durRank: Uint32Array;
@@ -50,8 +48,8 @@ export interface SummaryTable {
 
 const utf8 = new TextDecoder();
 
-/** Events per block of the rank columns (a power of two). */
-export const RANK_SHIFT = 4;
+/** Events per block of the rank columns (a power of two): the decoder's (SummaryIndex). */
+const RANK_SHIFT = SUMMARY_RANK_SHIFT;
 
 /** Index in a compact column of event i's value: the block's start plus the flags set before i in its block. */
 export function rankOf(flags: Uint16Array, ranks: Uint32Array, flag: number, i: number): number {

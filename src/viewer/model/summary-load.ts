@@ -10,7 +10,7 @@ import type { TraceEvent } from '../../format/trace-event';
 import type { LoadedTrace } from './load';
 import { RemoteArgs, type FetchRanges, type SearchRemoteArgs } from './remote-args';
 import { SummaryEventFields } from './event-fields';
-import { RANK_SHIFT, SummaryEvent, type SummaryTable } from './summary-event';
+import { SummaryEvent, type SummaryTable } from './summary-event';
 import { traceFromTail } from './trace-tail';
 
 /**
@@ -31,29 +31,21 @@ export function loadSummary(bytes: Uint8Array, fetchRanges: FetchRanges, searchR
   return trace;
 }
 
-/** The phases the host's scanner sends as columns (spans and flow points); anything else comes FULL. */
-const COLUMN_PHASES = new Uint8Array(128);
-for (const c of 'XBEbestf') COLUMN_PHASES[c.charCodeAt(0)] = 1;
-
 function summaryFields(summary: EventSummary): SummaryEventFields {
-  const { eventCount, flags, ph, blob, blobRef } = summary;
-  const { FULL, CAT, DUR, ID_NUMBER, ID_STRING, ARGS_INLINE } = SUMMARY_FLAG;
-  // Categories expanded to one entry per event; durations and ids found through rank blocks.
-  const catCodes = summary.strings.length + 1;
-  const blocks = (eventCount >> RANK_SHIFT) + 1;
+  const { eventCount, flags, blob, blobRef, index } = summary;
   const table: SummaryTable = {
-    ph,
+    ph: summary.ph,
     flags,
     name: summary.name,
     thread: summary.thread,
     ts: summary.ts,
-    cat: catCodes <= 0xff ? new Uint8Array(eventCount) : catCodes <= 0xffff ? new Uint16Array(eventCount) : new Uint32Array(eventCount),
+    cat: index.catOfEvent,
     dur: summary.dur,
-    durRank: new Uint32Array(blocks),
+    durRank: index.durRank,
     idNumber: summary.idNumber,
-    idNumberRank: new Uint32Array(blocks),
+    idNumberRank: index.idNumberRank,
     idString: summary.idString,
-    idStringRank: new Uint32Array(blocks),
+    idStringRank: index.idStringRank,
     inlineArgs: new Map(),
     threads: summary.threads,
     strings: summary.strings,
@@ -62,43 +54,22 @@ function summaryFields(summary: EventSummary): SummaryEventFields {
     args: new Map(),
     full: new Map(),
   };
+  // Only the events with bytes in the blob (a few thousand), found by the decoder's check: the
+  // rest of a million events is read from the columns as they are.
   const decoder = new TextDecoder();
-  let cats = 0;
-  let durs = 0;
-  let idNumbers = 0;
-  let idStrings = 0;
-  let blobs = 0;
-  const { cat, durRank, idNumberRank, idStringRank, inlineArgs } = table;
-  const compactCat = summary.cat;
-  const columnPhases = COLUMN_PHASES;
-  const blockMask = (1 << RANK_SHIFT) - 1;
-  for (let i = 0; i < eventCount; i++) {
-    const f = flags[i]!;
-    if ((i & blockMask) === 0) {
-      const block = i >> RANK_SHIFT;
-      durRank[block] = durs;
-      idNumberRank[block] = idNumbers;
-      idStringRank[block] = idStrings;
-    }
-    if (f & FULL) {
-      const start = blobRef[2 * blobs]!;
-      const length = blobRef[2 * blobs++ + 1]!;
-      const value: unknown = JSON.parse(decoder.decode(blob.subarray(start, start + length)));
-      // The host checked it too; the page trusts nothing it did not check itself.
-      if (!isUsableEvent(value)) throw new SummaryFormatError(`event ${i} of the summary is not a usable trace event`);
-      table.full.set(i, value);
+  const { blobEvents } = index;
+  for (let k = 0; k < blobEvents.length; k++) {
+    const i = blobEvents[k]!;
+    const start = blobRef[2 * k]!;
+    const end = start + blobRef[2 * k + 1]!;
+    if (!(flags[i]! & SUMMARY_FLAG.FULL)) {
+      table.inlineArgs.set(i, { start, end });
       continue;
     }
-    if (columnPhases[ph[i]!] !== 1) throw new SummaryFormatError(`event ${i} of the summary has an unexpected phase`);
-    if (f & CAT) cat[i] = compactCat[cats++]! + 1;
-    if (f & DUR) durs++;
-    // Counted as the format's check counts them (each flag its own column).
-    if (f & ID_NUMBER) idNumbers++;
-    if (f & ID_STRING) idStrings++;
-    if (f & ARGS_INLINE) {
-      const start = blobRef[2 * blobs]!;
-      inlineArgs.set(i, { start, end: start + blobRef[2 * blobs++ + 1]! });
-    }
+    const value: unknown = JSON.parse(decoder.decode(blob.subarray(start, end)));
+    // The host checked it too; the page trusts nothing it did not check itself.
+    if (!isUsableEvent(value)) throw new SummaryFormatError(`event ${i} of the summary is not a usable trace event`);
+    table.full.set(i, value);
   }
   const fields: SummaryEventFields = new SummaryEventFields(table, eventCount, (i) => new SummaryEvent(fields, i));
   return fields;
