@@ -199,7 +199,8 @@ function buildFlameRows(model: CpuProfileModel): PackedRow[] {
   const openStart = new Float64Array(maxDepth + 1);
   const path = new Int32Array(maxDepth + 1);
   let open = 0;
-  let capacity = 1024;
+  // Consecutive samples mostly differ in a frame or two: room for two slices a sample first.
+  let capacity = Math.max(1024, 2 * model.sampleCount);
   let start = new Float64Array(capacity);
   let end = new Float64Array(capacity);
   let ref = new Int32Array(capacity);

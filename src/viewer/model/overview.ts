@@ -39,14 +39,23 @@ export function buildOverview(model: TimelineModel): OverviewData {
   const { fields } = model;
   // Spans by their track (a slice track's filter is its spans' primary category for these
   // categories): no category is looked up per span, and the rows hold the times already.
+  // Requests (the many: a loaded server's every request) are counted in a loop of their own,
+  // without a call per span: this runs once, before the first frame, mostly unoptimised.
+  const binsPerUs = 1 / binUs;
+  const lastBin = OVERVIEW_BINS - 1;
   for (const track of model.tracks) {
     if (track.kind !== 'slices') continue;
     const coverage = track.filter === 'eventloop' || track.filter === 'gc';
     if (!coverage && track.filter !== 'http.server') continue;
     for (const row of track.rows) {
+      const starts = row.startUs;
+      if (coverage) {
+        for (let i = 0; i < row.count; i++) addCoverage(blocked, starts[i]!, row.endUs[i]!);
+        continue;
+      }
       for (let i = 0; i < row.count; i++) {
-        if (coverage) addCoverage(blocked, row.startUs[i]!, row.endUs[i]!);
-        else requests[binOf(row.startUs[i]!)]!++;
+        const bin = Math.floor((starts[i]! - startUs) * binsPerUs);
+        requests[bin < 0 ? 0 : bin > lastBin ? lastBin : bin]!++;
       }
     }
   }
@@ -59,12 +68,13 @@ export function buildOverview(model: TimelineModel): OverviewData {
   let hasCpu = false;
   for (const cpu of model.cpuProfiles) {
     hasCpu = true;
+    const idleFrame = new Uint8Array(cpu.frames.length);
+    cpu.frames.forEach((frame, index) => (idleFrame[index] = frame.origin === 'idle' ? 1 : 0));
+    const { sampleNode, nodeFrame, sampleTs, sampleDurUs } = cpu;
     for (let i = 0; i < cpu.sampleCount; i++) {
-      const node = cpu.sampleNode[i]!;
-      if (node < 0) continue;
-      const origin = cpu.frames[cpu.nodeFrame[node]!]!.origin;
-      if (origin === 'idle') continue;
-      addCoverage(cpuBusy, cpu.sampleTs[i]!, cpu.sampleTs[i]! + cpu.sampleDurUs[i]!);
+      const node = sampleNode[i]!;
+      if (node < 0 || idleFrame[nodeFrame[node]!] === 1) continue;
+      addCoverage(cpuBusy, sampleTs[i]!, sampleTs[i]! + sampleDurUs[i]!);
     }
   }
   return { startUs, binUs, blocked, cpuBusy, requests, errors, hasCpu };
