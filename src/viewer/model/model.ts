@@ -423,13 +423,21 @@ function buildFromHostSpans(loaded: LoadedTrace, fields: EventFields, fileName: 
   const flags = table?.flags;
   const phOf = table?.ph;
   const tsOf = table?.ts;
-  const FULL = SUMMARY_FLAG.FULL;
+  const nameOf = table?.name;
+  const catOf = table?.cat;
+  const stride = (table?.strings.length ?? 0) + 1;
+  const { FULL, ARGS_MAY_FAIL } = SUMMARY_FLAG;
+  // The colour of the span before, by its (name, category) key: spans come in runs of one
+  // kind, and a call per span is most of this loop's cost while it runs unoptimised.
+  let lastKey = -1;
+  let lastColor = 0;
   for (let k = 0; k < count; k++) {
     const begin = event[k]!;
     const end = endEvent[k]!;
     let startAt: number;
     let endAt: number;
-    if (flags && phOf && tsOf && !((flags[begin]! | (end >= 0 ? flags[end]! : 0)) & FULL)) {
+    const spanFlags = flags ? flags[begin]! | (end >= 0 ? flags[end]! : 0) : FULL;
+    if (flags && phOf && tsOf && nameOf && catOf && !(spanFlags & FULL)) {
       // Both events in columns (nearly every span).
       const ph = phOf[begin]!;
       startAt = tsOf[begin]!;
@@ -444,10 +452,18 @@ function buildFromHostSpans(loaded: LoadedTrace, fields: EventFields, fileName: 
       } else {
         throw new SummaryFormatError(`span ${k} begins with an event of phase ${fields.ph(begin)}`);
       }
-    } else {
-      startAt = fields.ts(begin);
-      endAt = spanEndOf(fields, k, begin, end, openEnd);
+      startUs[k] = startAt;
+      endUs[k] = endAt < startAt ? startAt : endAt;
+      const key = spanFlags & ARGS_MAY_FAIL ? -1 : nameOf[begin]! * stride + catOf[begin]!;
+      if (key < 0 || key !== lastKey) {
+        lastKey = key;
+        lastColor = colorOfSpan(begin, end);
+      }
+      spanColors[k] = lastColor;
+      continue;
     }
+    startAt = fields.ts(begin);
+    endAt = spanEndOf(fields, k, begin, end, openEnd);
     startUs[k] = startAt;
     endUs[k] = endAt < startAt ? startAt : endAt;
     spanColors[k] = colorOfSpan(begin, end);
