@@ -65,6 +65,8 @@ export interface RuleHooks {
    * first, so the per-request path never pays for redaction it does not need.
    */
   requestFinished(durationMs: number, status: number, name: string, redactName?: (name: string) => string): void;
+  /** False when no rule watches requests: sources may then skip requestFinished (and what naming a request reads). */
+  readonly watchesRequests?: boolean;
   loopBlocked(durationMs: number): void;
   heapSampled(heapUsedMB: number): void;
   gcPaused(durationMs: number): void;

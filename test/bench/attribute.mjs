@@ -8,7 +8,9 @@
 // machine runs, unlike an A/B of two processes' CPU times, so this works on a busy machine.
 // Sampling itself slows every thread a little; shares stay comparable across builds.
 //   node test/bench/attribute.mjs [--app http-server.mjs] [--rate 8000] [--seconds 10]
-//                                 [--options '{"gc":false}']
+//                                 [--options '{"gc":false}'] [--frequency 2000]
+// (--frequency: perf samples per second; more samples resolve smaller differences between
+// builds, at a little more slowdown of the sampled thread.)
 // Needs `perf` (linux-tools) and permission to use it; says so and exits 0 otherwise.
 import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -24,8 +26,9 @@ const app = option('--app', 'http-server.mjs');
 const rate = Number(option('--rate', '8000'));
 const seconds = Number(option('--seconds', '10'));
 const recorderOptions = JSON.parse(option('--options', '{}'));
-const SAMPLES_PER_SECOND = 2000;
+const samplesPerSecond = Number(option('--frequency', '2000'));
 const TOP_LEAVES = 12;
+const TOP_ENTRIES = 8;
 
 if (spawnSync('perf', ['--version']).status !== 0) {
   console.log('attribute: `perf` is not installed (linux-tools); nothing measured');
@@ -44,7 +47,7 @@ try {
   await new Promise((resolve) => setTimeout(resolve, 1000));
   const cpuBeforeNs = threadCpuNs(server.pid);
   const started = performance.now();
-  const record = spawnSync('perf', ['record', '-F', String(SAMPLES_PER_SECOND), '-g', '-t', String(server.pid), '-o', perfData, '--', 'sleep', String(seconds)], { encoding: 'utf8' });
+  const record = spawnSync('perf', ['record', '-F', String(samplesPerSecond), '-g', '-t', String(server.pid), '-o', perfData, '--', 'sleep', String(seconds)], { encoding: 'utf8' });
   const elapsedS = (performance.now() - started) / 1000;
   const cpuMs = (threadCpuNs(server.pid) - cpuBeforeNs) / 1e6;
   if (record.status !== 0) {
@@ -62,7 +65,10 @@ try {
   console.log(line('all of the above', shares.recorder + shares.gcEntries + shares.perfHooks));
   console.log('  where the recorder-code samples end (leaf function  <  outermost recorder frame, samples):');
   for (const [leaf, count] of shares.leaves.slice(0, TOP_LEAVES)) console.log(`    ${String(count).padStart(5)}  ${leaf}`);
+  console.log('  through which recorder entry (outermost recorder frame  >  the next one in, samples):');
+  for (const [entry, count] of shares.entries.slice(0, TOP_ENTRIES)) console.log(`    ${String(count).padStart(5)}  ${entry}`);
   delete shares.leaves;
+  delete shares.entries;
   console.log(`ATTRIBUTE ${JSON.stringify({ app, rate, options: recorderOptions, samples: shares.total, cpuMs, requests, ...shares })}`);
 } finally {
   if (loadgen) await stop(loadgen);
@@ -73,9 +79,12 @@ try {
 
 /** Counts `perf script` samples (blank-line separated stacks) by what is on their stack. */
 function classify(text) {
-  const counts = { total: 0, recorder: 0, gcEntries: 0, perfHooks: 0, leaves: [] };
+  const counts = { total: 0, recorder: 0, gcEntries: 0, perfHooks: 0, leaves: [], entries: [] };
   const bundle = recorderPath;
   const leaves = new Map();
+  // Per entry point: the outermost recorder frame and the one inside it (the outermost alone
+  // is the shared guard wrapper for every guarded hook: timers, observers, listeners).
+  const entries = new Map();
   for (const stack of text.split('\n\n')) {
     if (stack.trim() === '') continue;
     counts.total++;
@@ -84,13 +93,17 @@ function classify(text) {
       // The first line is the innermost frame: "<ip> <symbol>".
       const frames = stack.trim().split('\n').map((frame) => frame.trim().replace(/^\S+\s+/, '').replace(bundle, 'recorder.js'));
       // Leaf (innermost frame) and, after '<', the outermost recorder frame: where the time went, and through which entry.
-      const entry = frames.filter((frame) => frame.includes('recorder.js')).pop();
+      const recorderFrames = frames.filter((frame) => frame.includes('recorder.js'));
+      const entry = recorderFrames[recorderFrames.length - 1];
       const key = `${frames[0]}  <  ${entry}`;
       leaves.set(key, (leaves.get(key) ?? 0) + 1);
+      const inner = recorderFrames.length > 1 ? `  >  ${recorderFrames[recorderFrames.length - 2]}` : '';
+      entries.set(`${entry}${inner}`, (entries.get(`${entry}${inner}`) ?? 0) + 1);
     }
     else if (/MarkGarbageCollection|GCPerformanceEntry/.test(stack)) counts.gcEntries++;
     else if (/node:internal\/perf\//.test(stack)) counts.perfHooks++;
   }
   counts.leaves = [...leaves].sort((a, b) => b[1] - a[1]);
+  counts.entries = [...entries].sort((a, b) => b[1] - a[1]);
   return counts;
 }

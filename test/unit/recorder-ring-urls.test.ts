@@ -36,10 +36,19 @@ function seeded(seed: number): () => number {
   };
 }
 
+const UNTOUCHED = 0xdeadbeef;
+
 function writtenBy(url: string, maxBytes: number): string | undefined {
-  const bytes = new Uint8Array(maxBytes + 8);
-  const count = writeRedactedUrlAscii(url, bytes, 4, maxBytes);
-  return count < 0 ? undefined : Buffer.from(bytes.subarray(4, 4 + count)).toString('latin1');
+  const words = new Uint32Array(Math.ceil(maxBytes / 4) + 3).fill(UNTOUCHED);
+  const count = writeRedactedUrlAscii(url, words, 1, maxBytes);
+  assert.equal(words[0], UNTOUCHED, `nothing written before the start: ${url}`);
+  // Words past the text (its last word included, padded with zeros) are left alone.
+  const usedWords = count < 0 ? Math.ceil(maxBytes / 4) : Math.ceil(count / 4);
+  for (let w = 1 + usedWords; w < words.length; w++) assert.equal(words[w], UNTOUCHED, `nothing written past the text: ${url} (${maxBytes})`);
+  if (count < 0) return undefined;
+  const bytes = new Uint8Array(words.buffer, 4, usedWords * 4);
+  for (let b = count; b < bytes.length; b++) assert.equal(bytes[b], 0, `the last word's padding is zero: ${url}`);
+  return Buffer.from(bytes.subarray(0, count)).toString('latin1');
 }
 
 test('the byte writer writes exactly redactUrl(url), or declines', () => {

@@ -16,17 +16,21 @@ const RECORDS_F64 = HEADER_BYTES / 8;
 const RECORDS_U32 = HEADER_BYTES / 4;
 
 export class Ring implements EventRing {
-  readonly buffer: SharedArrayBuffer;
-  readonly layout: RingLayout;
-  // One view of each element type over the whole buffer, shared by the header, the records and
-  // the string table (strings.ts): a request's writes then go through three typed-array objects
-  // instead of five, and on a busy server each object the hot path touches is a cache line the
+  // Fields set once in the constructor are `declare`d, not declared as class fields: a class
+  // field is first defined as undefined and then assigned, and that second store makes V8 mark
+  // the field mutable. Left constant, the optimised hooks embed these objects, and V8 embeds a
+  // constant typed array's data pointer and length (a SharedArrayBuffer cannot be detached):
+  // a write to the ring then loads no typed-array object, each of which is a cache line the
   // program's own work has likely evicted since the previous request.
-  private readonly f64: Float64Array;
-  private readonly u32: Uint32Array;
-  private readonly headerI32: Int32Array;
-  private readonly strings: StringTableWriter;
-  private readonly capacity: number;
+  declare readonly buffer: SharedArrayBuffer;
+  declare readonly layout: RingLayout;
+  // One view of each element type over the whole buffer, shared by the header, the records and
+  // the string table (strings.ts): a request's writes go through three typed arrays, not five.
+  private declare readonly f64: Float64Array;
+  private declare readonly u32: Uint32Array;
+  private declare readonly headerI32: Int32Array;
+  private declare readonly strings: StringTableWriter;
+  private declare readonly capacity: number;
   private cursor = 0;
   private total = 0;
 

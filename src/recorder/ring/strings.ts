@@ -21,25 +21,32 @@ export class StringTableWriter {
   private young = new Map<string, number>();
   private old = new Map<string, number>();
   private readonly encoder = new TextEncoder();
-  private readonly maxBytes: number;
+  // Set once in the constructor and `declare`d (no class field, no constructor parameter
+  // properties): V8 then keeps them constant and embeds them in the optimised hooks, typed
+  // arrays' data pointers included (see Ring).
+  private declare readonly f64: Float64Array;
+  private declare readonly u32: Uint32Array;
+  private declare readonly bytes: Uint8Array;
+  private declare readonly offset: number;
+  private declare readonly stringWords: number;
+  private declare readonly maxBytes: number;
   /** The region's first uint32 index in `u32` (its byte offset is `offset`). */
-  private readonly wordBase: number;
-  private writeWord: number; // absolute
+  private declare readonly wordBase: number;
+  private declare writeWord: number; // absolute
   /** writeWord % stringWords, kept alongside so the hot path divides nothing. */
-  private position: number;
+  private declare position: number;
 
   /**
    * `f64`, `u32` and `bytes` view the whole ring buffer (the ring's own views, shared: fewer
    * objects on the hot path); the table is the `stringWords` words from byte `offset`, and the
    * write position is published in the header's H_STRING_WRITE_WORD slot of `f64`.
    */
-  constructor(
-    private readonly f64: Float64Array,
-    private readonly u32: Uint32Array,
-    private readonly bytes: Uint8Array,
-    private readonly offset: number,
-    private readonly stringWords: number,
-  ) {
+  constructor(f64: Float64Array, u32: Uint32Array, bytes: Uint8Array, offset: number, stringWords: number) {
+    this.f64 = f64;
+    this.u32 = u32;
+    this.bytes = bytes;
+    this.offset = offset;
+    this.stringWords = stringWords;
     this.wordBase = offset / 4;
     this.maxBytes = Math.min(MAX_STRING_BYTES, Math.floor(stringWords / 4) * 4);
     this.writeWord = 1; // id 0 means "no string"
@@ -109,8 +116,20 @@ export class StringTableWriter {
     const maxEntryWords = 2 + ((maxTextBytes + 3) >>> 2);
     let position = this.position;
     if (position + maxEntryWords > this.stringWords || (this.writeWord >>> 0) === 0) position = this.reserveSlow(maxEntryWords);
-    const byteLength = writeRedactedUrlAscii(url, this.bytes, this.offset + position * 4 + 8, this.maxBytes);
-    return byteLength < 0 ? this.append(redactUrl(url)) : this.commit(position, byteLength);
+    const byteLength = writeRedactedUrlAscii(url, this.u32, this.wordBase + position + 2, this.maxBytes);
+    if (byteLength < 0) return this.append(redactUrl(url));
+    // commit()'s work written out, for the same reason: a call of its own cost the request hook
+    // a cold line (the callee's code object) per request.
+    const id = this.writeWord >>> 0;
+    const entryWords = 2 + ((byteLength + 3) >>> 2);
+    const word = this.wordBase + position;
+    this.u32[word] = id;
+    this.u32[word + 1] = byteLength;
+    this.writeWord += entryWords;
+    const next = position + entryWords;
+    this.position = next === this.stringWords ? 0 : next;
+    this.f64[H_STRING_WRITE_WORD] = this.writeWord;
+    return id;
   }
 
   /**

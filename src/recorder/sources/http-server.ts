@@ -2,8 +2,14 @@
 // async spans, from diagnostics_channel. Per request: one clock read at each end; one record,
 // written at the start and completed in place at the end (ring.complete: half the ring writes
 // of a begin and an end record, and twice the requests a ring holds); the URL appended once
-// to the string table (redacted as it is copied); a lookup of the connection's state
-// (requests-in-flight.ts), which holds the span's start, method and URL entry until its end.
+// to the string table (redacted as it is copied, four bytes to a store); the span's start,
+// method and URL entry noted in a small table of open requests (requests-in-flight.ts), which
+// the end finds by the request's identity; the connection's socket looked up in a Set, so
+// its close is watched once.
+// Rules are called at the end only when one watches requests. On a loaded server nearly all
+// of this cost is cache misses, not instructions: each object the hooks read or write is a
+// line the program's own work has likely evicted since the previous request, so the hooks
+// touch as few distinct objects as they can (docs/benchmarks.md).
 // The route template comes from Express (`req.route`). Fastify's would come from its
 // `fastify.request.handler` tracing channel, but subscribing to it makes Fastify trace every
 // handler: +25–30 % CPU per request measured (docs/benchmarks.md), so Fastify spans are named
@@ -11,8 +17,9 @@
 //
 // No property is ever added to Node's request, response or socket objects: a property added
 // after construction moves every request to a second hidden class, which makes the server's
-// own code (http parser callbacks, streams) polymorphic. Maps keyed by the objects (identity
-// hashes live outside the hidden class) leave them as they are.
+// own code (http parser callbacks, streams) polymorphic. Tables that hold references to the
+// objects, and Sets keyed by them (identity hashes live outside the hidden class), leave them
+// as they are.
 import type { EventSource, SourceContext } from '../contracts';
 import { subscribeSelfGuarded } from './channels';
 import { HTTP_END_ABORTED, Kind, methodCode, SPAN_ABORTED, SPAN_ROUTE_UNIT, SPAN_STATUS_MASK } from './kinds';
@@ -56,8 +63,12 @@ export function httpServerSource(): EventSource {
       const { ring, rules, appendUrl, redactUrl } = context;
       const inFlight = new RequestsInFlight<ServerSocket, ServerRequest>();
       let lastSpanId = 0;
+      // Rules that say they watch no request (the default; triggers/rules.ts) are not called:
+      // naming the request reads its URL, a line of Node's request object that is cold by the
+      // time the response finishes (a cache miss per request, for nothing).
+      const watchesRequests = rules.watchesRequests !== false;
 
-      const finish = (request: ServerRequest, state: RequestState<ServerRequest>, response: ServerResponse | undefined, aborted: boolean) => {
+      const finish = (request: ServerRequest, state: RequestState, response: ServerResponse | undefined, aborted: boolean) => {
         const nowUs = ring.nowUs();
         const durUs = nowUs - state.startUs;
         const status = response === undefined ? 0 : response.statusCode;
@@ -67,13 +78,13 @@ export function httpServerSource(): EventSource {
         // holds it (nearly always); an end record naming the begin's URL entry otherwise.
         const completed = ring.complete(state.record, Kind.httpServerSpan, durUs, routeId * SPAN_ROUTE_UNIT + (aborted ? SPAN_ABORTED : 0) + (status & SPAN_STATUS_MASK));
         if (!completed) ring.write(Kind.httpServerEnd, state.startUs, durUs, state.spanId, status, state.method | (aborted ? HTTP_END_ABORTED : 0), state.urlId, routeId);
-        rules.requestFinished(durUs / 1000, status, route ?? request.url ?? '', redactUrl);
+        if (watchesRequests) rules.requestFinished(durUs / 1000, status, route ?? request.url ?? '', redactUrl);
       };
 
       // The client went away before the response finished: its socket closed with a request
       // still in flight. One listener per connection (not per request: keep-alive connections
       // carry many).
-      const abort = (request: ServerRequest, state: RequestState<ServerRequest>) => finish(request, state, undefined, true);
+      const abort = (request: ServerRequest, state: RequestState) => finish(request, state, undefined, true);
       const onSocketClose = context.guard('http-server socket close', function (this: ServerSocket) {
         inFlight.close(this, abort);
       });
@@ -105,7 +116,7 @@ export function httpServerSource(): EventSource {
         },
         'http.server.response.finish': (message: { request: ServerRequest; response: ServerResponse; socket?: ServerSocket }) => {
           try {
-            const state = inFlight.take(message.socket, message.request);
+            const state = inFlight.take(message.request);
             if (state !== undefined) finish(message.request, state, message.response, false);
           } catch (error) {
             reportFinishError(error);

@@ -17,12 +17,17 @@ export interface RuleFiring {
 
 export class Rules implements RuleHooks {
   private readonly nextAllowedMs: Record<RuleName, number> = { slowRequestMs: 0, statusAtLeast: 0, loopBlockMs: 0, heapUsedMb: 0, gcPauseMs: 0 };
-  private readonly t: ResolvedOptions['triggers'];
+  // `declare`d, set once in the constructor: V8 keeps them constant (see Ring).
+  private declare readonly t: ResolvedOptions['triggers'];
   // The request thresholds, copied (the options never change after start): requestFinished
   // runs for every HTTP request and, with both off (the default), is one field test.
-  private readonly slowRequestMs: number;
-  private readonly statusAtLeast: number;
-  private readonly watchesRequests: boolean;
+  private declare readonly slowRequestMs: number;
+  private declare readonly statusAtLeast: number;
+  /**
+   * False when no rule looks at requests (the default): the HTTP source then skips
+   * requestFinished and the request's name (reading its URL at the end costs a cache miss).
+   */
+  declare readonly watchesRequests: boolean;
 
   constructor(
     options: ResolvedOptions,
@@ -73,6 +78,7 @@ export class Rules implements RuleHooks {
 }
 
 export const NO_RULES: RuleHooks = {
+  watchesRequests: false,
   requestFinished() {},
   loopBlocked() {},
   heapSampled() {},
