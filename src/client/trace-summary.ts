@@ -8,7 +8,6 @@
 import { existsSync } from 'node:fs';
 import { open, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { Worker } from 'node:worker_threads';
 import { searchRemoteArgs } from '../format/args-search';
 import { decodeEventSummary, type EventSummary } from '../format/event-summary';
 import { EventSummaryBuilder } from '../format/event-summary-builder';
@@ -210,7 +209,9 @@ export async function buildSummary(tracePath: string, onColumns?: (pieces: Uint8
 /** What the worker posts: the pieces before the span layout, then the outcome with the layout's pieces only. */
 export type SummaryWorkerMessage = { columns: Uint8Array[] } | { outcome: SummaryOutcome };
 
-function buildInWorker(tracePath: string, onColumns: (pieces: Uint8Array[]) => void): Promise<SummaryOutcome | undefined> {
+async function buildInWorker(tracePath: string, onColumns: (pieces: Uint8Array[]) => void): Promise<SummaryOutcome | undefined> {
+  // Loaded when a summary is first built, not when the extension activates.
+  const { Worker } = await import('node:worker_threads');
   return new Promise((resolve, reject) => {
     const worker = new Worker(WORKER_SCRIPT, { workerData: { tracePath } });
     let settled = false;

@@ -6,6 +6,7 @@
 // "from command start" — spawning `cli view` → first frame — includes the server's summary of
 // the file, which it builds in the background from its start; later runs reuse the server.
 //   node --import tsx test/bench/viewer-frames.ts [--events N] [--runs R] [--json] [--no-summary]
+import { spawnSync } from 'node:child_process';
 import { closeSync, mkdtempSync, openSync, rmSync, statSync, writeSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -23,21 +24,32 @@ function percentile(values: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor((sorted.length - 1) * p))] ?? 0;
 }
 
-async function main(): Promise<void> {
-  const targetEvents = argValue('--events', 1_000_000);
-  const runs = argValue('--runs', 3);
-  const dir = mkdtempSync(join(tmpdir(), 'nfr-viewer-bench-'));
-  const file = join(dir, 'large.nodetrace.json');
+/**
+ * Writes the generated snapshot to `file` the way the recorder writes it (SnapshotWriter: one
+ * event per line, the layout the viewer reads while downloading) and returns its event count.
+ */
+function writeLargeSnapshot(file: string, targetEvents: number): number {
   const snapshot = makeLargeSnapshot(targetEvents);
-  // Written the way the recorder writes it (SnapshotWriter: one event per line), which is the
-  // layout the viewer reads while downloading; other layouts take the whole-text path.
   const fd = openSync(file, 'w');
   try {
     for (const chunk of snapshotChunks(snapshot.traceEvents, snapshot.metadata, 10_000)) writeSync(fd, chunk);
   } finally {
     closeSync(fd);
   }
-  const eventCount = snapshot.traceEvents.length;
+  return snapshot.traceEvents.length;
+}
+
+async function main(): Promise<void> {
+  const targetEvents = argValue('--events', 1_000_000);
+  const runs = argValue('--runs', 3);
+  const dir = mkdtempSync(join(tmpdir(), 'nfr-viewer-bench-'));
+  const file = join(dir, 'large.nodetrace.json');
+  // Generated in a child process: a million event objects left in this process's heap made its
+  // garbage collections compete with the browser and `cli view` for the two cores while they
+  // were being measured (the summary took up to 2x as long to build).
+  const generated = spawnSync(process.execPath, [...process.execArgv, __filename, '--write-fixture', file, String(targetEvents)], { encoding: 'utf8' });
+  if (generated.status !== 0) throw new Error(`generating the snapshot failed: ${generated.stderr}`);
+  const eventCount = Number(generated.stdout.trim());
   const sizeMB = statSync(file).size / 1048576;
   const loadBefore = loadavg()[0]!;
   const noSummary = process.argv.includes('--no-summary');
@@ -166,7 +178,10 @@ async function main(): Promise<void> {
   }
 }
 
-main().catch((error) => {
+const fixtureAt = process.argv.indexOf('--write-fixture');
+if (fixtureAt >= 0) {
+  console.log(writeLargeSnapshot(process.argv[fixtureAt + 1]!, Number(process.argv[fixtureAt + 2])));
+} else main().catch((error) => {
   console.error(error);
   process.exitCode = 1;
 });
