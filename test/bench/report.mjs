@@ -23,7 +23,7 @@ for (const later of reports.slice(1)) {
 }
 
 const verdict = (row) =>
-  row.skipped ? `skipped: ${row.skipped}` : row.error ? `error: ${row.error.split('\n')[0]}` : row.pass === true ? 'meets' : row.pass === false ? '**misses**' : 'measured';
+  row.skipped ? `skipped: ${row.skipped}` : row.error ? `error: ${row.error.split('\n')[0]}` : row.unresolved ? `**not resolved** (${row.unresolved})` : row.pass === true ? 'meets' : row.pass === false ? '**misses**' : 'measured';
 const cell = (text) => String(text).replaceAll('|', '\\|');
 
 const lines = [];

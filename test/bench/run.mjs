@@ -112,6 +112,7 @@ for (const bench of selected) {
 function verdict(row) {
   if (row.skipped) return 'skipped';
   if (row.error) return 'error';
+  if (row.unresolved) return `NOT RESOLVED (${row.unresolved})`;
   if (row.pass === true) return 'meets target';
   if (row.pass === false) return 'MISSES target';
   return 'measured';
