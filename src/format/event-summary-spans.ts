@@ -1,5 +1,5 @@
 // Spans paired and laid out by the host, while it builds the event summary (event-summary.ts,
-// version 2), so the page does not pair a million begin/end events, group them into tracks,
+// version 3), so the page does not pair a million begin/end events, group them into tracks,
 // sort them and pack them into rows before its first frame: that was most of a second of the
 // page's model build for a 1 M-event snapshot. The rules are the viewer model's
 // (src/viewer/model/model.ts; both pair async spans with open-async-spans.ts) and the sort and

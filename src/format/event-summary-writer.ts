@@ -181,7 +181,7 @@ export interface SummaryCounts {
   /** The file's bytes after the event lines (`"displayTimeUnit":…,"metadata":{…}}`). */
   tail: Uint8Array;
   /**
-   * Lay the spans out here (version 2, event-summary-spans.ts): open spans end at
+   * Lay the spans out here (version 3, event-summary-spans.ts): open spans end at
    * `windowEndTs` (metadata.window.endTs) or the last event. Absent: version 1.
    */
   spans?: { windowEndTs: number | undefined };

@@ -1,4 +1,4 @@
-// The host's span layout (src/format/event-summary-spans.ts, summary version 2): the host pairs
+// The host's span layout (src/format/event-summary-spans.ts, summary version 3): the host pairs
 // begin/end events, groups spans into tracks and packs rows while it builds the summary, and
 // the page builds its model from that (model.ts, buildFromHostSpans). It must give exactly the
 // model the page's own pairing gives — over the same summary and over the whole text — on the

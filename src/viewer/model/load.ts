@@ -19,7 +19,7 @@ export interface LoadedTrace {
   /** Column access to the events (the summary path); otherwise the model reads `events`. */
   fields?: EventFields;
   /**
-   * The summary path (version 2): spans the host already paired and packed into rows, and the
+   * The summary path (version 3): spans the host already paired and packed into rows, and the
    * events the summary carries whole (everything but spans and flow points), by index.
    */
   hostSpans?: { layout: SummarySpans; fullEvents: ReadonlyMap<number, TraceEvent> };
