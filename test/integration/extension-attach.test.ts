@@ -25,11 +25,12 @@ test('attach loads the recorder into a running program and closes the inspector 
   delete env.NODE_OPTIONS;
   delete env.FLIGHT_RECORDER;
   const child: ChildProcess = spawn(process.execPath, [script], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  // One listener from the start: a listener added per poll missed a 'ready' that came between
+  // two polls (the stream flows, the line is gone) and waited out the deadline.
+  let started = false;
+  child.stdout?.on('data', () => (started = true));
   try {
-    await waitFor('the program to start', () => new Promise<true | undefined>((resolve) => {
-      child.stdout?.once('data', () => resolve(true));
-      setTimeout(() => resolve(undefined), 200);
-    }));
+    await waitFor('the program to start', () => (started ? true : undefined));
     const pid = child.pid!;
     assert.ok((await listNodeProcesses()).some((p) => p.pid === pid), 'the program is listed as a Node process');
     const portsBefore = await listeningPorts(pid);
