@@ -412,13 +412,12 @@ function buildFromHostSpans(loaded: LoadedTrace, fields: EventFields, fileName: 
   // Two passes, each reading memory in order where it can (this runs once per page, mostly
   // before the JIT has optimised it, and a million scattered reads cost more than the work):
   // first over the spans in event order, their times and colours from their events' columns;
-  // then over the packed order, copying those into the rows and noting each span's place.
+  // then over the packed order, copying those into the rows.
   const builder = new TrackBuilder(others.processNames, others.threadNames, others.threadSort);
   const { startUs, endUs, event, endEvent } = spans;
   const openEnd = layout.openEndUs;
   const table = fields instanceof SummaryEventFields ? fields.table : undefined;
   const exactColor = spanColorCache(fields);
-  const colorOfSpan = table ? summarySpanColors(fields as SummaryEventFields, exactColor) : exactColor;
   const spanColors = new Uint8Array(count);
   const flags = table?.flags;
   const phOf = table?.ph;
@@ -427,8 +426,11 @@ function buildFromHostSpans(loaded: LoadedTrace, fields: EventFields, fileName: 
   const catOf = table?.cat;
   const stride = (table?.strings.length ?? 0) + 1;
   const { FULL, ARGS_MAY_FAIL } = SUMMARY_FLAG;
-  // The colour of the span before, by its (name, category) key: spans come in runs of one
-  // kind, and a call per span is most of this loop's cost while it runs unoptimised.
+  // Spans whose events' args cannot hold a failure are coloured by (name, category), looked up
+  // by their string indices (one number per span, no string hashed), and the span before's
+  // colour is reused without a lookup: spans come in runs of one kind, and a call per span is
+  // most of this loop's cost while it runs unoptimised. The rest ask spanColorCache.
+  const colorByKey = new Map<number, number>();
   let lastKey = -1;
   let lastColor = 0;
   for (let k = 0; k < count; k++) {
@@ -454,10 +456,16 @@ function buildFromHostSpans(loaded: LoadedTrace, fields: EventFields, fileName: 
       }
       startUs[k] = startAt;
       endUs[k] = endAt < startAt ? startAt : endAt;
-      const key = spanFlags & ARGS_MAY_FAIL ? -1 : nameOf[begin]! * stride + catOf[begin]!;
-      if (key < 0 || key !== lastKey) {
+      if (spanFlags & ARGS_MAY_FAIL) {
+        spanColors[k] = exactColor(begin, end);
+        continue;
+      }
+      const key = nameOf[begin]! * stride + catOf[begin]!;
+      if (key !== lastKey) {
         lastKey = key;
-        lastColor = colorOfSpan(begin, end);
+        let color = colorByKey.get(key);
+        if (color === undefined) colorByKey.set(key, (color = exactColor(begin, end)));
+        lastColor = color;
       }
       spanColors[k] = lastColor;
       continue;
@@ -466,7 +474,7 @@ function buildFromHostSpans(loaded: LoadedTrace, fields: EventFields, fileName: 
     endAt = spanEndOf(fields, k, begin, end, openEnd);
     startUs[k] = startAt;
     endUs[k] = endAt < startAt ? startAt : endAt;
-    spanColors[k] = colorOfSpan(begin, end);
+    spanColors[k] = exactColor(begin, end);
   }
   const packedStart = new Float64Array(count);
   const packedEnd = new Float64Array(count);
@@ -578,30 +586,6 @@ const PH_B = 0x42;
 const PH_E = 0x45;
 const PH_b = 0x62;
 const PH_e = 0x65;
-
-/**
- * spanColorCache over the summary's columns: spans whose events' args cannot hold a failure
- * are coloured by (name, category) looked up by their string indices (one number per span, no
- * string hashed); the rest ask spanColorCache.
- */
-function summarySpanColors(fields: SummaryEventFields, exact: (begin: number, end: number) => number): (begin: number, end: number) => number {
-  const { flags, name, cat } = fields.table;
-  const stride = fields.table.strings.length + 1;
-  const cache = new Map<number, number>();
-  const CAREFUL = SUMMARY_FLAG.FULL | SUMMARY_FLAG.ARGS_MAY_FAIL;
-  let lastKey = -1;
-  let lastColor = 0;
-  return (begin, end) => {
-    if ((flags[begin]! | (end >= 0 ? flags[end]! : 0)) & CAREFUL) return exact(begin, end);
-    const key = name[begin]! * stride + cat[begin]!;
-    if (key === lastKey) return lastColor;
-    let color = cache.get(key);
-    if (color === undefined) cache.set(key, (color = exact(begin, end)));
-    lastKey = key;
-    lastColor = color;
-    return color;
-  };
-}
 
 /** spanColor of a span (its begin and end event indices) with the name hash cached per (category, name). */
 function spanColorCache(fields: EventFields): (begin: number, end: number) => number {
