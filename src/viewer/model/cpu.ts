@@ -4,7 +4,7 @@
 import type { TraceEvent } from '../../format/trace-event';
 import { colorIndex } from './colors';
 import type { PackedRow } from './layout';
-import { lowerBound } from './layout';
+import { lowerBound, packRows } from './layout';
 import { isRecord } from './load';
 
 export type CodeOrigin = 'user' | 'modules' | 'node' | 'gc' | 'program' | 'idle';
@@ -184,7 +184,7 @@ export function frameLabel(frame: CpuFrame): string {
  * stack still open from the previous sample is a path from the root, so a new sample's stack
  * is compared from its leaf up only until it meets that path (consecutive samples usually
  * share all but their last frames). Slices go into typed arrays as they close (time order per
- * depth), and are sorted into rows by depth at the end.
+ * depth), and are packed into rows by depth at the end.
  */
 function buildFlameRows(model: CpuProfileModel): PackedRow[] {
   const { sampleTs, sampleDurUs, sampleNode, nodeParent, nodeDepth, frames, nodeFrame } = model;
@@ -249,31 +249,12 @@ function buildFlameRows(model: CpuProfileModel): PackedRow[] {
   close(0, previousEnd);
   // One colour per frame, not per slice (a colour hashes the frame's URL).
   const frameColor = frames.map((frame) => colorIndex(ORIGIN_FAMILY[frame.origin], frame.url || frame.functionName));
-  // Rows by depth: a counting sort keeps each depth's slices in time order.
+  // Rows by depth, each depth's slices in the order they closed (time order).
   let rowCount = 0;
   for (let k = 0; k < slices; k++) if (depth[k]! >= rowCount) rowCount = depth[k]! + 1;
-  const rowStart = new Int32Array(rowCount + 1);
-  for (let k = 0; k < slices; k++) rowStart[depth[k]! + 1]!++;
-  for (let r = 0; r < rowCount; r++) rowStart[r + 1]! += rowStart[r]!;
-  const sortedStart = new Float64Array(slices);
-  const sortedEnd = new Float64Array(slices);
-  const sortedRef = new Int32Array(slices);
-  const sortedColor = new Uint8Array(slices);
-  const fill = rowStart.slice(0, rowCount);
-  for (let k = 0; k < slices; k++) {
-    const at = fill[depth[k]!]!++;
-    sortedStart[at] = start[k]!;
-    sortedEnd[at] = end[k]!;
-    sortedRef[at] = ref[k]!;
-    sortedColor[at] = frameColor[nodeFrame[ref[k]!]!]!;
-  }
-  const rows: PackedRow[] = [];
-  for (let r = 0; r < rowCount; r++) {
-    const from = rowStart[r]!;
-    const to = rowStart[r + 1]!;
-    rows.push({ startUs: sortedStart.subarray(from, to), endUs: sortedEnd.subarray(from, to), ref: sortedRef.subarray(from, to), color: sortedColor.subarray(from, to), count: to - from });
-  }
-  return rows;
+  const inClosingOrder = new Int32Array(slices);
+  for (let k = 0; k < slices; k++) inClosingOrder[k] = k;
+  return packRows(inClosingOrder, depth.subarray(0, slices), rowCount, start, end, (k) => frameColor[nodeFrame[ref[k]!]!]!, (k) => ref[k]!);
 }
 
 function grown<T extends Float64Array | Int32Array>(from: T, to: T): T {

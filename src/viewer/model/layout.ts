@@ -19,7 +19,11 @@ export interface PackedRow {
 
 export { firstFitRows, sortByStartThenLongest } from '../../format/event-summary-layout';
 
-/** Packs sorted spans into rows of typed arrays. */
+/**
+ * Packs sorted items (spans, or a flame chart's slices) into rows of typed arrays: item
+ * `order[i]` goes to row `rowOf[i]`, rows keeping the order. Each row's `ref` holds the item,
+ * or `refOf(item)` when given.
+ */
 export function packRows(
   order: Int32Array,
   rowOf: Int32Array,
@@ -27,6 +31,7 @@ export function packRows(
   startUs: Float64Array,
   endUs: Float64Array,
   colorOf: (span: number) => number,
+  refOf?: (item: number) => number,
 ): PackedRow[] {
   const counts = new Int32Array(rowCount);
   for (let i = 0; i < rowOf.length; i++) counts[rowOf[i]!]!++;
@@ -41,7 +46,7 @@ export function packRows(
     const k = row.count++;
     row.startUs[k] = startUs[span]!;
     row.endUs[k] = endUs[span]!;
-    row.ref[k] = span;
+    row.ref[k] = refOf ? refOf(span) : span;
     row.color[k] = colorOf(span);
   }
   return rows;
