@@ -39,24 +39,14 @@ export function buildOverview(model: TimelineModel): OverviewData {
   const { fields } = model;
   // Spans by their track (a slice track's filter is its spans' primary category for these
   // categories): no category is looked up per span, and the rows hold the times already.
-  // Requests (the many: a loaded server's every request) are counted in a loop of their own,
-  // without a call per span: this runs once, before the first frame, mostly unoptimised.
-  const binsPerUs = 1 / binUs;
-  const lastBin = OVERVIEW_BINS - 1;
   for (const track of model.tracks) {
     if (track.kind !== 'slices') continue;
     const coverage = track.filter === 'eventloop' || track.filter === 'gc';
     if (!coverage && track.filter !== 'http.server') continue;
     for (const row of track.rows) {
       const starts = row.startUs;
-      if (coverage) {
-        for (let i = 0; i < row.count; i++) addCoverage(blocked, starts[i]!, row.endUs[i]!);
-        continue;
-      }
-      for (let i = 0; i < row.count; i++) {
-        const bin = Math.floor((starts[i]! - startUs) * binsPerUs);
-        requests[bin < 0 ? 0 : bin > lastBin ? lastBin : bin]!++;
-      }
+      if (coverage) for (let i = 0; i < row.count; i++) addCoverage(blocked, starts[i]!, row.endUs[i]!);
+      else for (let i = 0; i < row.count; i++) requests[binOf(starts[i]!)]!++;
     }
   }
   for (const track of model.tracks) {

@@ -20,7 +20,7 @@ export interface SummaryTable {
   cat: Uint8Array | Uint16Array | Uint32Array;
   /**
    * The compact DUR, ID_NUMBER and ID_STRING columns as sent, and where each block of
-   * 2^RANK_SHIFT events starts in them (SummaryIndex): an event's value is found by counting
+   * 2^SUMMARY_RANK_SHIFT events starts in them (SummaryIndex): an event's value is found by counting
    * the flags before it in its block (rankOf), instead of expanding each column to one entry
    * per event (16 MB of fresh memory for a million events, most of a tenth of a second of page
    * faults).
@@ -48,13 +48,10 @@ export interface SummaryTable {
 
 const utf8 = new TextDecoder();
 
-/** Events per block of the rank columns (a power of two): the decoder's (SummaryIndex). */
-const RANK_SHIFT = SUMMARY_RANK_SHIFT;
-
-/** Index in a compact column of event i's value: the block's start plus the flags set before i in its block. */
+/** Index in a compact column of event i's value: the block's start (the decoder's SummaryIndex) plus the flags set before i in its block. */
 export function rankOf(flags: Uint16Array, ranks: Uint32Array, flag: number, i: number): number {
-  let position = ranks[i >> RANK_SHIFT]!;
-  for (let j = (i >> RANK_SHIFT) << RANK_SHIFT; j < i; j++) if (flags[j]! & flag) position++;
+  let position = ranks[i >> SUMMARY_RANK_SHIFT]!;
+  for (let j = (i >> SUMMARY_RANK_SHIFT) << SUMMARY_RANK_SHIFT; j < i; j++) if (flags[j]! & flag) position++;
   return position;
 }
 
