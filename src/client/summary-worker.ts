@@ -2,7 +2,8 @@
 // (trace-summary.ts, buildSummary) so the host's own thread — the VS Code extension host,
 // which every extension shares, or the `cli view` server — stays free while a large snapshot
 // is read (a million events: ~1.6 s of CPU, half a second of it in one synchronous step). The
-// summary's buffers are handed back without a copy.
+// pieces before the span layout are copied once into one buffer and handed back; the layout's
+// buffers are handed back without a copy.
 import { parentPort, workerData } from 'node:worker_threads';
 import { concatBytes } from '../format/snapshot-lines';
 import { buildSummaryHere, type SummaryWorkerMessage } from './trace-summary';

@@ -21,9 +21,10 @@ export class StringTableWriter {
   private young = new Map<string, number>();
   private old = new Map<string, number>();
   private readonly encoder = new TextEncoder();
-  // Set once in the constructor and `declare`d (no class field, no constructor parameter
-  // properties): V8 then keeps them constant and embeds them in the optimised hooks, typed
-  // arrays' data pointers included (see Ring).
+  // `declare`d and assigned in the constructor (no class field, no constructor parameter
+  // properties): those set once V8 then keeps constant and embeds in the optimised hooks, typed
+  // arrays' data pointers included (see Ring); `writeWord` and `position` change with every
+  // entry and are declared the same way only so no field starts as undefined.
   private declare readonly f64: Float64Array;
   private declare readonly u32: Uint32Array;
   private declare readonly bytes: Uint8Array;
