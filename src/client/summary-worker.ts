@@ -2,10 +2,9 @@
 // (trace-summary.ts, buildSummary) so the host's own thread — the VS Code extension host,
 // which every extension shares, or the `cli view` server — stays free while a large snapshot
 // is read (a million events: ~1.6 s of CPU, half a second of it in one synchronous step). The
-// pieces before the span layout are copied once into one buffer and handed back; the layout's
-// buffers are handed back without a copy.
+// pieces before the span layout live in shared memory (event-summary-writer.ts) and are handed
+// back as they are; the layout's buffers are handed over without a copy.
 import { parentPort, workerData } from 'node:worker_threads';
-import { concatBytes } from '../format/snapshot-lines';
 import { buildSummaryHere, type SummaryWorkerMessage } from './trace-summary';
 
 function transferables(pieces: Uint8Array[]): ArrayBuffer[] {
@@ -14,21 +13,25 @@ function transferables(pieces: Uint8Array[]): ArrayBuffer[] {
   return [...buffers];
 }
 
+/**
+ * A piece as posted: one in shared memory goes as it is (the columns; the layout still reads
+ * them); any other is cloned, buffer and all, so a small piece that is a view into a larger
+ * buffer (the tail, read from a chunk of the file) is cut to its own bytes first.
+ */
+function postable(piece: Uint8Array): Uint8Array {
+  return piece.buffer instanceof SharedArrayBuffer || piece.byteLength === piece.buffer.byteLength ? piece : piece.slice();
+}
+
 const tracePath = (workerData as { tracePath?: unknown } | undefined)?.tracePath;
 if (parentPort && typeof tracePath === 'string') {
   const port = parentPort;
   let columnCount = 0;
-  // The pieces before the span layout go first, copied (the layout still reads those columns),
-  // so the host can send them while the layout is computed; then only the layout's pieces,
-  // handed over as they are.
+  // The pieces before the span layout go first, so the host can send them while the layout is
+  // computed; then only the layout's pieces.
   const send = (message: SummaryWorkerMessage, transfer: ArrayBuffer[] = []) => port.postMessage(message, transfer);
   void buildSummaryHere(tracePath, (columns) => {
     columnCount = columns.length;
-    // One exact copy, handed over: posting the pieces as they are would clone each piece's
-    // whole buffer (the growable columns' spare capacity too), twice — ~0.2 s for 1 M events.
-    const joined = concatBytes(columns);
-    const ownBuffer = joined.byteOffset === 0 && joined.byteLength === joined.buffer.byteLength && joined.buffer instanceof ArrayBuffer;
-    send({ columns: [joined] }, ownBuffer ? [joined.buffer] : []);
+    send({ columns: columns.map(postable) });
   }).then((outcome) => {
     if (!('summary' in outcome)) return send({ outcome });
     const spans = outcome.summary.pieces.slice(columnCount);
