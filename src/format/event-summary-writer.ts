@@ -95,12 +95,15 @@ class F64Column {
 
 /** The column's values as u8, u16 or u32 — the narrowest that holds its largest value — and that width. */
 function narrow(column: U32Column): [Uint8Array, number] {
-  const values = column.data.subarray(0, column.length);
+  return narrowValues(column.data.subarray(0, column.length));
+}
+
+function narrowValues(values: Uint32Array): [Uint8Array, number] {
   let max = 0;
   for (let i = 0; i < values.length; i++) if (values[i]! > max) max = values[i]!;
   if (max <= 0xff) return [convert(values, Uint8Array), 1];
   if (max <= 0xffff) return [bytesOf(convert(values, Uint16Array)), 2];
-  return [column.bytes(), 4];
+  return [bytesOf(values), 4];
 }
 
 /** `values` converted element by element into a new array of `Type` in summary memory. */
@@ -175,6 +178,47 @@ class ByteColumn {
   }
 }
 
+/**
+ * A column of string or thread indices: bytes while every index fits one (a snapshot names a
+ * few hundred things, so nearly always), 32 bits from the first one that does not. Written
+ * narrow from the start, the three such columns of a million events are 3 MB instead of 12 MB
+ * of fresh pages, and need no narrowing copy at the end.
+ */
+class IndexColumn {
+  private narrowData: Uint8Array;
+  private wideData: Uint32Array | null = null;
+  length = 0;
+  constructor(capacity: number) {
+    this.narrowData = new Uint8Array(new Memory(Math.max(16, Math.ceil(capacity))));
+  }
+  push(value: number): void {
+    if (value > 0xff || this.wideData !== null) {
+      this.pushWide(value);
+      return;
+    }
+    if (this.length === this.narrowData.length) this.narrowData = grow(this.narrowData, new Uint8Array(new Memory(Math.max(16, this.length * 2))));
+    this.narrowData[this.length++] = value;
+  }
+  private pushWide(value: number): void {
+    let wide = this.wideData;
+    if (wide === null) {
+      wide = new Uint32Array(new Memory(Math.max(16, this.narrowData.length) * 4));
+      wide.set(this.narrowData.subarray(0, this.length));
+    }
+    if (this.length === wide.length) wide = grow(wide, new Uint32Array(new Memory(Math.max(16, this.length * 2) * 4)));
+    wide[this.length++] = value;
+    this.wideData = wide;
+  }
+  /** The indices (for the span layout). */
+  get data(): Uint8Array | Uint32Array {
+    return this.wideData ?? this.narrowData;
+  }
+  /** The column's bytes at the narrowest width that holds its values, and that width. */
+  narrowed(): [Uint8Array, number] {
+    return this.wideData === null ? [this.narrowData.subarray(0, this.length), 1] : narrowValues(this.wideData.subarray(0, this.length));
+  }
+}
+
 const PADDING = new Uint8Array(8);
 
 /** Each section's length and width into the header (at `lengthsAt`, `widthsAt`), and the section, padded to 8 bytes, into `pieces`. */
@@ -207,11 +251,11 @@ export interface SummaryCounts {
 export class EventSummaryWriter {
   private readonly ph: U8Column;
   private readonly flags: U16Column;
-  private readonly name: U32Column;
-  private readonly thread: U32Column;
+  private readonly name: IndexColumn;
+  private readonly thread: IndexColumn;
   private readonly ts: F64Column;
   private readonly lineBytes: U32Column;
-  private readonly cat: U32Column;
+  private readonly cat: IndexColumn;
   private readonly dur: F64Column;
   private readonly idNumber: F64Column;
   private readonly idString: U32Column;
@@ -233,11 +277,11 @@ export class EventSummaryWriter {
     if (!littleEndian()) throw new SummaryFormatError('the event summary is little-endian; this machine is not');
     this.ph = new U8Column(expectedEvents);
     this.flags = new U16Column(expectedEvents);
-    this.name = new U32Column(expectedEvents);
-    this.thread = new U32Column(expectedEvents);
+    this.name = new IndexColumn(expectedEvents);
+    this.thread = new IndexColumn(expectedEvents);
     this.ts = new F64Column(expectedEvents);
     this.lineBytes = new U32Column(expectedEvents);
-    this.cat = new U32Column(expectedEvents);
+    this.cat = new IndexColumn(expectedEvents);
     this.dur = new F64Column(expectedEvents / 2);
     this.idNumber = new F64Column(expectedEvents / 2);
     this.idString = new U32Column(expectedEvents / 4);
@@ -346,8 +390,8 @@ export class EventSummaryWriter {
     const idNumbers = this.idNumber.data.subarray(0, this.idNumber.length);
     // [bytes, element width] per section, in order.
     const sections: [Uint8Array, number][] = [
-      [this.ph.bytes(), 1], [this.flags.bytes(), 2], narrow(this.name), narrow(this.thread), [this.ts.bytes(), 8], narrow(this.lineBytes),
-      narrow(this.cat), [this.dur.bytes(), 8], smallIntegers(idNumbers) ? [bytesOf(convert(idNumbers, Uint32Array)), 4] : [this.idNumber.bytes(), 8], narrow(this.idString),
+      [this.ph.bytes(), 1], [this.flags.bytes(), 2], this.name.narrowed(), this.thread.narrowed(), [this.ts.bytes(), 8], narrow(this.lineBytes),
+      this.cat.narrowed(), [this.dur.bytes(), 8], smallIntegers(idNumbers) ? [bytesOf(convert(idNumbers, Uint32Array)), 4] : [this.idNumber.bytes(), 8], narrow(this.idString),
       [this.gap.bytes(), 4], [this.blobRef.bytes(), 4], [this.threads.bytes(), 8], [bytesOf(stringOffsets), 4], [stringBytes, 1], [this.blob.bytes(), 1],
       [bytesOf(idOffsets), 4], [idBytes, 1],
     ];

@@ -98,6 +98,10 @@ function assertSameModel(a: LoadedTrace, b: LoadedTrace): void {
   assert.deepEqual(longestLoopBlocks(x), longestLoopBlocks(y));
 }
 
+function manyNames(count: number): TraceEvent[] {
+  return Array.from({ length: count }, (_, i): TraceEvent => ({ name: `span ${i % 400}`, cat: `cat${i % 300}`, ph: 'X', ts: i, dur: 0.5, pid: 1, tid: i % 270, args: { i } }));
+}
+
 const hostileText = serializeSnapshot(makeSnapshot({ windowSeconds: 3, hostileNames: true }) as Snapshot);
 
 test('the summary of a snapshot reads as the whole file does, at any chunk size, args fetched by range', async () => {
@@ -105,6 +109,8 @@ test('the summary of a snapshot reads as the whole file does, at any chunk size,
     ['hostile fixture', hostileText],
     ['format fixture', serializeSnapshot(validSnapshot())],
     ['large generator, small size', serializeSnapshot(makeLargeSnapshot(6_000))],
+    // Past 255 names, categories and threads the index columns widen (the first 255 stay bytes).
+    ['hundreds of names, categories and threads', serializeSnapshot({ traceEvents: manyNames(700), metadata: makeSnapshot({ windowSeconds: 1 }).metadata })],
   ];
   for (const [what, text] of cases) {
     const file = encoder.encode(text);
