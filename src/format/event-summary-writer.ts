@@ -107,7 +107,7 @@ function narrowValues(values: Uint32Array): [Uint8Array, number] {
 }
 
 /** `values` converted element by element into a new array of `Type` in summary memory. */
-function convert<T extends Uint8Array | Uint16Array | Uint32Array>(values: Uint32Array | Float64Array, Type: { new (buffer: ArrayBufferLike): T; BYTES_PER_ELEMENT: number }): T {
+function convert<T extends Uint8Array | Uint16Array>(values: Uint32Array, Type: { new (buffer: ArrayBufferLike): T; BYTES_PER_ELEMENT: number }): T {
   const out = new Type(new Memory(values.length * Type.BYTES_PER_ELEMENT));
   out.set(values);
   return out;
@@ -115,15 +115,6 @@ function convert<T extends Uint8Array | Uint16Array | Uint32Array>(values: Uint3
 
 function bytesOf(array: Uint16Array | Uint32Array | Int32Array | Float64Array): Uint8Array {
   return new Uint8Array(array.buffer, array.byteOffset, array.byteLength);
-}
-
-/** Whether every value is an integer in [0, 2^32): then u32 holds them exactly. */
-function smallIntegers(values: Float64Array): boolean {
-  for (let i = 0; i < values.length; i++) {
-    const v = values[i]!;
-    if (!(v >= 0 && v <= 0xffffffff && Math.floor(v) === v) || Object.is(v, -0)) return false;
-  }
-  return true;
 }
 
 /** TextEncoder, as this file needs it (the format is typed without a platform's globals). */
@@ -219,6 +210,46 @@ class IndexColumn {
   }
 }
 
+/**
+ * The numeric ids (async spans, flows): 32-bit while every id is an integer in [0, 2^32) —
+ * our recorder's ids always are — and float64 from the first one that is not. Half the fresh
+ * pages of a float64 column, and no converting copy at the end when the ids were small.
+ */
+class IdNumberColumn {
+  private smallData: Uint32Array;
+  private wideData: Float64Array | null = null;
+  length = 0;
+  constructor(capacity: number) {
+    this.smallData = new Uint32Array(new Memory(Math.max(16, Math.ceil(capacity)) * 4));
+  }
+  push(value: number): void {
+    if (this.wideData !== null || (value >>> 0) !== value || (value === 0 && 1 / value < 0)) {
+      this.pushWide(value);
+      return;
+    }
+    if (this.length === this.smallData.length) this.smallData = grow(this.smallData, new Uint32Array(new Memory(Math.max(16, this.length * 2) * 4)));
+    this.smallData[this.length++] = value;
+  }
+  private pushWide(value: number): void {
+    let wide = this.wideData;
+    if (wide === null) {
+      wide = new Float64Array(new Memory(Math.max(16, this.smallData.length) * 8));
+      wide.set(this.smallData.subarray(0, this.length));
+    }
+    if (this.length === wide.length) wide = grow(wide, new Float64Array(new Memory(Math.max(16, this.length * 2) * 8)));
+    wide[this.length++] = value;
+    this.wideData = wide;
+  }
+  /** The ids (for the span layout). */
+  get data(): Uint32Array | Float64Array {
+    return this.wideData ?? this.smallData;
+  }
+  /** The column's bytes: u32 when every id is an integer in [0, 2^32), else float64. */
+  sized(): [Uint8Array, number] {
+    return this.wideData === null ? [bytesOf(this.smallData.subarray(0, this.length)), 4] : [bytesOf(this.wideData.subarray(0, this.length)), 8];
+  }
+}
+
 const PADDING = new Uint8Array(8);
 
 /** Each section's length and width into the header (at `lengthsAt`, `widthsAt`), and the section, padded to 8 bytes, into `pieces`. */
@@ -257,7 +288,7 @@ export class EventSummaryWriter {
   private readonly lineBytes: U32Column;
   private readonly cat: IndexColumn;
   private readonly dur: F64Column;
-  private readonly idNumber: F64Column;
+  private readonly idNumber: IdNumberColumn;
   private readonly idString: U32Column;
   private readonly gap: U32Column;
   private readonly blobRef: U32Column;
@@ -283,7 +314,8 @@ export class EventSummaryWriter {
     this.lineBytes = new U32Column(expectedEvents);
     this.cat = new IndexColumn(expectedEvents);
     this.dur = new F64Column(expectedEvents / 2);
-    this.idNumber = new F64Column(expectedEvents / 2);
+    // Every async span's events and every flow point carry one: most events of a snapshot.
+    this.idNumber = new IdNumberColumn(expectedEvents);
     this.idString = new U32Column(expectedEvents / 4);
     this.gap = new U32Column(expectedEvents / 64);
     this.blobRef = new U32Column(expectedEvents / 8);
@@ -387,11 +419,10 @@ export class EventSummaryWriter {
     const encoder = new TextEncoder();
     const [stringOffsets, stringBytes] = encodeStrings(this.strings, encoder);
     const [idOffsets, idBytes] = encodeStrings(this.idStrings, encoder);
-    const idNumbers = this.idNumber.data.subarray(0, this.idNumber.length);
     // [bytes, element width] per section, in order.
     const sections: [Uint8Array, number][] = [
       [this.ph.bytes(), 1], [this.flags.bytes(), 2], this.name.narrowed(), this.thread.narrowed(), [this.ts.bytes(), 8], narrow(this.lineBytes),
-      this.cat.narrowed(), [this.dur.bytes(), 8], smallIntegers(idNumbers) ? [bytesOf(convert(idNumbers, Uint32Array)), 4] : [this.idNumber.bytes(), 8], narrow(this.idString),
+      this.cat.narrowed(), [this.dur.bytes(), 8], this.idNumber.sized(), narrow(this.idString),
       [this.gap.bytes(), 4], [this.blobRef.bytes(), 4], [this.threads.bytes(), 8], [bytesOf(stringOffsets), 4], [stringBytes, 1], [this.blob.bytes(), 1],
       [bytesOf(idOffsets), 4], [idBytes, 1],
     ];

@@ -99,7 +99,8 @@ function assertSameModel(a: LoadedTrace, b: LoadedTrace): void {
 }
 
 function manyNames(count: number): TraceEvent[] {
-  return Array.from({ length: count }, (_, i): TraceEvent => ({ name: `span ${i % 400}`, cat: `cat${i % 300}`, ph: 'X', ts: i, dur: 0.5, pid: 1, tid: i % 270, args: { i } }));
+  const idOf = (i: number) => (i < count - 20 ? i : i % 2 ? 2 ** 40 + i : i + 0.5);
+  return Array.from({ length: count }, (_, i): TraceEvent => ({ name: `span ${i % 400}`, cat: `cat${i % 300}`, ph: 'X', ts: i, dur: 0.5, pid: 1, tid: i % 270, id: idOf(i), args: { i } }));
 }
 
 const hostileText = serializeSnapshot(makeSnapshot({ windowSeconds: 3, hostileNames: true }) as Snapshot);
@@ -109,7 +110,8 @@ test('the summary of a snapshot reads as the whole file does, at any chunk size,
     ['hostile fixture', hostileText],
     ['format fixture', serializeSnapshot(validSnapshot())],
     ['large generator, small size', serializeSnapshot(makeLargeSnapshot(6_000))],
-    // Past 255 names, categories and threads the index columns widen (the first 255 stay bytes).
+    // Past 255 names, categories and threads the index columns widen (the first 255 stay bytes);
+    // past small integer ids the id column does.
     ['hundreds of names, categories and threads', serializeSnapshot({ traceEvents: manyNames(700), metadata: makeSnapshot({ windowSeconds: 1 }).metadata })],
   ];
   for (const [what, text] of cases) {
