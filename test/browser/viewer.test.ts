@@ -103,6 +103,8 @@ describe('viewer in Chromium via cli view', () => {
       const trackCount = await page.evaluate(() => (globalThis as unknown as PageGlobals).flightRecorderViewer.trackCount());
       assert.ok(trackCount >= 8, `tracks: ${trackCount}`);
       assert.match(await page.locator('.nfr-trigger').innerText(), /slow request/);
+      // The tab says "Loading …" until the timeline is drawn.
+      assert.match(await page.title(), /^\S+\.nodetrace\.json — Flight Recorder$/);
       assert.deepEqual(errors, []);
     } finally {
       await page.close();
@@ -302,6 +304,7 @@ describe('viewer in Chromium via cli view', () => {
       assert.match(text, /cannot be shown/);
       assert.match(text, /truncated\.nodetrace\.json/);
       assert.match(text, /ends early|cut off|truncated/i);
+      assert.equal(await page.title(), 'truncated.nodetrace.json — Flight Recorder');
     } finally {
       await page.close();
     }

@@ -44,7 +44,7 @@ export function viewerPage(nonce: string, title: string, summary = false): strin
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <meta http-equiv="Content-Security-Policy" content="${contentSecurityPolicy(nonce, true)}">
-<title>${escapeHtml(title)} — Flight Recorder</title>
+<title>Loading ${escapeHtml(title)} — Flight Recorder</title>
 <link rel="stylesheet" href="/viewer.css">${summary ? `\n<script nonce="${nonce}">${earlySummaryScript()}</script>` : ''}
 </head>
 <body data-trace-url="/trace"${summaryAttributes}>

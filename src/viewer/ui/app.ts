@@ -122,6 +122,7 @@ export class App {
 
   showError(fileName: string, message: string): void {
     clear(this.root);
+    document.title = `${fileName} — Flight Recorder`;
     this.root.append(
       h('div', { class: 'nfr-error', role: 'alert' },
         h('div', { class: 'nfr-error-icon' }, '!'),
