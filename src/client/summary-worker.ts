@@ -1,7 +1,7 @@
 // Entry of dist/summary-worker.js: builds one file's event summary on a worker thread
 // (trace-summary.ts, buildSummary) so the host's own thread — the VS Code extension host,
 // which every extension shares, or the `cli view` server — stays free while a large snapshot
-// is read (a million events: ~1.6 s of CPU, half a second of it in one synchronous step). The
+// is read (a million events: ~1.3 s of CPU, a quarter of it in one synchronous step). The
 // pieces before the span layout live in shared memory (event-summary-writer.ts) and are handed
 // back as they are; the layout's buffers are handed over without a copy.
 import { parentPort, workerData } from 'node:worker_threads';

@@ -213,7 +213,9 @@ class IndexColumn {
 /**
  * The numeric ids (async spans, flows): 32-bit while every id is an integer in [0, 2^32) —
  * our recorder's ids always are — and float64 from the first one that is not. Half the fresh
- * pages of a float64 column, and no converting copy at the end when the ids were small.
+ * pages of a float64 column, and no converting copy at the end when the ids were small. (The
+ * shape of IndexColumn with other types: one class for both would make its stores polymorphic,
+ * as with the column classes above.)
  */
 class IdNumberColumn {
   private smallData: Uint32Array;
