@@ -19,7 +19,8 @@ function transferables(pieces: Uint8Array[]): ArrayBuffer[] {
  * buffer (the tail, read from a chunk of the file) is cut to its own bytes first.
  */
 function postable(piece: Uint8Array): Uint8Array {
-  return piece.buffer instanceof SharedArrayBuffer || piece.byteLength === piece.buffer.byteLength ? piece : piece.slice();
+  const shared = typeof SharedArrayBuffer === 'function' && piece.buffer instanceof SharedArrayBuffer;
+  return shared || piece.byteLength === piece.buffer.byteLength ? piece : piece.slice();
 }
 
 const tracePath = (workerData as { tracePath?: unknown } | undefined)?.tracePath;
