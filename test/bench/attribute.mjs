@@ -69,7 +69,7 @@ try {
   for (const [entry, count] of shares.entries.slice(0, TOP_ENTRIES)) console.log(`    ${String(count).padStart(5)}  ${entry}`);
   delete shares.leaves;
   delete shares.entries;
-  console.log(`ATTRIBUTE ${JSON.stringify({ app, rate, options: recorderOptions, samples: shares.total, cpuMs, requests, ...shares })}`);
+  console.log(`ATTRIBUTE ${JSON.stringify({ node: process.version, app, rate, options: recorderOptions, samples: shares.total, cpuMs, requests, ...shares })}`);
 } finally {
   if (loadgen) await stop(loadgen);
   await stop(server);
