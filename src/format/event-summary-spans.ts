@@ -55,7 +55,8 @@ export interface SpanLayoutInput {
   idNumber: ArrayLike<number>;
   idString: ArrayLike<number>;
   strings: readonly string[];
-  idStrings: readonly string[];
+  /** String ids by index (decoded when asked: only async spans' ids are). */
+  idStrings: { get(index: number): string };
   /** pid, tid pairs. */
   threads: ArrayLike<number>;
   /** Events the summary carries whole (the FULL flag), parsed. */
@@ -235,7 +236,12 @@ export function layoutSpans(input: SpanLayoutInput): SpanLayout {
       catCode = f & FLAG_CAT ? input.cat[cats++]! + 1 : 0;
       cat = catCode === 0 ? undefined : strings[catCode - 1];
       dur = f & FLAG_DUR ? input.dur[durs++] : undefined;
-      id = f & FLAG_ID_NUMBER ? input.idNumber[idNumbers++] : f & FLAG_ID_STRING ? idStrings[input.idString[idStringCursor++]!] : undefined;
+      // A string id's text only for async spans (flow points, most of the string ids, pair elsewhere).
+      if (f & FLAG_ID_NUMBER) id = input.idNumber[idNumbers++];
+      else if (f & FLAG_ID_STRING) {
+        const index = input.idString[idStringCursor++]!;
+        id = phase === b || phase === e ? idStrings.get(index) : undefined;
+      } else id = undefined;
       if (phase !== M) {
         if (at < minTs) minTs = at;
         if (at > maxTs) maxTs = at;

@@ -21,9 +21,12 @@ import {
   type Typed,
 } from './event-summary';
 import { layoutSpans } from './event-summary-spans';
+import { IdByteTable } from './id-byte-table';
 import type { ScannedFields } from './scan-event';
 import { concatBytes } from './snapshot-lines';
 import type { TraceEvent } from './trace-event';
+
+const utf8 = new TextDecoder();
 
 /**
  * Memory for the summary's columns, tables and blob: shared where the platform has
@@ -298,8 +301,7 @@ export class EventSummaryWriter {
   private readonly blob: ByteColumn;
   private readonly stringIndex = new Map<string, number>();
   private readonly strings: string[] = [];
-  private readonly idIndex = new Map<string, number>();
-  private readonly idStrings: string[] = [];
+  private readonly ids = new IdByteTable();
   private readonly threadIndex = new Map<number, Map<number, number>>();
   /** FULL events as parsed, by event index (the span layout reads them). */
   private readonly full = new Map<number, TraceEvent>();
@@ -363,9 +365,11 @@ export class EventSummaryWriter {
     if (typeof event.id === 'number') {
       flags |= SUMMARY_FLAG.ID_NUMBER;
       this.idNumber.push(event.id);
-    } else if (typeof event.id === 'string') {
+    } else if (event.idStart >= 0) {
       flags |= SUMMARY_FLAG.ID_STRING;
-      this.idString.push(this.internId(event.id));
+      // Non-ASCII ids go through their text: the table then holds the bytes the text encodes to
+      // (a file's invalid UTF-8 as the replacement character, as JSON.parse would read it).
+      this.idString.push(event.idAscii ? this.ids.intern(bytes, event.idStart, event.idEnd) : this.ids.internText(utf8.decode(bytes.subarray(event.idStart, event.idEnd))));
     }
     if (event.bp === 'e') flags |= SUMMARY_FLAG.BP_E;
     if (event.s !== undefined) flags |= SCOPES.indexOf(event.s as 'g' | 'p' | 't') << SCOPE_SHIFT;
@@ -420,7 +424,7 @@ export class EventSummaryWriter {
     if (this.threads.length === 0) this.threadOf(0, 0);
     const encoder = new TextEncoder();
     const [stringOffsets, stringBytes] = encodeStrings(this.strings, encoder);
-    const [idOffsets, idBytes] = encodeStrings(this.idStrings, encoder);
+    const [idOffsets, idBytes] = this.ids.encoded();
     // [bytes, element width] per section, in order.
     const sections: [Uint8Array, number][] = [
       [this.ph.bytes(), 1], [this.flags.bytes(), 2], this.name.narrowed(), this.thread.narrowed(), [this.ts.bytes(), 8], narrow(this.lineBytes),
@@ -460,7 +464,7 @@ export class EventSummaryWriter {
       idNumber: this.idNumber.data,
       idString: this.idString.data,
       strings: this.strings,
-      idStrings: this.idStrings,
+      idStrings: this.ids,
       threads: this.threads.data,
       full: this.full,
       windowEndTs,
@@ -521,16 +525,6 @@ export class EventSummaryWriter {
       index = this.strings.length;
       this.strings.push(text);
       this.stringIndex.set(text, index);
-    }
-    return index;
-  }
-
-  private internId(text: string): number {
-    let index = this.idIndex.get(text);
-    if (index === undefined) {
-      index = this.idStrings.length;
-      this.idStrings.push(text);
-      this.idIndex.set(text, index);
     }
     return index;
   }

@@ -318,7 +318,7 @@ export class LazyStrings {
 }
 
 /** Short ASCII strings without a decoder call (most names are). */
-function asciiOrUtf8(bytes: Uint8Array, start: number, end: number, decoder: { decode(input: Uint8Array): string }): string {
+export function asciiOrUtf8(bytes: Uint8Array, start: number, end: number, decoder: { decode(input: Uint8Array): string }): string {
   if (end - start <= 64) {
     let text = '';
     for (let i = start; i < end; i++) {

@@ -292,7 +292,12 @@ export interface ScannedFields {
   dur: number | undefined;
   pid: number;
   tid: number;
-  id: string | number | undefined;
+  /** A numeric id; a string id is given by its bytes (idStart), so no string is made per event. */
+  id: number | undefined;
+  /** A string id's text is bytes [idStart, idEnd) of the line (no escapes; ASCII when idAscii), or idStart is -1. */
+  idStart: number;
+  idEnd: number;
+  idAscii: boolean;
   s: string | undefined;
   bp: string | undefined;
   argsStart: number;
@@ -317,7 +322,8 @@ export class EventScanner {
     const event = new ScannedEvent(f.name, String.fromCharCode(f.ph) as Phase, f.ts, f.pid, f.tid, bytes, f.argsStart, f.argsEnd, f.argsMayFail);
     if (f.cat !== undefined) event.cat = f.cat;
     if (f.dur !== undefined) event.dur = f.dur;
-    if (f.id !== undefined) event.id = f.id;
+    if (f.idStart >= 0) event.id = f.idAscii ? shortAscii(bytes, f.idStart, f.idEnd) : utf8.decode(bytes.subarray(f.idStart, f.idEnd));
+    else if (f.id !== undefined) event.id = f.id;
     if (f.s !== undefined) event.s = f.s as 'g' | 'p' | 't';
     if (f.bp !== undefined) event.bp = f.bp as 'e';
     return event;
@@ -327,7 +333,7 @@ export class EventScanner {
    * What the last successful `read` or `readLine` found (valid until the next call): for
    * readers that copy the fields elsewhere (event-summary-builder.ts) and need no object per event.
    */
-  readonly fields: ScannedFields = { name: '', cat: undefined, ph: 0, ts: 0, dur: undefined, pid: 0, tid: 0, id: undefined, s: undefined, bp: undefined, argsStart: -1, argsEnd: -1, argsMayFail: false };
+  readonly fields: ScannedFields = { name: '', cat: undefined, ph: 0, ts: 0, dur: undefined, pid: 0, tid: 0, id: undefined, idStart: -1, idEnd: -1, idAscii: true, s: undefined, bp: undefined, argsStart: -1, argsEnd: -1, argsMayFail: false };
 
   /** As `scan`, into `fields` instead of a new event: false means "parse that line with JSON.parse". */
   read(bytes: Uint8Array, start: number, end: number): boolean {
@@ -364,7 +370,10 @@ export class EventScanner {
     let dur: number | undefined;
     let pid = Number.NaN;
     let tid = Number.NaN;
-    let id: string | number | undefined;
+    let id: number | undefined;
+    let idStart = -1;
+    let idEnd = -1;
+    let idAscii = true;
     let s: string | undefined;
     let bp: string | undefined;
     let argsStart = -1;
@@ -418,8 +427,10 @@ export class EventScanner {
           if (b[i] === QUOTE) {
             const close = plainString(b, i, end);
             if (close < 0) return -1;
-            // Ids are mostly unique: not worth interning.
-            id = lastStringAscii ? shortAscii(b, i + 1, close) : utf8.decode(b.subarray(i + 1, close));
+            // Ids are mostly unique: their bytes, for the reader to intern or decode (no string here).
+            idStart = i + 1;
+            idEnd = close;
+            idAscii = lastStringAscii;
             i = close + 1;
           } else {
             i = this.readNumber(view, b, i, end);
@@ -457,6 +468,9 @@ export class EventScanner {
     f.pid = pid;
     f.tid = tid;
     f.id = id;
+    f.idStart = idStart;
+    f.idEnd = idEnd;
+    f.idAscii = idAscii;
     f.s = s;
     f.bp = bp;
     f.argsStart = argsStart;

@@ -117,8 +117,18 @@ test('string ids of every length come back exact', () => {
     const id = 'flow0123456789abcdefghijklmnopqrstuvwxyz-'.slice(0, length);
     const line = encoder.encode(`{"name":"f","ph":"s","ts":1,"pid":1,"tid":0,"id":${JSON.stringify(id)}}`);
     assert.ok(scanner.read(line, 0, line.length));
-    assert.equal(scanner.fields.id, id);
+    // The fields give a string id as its bytes (the summary interns them without a string)...
+    const { idStart, idEnd, idAscii } = scanner.fields;
+    assert.equal(scanner.fields.id, undefined);
+    assert.equal(new TextDecoder().decode(line.subarray(idStart, idEnd)), id);
+    assert.ok(idAscii);
+    // ...and a scanned event as its text.
+    assert.equal(scanner.scan(line, 0, line.length)?.id, id);
   }
+  const line = encoder.encode('{"name":"f","ph":"s","ts":1,"pid":1,"tid":0,"id":"réq-🚀"}');
+  assert.ok(scanner.read(line, 0, line.length));
+  assert.equal(scanner.fields.idAscii, false);
+  assert.equal(scanner.scan(line, 0, line.length)?.id, 'réq-🚀');
 });
 
 test('keys: only ours, each once, followed by a colon; anything else is left to JSON.parse', () => {

@@ -103,6 +103,22 @@ function manyNames(count: number): TraceEvent[] {
   return Array.from({ length: count }, (_, i): TraceEvent => ({ name: `span ${i % 400}`, cat: `cat${i % 300}`, ph: 'X', ts: i, dur: 0.5, pid: 1, tid: i % 270, id: idOf(i), args: { i } }));
 }
 
+/**
+ * Async spans and flows with thousands of distinct string ids (some not ASCII), each span
+ * ending dozens of begins later: the id table grows several times between a begin and its end.
+ */
+function manyStringIds(count: number): TraceEvent[] {
+  const events: TraceEvent[] = [];
+  for (let i = 0; i < count; i++) {
+    const id = i % 9 === 0 ? `réq-${i}` : `req-${i}`;
+    events.push({ name: `GET /item/${i % 40}`, cat: 'http.server', ph: 'b', ts: i, pid: 1, tid: 0, id, args: { i } });
+    if (i % 3 === 0) events.push({ name: 'request → fetch', cat: 'async', ph: 's', ts: i + 0.25, pid: 1, tid: 0, id: `flow${i}` });
+    if (i >= 50) events.push({ name: `GET /item/${(i - 50) % 40}`, cat: 'http.server', ph: 'e', ts: i + 0.5, pid: 1, tid: 0, id: (i - 50) % 9 === 0 ? `réq-${i - 50}` : `req-${i - 50}`, args: { status: 200 } });
+    if (i >= 20 && (i - 20) % 3 === 0) events.push({ name: 'request → fetch', cat: 'async', ph: 'f', bp: 'e', ts: i + 0.75, pid: 1, tid: 0, id: `flow${i - 20}` });
+  }
+  return events;
+}
+
 const hostileText = serializeSnapshot(makeSnapshot({ windowSeconds: 3, hostileNames: true }) as Snapshot);
 
 test('the summary of a snapshot reads as the whole file does, at any chunk size, args fetched by range', async () => {
@@ -113,6 +129,7 @@ test('the summary of a snapshot reads as the whole file does, at any chunk size,
     // Past 255 names, categories and threads the index columns widen (the first 255 stay bytes);
     // past small integer ids the id column does.
     ['hundreds of names, categories and threads', serializeSnapshot({ traceEvents: manyNames(700), metadata: makeSnapshot({ windowSeconds: 1 }).metadata })],
+    ['thousands of string ids', serializeSnapshot({ traceEvents: manyStringIds(3000), metadata: makeSnapshot({ windowSeconds: 1 }).metadata })],
   ];
   for (const [what, text] of cases) {
     const file = encoder.encode(text);
