@@ -3,6 +3,7 @@
 // smallest width that holds them and writes the header. Used by event-summary-builder.ts.
 import {
   align8,
+  EVENT_COUNT_AT,
   EVENT_SUMMARY_MAGIC,
   EVENT_SUMMARY_VERSION,
   EVENT_SUMMARY_VERSION_SPANS,
@@ -436,7 +437,7 @@ export class EventSummaryWriter {
     const view = new DataView(header.buffer);
     view.setUint32(0, EVENT_SUMMARY_MAGIC, true);
     view.setUint32(4, counts.spans ? EVENT_SUMMARY_VERSION_SPANS : EVENT_SUMMARY_VERSION, true);
-    view.setUint32(8, this.eventCount, true);
+    view.setUint32(EVENT_COUNT_AT, this.eventCount, true);
     view.setUint32(12, counts.entries, true);
     view.setUint32(16, counts.skipped, true);
     view.setInt32(20, counts.firstSkipped, true);

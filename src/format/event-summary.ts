@@ -41,6 +41,25 @@ export const EVENT_SUMMARY_VERSION_SPANS = 3;
 export const SPAN_BLOCK_MAGIC = 0x4c52464e;
 /** Header offset of TAIL's byte length (version 3). */
 export const TAIL_BYTES_AT = 36;
+/**
+ * The header a host streaming a summary still being built sends with it (the length is not
+ * known yet): the most bytes the summary can come to, so the page reads it into one buffer of
+ * that size as it arrives (src/cli/view/page.ts) instead of collecting chunks and copying them
+ * into one buffer after the last — which held the first frame up ~0.15 s for 30 MB.
+ */
+export const SUMMARY_MAX_BYTES_HEADER = 'x-summary-max-bytes';
+/** Doubles at the end of the span layout's block: minTs, maxTs, openEndUs, unmatchedEnds. */
+export const SPAN_SCALARS = 4;
+/** Header offset of the event count (a u32). */
+export const EVENT_COUNT_AT = 8;
+
+/**
+ * The most bytes the span layout's block can take for `eventCount` events: each event begins
+ * at most one span, and there are at most as many tracks and rows as spans.
+ */
+export function spanBlockMaxBytes(eventCount: number): number {
+  return SPAN_BLOCK_HEADER_BYTES + (SPAN_SECTION_COUNT - 1) * align8(4 * eventCount) + align8(8 * SPAN_SCALARS);
+}
 /** The MIME type hosts send it with. */
 export const EVENT_SUMMARY_CONTENT_TYPE = 'application/vnd.node-flight-recorder.summary';
 
@@ -191,7 +210,7 @@ export function decodeEventSummary(input: Uint8Array): EventSummary {
   if (view.getUint32(0, true) !== EVENT_SUMMARY_MAGIC) throw new SummaryFormatError('not an event summary');
   const version = view.getUint32(4, true);
   if (version !== EVENT_SUMMARY_VERSION && version !== EVENT_SUMMARY_VERSION_SPANS) throw new SummaryFormatError(`event summary version ${version}; this reader knows ${EVENT_SUMMARY_VERSION} and ${EVENT_SUMMARY_VERSION_SPANS}`);
-  const n = view.getUint32(8, true);
+  const n = view.getUint32(EVENT_COUNT_AT, true);
   if (view.getUint32(32, true) !== SECTION_COUNT) throw new SummaryFormatError('unexpected section count');
   let widths = WIDTHS_AT;
   let lengths = 40;

@@ -160,8 +160,8 @@ class BrowserHost implements Host {
     performance.mark('nfr-summary-requested');
     // The page's head started the request (and reads the body) while this script loaded
     // (src/cli/view/page.ts); a page without that asks now.
-    const early = (window as unknown as Record<string, unknown>)[EARLY_SUMMARY_GLOBAL] as Promise<{ response: Response; bytes?: ArrayBuffer }> | undefined;
-    const { response, bytes: earlyBytes } = early ? await early : { response: await fetch(summaryUrl, { cache: 'no-store' }), bytes: undefined };
+    const early = (window as unknown as Record<string, unknown>)[EARLY_SUMMARY_GLOBAL] as Promise<{ response: Response; bytes?: ArrayBuffer; length?: number }> | undefined;
+    const { response, bytes: earlyBytes, length: earlyLength } = early ? await early : { response: await fetch(summaryUrl, { cache: 'no-store' }), bytes: undefined, length: undefined };
     if (response.status !== 200) {
       // 204: the server has no summary of this file (not our layout, damaged): read it whole.
       const reason = response.headers.get('x-summary-unavailable');
@@ -169,9 +169,9 @@ class BrowserHost implements Host {
       return false;
     }
     const fileName = decodeURIComponent(response.headers.get('x-trace-file-name') ?? 'trace');
-    // One native read: copying chunks into a buffer in JS cost ~0.3–0.6 s on a loaded machine,
-    // and the summary is a tenth of the file, so the page keeps its plain "Loading" meanwhile.
-    const bytes = new Uint8Array(earlyBytes ?? (await response.arrayBuffer()));
+    // The head's request read the body into one buffer as it arrived (page.ts); a page without
+    // it takes one native read (the summary is a tenth of the file: no progress to show).
+    const bytes = earlyBytes ? new Uint8Array(earlyBytes, 0, earlyLength ?? earlyBytes.byteLength) : new Uint8Array(await response.arrayBuffer());
     performance.mark('nfr-summary-received');
     const fetchRanges = async (ranges: ByteRange[]): Promise<Uint8Array> => {
       const list = ranges.map((range) => `${range.offset}:${range.length}`).join(',');

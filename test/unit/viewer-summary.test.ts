@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { searchRemoteArgs } from '../../src/format/args-search';
-import { decodeEventSummary, lineOffsets, SUMMARY_FLAG, SummaryFormatError } from '../../src/format/event-summary';
+import { align8, decodeEventSummary, EVENT_COUNT_AT, HEADER_BYTES, lineOffsets, SECTION_COUNT, spanBlockMaxBytes, SUMMARY_FLAG, SummaryFormatError, TAIL_BYTES_AT } from '../../src/format/event-summary';
 import { EventSummaryBuilder } from '../../src/format/event-summary-builder';
 import { concatBytes } from '../../src/format/snapshot-lines';
 import type { Snapshot } from '../../src/format/snapshot';
@@ -153,6 +153,29 @@ test('the summary of a snapshot reads as the whole file does, at any chunk size,
       assert.equal(trace.argsLoader!.missing(trace.events.map((_, i) => i)), false);
       for (let i = 0; i < whole.events.length; i++) assert.equal(canonical(trace.events[i]), canonical(whole.events[i]), `${what}: event ${i}`);
     }
+  }
+});
+
+test('a summary never outgrows the bound a host announces while the span layout is still being made', () => {
+  // The most spans, rows and tracks a number of events can make: every event a span, all
+  // overlapping on one thread (a row each), or each on a thread of its own (a track each).
+  const overlapping = Array.from({ length: 500 }, (_, i): TraceEvent => ({ name: 'x', cat: 'user', ph: 'X', ts: i, dur: 10_000, pid: 1, tid: 0 }));
+  const ownThreads = Array.from({ length: 300 }, (_, i): TraceEvent => ({ name: 'x', cat: 'user', ph: 'X', ts: i, dur: 1, pid: 1, tid: i }));
+  const metadata = makeSnapshot({ windowSeconds: 1 }).metadata;
+  for (const [what, text] of [
+    ['overlapping spans', serializeSnapshot({ traceEvents: overlapping, metadata })],
+    ['a thread per span', serializeSnapshot({ traceEvents: ownThreads, metadata })],
+    ['large generator', serializeSnapshot(makeLargeSnapshot(6_000))],
+  ] as const) {
+    const summary = summarise(encoder.encode(text), 1 << 20)!;
+    const view = new DataView(summary.buffer, summary.byteOffset, summary.byteLength);
+    // The span layout's block starts after the header, the padded sections and the tail.
+    let spanBlockAt = HEADER_BYTES;
+    for (let k = 0; k < SECTION_COUNT; k++) spanBlockAt += align8(view.getUint32(40 + 4 * k, true));
+    spanBlockAt += align8(view.getUint32(TAIL_BYTES_AT, true));
+    const spanBlockBytes = summary.length - spanBlockAt;
+    assert.ok(spanBlockBytes > 0, `${what}: a span layout`);
+    assert.ok(spanBlockBytes <= spanBlockMaxBytes(view.getUint32(EVENT_COUNT_AT, true)), `${what}: ${spanBlockBytes} bytes of span layout within the bound`);
   }
 });
 

@@ -6,7 +6,7 @@
 // answer with a sentence when they cannot help.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { isSearchNeedle, MAX_SEARCH_CHARS } from '../../format/args-search';
-import { EVENT_SUMMARY_CONTENT_TYPE } from '../../format/event-summary';
+import { EVENT_COUNT_AT, EVENT_SUMMARY_CONTENT_TYPE, spanBlockMaxBytes, SUMMARY_MAX_BYTES_HEADER } from '../../format/event-summary';
 import { COMMON_HEADERS, send } from './respond';
 import type { ByteRange } from '../../format/viewer-protocol';
 import { checkRanges, FileChangedError, MAX_RANGES, type TraceSummaryCache } from '../../client/trace-summary';
@@ -50,7 +50,8 @@ export async function sendSummary(request: IncomingMessage, response: ServerResp
 async function streamSummary(response: ServerResponse, build: NonNullable<ReturnType<TraceSummaryCache['inProgress']>>, extra: Record<string, string>): Promise<boolean> {
   const columns = await build.columns;
   if (!columns) return false;
-  response.writeHead(200, { ...COMMON_HEADERS, ...extra, 'content-type': EVENT_SUMMARY_CONTENT_TYPE, 'x-summary-built-on': columns.builtOn });
+  const maxBytes = maxSummaryBytes(columns.pieces);
+  response.writeHead(200, { ...COMMON_HEADERS, ...extra, 'content-type': EVENT_SUMMARY_CONTENT_TYPE, 'x-summary-built-on': columns.builtOn, ...(maxBytes === undefined ? {} : { [SUMMARY_MAX_BYTES_HEADER]: String(maxBytes) }) });
   for (const piece of columns.pieces) response.write(piece);
   const outcome = await build.outcome;
   if (!('summary' in outcome)) {
@@ -61,6 +62,16 @@ async function streamSummary(response: ServerResponse, build: NonNullable<Return
   for (const piece of outcome.summary.pieces.slice(columns.pieces.length)) response.write(piece);
   response.end();
   return true;
+}
+
+/** What a summary whose pieces before the span layout are `columnPieces` (the header first) can come to. */
+function maxSummaryBytes(columnPieces: Uint8Array[]): number | undefined {
+  const header = columnPieces[0];
+  if (header === undefined || header.byteLength < EVENT_COUNT_AT + 4) return undefined;
+  const eventCount = new DataView(header.buffer, header.byteOffset, header.byteLength).getUint32(EVENT_COUNT_AT, true);
+  let bytes = 0;
+  for (const piece of columnPieces) bytes += piece.byteLength;
+  return bytes + spanBlockMaxBytes(eventCount);
 }
 
 /** The ranges of a `ranges=OFFSET:LENGTH,…` value, or a sentence saying what is wrong with it. */
