@@ -63,6 +63,28 @@ test('the packed-key sort orders like the comparator, ties by longer first', () 
   }
 });
 
+test('spans in a few runs of order (merged, not sorted) come out as the comparator orders them, ties in input order', () => {
+  let seed = 7;
+  const rand = () => ((seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648);
+  const n = 3000;
+  const startUs = new Float64Array(n);
+  const endUs = new Float64Array(n);
+  for (let i = 0; i < n; i++) {
+    // Whole-µs starts and few distinct lengths: many exact ties.
+    startUs[i] = Math.floor(rand() * 500);
+    endUs[i] = startUs[i]! + Math.floor(rand() * 3);
+  }
+  const reference = (indices: Int32Array) => [...indices].sort((a, b) => startUs[a]! - startUs[b]! || endUs[b]! - endUs[a]!);
+  // 1 run (already ordered), 2, 5, 16 and 17 runs (one past the merge limit: sorted instead).
+  for (const runs of [1, 2, 5, 16, 17]) {
+    const ordered = reference(Int32Array.from({ length: n }, (_, i) => i));
+    // Cut the ordered spans into `runs` pieces and deal them out round-robin: each piece stays in order.
+    const pieces = Array.from({ length: runs }, (_, r) => ordered.slice(Math.floor((r * n) / runs), Math.floor(((r + 1) * n) / runs)));
+    const input = Int32Array.from(pieces.reverse().flat());
+    assert.deepEqual([...sortByStartThenLongest(input.slice(), startUs, endUs)], reference(input), `${runs} runs`);
+  }
+});
+
 test('culling finds exactly the items that intersect the window', () => {
   const spans: [number, number][] = [];
   for (let i = 0; i < 1000; i++) spans.push([i * 10, i * 10 + 5]);
