@@ -7,7 +7,11 @@
 // waits for the server's summary of the file, which it builds in the background from its
 // start; "from command start" — spawning `cli view` → first frame — includes all of it. Then
 // --runs reopens (2 by default) of the last server, summary ready, each also zoomed and panned.
-//   node --import tsx test/bench/viewer-frames.ts [--events N] [--fresh F] [--runs R] [--json] [--no-summary]
+// With --compare <root> (another build's checkout, built: <root>/dist/cli.js), the fresh opens
+// alternate between that build and this one (A B A B …, F of each) and each build's median is
+// reported: on a machine whose speed drifts from minute to minute, only a paired comparison
+// says whether a change made the open faster.
+//   node --import tsx test/bench/viewer-frames.ts [--events N] [--fresh F] [--runs R] [--json] [--no-summary] [--compare <root>]
 import { spawnSync } from 'node:child_process';
 import { closeSync, mkdtempSync, openSync, rmSync, statSync, writeSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
@@ -111,7 +115,10 @@ async function main(): Promise<void> {
   const openTab = await context.newPage();
   await openTab.goto('about:blank');
   await new Promise((settled) => setTimeout(settled, 2000));
-  const startServer = () => startView(file, 60_000, noSummary ? ['--no-summary'] : []);
+  const compareIndex = process.argv.indexOf('--compare');
+  const baselineRoot = compareIndex >= 0 ? process.argv[compareIndex + 1] : undefined;
+  const startServer = (baseline = false) => startView(file, 60_000, noSummary ? ['--no-summary'] : [], baseline && baselineRoot ? [join(baselineRoot, 'dist', 'cli.js'), 'view'] : undefined);
+  const baselineFirstFrames: number[] = [];
   let server: Awaited<ReturnType<typeof startView>> | undefined;
   const fromCommandMs: number[] = [];
   const freshFirstFrames: number[] = [];
@@ -124,12 +131,21 @@ async function main(): Promise<void> {
     // Fresh opens: each a new `cli view`, its page navigated as soon as it prints the URL, so
     // the page waits for the server's summary of the file (built from its start). One fresh
     // open is one noisy sample on a shared machine: several, and their median is the number.
-    for (let fresh = 0; fresh < freshOpens; fresh++) {
+    const opens = baselineRoot ? 2 * freshOpens : freshOpens;
+    for (let fresh = 0; fresh < opens; fresh++) {
       if (server) await server.stop();
+      // With a baseline: A B B A A B … (each build first as often as second).
+      const baseline = baselineRoot !== undefined && (fresh % 4 === 0 || fresh % 4 === 3);
       const commandStartEpochMs = performance.timeOrigin + performance.now();
-      server = await startServer();
+      server = await startServer(baseline);
       const page = await context.newPage();
       const opened = await openAndTime(page, server.url);
+      if (baseline) {
+        baselineFirstFrames.push(opened.firstFrameMs);
+        await page.close();
+        await new Promise((settled) => setTimeout(settled, 1000));
+        continue;
+      }
       freshFirstFrames.push(opened.firstFrameMs);
       fromCommandMs.push(opened.firstFrameEpochMs - commandStartEpochMs);
       phases.push(opened.phases);
@@ -194,6 +210,8 @@ async function main(): Promise<void> {
     /** Fresh opens: each page opened as soon as a new `cli view` printed its URL, waiting for the server's summary of the file (median, the number judged). */
     firstOpenMs: median(freshFirstFrames),
     firstOpen: spread(freshFirstFrames),
+    /** --compare: the other build's fresh opens, interleaved with these. */
+    baselineFirstOpen: baselineRoot ? { root: baselineRoot, ...spread(baselineFirstFrames) } : undefined,
     /** Pages of a server whose summary is ready. */
     reopenMs: runs > 0 ? median(firstFrames) : undefined,
     reopen: runs > 0 ? spread(firstFrames) : undefined,
@@ -210,6 +228,7 @@ async function main(): Promise<void> {
     console.log(`viewer: ${eventCount.toLocaleString('en-US')} events (${result.fileMB} MB), ${freshOpens} fresh opens and ${runs} reopens in Chromium`);
     console.log(`  path: ${result.path}${result.summary ? ` (summary ${result.summary.sizeMB} MB, built by the server in ${result.summary.buildMs} ms, median)` : ''}`);
     console.log(`  first frame, fresh open (page asks while cli view still summarises): median ${result.firstOpen.median} ms [${result.firstOpen.all.join(', ')}]  target ≤ 2000 ms`);
+    if (result.baselineFirstOpen) console.log(`  first frame, fresh open, baseline ${baselineRoot} (interleaved): median ${result.baselineFirstOpen.median} ms [${result.baselineFirstOpen.all.join(', ')}]`);
     if (result.reopen) console.log(`  first frame, reopened (summary ready): median ${result.reopen.median} ms [${result.reopen.all.join(', ')}]`);
     console.log(`  fresh open from command start (spawn cli view → first frame): median ${result.fromCommandStartMs} ms`);
     console.log(`  load average (1 min) before ${result.loadAverage.before}, after ${result.loadAverage.after}`);

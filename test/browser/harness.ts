@@ -31,9 +31,12 @@ export function viewCommand(): string[] {
   return ['--import', 'tsx', '-e', entry];
 }
 
-/** Starts `cli view` on a free loopback port; resolves with the printed URL (bounded wait). */
-export function startView(file: string, timeoutMs = 15_000, extraArgs: string[] = []): Promise<ViewServer> {
-  const child = spawn(process.execPath, [...viewCommand(), file, '--port', '0', ...extraArgs], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+/**
+ * Starts `cli view` on a free loopback port; resolves with the printed URL (bounded wait).
+ * `command`: another build's `[cli.js, 'view']` (the viewer benchmark's A/B of two builds).
+ */
+export function startView(file: string, timeoutMs = 15_000, extraArgs: string[] = [], command = viewCommand()): Promise<ViewServer> {
+  const child = spawn(process.execPath, [...command, file, '--port', '0', ...extraArgs], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => {
