@@ -1,0 +1,75 @@
+// The page's early summary request (src/cli/view/page.ts): the inline script in the head reads
+// the body into one buffer sized by Content-Length or x-summary-max-bytes. Run here as the page
+// runs it (Node's fetch reads bodies with the same BYOB readers), against servers that send
+// the exact length, a bound, a bound too small and nothing: every byte arrives, in order.
+import assert from 'node:assert/strict';
+import { createServer, type OutgoingHttpHeaders } from 'node:http';
+import { test } from 'node:test';
+import { viewerPage } from '../../src/cli/view/page';
+import { SUMMARY_MAX_BYTES_HEADER } from '../../src/format/event-summary';
+
+interface Early {
+  response: Response;
+  bytes?: ArrayBuffer;
+  length?: number;
+}
+
+/** The head's inline script, run with `fetch` against `base` and its result (the page's global). */
+function runEarlyScript(base: string): Promise<Early> {
+  const html = viewerPage('n0nce', 'trace.json', true);
+  const script = /<script nonce="n0nce">([\s\S]*?)<\/script>/.exec(html)?.[1];
+  assert.ok(script, 'an inline script in the head');
+  const window: Record<string, unknown> = {};
+  const pageFetch = (path: string) => fetch(new URL(path, base));
+  new Function('window', 'fetch', script)(window, pageFetch);
+  return window.flightRecorderEarlySummary as Promise<Early>;
+}
+
+/** A server answering /trace/summary with `body` in pieces a few ms apart, and these headers. */
+async function serve(body: Uint8Array, headers: OutgoingHttpHeaders, status = 200): Promise<{ base: string; close: () => void }> {
+  const server = createServer((request, response) => {
+    assert.equal(request.url, '/trace/summary');
+    response.writeHead(status, headers);
+    if (status !== 200) return void response.end();
+    const pieces = [body.subarray(0, body.length >> 2), body.subarray(body.length >> 2, body.length >> 1), body.subarray(body.length >> 1)];
+    const send = (i: number) => (i === pieces.length ? response.end() : response.write(pieces[i], () => setTimeout(() => send(i + 1), 5)));
+    send(0);
+  });
+  await new Promise<void>((listening) => server.listen(0, '127.0.0.1', listening));
+  const address = server.address();
+  return { base: `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}/`, close: () => server.close() };
+}
+
+const body = Uint8Array.from({ length: 3 * 1024 * 1024 + 17 }, (_, i) => (i * 7919) % 251);
+
+for (const [what, headers] of [
+  ['Content-Length (a summary already built)', { 'content-length': String(body.length) }],
+  ['a bound above the length (a summary still being built)', { [SUMMARY_MAX_BYTES_HEADER]: String(body.length + 123_456) }],
+  ['a bound below the length (the buffer grows)', { [SUMMARY_MAX_BYTES_HEADER]: '1000' }],
+  ['neither (the buffer starts at 1 MB and grows)', {}],
+] as const) {
+  test(`the early request reads every byte of the summary in order: ${what}`, async () => {
+    const server = await serve(body, headers);
+    try {
+      const early = await runEarlyScript(server.base);
+      assert.equal(early.response.status, 200);
+      assert.ok(early.bytes && early.length !== undefined);
+      assert.equal(early.length, body.length);
+      assert.ok(early.bytes.byteLength >= early.length);
+      assert.deepEqual(new Uint8Array(early.bytes, 0, early.length), body);
+    } finally {
+      server.close();
+    }
+  });
+}
+
+test('the early request hands any other answer over unread (the viewer then reads the whole file)', async () => {
+  const server = await serve(body, { 'x-summary-unavailable': 'not%20our%20layout' }, 204);
+  try {
+    const early = await runEarlyScript(server.base);
+    assert.equal(early.response.status, 204);
+    assert.equal(early.bytes, undefined);
+  } finally {
+    server.close();
+  }
+});
