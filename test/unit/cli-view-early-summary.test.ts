@@ -47,6 +47,7 @@ for (const [what, headers] of [
   ['a bound above the length (a summary still being built)', { [SUMMARY_MAX_BYTES_HEADER]: String(body.length + 123_456) }],
   ['a bound below the length (the buffer grows)', { [SUMMARY_MAX_BYTES_HEADER]: '1000' }],
   ['neither (the buffer starts at 1 MB and grows)', {}],
+  ['a bound no browser allocates (the buffer starts at 1 MB and grows)', { [SUMMARY_MAX_BYTES_HEADER]: String(2 ** 53) }],
 ] as const) {
   test(`the early request reads every byte of the summary in order: ${what}`, async () => {
     const server = await serve(body, headers);

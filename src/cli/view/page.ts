@@ -31,7 +31,8 @@ export function contentSecurityPolicy(nonce: string, inMeta = false): string {
  * is full, a small read finds the end (or, should more come, the buffer doubles). A view of no
  * bytes cannot be read into. `arrayBuffer()` collected the chunks and copied them into a new buffer
  * after the last one, ~0.13–0.25 s for 30 MB between the last byte and the viewer's start,
- * against ~0.01 s now (docs/benchmarks.md). The untouched tail of a bound costs no memory.
+ * against ~0.01 s now (docs/benchmarks.md). The untouched tail of a bound costs no memory; a
+ * bound the browser will not allocate starts the buffer at 1 MB instead.
  * Resolves to { response } for any other status, { response, bytes, length } for a summary.
  */
 export const EARLY_SUMMARY_GLOBAL = 'flightRecorderEarlySummary';
@@ -40,7 +41,8 @@ function earlySummaryScript(): string {
   return `window.${EARLY_SUMMARY_GLOBAL}=fetch("/trace/summary").then(function(r){
 if(r.status!==200)return{response:r};
 var reader;try{reader=r.body.getReader({mode:"byob"})}catch(e){return r.arrayBuffer().then(function(b){return{response:r,bytes:b,length:b.byteLength}})}
-var buffer=new ArrayBuffer(Number(r.headers.get("content-length"))||Number(r.headers.get("${SUMMARY_MAX_BYTES_HEADER}"))||1048576),n=0;
+var size=Number(r.headers.get("content-length"))||Number(r.headers.get("${SUMMARY_MAX_BYTES_HEADER}"))||1048576,buffer,n=0;
+try{buffer=new ArrayBuffer(size)}catch(e){buffer=new ArrayBuffer(1048576)}
 function done(){return{response:r,bytes:buffer,length:n}}
 function next(){
 if(n<buffer.byteLength)return reader.read(new Uint8Array(buffer,n,buffer.byteLength-n)).then(function(step){
