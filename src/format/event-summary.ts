@@ -48,6 +48,11 @@ export const TAIL_BYTES_AT = 36;
  * into one buffer after the last — which held the first frame up ~0.15 s for 30 MB.
  */
 export const SUMMARY_MAX_BYTES_HEADER = 'x-summary-max-bytes';
+/**
+ * The header giving `summaryColumnsBytes` of a version-3 summary: the page reads that part into
+ * a buffer of its own and decodes it while the span layout is still on the way (src/cli/view/page.ts).
+ */
+export const SUMMARY_COLUMNS_BYTES_HEADER = 'x-summary-columns-bytes';
 /** Doubles at the end of the span layout's block: minTs, maxTs, openEndUs, unmatchedEnds. */
 export const SPAN_SCALARS = 4;
 /** Header offset of the event count (a u32). */
@@ -203,6 +208,41 @@ export function align8(n: number): number {
  * into `bytes` (copied once if it is not 8-byte aligned).
  */
 export function decodeEventSummary(input: Uint8Array): EventSummary {
+  return decodeSummary(input, 'whole');
+}
+
+/**
+ * The part of a version-3 summary before its span layout (`summaryColumnsBytes` of it: the
+ * header, the sections and the tail), read and checked as `decodeEventSummary` does, without
+ * spans: a page can read it while the host still lays the spans out, then `attachSpanBlock`.
+ */
+export function decodeSummaryColumns(input: Uint8Array): EventSummary {
+  return decodeSummary(input, 'columns');
+}
+
+/** Reads the span layout's block (`input` holds it alone) into `summary`, checked against its events. */
+export function attachSpanBlock(summary: EventSummary, input: Uint8Array): void {
+  const bytes = input.byteOffset % 8 === 0 ? input : input.slice();
+  const spans = readSpanBlock(bytes, 0);
+  checkSpans(spans, summary.eventCount);
+  summary.spans = spans;
+}
+
+/**
+ * How many bytes of a summary come before its span layout, from its header (at least
+ * HEADER_BYTES of it); the whole length for version 1, which has none. Undefined when the
+ * header is not one.
+ */
+export function summaryColumnsBytes(header: Uint8Array): number | undefined {
+  if (header.length < HEADER_BYTES) return undefined;
+  const view = new DataView(header.buffer, header.byteOffset, header.length);
+  if (view.getUint32(0, true) !== EVENT_SUMMARY_MAGIC || view.getUint32(4, true) !== EVENT_SUMMARY_VERSION_SPANS || view.getUint32(32, true) !== SECTION_COUNT) return undefined;
+  let bytes = HEADER_BYTES;
+  for (let s = 0; s < SECTION_COUNT; s++) bytes += align8(view.getUint32(40 + 4 * s, true));
+  return bytes + align8(view.getUint32(TAIL_BYTES_AT, true));
+}
+
+function decodeSummary(input: Uint8Array, part: 'whole' | 'columns'): EventSummary {
   if (!littleEndian()) throw new SummaryFormatError('the event summary is little-endian; this machine is not');
   const bytes = input.byteOffset % 8 === 0 ? input : input.slice();
   if (bytes.length < HEADER_BYTES) throw new SummaryFormatError('shorter than its header');
@@ -212,8 +252,8 @@ export function decodeEventSummary(input: Uint8Array): EventSummary {
   if (version !== EVENT_SUMMARY_VERSION && version !== EVENT_SUMMARY_VERSION_SPANS) throw new SummaryFormatError(`event summary version ${version}; this reader knows ${EVENT_SUMMARY_VERSION} and ${EVENT_SUMMARY_VERSION_SPANS}`);
   const n = view.getUint32(EVENT_COUNT_AT, true);
   if (view.getUint32(32, true) !== SECTION_COUNT) throw new SummaryFormatError('unexpected section count');
-  let widths = WIDTHS_AT;
-  let lengths = 40;
+  const widths = WIDTHS_AT;
+  const lengths = 40;
   let at = HEADER_BYTES;
   const section = <T extends Typed | Int32Array>(s: number, make: (buffer: ArrayBuffer, offset: number, length: number) => T, elementBytes: number): T => {
     if (view.getUint8(widths + s) !== elementBytes) throw new SummaryFormatError(`section ${s} has an unexpected width`);
@@ -226,7 +266,6 @@ export function decodeEventSummary(input: Uint8Array): EventSummary {
   const u8 = (b: ArrayBuffer, o: number, l: number) => new Uint8Array(b, o, l);
   const u16 = (b: ArrayBuffer, o: number, l: number) => new Uint16Array(b, o, l);
   const u32 = (b: ArrayBuffer, o: number, l: number) => new Uint32Array(b, o, l);
-  const i32 = (b: ArrayBuffer, o: number, l: number) => new Int32Array(b, o, l);
   const f64 = (b: ArrayBuffer, o: number, l: number) => new Float64Array(b, o, l);
   /** An index column of the width the header gives. */
   const index = (s: number): IndexColumn => {
@@ -266,28 +305,18 @@ export function decodeEventSummary(input: Uint8Array): EventSummary {
   const idOffsets = section(16, u32, 4);
   const idBytes = section(17, u8, 1);
   if (version === EVENT_SUMMARY_VERSION) {
+    if (part === 'columns') throw new SummaryFormatError('a version 1 summary has no span layout to come');
     summary.tail = bytes.subarray(at);
   } else {
     const tailBytes = view.getUint32(TAIL_BYTES_AT, true);
     if (at + tailBytes > bytes.length) throw new SummaryFormatError('the tail does not fit');
     summary.tail = bytes.subarray(at, at + tailBytes);
-    // The span layout's block: its own header, then its sections (read like the others).
     at = align8(at + tailBytes);
-    if (at + SPAN_BLOCK_HEADER_BYTES > bytes.length || view.getUint32(at, true) !== SPAN_BLOCK_MAGIC || view.getUint32(at + 4, true) !== SPAN_SECTION_COUNT) {
-      throw new SummaryFormatError('the span layout is missing or damaged');
+    if (part === 'columns') {
+      if (at !== align8(bytes.length)) throw new SummaryFormatError('bytes follow the tail');
+    } else {
+      summary.spans = readSpanBlock(bytes, at);
     }
-    lengths = at + 8;
-    widths = lengths + 4 * SPAN_SECTION_COUNT;
-    at += SPAN_BLOCK_HEADER_BYTES;
-    const event = section(0, i32, 4);
-    const endEvent = section(1, i32, 4);
-    const packedOrder = section(2, i32, 4);
-    const groupRows = section(3, u32, 4);
-    const rowItems = section(4, u32, 4);
-    const scalars = section(5, f64, 8);
-    if (at !== align8(bytes.length)) throw new SummaryFormatError('bytes follow the span layout');
-    if (endEvent.length !== event.length || packedOrder.length !== event.length || scalars.length !== 4) throw new SummaryFormatError('the span layout does not fit');
-    summary.spans = { event, endEvent, packedOrder, groupRows, rowItems, minTs: scalars[0]!, maxTs: scalars[1]!, openEndUs: scalars[2]!, unmatchedEnds: scalars[3]! };
   }
   for (const column of [summary.ph, summary.flags, summary.name, summary.thread, summary.ts, summary.lineBytes]) {
     if (column.length !== n) throw new SummaryFormatError('a column does not have one entry per event');
@@ -416,6 +445,36 @@ function checkAndIndex(s: EventSummary): SummaryIndex {
   }
   if (s.spans) checkSpans(s.spans, s.eventCount);
   return { catOfEvent, durRank, idNumberRank, idStringRank, blobEvents };
+}
+
+/** The span layout's block at `at` of `bytes` (8-byte aligned), which must end there: its own header, then its sections. */
+function readSpanBlock(bytes: Uint8Array, at: number): SummarySpans {
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.length);
+  if (at + SPAN_BLOCK_HEADER_BYTES > bytes.length || view.getUint32(at, true) !== SPAN_BLOCK_MAGIC || view.getUint32(at + 4, true) !== SPAN_SECTION_COUNT) {
+    throw new SummaryFormatError('the span layout is missing or damaged');
+  }
+  const lengths = at + 8;
+  const widths = lengths + 4 * SPAN_SECTION_COUNT;
+  at += SPAN_BLOCK_HEADER_BYTES;
+  const section = <T>(s: number, make: (buffer: ArrayBuffer, offset: number, length: number) => T, elementBytes: number): T => {
+    if (view.getUint8(widths + s) !== elementBytes) throw new SummaryFormatError(`span section ${s} has an unexpected width`);
+    const length = view.getUint32(lengths + 4 * s, true);
+    if (length % elementBytes !== 0 || at + length > bytes.length) throw new SummaryFormatError(`span section ${s} does not fit`);
+    const out = make(bytes.buffer as ArrayBuffer, bytes.byteOffset + at, length / elementBytes);
+    at += align8(length);
+    return out;
+  };
+  const i32 = (b: ArrayBuffer, o: number, l: number) => new Int32Array(b, o, l);
+  const u32 = (b: ArrayBuffer, o: number, l: number) => new Uint32Array(b, o, l);
+  const event = section(0, i32, 4);
+  const endEvent = section(1, i32, 4);
+  const packedOrder = section(2, i32, 4);
+  const groupRows = section(3, u32, 4);
+  const rowItems = section(4, u32, 4);
+  const scalars = section(5, (b, o, l) => new Float64Array(b, o, l), 8);
+  if (at !== align8(bytes.length)) throw new SummaryFormatError('bytes follow the span layout');
+  if (endEvent.length !== event.length || packedOrder.length !== event.length || scalars.length !== SPAN_SCALARS) throw new SummaryFormatError('the span layout does not fit');
+  return { event, endEvent, packedOrder, groupRows, rowItems, minTs: scalars[0]!, maxTs: scalars[1]!, openEndUs: scalars[2]!, unmatchedEnds: scalars[3]! };
 }
 
 /**

@@ -6,10 +6,18 @@ import type { StackFrame } from '../format/stack';
 import type { ByteRange, HostToViewer, ViewerState, ViewerToHost } from '../format/viewer-protocol';
 import type { LoadedTrace } from './model/load';
 import { concatBytes, StreamingTraceLoader } from './model/stream-load';
-import { loadSummary } from './model/summary-load';
+import { loadSummary, loadSummaryColumns } from './model/summary-load';
 
 /** The global the `cli view` page's head puts its early summary request in (src/cli/view/page.ts, EARLY_SUMMARY_GLOBAL). */
 const EARLY_SUMMARY_GLOBAL = 'flightRecorderEarlySummary';
+
+/** What that request resolves to: the answer and, for a summary, its bytes — or the part before the span layout, and `rest`. */
+interface EarlySummary {
+  response: Response;
+  bytes?: ArrayBuffer;
+  length?: number;
+  rest?: Promise<{ bytes: ArrayBuffer; length: number }>;
+}
 
 /**
  * What a host hands the app: a protocol message, or (browser host only) a trace it already
@@ -160,8 +168,8 @@ class BrowserHost implements Host {
     performance.mark('nfr-summary-requested');
     // The page's head started the request (and reads the body) while this script loaded
     // (src/cli/view/page.ts); a page without that asks now.
-    const early = (window as unknown as Record<string, unknown>)[EARLY_SUMMARY_GLOBAL] as Promise<{ response: Response; bytes?: ArrayBuffer; length?: number }> | undefined;
-    const { response, bytes: earlyBytes, length: earlyLength } = early ? await early : { response: await fetch(summaryUrl, { cache: 'no-store' }), bytes: undefined, length: undefined };
+    const early = (window as unknown as Record<string, unknown>)[EARLY_SUMMARY_GLOBAL] as Promise<EarlySummary> | undefined;
+    const { response, bytes: earlyBytes, length: earlyLength, rest } = early ? await early : { response: await fetch(summaryUrl, { cache: 'no-store' }), bytes: undefined, length: undefined, rest: undefined };
     if (response.status !== 200) {
       // 204: the server has no summary of this file (not our layout, damaged): read it whole.
       const reason = response.headers.get('x-summary-unavailable');
@@ -172,7 +180,7 @@ class BrowserHost implements Host {
     // The head's request read the body into one buffer as it arrived (page.ts); a page without
     // it takes one native read (the summary is a tenth of the file: no progress to show).
     const bytes = earlyBytes ? new Uint8Array(earlyBytes, 0, earlyLength ?? earlyBytes.byteLength) : new Uint8Array(await response.arrayBuffer());
-    performance.mark('nfr-summary-received');
+    if (!rest) performance.mark('nfr-summary-received');
     const fetchRanges = async (ranges: ByteRange[]): Promise<Uint8Array> => {
       const list = ranges.map((range) => `${range.offset}:${range.length}`).join(',');
       const answer = await fetch(`${bytesUrl}?ranges=${list}`, { cache: 'no-store' });
@@ -189,7 +197,19 @@ class BrowserHost implements Host {
           return new Int32Array(body);
         }
       : undefined;
-    const trace = loadSummary(bytes, fetchRanges, searchRemote);
+    let trace: LoadedTrace;
+    if (rest) {
+      // The part before the span layout came first: read it while the rest is on the way.
+      performance.mark('nfr-columns-received');
+      const columns = loadSummaryColumns(bytes, fetchRanges, searchRemote);
+      performance.mark('nfr-columns-parsed');
+      const spanBlock = await rest;
+      performance.mark('nfr-summary-received');
+      columns.addSpans(new Uint8Array(spanBlock.bytes, 0, spanBlock.length));
+      trace = columns.trace;
+    } else {
+      trace = loadSummary(bytes, fetchRanges, searchRemote);
+    }
     performance.mark('nfr-parsed');
     handler({ type: 'loaded', fileName, trace, state: readHashState() });
     return true;

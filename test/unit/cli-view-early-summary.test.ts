@@ -1,17 +1,20 @@
 // The page's early summary request (src/cli/view/page.ts): the inline script in the head reads
-// the body into one buffer sized by Content-Length or x-summary-max-bytes. Run here as the page
-// runs it (Node's fetch reads bodies with the same BYOB readers), against servers that send
-// the exact length, a bound, a bound too small and nothing: every byte arrives, in order.
+// the body into one buffer sized by Content-Length or x-summary-max-bytes — or, told where the
+// span layout starts, the part before it into a buffer of its own and the rest into another.
+// Run here as the page runs it (Node's fetch reads bodies with the same BYOB readers), against
+// servers that send the exact length, a bound, a bound too small, nothing, and a split: every
+// byte arrives, in order.
 import assert from 'node:assert/strict';
 import { createServer, type OutgoingHttpHeaders } from 'node:http';
 import { test } from 'node:test';
 import { viewerPage } from '../../src/cli/view/page';
-import { SUMMARY_MAX_BYTES_HEADER } from '../../src/format/event-summary';
+import { SUMMARY_COLUMNS_BYTES_HEADER, SUMMARY_MAX_BYTES_HEADER } from '../../src/format/event-summary';
 
 interface Early {
   response: Response;
   bytes?: ArrayBuffer;
   length?: number;
+  rest?: Promise<{ bytes: ArrayBuffer; length: number }>;
 }
 
 /** The head's inline script, run with `fetch` against `base` and its result (the page's global). */
@@ -63,6 +66,40 @@ for (const [what, headers] of [
     }
   });
 }
+
+for (const [what, headers] of [
+  ['with Content-Length', { 'content-length': String(body.length) }],
+  ['with a bound (still being built)', { [SUMMARY_MAX_BYTES_HEADER]: String(body.length + 4096) }],
+] as const) {
+  test(`the part before the span layout comes first, in a buffer of its own, the rest after: ${what}`, async () => {
+    const columnsBytes = 2 * 1024 * 1024 + 8;
+    const server = await serve(body, { ...headers, [SUMMARY_COLUMNS_BYTES_HEADER]: String(columnsBytes) });
+    try {
+      const early = await runEarlyScript(server.base);
+      assert.equal(early.length, columnsBytes);
+      assert.deepEqual(new Uint8Array(early.bytes!, 0, early.length), body.subarray(0, columnsBytes));
+      assert.ok(early.rest, 'the rest still to come');
+      const rest = await early.rest;
+      // The first buffer is not handed to the stream again: what was read from it stays readable.
+      assert.deepEqual(new Uint8Array(early.bytes!, 0, early.length), body.subarray(0, columnsBytes));
+      assert.deepEqual(new Uint8Array(rest.bytes, 0, rest.length), body.subarray(columnsBytes));
+    } finally {
+      server.close();
+    }
+  });
+}
+
+test('an answer shorter than the part it said comes before the span layout is handed over whole (the viewer then finds it damaged)', async () => {
+  const server = await serve(body, { [SUMMARY_COLUMNS_BYTES_HEADER]: String(body.length + 100), [SUMMARY_MAX_BYTES_HEADER]: String(body.length + 200) });
+  try {
+    const early = await runEarlyScript(server.base);
+    assert.equal(early.rest, undefined);
+    assert.equal(early.length, body.length);
+    assert.deepEqual(new Uint8Array(early.bytes!, 0, early.length), body);
+  } finally {
+    server.close();
+  }
+});
 
 test('the early request hands any other answer over unread (the viewer then reads the whole file)', async () => {
   const server = await serve(body, { 'x-summary-unavailable': 'not%20our%20layout' }, 204);

@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { searchRemoteArgs } from '../../src/format/args-search';
-import { align8, decodeEventSummary, EVENT_COUNT_AT, HEADER_BYTES, lineOffsets, SECTION_COUNT, spanBlockMaxBytes, SUMMARY_FLAG, SummaryFormatError, TAIL_BYTES_AT } from '../../src/format/event-summary';
+import { align8, decodeEventSummary, decodeSummaryColumns, EVENT_COUNT_AT, HEADER_BYTES, lineOffsets, SECTION_COUNT, SPAN_BLOCK_HEADER_BYTES, spanBlockMaxBytes, summaryColumnsBytes, SUMMARY_FLAG, SummaryFormatError, TAIL_BYTES_AT } from '../../src/format/event-summary';
 import { EventSummaryBuilder } from '../../src/format/event-summary-builder';
 import { concatBytes } from '../../src/format/snapshot-lines';
 import type { Snapshot } from '../../src/format/snapshot';
@@ -17,7 +17,7 @@ import { buildModel } from '../../src/viewer/model/model';
 import type { ByteRange } from '../../src/viewer/model/remote-args';
 import { search, searchNeedle } from '../../src/viewer/model/search';
 import { SummaryEvent } from '../../src/viewer/model/summary-event';
-import { loadSummary } from '../../src/viewer/model/summary-load';
+import { loadSummary, loadSummaryColumns } from '../../src/viewer/model/summary-load';
 import { errorRows, gcTotals, longestLoopBlocks, slowestRequestSpans, slowestRequests, spanArgEvents } from '../../src/viewer/model/summaries';
 import { HOSTILE_NAMES, makeLargeSnapshot, makeSnapshot } from '../browser/fixture-trace';
 import { validSnapshot } from './format-fixtures';
@@ -153,6 +153,34 @@ test('the summary of a snapshot reads as the whole file does, at any chunk size,
       assert.equal(trace.argsLoader!.missing(trace.events.map((_, i) => i)), false);
       for (let i = 0; i < whole.events.length; i++) assert.equal(canonical(trace.events[i]), canonical(whole.events[i]), `${what}: event ${i}`);
     }
+  }
+});
+
+test('a summary read in two parts, the columns while the span layout is on the way, reads as the whole does', () => {
+  for (const [what, text] of [
+    ['hostile fixture', hostileText],
+    ['large generator', serializeSnapshot(makeLargeSnapshot(6_000))],
+    ['thousands of string ids', serializeSnapshot({ traceEvents: manyStringIds(1500), metadata: makeSnapshot({ windowSeconds: 1 }).metadata })],
+  ] as const) {
+    const summary = summarise(encoder.encode(text), 1 << 20)!;
+    const columnsBytes = summaryColumnsBytes(summary)!;
+    assert.ok(columnsBytes > HEADER_BYTES && columnsBytes < summary.length, `${what}: the span layout starts inside the summary`);
+    const host = rangeHost(encoder.encode(text));
+    // Each part in a buffer of its own, as the page reads them.
+    const parts = loadSummaryColumns(summary.slice(0, columnsBytes), host.fetch);
+    assert.equal(parts.trace.hostSpans, undefined, `${what}: no spans before their block`);
+    parts.addSpans(summary.slice(columnsBytes));
+    const whole = loadSummary(summary, host.fetch);
+    assert.equal(parts.trace.events.length, whole.events.length, what);
+    assertSameModel(parts.trace, whole);
+    // A part that is not what it says: the page then reads the whole file.
+    assert.throws(() => decodeSummaryColumns(summary.slice(0, columnsBytes + 8)), SummaryFormatError, `${what}: bytes after the columns`);
+    const damaged = summary.slice(columnsBytes);
+    damaged[0] ^= 0xff;
+    assert.throws(() => loadSummaryColumns(summary.slice(0, columnsBytes), host.fetch).addSpans(damaged), SummaryFormatError, `${what}: a damaged span block`);
+    const outside = summary.slice(columnsBytes);
+    new DataView(outside.buffer).setInt32(SPAN_BLOCK_HEADER_BYTES, 1 << 30, true);
+    assert.throws(() => loadSummaryColumns(summary.slice(0, columnsBytes), host.fetch).addSpans(outside), SummaryFormatError, `${what}: a span outside the events`);
   }
 });
 

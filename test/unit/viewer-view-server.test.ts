@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { startViewServer } from '../../src/cli/view/server';
-import { decodeEventSummary, EVENT_SUMMARY_CONTENT_TYPE, lineOffsets, SUMMARY_FLAG } from '../../src/format/event-summary';
+import { decodeEventSummary, EVENT_SUMMARY_CONTENT_TYPE, lineOffsets, SUMMARY_COLUMNS_BYTES_HEADER, summaryColumnsBytes, SUMMARY_FLAG } from '../../src/format/event-summary';
 import type { Snapshot } from '../../src/format/snapshot';
 import { serializeSnapshot } from '../../src/format/write';
 import { makeSnapshot } from '../browser/fixture-trace';
@@ -43,8 +43,12 @@ test('the summary route sends a summary of the file, and byte ranges hold its ev
   assert.equal(response.status, 200);
   assert.equal(response.headers.get('content-type'), EVENT_SUMMARY_CONTENT_TYPE);
   assert.equal(response.headers.get('x-trace-file-name'), 'a.nodetrace.json');
-  const summary = decodeEventSummary(new Uint8Array(await response.arrayBuffer()));
+  const summaryBytes = new Uint8Array(await response.arrayBuffer());
+  const summary = decodeEventSummary(summaryBytes);
   assert.ok(summary.eventCount > 100);
+  // Where the span layout starts, so the page can read what comes before it first.
+  assert.ok(summary.spans, 'a span layout');
+  assert.equal(response.headers.get(SUMMARY_COLUMNS_BYTES_HEADER), String(summaryColumnsBytes(summaryBytes)));
   const offsets = lineOffsets(summary);
   const remote = [...summary.flags.keys()].filter((i) => (summary.flags[i]! & SUMMARY_FLAG.ARGS_REMOTE) !== 0).slice(0, 3);
   const ranges = remote.map((i) => `${offsets[i]}:${summary.lineBytes[i]}`).join(',');

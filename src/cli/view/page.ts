@@ -2,7 +2,7 @@
 // Content-Security-Policy with a fresh nonce per response. No trace data is ever inlined
 // into the page; the viewer fetches its event summary from /trace/summary (or, when there is
 // none, the file from /trace) and parses it itself.
-import { SUMMARY_MAX_BYTES_HEADER } from '../../format/event-summary';
+import { SUMMARY_COLUMNS_BYTES_HEADER, SUMMARY_MAX_BYTES_HEADER } from '../../format/event-summary';
 
 export function contentSecurityPolicy(nonce: string, inMeta = false): string {
   const directives = [
@@ -33,26 +33,40 @@ export function contentSecurityPolicy(nonce: string, inMeta = false): string {
  * after the last one, ~0.13–0.25 s for 30 MB between the last byte and the viewer's start,
  * against ~0.01 s now (docs/benchmarks.md). The untouched tail of a bound costs no memory; a
  * bound the browser will not allocate starts the buffer at 1 MB instead.
- * Resolves to { response } for any other status, { response, bytes, length } for a summary.
+ * When the answer says where the span layout starts (SUMMARY_COLUMNS_BYTES_HEADER), the part
+ * before it goes into a buffer of its own and the promise resolves as soon as it is in, with
+ * `rest` reading the span layout into another: the viewer decodes the columns while the host
+ * still lays the spans out (a buffer read into is handed back by every read, which would cut
+ * the decoded views off one buffer shared by both).
+ * Resolves to { response } for any other status, { response, bytes, length[, rest] } for a summary.
  */
 export const EARLY_SUMMARY_GLOBAL = 'flightRecorderEarlySummary';
 
 function earlySummaryScript(): string {
+  // read(reader, size, want): reads into a buffer of `size` bytes (grown should more come) until
+  // `want` bytes are in or the body ends; resolves { bytes, length, done }.
   return `window.${EARLY_SUMMARY_GLOBAL}=fetch("/trace/summary").then(function(r){
 if(r.status!==200)return{response:r};
 var reader;try{reader=r.body.getReader({mode:"byob"})}catch(e){return r.arrayBuffer().then(function(b){return{response:r,bytes:b,length:b.byteLength}})}
-var size=Number(r.headers.get("content-length"))||Number(r.headers.get("${SUMMARY_MAX_BYTES_HEADER}"))||1048576,buffer,n=0;
-try{buffer=new ArrayBuffer(size)}catch(e){buffer=new ArrayBuffer(1048576)}
-function done(){return{response:r,bytes:buffer,length:n}}
+function read(size,want){
+var buffer,n=0;try{buffer=new ArrayBuffer(size)}catch(e){buffer=new ArrayBuffer(1048576)}
 function next(){
-if(n<buffer.byteLength)return reader.read(new Uint8Array(buffer,n,buffer.byteLength-n)).then(function(step){
+if(n===want)return{bytes:buffer,length:n,done:false};
+if(n<buffer.byteLength)return reader.read(new Uint8Array(buffer,n,Math.min(buffer.byteLength,want)-n)).then(function(step){
 if(step.value)buffer=step.value.buffer;
-if(step.done)return done();
+if(step.done)return{bytes:buffer,length:n,done:true};
 n+=step.value.byteLength;return next()});
 return reader.read(new Uint8Array(65536)).then(function(step){
-if(step.done)return done();
+if(step.done)return{bytes:buffer,length:n,done:true};
 var bigger=new ArrayBuffer(2*n+step.value.byteLength);new Uint8Array(bigger).set(new Uint8Array(buffer));new Uint8Array(bigger).set(step.value,n);buffer=bigger;n+=step.value.byteLength;return next()})}
-return next()});`;
+return next()}
+var size=Number(r.headers.get("content-length"))||Number(r.headers.get("${SUMMARY_MAX_BYTES_HEADER}"))||1048576;
+var split=Number(r.headers.get("${SUMMARY_COLUMNS_BYTES_HEADER}"))||0;
+if(!(split>0&&split<size))return read(size,Infinity).then(function(all){return{response:r,bytes:all.bytes,length:all.length}});
+return read(split,split).then(function(columns){
+if(columns.done)return{response:r,bytes:columns.bytes,length:columns.length};
+var rest=read(size-split,Infinity);rest.catch(function(){});
+return{response:r,bytes:columns.bytes,length:columns.length,rest:rest}})});`;
 }
 
 /**

@@ -6,7 +6,7 @@
 // answer with a sentence when they cannot help.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { isSearchNeedle, MAX_SEARCH_CHARS } from '../../format/args-search';
-import { EVENT_COUNT_AT, EVENT_SUMMARY_CONTENT_TYPE, spanBlockMaxBytes, SUMMARY_MAX_BYTES_HEADER } from '../../format/event-summary';
+import { EVENT_COUNT_AT, EVENT_SUMMARY_CONTENT_TYPE, spanBlockMaxBytes, SUMMARY_COLUMNS_BYTES_HEADER, SUMMARY_MAX_BYTES_HEADER, summaryColumnsBytes } from '../../format/event-summary';
 import { COMMON_HEADERS, send } from './respond';
 import type { ByteRange } from '../../format/viewer-protocol';
 import { checkRanges, FileChangedError, MAX_RANGES, type TraceSummaryCache } from '../../client/trace-summary';
@@ -32,6 +32,7 @@ export async function sendSummary(request: IncomingMessage, response: ServerResp
     'content-length': String(summary.byteLength),
     'x-summary-build-ms': String(Math.round(summary.buildMs)),
     'x-summary-built-on': summary.builtOn,
+    ...columnsHeader(summary.pieces),
   });
   if (request.method === 'HEAD') {
     response.end();
@@ -51,7 +52,14 @@ async function streamSummary(response: ServerResponse, build: NonNullable<Return
   const columns = await build.columns;
   if (!columns) return false;
   const maxBytes = maxSummaryBytes(columns.pieces);
-  response.writeHead(200, { ...COMMON_HEADERS, ...extra, 'content-type': EVENT_SUMMARY_CONTENT_TYPE, 'x-summary-built-on': columns.builtOn, ...(maxBytes === undefined ? {} : { [SUMMARY_MAX_BYTES_HEADER]: String(maxBytes) }) });
+  response.writeHead(200, {
+    ...COMMON_HEADERS,
+    ...extra,
+    'content-type': EVENT_SUMMARY_CONTENT_TYPE,
+    'x-summary-built-on': columns.builtOn,
+    ...(maxBytes === undefined ? {} : { [SUMMARY_MAX_BYTES_HEADER]: String(maxBytes) }),
+    ...columnsHeader(columns.pieces),
+  });
   for (const piece of columns.pieces) response.write(piece);
   const outcome = await build.outcome;
   if (!('summary' in outcome)) {
@@ -62,6 +70,12 @@ async function streamSummary(response: ServerResponse, build: NonNullable<Return
   for (const piece of outcome.summary.pieces.slice(columns.pieces.length)) response.write(piece);
   response.end();
   return true;
+}
+
+/** Where a summary's span layout starts (SUMMARY_COLUMNS_BYTES_HEADER), read from its header: the first piece. */
+function columnsHeader(pieces: Uint8Array[]): Record<string, string> {
+  const columnsBytes = pieces[0] ? summaryColumnsBytes(pieces[0]) : undefined;
+  return columnsBytes === undefined ? {} : { [SUMMARY_COLUMNS_BYTES_HEADER]: String(columnsBytes) };
 }
 
 /** What a summary whose pieces before the span layout are `columnPieces` (the header first) can come to. */

@@ -4,7 +4,7 @@
 // parsed from the summary on first read, or — for the bulk whose args stayed in the file —
 // fetched from the host by byte range when someone looks at them (remote-args.ts). Any inconsistency throws: the caller then
 // reads the whole file the old way, with the same results and error messages.
-import { decodeEventSummary, SUMMARY_FLAG, SummaryFormatError, type EventSummary } from '../../format/event-summary';
+import { attachSpanBlock, decodeEventSummary, decodeSummaryColumns, SUMMARY_FLAG, SummaryFormatError, type EventSummary } from '../../format/event-summary';
 import { isUsableEvent } from '../../format/read';
 import type { TraceEvent } from '../../format/trace-event';
 import type { LoadedTrace } from './load';
@@ -20,7 +20,27 @@ import { traceFromTail } from './trace-tail';
  * cannot be used.
  */
 export function loadSummary(bytes: Uint8Array, fetchRanges: FetchRanges, searchRemote?: SearchRemoteArgs): LoadedTrace {
-  const summary = decodeEventSummary(bytes);
+  return traceOf(decodeEventSummary(bytes), fetchRanges, searchRemote).trace;
+}
+
+/**
+ * As `loadSummary`, in two steps: the part of the summary before its span layout
+ * (`summaryColumnsBytes`), read while the host still lays the spans out, then the span
+ * layout's block, whose `addSpans` completes the trace (throws as `loadSummary` does).
+ */
+export function loadSummaryColumns(columns: Uint8Array, fetchRanges: FetchRanges, searchRemote?: SearchRemoteArgs): { trace: LoadedTrace; addSpans(spanBlock: Uint8Array): void } {
+  const summary = decodeSummaryColumns(columns);
+  const { trace, fields } = traceOf(summary, fetchRanges, searchRemote);
+  return {
+    trace,
+    addSpans(spanBlock: Uint8Array) {
+      attachSpanBlock(summary, spanBlock);
+      trace.hostSpans = { layout: summary.spans!, fullEvents: fields.table.full };
+    },
+  };
+}
+
+function traceOf(summary: EventSummary, fetchRanges: FetchRanges, searchRemote: SearchRemoteArgs | undefined): { trace: LoadedTrace; fields: SummaryEventFields } {
   const fields = summaryFields(summary);
   const events = lazyEvents(fields);
   const trace = traceFromTail(summary.tail, events, { entries: summary.entries, skipped: summary.skipped, firstSkipped: summary.firstSkipped });
@@ -28,7 +48,7 @@ export function loadSummary(bytes: Uint8Array, fetchRanges: FetchRanges, searchR
   trace.fields = fields;
   if (summary.spans) trace.hostSpans = { layout: summary.spans, fullEvents: fields.table.full };
   trace.argsLoader = new RemoteArgs(summary, events, fetchRanges, searchRemote);
-  return trace;
+  return { trace, fields };
 }
 
 function summaryFields(summary: EventSummary): SummaryEventFields {
