@@ -252,24 +252,11 @@ function decodeSummary(input: Uint8Array, part: 'whole' | 'columns'): EventSumma
   if (version !== EVENT_SUMMARY_VERSION && version !== EVENT_SUMMARY_VERSION_SPANS) throw new SummaryFormatError(`event summary version ${version}; this reader knows ${EVENT_SUMMARY_VERSION} and ${EVENT_SUMMARY_VERSION_SPANS}`);
   const n = view.getUint32(EVENT_COUNT_AT, true);
   if (view.getUint32(32, true) !== SECTION_COUNT) throw new SummaryFormatError('unexpected section count');
-  const widths = WIDTHS_AT;
-  const lengths = 40;
-  let at = HEADER_BYTES;
-  const section = <T extends Typed | Int32Array>(s: number, make: (buffer: ArrayBuffer, offset: number, length: number) => T, elementBytes: number): T => {
-    if (view.getUint8(widths + s) !== elementBytes) throw new SummaryFormatError(`section ${s} has an unexpected width`);
-    const length = view.getUint32(lengths + 4 * s, true);
-    if (length % elementBytes !== 0 || at + length > bytes.length) throw new SummaryFormatError(`section ${s} does not fit`);
-    const out = make(bytes.buffer as ArrayBuffer, bytes.byteOffset + at, length / elementBytes);
-    at += align8(length);
-    return out;
-  };
-  const u8 = (b: ArrayBuffer, o: number, l: number) => new Uint8Array(b, o, l);
-  const u16 = (b: ArrayBuffer, o: number, l: number) => new Uint16Array(b, o, l);
-  const u32 = (b: ArrayBuffer, o: number, l: number) => new Uint32Array(b, o, l);
-  const f64 = (b: ArrayBuffer, o: number, l: number) => new Float64Array(b, o, l);
+  const sections = new SectionReader(bytes, view, 40, WIDTHS_AT, HEADER_BYTES, 'section');
+  const section = <T>(s: number, make: Make<T>, elementBytes: number): T => sections.read(s, make, elementBytes);
   /** An index column of the width the header gives. */
   const index = (s: number): IndexColumn => {
-    const width = view.getUint8(widths + s);
+    const width = sections.width(s);
     if (width === 1) return section(s, u8, 1);
     if (width === 2) return section(s, u16, 2);
     return section(s, u32, 4);
@@ -288,7 +275,7 @@ function decodeSummary(input: Uint8Array, part: 'whole' | 'columns'): EventSumma
     lineBytes: index(5),
     cat: index(6),
     dur: section(7, f64, 8),
-    idNumber: view.getUint8(widths + 8) === 4 ? section(8, u32, 4) : section(8, f64, 8),
+    idNumber: sections.width(8) === 4 ? section(8, u32, 4) : section(8, f64, 8),
     idString: index(9),
     gap: section(10, u32, 4),
     blobRef: section(11, u32, 4),
@@ -304,6 +291,7 @@ function decodeSummary(input: Uint8Array, part: 'whole' | 'columns'): EventSumma
   summary.blob = section(15, u8, 1);
   const idOffsets = section(16, u32, 4);
   const idBytes = section(17, u8, 1);
+  let at = sections.at;
   if (version === EVENT_SUMMARY_VERSION) {
     if (part === 'columns') throw new SummaryFormatError('a version 1 summary has no span layout to come');
     summary.tail = bytes.subarray(at);
@@ -447,6 +435,42 @@ function checkAndIndex(s: EventSummary): SummaryIndex {
   return { catOfEvent, durRank, idNumberRank, idStringRank, blobEvents };
 }
 
+type Make<T> = (buffer: ArrayBuffer, offset: number, length: number) => T;
+const u8: Make<Uint8Array> = (b, o, l) => new Uint8Array(b, o, l);
+const u16: Make<Uint16Array> = (b, o, l) => new Uint16Array(b, o, l);
+const u32: Make<Uint32Array> = (b, o, l) => new Uint32Array(b, o, l);
+const i32: Make<Int32Array> = (b, o, l) => new Int32Array(b, o, l);
+const f64: Make<Float64Array> = (b, o, l) => new Float64Array(b, o, l);
+
+/**
+ * Sections one after the other from `at`, each 8-byte aligned, as typed-array views into
+ * `bytes`: section s's byte length is the u32 at `lengthsAt` + 4s, its element width the byte
+ * at `widthsAt` + s (the summary's header and the span layout's block header both say so).
+ */
+class SectionReader {
+  constructor(
+    private readonly bytes: Uint8Array,
+    private readonly view: DataView,
+    private readonly lengthsAt: number,
+    private readonly widthsAt: number,
+    public at: number,
+    private readonly what: string,
+  ) {}
+
+  width(s: number): number {
+    return this.view.getUint8(this.widthsAt + s);
+  }
+
+  read<T>(s: number, make: Make<T>, elementBytes: number): T {
+    if (this.width(s) !== elementBytes) throw new SummaryFormatError(`${this.what} ${s} has an unexpected width`);
+    const length = this.view.getUint32(this.lengthsAt + 4 * s, true);
+    if (length % elementBytes !== 0 || this.at + length > this.bytes.length) throw new SummaryFormatError(`${this.what} ${s} does not fit`);
+    const out = make(this.bytes.buffer as ArrayBuffer, this.bytes.byteOffset + this.at, length / elementBytes);
+    this.at += align8(length);
+    return out;
+  }
+}
+
 /** The span layout's block at `at` of `bytes` (8-byte aligned), which must end there: its own header, then its sections. */
 function readSpanBlock(bytes: Uint8Array, at: number): SummarySpans {
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.length);
@@ -454,25 +478,14 @@ function readSpanBlock(bytes: Uint8Array, at: number): SummarySpans {
     throw new SummaryFormatError('the span layout is missing or damaged');
   }
   const lengths = at + 8;
-  const widths = lengths + 4 * SPAN_SECTION_COUNT;
-  at += SPAN_BLOCK_HEADER_BYTES;
-  const section = <T>(s: number, make: (buffer: ArrayBuffer, offset: number, length: number) => T, elementBytes: number): T => {
-    if (view.getUint8(widths + s) !== elementBytes) throw new SummaryFormatError(`span section ${s} has an unexpected width`);
-    const length = view.getUint32(lengths + 4 * s, true);
-    if (length % elementBytes !== 0 || at + length > bytes.length) throw new SummaryFormatError(`span section ${s} does not fit`);
-    const out = make(bytes.buffer as ArrayBuffer, bytes.byteOffset + at, length / elementBytes);
-    at += align8(length);
-    return out;
-  };
-  const i32 = (b: ArrayBuffer, o: number, l: number) => new Int32Array(b, o, l);
-  const u32 = (b: ArrayBuffer, o: number, l: number) => new Uint32Array(b, o, l);
-  const event = section(0, i32, 4);
-  const endEvent = section(1, i32, 4);
-  const packedOrder = section(2, i32, 4);
-  const groupRows = section(3, u32, 4);
-  const rowItems = section(4, u32, 4);
-  const scalars = section(5, (b, o, l) => new Float64Array(b, o, l), 8);
-  if (at !== align8(bytes.length)) throw new SummaryFormatError('bytes follow the span layout');
+  const sections = new SectionReader(bytes, view, lengths, lengths + 4 * SPAN_SECTION_COUNT, at + SPAN_BLOCK_HEADER_BYTES, 'span section');
+  const event = sections.read(0, i32, 4);
+  const endEvent = sections.read(1, i32, 4);
+  const packedOrder = sections.read(2, i32, 4);
+  const groupRows = sections.read(3, u32, 4);
+  const rowItems = sections.read(4, u32, 4);
+  const scalars = sections.read(5, f64, 8);
+  if (sections.at !== align8(bytes.length)) throw new SummaryFormatError('bytes follow the span layout');
   if (endEvent.length !== event.length || packedOrder.length !== event.length || scalars.length !== SPAN_SCALARS) throw new SummaryFormatError('the span layout does not fit');
   return { event, endEvent, packedOrder, groupRows, rowItems, minTs: scalars[0]!, maxTs: scalars[1]!, openEndUs: scalars[2]!, unmatchedEnds: scalars[3]! };
 }
