@@ -242,6 +242,16 @@ export function summaryColumnsBytes(header: Uint8Array): number | undefined {
   return bytes + align8(view.getUint32(TAIL_BYTES_AT, true));
 }
 
+/**
+ * The most bytes a version-3 summary can come to, from its header: its part before the span
+ * layout and the largest span layout block its events can make (SUMMARY_MAX_BYTES_HEADER).
+ */
+export function summaryMaxBytes(header: Uint8Array): number | undefined {
+  const columnsBytes = summaryColumnsBytes(header);
+  if (columnsBytes === undefined) return undefined;
+  return columnsBytes + spanBlockMaxBytes(new DataView(header.buffer, header.byteOffset, header.length).getUint32(EVENT_COUNT_AT, true));
+}
+
 function decodeSummary(input: Uint8Array, part: 'whole' | 'columns'): EventSummary {
   if (!littleEndian()) throw new SummaryFormatError('the event summary is little-endian; this machine is not');
   const bytes = input.byteOffset % 8 === 0 ? input : input.slice();

@@ -6,7 +6,7 @@ import { createServer, request as httpRequest, type IncomingMessage } from 'node
 import { test } from 'node:test';
 import type { SummaryColumns, SummaryOutcome, TraceSummaryCache } from '../../src/client/trace-summary';
 import { sendSummary } from '../../src/cli/view/summary-routes';
-import { EVENT_COUNT_AT, HEADER_BYTES, spanBlockMaxBytes, SUMMARY_MAX_BYTES_HEADER } from '../../src/format/event-summary';
+import { EVENT_COUNT_AT, EVENT_SUMMARY_MAGIC, EVENT_SUMMARY_VERSION_SPANS, HEADER_BYTES, SECTION_COUNT, spanBlockMaxBytes, SUMMARY_COLUMNS_BYTES_HEADER, SUMMARY_MAX_BYTES_HEADER } from '../../src/format/event-summary';
 
 function deferred<T>(): { promise: Promise<T>; resolve: (value: T) => void } {
   let resolve: (value: T) => void = () => undefined;
@@ -58,22 +58,30 @@ test('the pieces before the span layout are sent before the layout is done, then
   const server = await serve(cache);
   try {
     const answer = get(server.url);
-    // A header saying 3 events, then a section.
+    // A version-3 header saying 3 events and a first section of 2 bytes, then that section and
+    // its padding to 8 bytes (as the writer sends them).
     const header = new Uint8Array(HEADER_BYTES);
-    new DataView(header.buffer).setUint32(EVENT_COUNT_AT, 3, true);
-    const first = [header, new Uint8Array([4, 5])];
+    const view = new DataView(header.buffer);
+    view.setUint32(0, EVENT_SUMMARY_MAGIC, true);
+    view.setUint32(4, EVENT_SUMMARY_VERSION_SPANS, true);
+    view.setUint32(EVENT_COUNT_AT, 3, true);
+    view.setUint32(32, SECTION_COUNT, true);
+    view.setUint32(40, 2, true);
+    const first = [header, new Uint8Array([4, 5]), new Uint8Array(6)];
     columns.resolve({ pieces: first, builtOn: 'worker' });
     const { response, received, ended } = await answer;
     assert.equal(response.statusCode, 200);
     assert.equal(response.headers['x-summary-built-on'], 'worker');
     assert.equal(response.headers['content-length'], undefined);
-    // The length is not known yet; what it can come to is (the page sizes its buffer by it).
-    assert.equal(response.headers[SUMMARY_MAX_BYTES_HEADER], String(HEADER_BYTES + 2 + spanBlockMaxBytes(3)));
-    await until(() => Buffer.concat(received).length === HEADER_BYTES + 2);
+    // The length is not known yet; what it can come to is (the page sizes its buffer by it), and
+    // where the span layout will start.
+    assert.equal(response.headers[SUMMARY_MAX_BYTES_HEADER], String(HEADER_BYTES + 8 + spanBlockMaxBytes(3)));
+    assert.equal(response.headers[SUMMARY_COLUMNS_BYTES_HEADER], String(HEADER_BYTES + 8));
+    await until(() => Buffer.concat(received).length === HEADER_BYTES + 8);
     const layout = new Uint8Array([6, 7, 8, 9]);
-    outcome.resolve({ summary: { pieces: [...first, layout], byteLength: HEADER_BYTES + 6, fileBytes: 100, fileMtimeMs: 1, buildMs: 1, builtOn: 'worker' } });
+    outcome.resolve({ summary: { pieces: [...first, layout], byteLength: HEADER_BYTES + 12, fileBytes: 100, fileMtimeMs: 1, buildMs: 1, builtOn: 'worker' } });
     assert.equal(await ended, 'end');
-    assert.deepEqual([...Buffer.concat(received).subarray(HEADER_BYTES)], [4, 5, 6, 7, 8, 9]);
+    assert.deepEqual([...Buffer.concat(received).subarray(HEADER_BYTES)], [4, 5, 0, 0, 0, 0, 0, 0, 6, 7, 8, 9]);
   } finally {
     server.close();
   }

@@ -6,7 +6,7 @@
 // answer with a sentence when they cannot help.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { isSearchNeedle, MAX_SEARCH_CHARS } from '../../format/args-search';
-import { EVENT_COUNT_AT, EVENT_SUMMARY_CONTENT_TYPE, spanBlockMaxBytes, SUMMARY_COLUMNS_BYTES_HEADER, SUMMARY_MAX_BYTES_HEADER, summaryColumnsBytes } from '../../format/event-summary';
+import { EVENT_SUMMARY_CONTENT_TYPE, SUMMARY_COLUMNS_BYTES_HEADER, SUMMARY_MAX_BYTES_HEADER, summaryColumnsBytes, summaryMaxBytes } from '../../format/event-summary';
 import { COMMON_HEADERS, send } from './respond';
 import type { ByteRange } from '../../format/viewer-protocol';
 import { checkRanges, FileChangedError, MAX_RANGES, type TraceSummaryCache } from '../../client/trace-summary';
@@ -51,7 +51,8 @@ export async function sendSummary(request: IncomingMessage, response: ServerResp
 async function streamSummary(response: ServerResponse, build: NonNullable<ReturnType<TraceSummaryCache['inProgress']>>, extra: Record<string, string>): Promise<boolean> {
   const columns = await build.columns;
   if (!columns) return false;
-  const maxBytes = maxSummaryBytes(columns.pieces);
+  const header = columns.pieces[0];
+  const maxBytes = header && summaryMaxBytes(header);
   response.writeHead(200, {
     ...COMMON_HEADERS,
     ...extra,
@@ -76,16 +77,6 @@ async function streamSummary(response: ServerResponse, build: NonNullable<Return
 function columnsHeader(pieces: Uint8Array[]): Record<string, string> {
   const columnsBytes = pieces[0] ? summaryColumnsBytes(pieces[0]) : undefined;
   return columnsBytes === undefined ? {} : { [SUMMARY_COLUMNS_BYTES_HEADER]: String(columnsBytes) };
-}
-
-/** What a summary whose pieces before the span layout are `columnPieces` (the header first) can come to. */
-function maxSummaryBytes(columnPieces: Uint8Array[]): number | undefined {
-  const header = columnPieces[0];
-  if (header === undefined || header.byteLength < EVENT_COUNT_AT + 4) return undefined;
-  const eventCount = new DataView(header.buffer, header.byteOffset, header.byteLength).getUint32(EVENT_COUNT_AT, true);
-  let bytes = 0;
-  for (const piece of columnPieces) bytes += piece.byteLength;
-  return bytes + spanBlockMaxBytes(eventCount);
 }
 
 /** The ranges of a `ranges=OFFSET:LENGTH,…` value, or a sentence saying what is wrong with it. */
