@@ -23,11 +23,10 @@ import {
 } from './event-summary';
 import { layoutSpans } from './event-summary-spans';
 import { IdByteTable } from './id-byte-table';
-import type { ScannedFields } from './scan-event';
+import { plainStringText, type ScannedFields } from './scan-event';
 import { concatBytes } from './snapshot-lines';
 import type { TraceEvent } from './trace-event';
 
-const utf8 = new TextDecoder();
 
 /**
  * Memory for the summary's columns, tables and blob: shared where the platform has
@@ -370,7 +369,7 @@ export class EventSummaryWriter {
       flags |= SUMMARY_FLAG.ID_STRING;
       // Non-ASCII ids go through their text: the table then holds the bytes the text encodes to
       // (a file's invalid UTF-8 as the replacement character, as JSON.parse would read it).
-      this.idString.push(event.idAscii ? this.ids.intern(bytes, event.idStart, event.idEnd) : this.ids.internText(utf8.decode(bytes.subarray(event.idStart, event.idEnd))));
+      this.idString.push(event.idAscii ? this.ids.intern(bytes, event.idStart, event.idEnd) : this.ids.internText(plainStringText(bytes, event.idStart, event.idEnd, false)));
     }
     if (event.bp === 'e') flags |= SUMMARY_FLAG.BP_E;
     if (event.s !== undefined) flags |= SCOPES.indexOf(event.s as 'g' | 'p' | 't') << SCOPE_SHIFT;

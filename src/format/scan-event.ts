@@ -185,7 +185,7 @@ export class StringInterner {
   private readNew(b: Uint8Array, q: number, end: number, slot: number): number {
     const close = plainString(b, q, end);
     if (close < 0) return -1;
-    const text = lastStringAscii ? shortAscii(b, q + 1, close) : utf8.decode(b.subarray(q + 1, close));
+    const text = plainStringText(b, q + 1, close, lastStringAscii);
     if (close - (q + 1) <= MAX_INTERNED_BYTES) {
       const bytes = b.slice(q + 1, close);
       this.slotBytes[slot] = bytes;
@@ -234,6 +234,11 @@ function plainString(b: Uint8Array, q: number, end: number): number {
   if (i >= end || b[i] !== QUOTE) return -1;
   lastStringAscii = bits < 0x80;
   return i;
+}
+
+/** The text of a plain string's bytes [start, end) (no escapes; `ascii` when plainString found them so). */
+export function plainStringText(bytes: Uint8Array, start: number, end: number, ascii: boolean): string {
+  return ascii ? shortAscii(bytes, start, end) : utf8.decode(bytes.subarray(start, end));
 }
 
 /**
@@ -322,7 +327,7 @@ export class EventScanner {
     const event = new ScannedEvent(f.name, String.fromCharCode(f.ph) as Phase, f.ts, f.pid, f.tid, bytes, f.argsStart, f.argsEnd, f.argsMayFail);
     if (f.cat !== undefined) event.cat = f.cat;
     if (f.dur !== undefined) event.dur = f.dur;
-    if (f.idStart >= 0) event.id = f.idAscii ? shortAscii(bytes, f.idStart, f.idEnd) : utf8.decode(bytes.subarray(f.idStart, f.idEnd));
+    if (f.idStart >= 0) event.id = plainStringText(bytes, f.idStart, f.idEnd, f.idAscii);
     else if (f.id !== undefined) event.id = f.id;
     if (f.s !== undefined) event.s = f.s as 'g' | 'p' | 't';
     if (f.bp !== undefined) event.bp = f.bp as 'e';
