@@ -63,8 +63,8 @@ async function openAndTime(page: Page, url: string): Promise<{ firstFrameMs: num
   }, undefined, { timeout: 600_000, polling: 50 });
   const failure = await page.evaluate(() => (globalThis as unknown as PageGlobals).document.querySelector('.nfr-error')?.textContent ?? null);
   if (failure || errors.length) throw new Error(`the viewer failed: ${failure ?? ''} ${errors.join('; ')}`);
-  const firstFrameMs = await page.evaluate(() => (globalThis as unknown as PageGlobals).flightRecorderViewer.firstFrameAtMs());
-  const firstFrameEpochMs = await page.evaluate(() => performance.timeOrigin + (globalThis as unknown as PageGlobals).flightRecorderViewer.firstFrameAtMs());
+  const [firstFrameMs, timeOrigin] = await page.evaluate(() => [(globalThis as unknown as PageGlobals).flightRecorderViewer.firstFrameAtMs(), performance.timeOrigin]);
+  const firstFrameEpochMs = timeOrigin + firstFrameMs;
   const marks = await page.evaluate(() => (globalThis as unknown as PageGlobals).flightRecorderViewer.loadMarks());
   const network = await page.evaluate(() => {
     type Entry = { entryType: string; name: string; startTime: number; responseEnd: number; domContentLoadedEventStart: number };
@@ -132,12 +132,14 @@ async function main(): Promise<void> {
     // the page waits for the server's summary of the file (built from its start). One fresh
     // open is one noisy sample on a shared machine: several, and their median is the number.
     const opens = baselineRoot ? 2 * freshOpens : freshOpens;
+    let serverIsBaseline = false;
     for (let fresh = 0; fresh < opens; fresh++) {
       if (server) await server.stop();
       // With a baseline: A B B A A B … (each build first as often as second).
       const baseline = baselineRoot !== undefined && (fresh % 4 === 0 || fresh % 4 === 3);
       const commandStartEpochMs = performance.timeOrigin + performance.now();
       server = await startServer(baseline);
+      serverIsBaseline = baseline;
       const page = await context.newPage();
       const opened = await openAndTime(page, server.url);
       if (baseline) {
@@ -158,7 +160,13 @@ async function main(): Promise<void> {
       // Let the server's worker finish and the browser settle before the next measurement.
       await new Promise((settled) => setTimeout(settled, 1000));
     }
-    // Reopens: later pages of the same server (summary ready), each also zoomed and panned.
+    // Reopens: later pages of a server of this build (summary ready), each also zoomed and
+    // panned — not the baseline's, should its fresh open have come last.
+    if (!server || serverIsBaseline) {
+      await server?.stop();
+      server = await startServer();
+      await fetch(new URL('trace/summary', server.url), { method: 'HEAD' }); // answers once the summary is built
+    }
     for (let run = 0; run < runs; run++) {
       const page = await context.newPage();
       const opened = await openAndTime(page, server!.url);
