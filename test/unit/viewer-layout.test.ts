@@ -15,6 +15,11 @@ function layout(spans: [number, number][]) {
   return { rows, rowOfSpan };
 }
 
+/** Numbers in [0, 1) from a linear congruential generator: the same every run. */
+function seededRandom(seed: number): () => number {
+  return () => (seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648;
+}
+
 test('properly nested spans get their nesting depth as row', () => {
   // parent [0,100] > child [10,40] > grandchild [15,20]; child2 [50,90] > grandchild2 [60,70]; next top-level [120,130]
   const { rowOfSpan } = layout([[0, 100], [10, 40], [15, 20], [50, 90], [60, 70], [120, 130]]);
@@ -45,8 +50,7 @@ test('unsorted input is sorted by start, longer first on ties', () => {
 });
 
 test('the packed-key sort orders like the comparator, ties by longer first', () => {
-  let seed = 42;
-  const rand = () => ((seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648);
+  const rand = seededRandom(42);
   const n = 5000;
   const startUs = new Float64Array(n);
   const endUs = new Float64Array(n);
@@ -64,8 +68,7 @@ test('the packed-key sort orders like the comparator, ties by longer first', () 
 });
 
 test('spans in a few runs of order (merged, not sorted) come out as the comparator orders them, ties in input order', () => {
-  let seed = 7;
-  const rand = () => ((seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648);
+  const rand = seededRandom(7);
   const n = 3000;
   const startUs = new Float64Array(n);
   const endUs = new Float64Array(n);
