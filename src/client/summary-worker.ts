@@ -33,7 +33,7 @@ if (parentPort && typeof tracePath === 'string') {
   void buildSummaryHere(tracePath, (columns) => {
     columnCount = columns.length;
     send({ columns: columns.map(postable) });
-  }).then((outcome) => {
+  }, (memoryAhead) => send({ memoryAhead })).then((outcome) => {
     if (!('summary' in outcome)) return send({ outcome });
     const spans = outcome.summary.pieces.slice(columnCount);
     send({ outcome: { summary: { ...outcome.summary, pieces: spans } } }, transferables(spans));

@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { searchRemoteArgs } from '../format/args-search';
 import { decodeEventSummary, type EventSummary } from '../format/event-summary';
 import { EventSummaryBuilder } from '../format/event-summary-builder';
+import { prefaultShared } from '../format/memory-arena';
 import { concatBytes } from '../format/snapshot-lines';
 import type { ByteRange } from '../format/viewer-protocol';
 
@@ -206,8 +207,11 @@ export async function buildSummary(tracePath: string, onColumns?: (pieces: Uint8
   return outcome;
 }
 
-/** What the worker posts: the pieces before the span layout, then the outcome with the layout's pieces only. */
-export type SummaryWorkerMessage = { columns: Uint8Array[] } | { outcome: SummaryOutcome };
+/**
+ * What the worker posts: the memory its build will write (for this thread to touch ahead while
+ * it idles), the pieces before the span layout, then the outcome with the layout's pieces only.
+ */
+export type SummaryWorkerMessage = { memoryAhead: SharedArrayBuffer[][] } | { columns: Uint8Array[] } | { outcome: SummaryOutcome };
 
 async function buildInWorker(tracePath: string, onColumns: (pieces: Uint8Array[]) => void): Promise<SummaryOutcome | undefined> {
   // Loaded when a summary is first built, not when the extension activates.
@@ -216,13 +220,21 @@ async function buildInWorker(tracePath: string, onColumns: (pieces: Uint8Array[]
     const worker = new Worker(WORKER_SCRIPT, { workerData: { tracePath } });
     let settled = false;
     let columns: Uint8Array[] = [];
+    let stopPrefault = () => {};
     worker.on('message', (message: SummaryWorkerMessage) => {
+      if ('memoryAhead' in message) {
+        // The page faults of the memory the worker is about to fill, taken here instead of on
+        // its thread (~0.1–0.2 s of a million-event build on the VMs measured: docs/benchmarks.md).
+        stopPrefault = prefaultShared(message.memoryAhead, { yieldThen: (next) => setImmediate(next) });
+        return;
+      }
       if ('columns' in message) {
         columns = message.columns;
         onColumns(columns);
         return;
       }
       settled = true;
+      stopPrefault();
       const { outcome } = message;
       if ('summary' in outcome) {
         outcome.summary.pieces = [...columns, ...outcome.summary.pieces];
@@ -235,6 +247,7 @@ async function buildInWorker(tracePath: string, onColumns: (pieces: Uint8Array[]
       if (!settled) reject(error);
     });
     worker.once('exit', () => {
+      stopPrefault();
       if (!settled) resolve(undefined);
     });
   });
@@ -244,7 +257,7 @@ async function buildInWorker(tracePath: string, onColumns: (pieces: Uint8Array[]
  * The summary built on this thread (the worker's own work; 4 MiB reads, one builder).
  * `onColumns` hears the pieces before the span layout as soon as they are ready.
  */
-export async function buildSummaryHere(tracePath: string, onColumns?: (pieces: Uint8Array[]) => void): Promise<SummaryOutcome> {
+export async function buildSummaryHere(tracePath: string, onColumns?: (pieces: Uint8Array[]) => void, onMemoryAhead?: (memory: SharedArrayBuffer[][]) => void): Promise<SummaryOutcome> {
   const startMs = performance.now();
   let handle;
   try {
@@ -255,6 +268,7 @@ export async function buildSummaryHere(tracePath: string, onColumns?: (pieces: U
   try {
     const info = await handle.stat();
     const builder = new EventSummaryBuilder(info.size);
+    onMemoryAhead?.(builder.memoryAhead());
     const buffer = new Uint8Array(READ_BYTES);
     let position = 0;
     while (builder.active) {

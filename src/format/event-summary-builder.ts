@@ -39,6 +39,12 @@ export class EventSummaryBuilder {
     this.reader = new SnapshotLineReader(this.lines);
   }
 
+  /** The shared memory the build will write, for a spare thread to touch ahead (EventSummaryWriter.memoryAhead). */
+  memoryAhead(): SharedArrayBuffer[][] {
+    const { columns, layout } = this.writer.memoryAhead();
+    return [columns, layout];
+  }
+
   /** Whether the file still looks like our layout (false: no summary; send the file). */
   get active(): boolean {
     return this.reader.active;

@@ -5,6 +5,9 @@
 // Layout is first-fit over spans sorted by (start asc, duration desc): a span goes into the
 // first row whose last span has ended. For properly nested spans this is exactly their nesting
 // depth; for overlapping async spans (concurrent requests) it packs them without overlap.
+import { MemoryArena } from './memory-arena';
+
+const NO_ARENA = new MemoryArena(undefined);
 
 /** Runs of span order a track may come in and still be merged rather than sorted. */
 const MERGED_RUNS = 16;
@@ -20,20 +23,20 @@ function after(a: number, b: number, startUs: Float64Array, endUs: Float64Array)
  * that is in order is returned as it is, one in a few runs of order (a handful of spans out
  * of place among a few hundred thousand) has its runs merged, and only the rest is sorted.
  */
-export function sortByStartThenLongest(indices: Int32Array, startUs: Float64Array, endUs: Float64Array): Int32Array {
+export function sortByStartThenLongest(indices: Int32Array, startUs: Float64Array, endUs: Float64Array, memory = NO_ARENA): Int32Array {
   const runStarts = [0];
   for (let i = 1; i < indices.length && runStarts.length <= MERGED_RUNS; i++) {
     if (after(indices[i - 1]!, indices[i]!, startUs, endUs)) runStarts.push(i);
   }
   if (runStarts.length === 1) return indices;
-  if (runStarts.length <= MERGED_RUNS) return mergeRuns(indices, runStarts, startUs, endUs);
-  return packedKeySort(indices, startUs, endUs) ?? indices.sort((a, b) => startUs[a]! - startUs[b]! || endUs[b]! - endUs[a]!);
+  if (runStarts.length <= MERGED_RUNS) return mergeRuns(indices, runStarts, startUs, endUs, memory);
+  return packedKeySort(indices, startUs, endUs, memory) ?? indices.sort((a, b) => startUs[a]! - startUs[b]! || endUs[b]! - endUs[a]!);
 }
 
 /** Merges the ordered runs of `indices` that begin at `runStarts` (ascending, from 0), two at a time, a pass per doubling. */
-function mergeRuns(indices: Int32Array, runStarts: number[], startUs: Float64Array, endUs: Float64Array): Int32Array {
+function mergeRuns(indices: Int32Array, runStarts: number[], startUs: Float64Array, endUs: Float64Array, memory: MemoryArena): Int32Array {
   let from: Int32Array = indices;
-  let to: Int32Array = new Int32Array(indices.length);
+  let to: Int32Array = memory.int32(indices.length);
   let starts = runStarts;
   while (starts.length > 1) {
     const next: number[] = [];
@@ -62,7 +65,7 @@ function mergeRuns(indices: Int32Array, runStarts: number[], startUs: Float64Arr
  * are then ordered exactly (start, longer first). Returns undefined when the keys would not
  * fit in a double's 53 bits.
  */
-function packedKeySort(indices: Int32Array, startUs: Float64Array, endUs: Float64Array): Int32Array | undefined {
+function packedKeySort(indices: Int32Array, startUs: Float64Array, endUs: Float64Array, memory: MemoryArena): Int32Array | undefined {
   const n = indices.length;
   let min = Infinity;
   let max = -Infinity;
@@ -73,10 +76,10 @@ function packedKeySort(indices: Int32Array, startUs: Float64Array, endUs: Float6
   }
   const positionScale = 2 ** Math.ceil(Math.log2(n + 1));
   if ((Math.floor(max - min) + 1) * positionScale > Number.MAX_SAFE_INTEGER) return undefined;
-  const keys = new Float64Array(n);
+  const keys = memory.float64(n);
   for (let i = 0; i < n; i++) keys[i] = Math.floor(startUs[indices[i]!]! - min) * positionScale + i;
   keys.sort();
-  const result = new Int32Array(n);
+  const result = memory.int32(n);
   for (let i = 0; i < n; i++) result[i] = indices[keys[i]! % positionScale]!;
   // Exact order inside runs that share a whole microsecond (usually a few items).
   for (let runStart = 0; runStart < n; ) {
@@ -95,8 +98,8 @@ function packedKeySort(indices: Int32Array, startUs: Float64Array, endUs: Float6
  * Assigns each span (given in sorted order) a row: the first row free at its start.
  * Returns the row of each position in `order`.
  */
-export function firstFitRows(order: Int32Array, startUs: Float64Array, endUs: Float64Array): { rowOf: Int32Array; rowCount: number } {
-  const rowOf = new Int32Array(order.length);
+export function firstFitRows(order: Int32Array, startUs: Float64Array, endUs: Float64Array, memory = NO_ARENA): { rowOf: Int32Array; rowCount: number } {
+  const rowOf = memory.int32(order.length);
   const rowEnd: number[] = [];
   for (let i = 0; i < order.length; i++) {
     const span = order[i]!;

@@ -7,6 +7,7 @@
 // agree on every fixture. The page checks what it receives (indices in range, each span once,
 // rows without overlap) and otherwise falls back to pairing the events itself.
 import { firstFitRows, sortByStartThenLongest } from './event-summary-layout';
+import { MemoryArena } from './memory-arena';
 import { OpenAsyncSpans } from './open-async-spans';
 import type { TraceEvent } from './trace-event';
 
@@ -107,8 +108,12 @@ function phaseOf(event: TraceEvent | undefined): number {
   return event && event.ph.length === 1 ? event.ph.charCodeAt(0) : 0;
 }
 
-/** Pairs begin and end events, groups spans into tracks and packs each track into rows. */
-export function layoutSpans(input: SpanLayoutInput): SpanLayout {
+/**
+ * Pairs begin and end events, groups spans into tracks and packs each track into rows. Working
+ * arrays come from `memory` (the builder's arena, touched ahead by a spare thread) while it
+ * lasts; the arrays returned are new, so the arena is not kept alive by the summary.
+ */
+export function layoutSpans(input: SpanLayoutInput, memory = new MemoryArena(undefined)): SpanLayout {
   const n = input.eventCount;
   const { flags, thread, ts, strings, idStrings, threads, full } = input;
   // Per span, in span order; sized by a count of the begin events first (no growing copies).
@@ -119,9 +124,9 @@ export function layoutSpans(input: SpanLayoutInput): SpanLayout {
   }
   const spanEvent = new Int32Array(capacity);
   const spanEnd = new Int32Array(capacity);
-  const startUs = new Float64Array(capacity);
-  const endUs = new Float64Array(capacity);
-  const spanGroup = new Int32Array(capacity);
+  const startUs = memory.float64(capacity);
+  const endUs = memory.float64(capacity);
+  const spanGroup = memory.int32(capacity);
   let count = 0;
   let minTs = Infinity;
   let maxTs = -Infinity;
@@ -288,15 +293,16 @@ export function layoutSpans(input: SpanLayoutInput): SpanLayout {
   const groupStart = new Int32Array(groupCount + 1);
   for (let k = 0; k < count; k++) groupStart[spanGroup[k]! + 1]!++;
   for (let g = 0; g < groupCount; g++) groupStart[g + 1]! += groupStart[g]!;
-  const members = new Int32Array(count);
+  const members = memory.int32(count);
   const fill = groupStart.slice(0, groupCount);
   for (let k = 0; k < count; k++) members[fill[spanGroup[k]!]!++] = k;
   const packedOrder = new Int32Array(count);
   const groupRows = new Uint32Array(groupCount);
   const rowItems: number[] = [];
   for (let g = 0; g < groupCount; g++) {
-    const order = sortByStartThenLongest(members.slice(groupStart[g]!, groupStart[g + 1]!), startUs, endUs);
-    const { rowOf, rowCount } = firstFitRows(order, startUs, endUs);
+    // The track's members sorted in place (their slice of `members` is not read again).
+    const order = sortByStartThenLongest(members.subarray(groupStart[g]!, groupStart[g + 1]!), startUs, endUs, memory);
+    const { rowOf, rowCount } = firstFitRows(order, startUs, endUs, memory);
     groupRows[g] = rowCount;
     const rowAt = new Int32Array(rowCount + 1);
     for (let i = 0; i < rowOf.length; i++) rowAt[rowOf[i]! + 1]!++;

@@ -23,6 +23,7 @@ import {
 } from './event-summary';
 import { layoutSpans } from './event-summary-spans';
 import { IdByteTable } from './id-byte-table';
+import { MemoryArena } from './memory-arena';
 import { plainStringText, type ScannedFields } from './scan-event';
 import { concatBytes } from './snapshot-lines';
 import type { TraceEvent } from './trace-event';
@@ -36,6 +37,12 @@ import type { TraceEvent } from './trace-event';
  * million events (25 MB of fresh pages), on the way to the first frame.
  */
 const Memory: { new (byteLength: number): ArrayBufferLike } = typeof SharedArrayBuffer === 'function' ? SharedArrayBuffer : ArrayBuffer;
+
+/**
+ * The span layout's working arrays per expected event (event-summary-spans.ts: ~36 bytes per
+ * span in times, groups, members, sort and rows; a snapshot's spans are about half its events).
+ */
+const LAYOUT_ARENA_BYTES_PER_EVENT = 20;
 
 // Growable columns, one class per element type: a single generic class made every store
 // polymorphic and cost a third of the summary's build time.
@@ -306,6 +313,8 @@ export class EventSummaryWriter {
   /** FULL events as parsed, by event index (the span layout reads them). */
   private readonly full = new Map<number, TraceEvent>();
   private pendingGap = 0;
+  /** The span layout's working memory (untouched until then, unless a spare thread touched it: residentAhead). */
+  private readonly layoutArena: MemoryArena;
 
   /** `expectedEvents` sizes the columns up front (a guess is fine: they grow). */
   constructor(expectedEvents = 4096) {
@@ -325,6 +334,20 @@ export class EventSummaryWriter {
     this.blobRef = new U32Column(expectedEvents / 8);
     this.threads = new F64Column(64);
     this.blob = new ByteColumn();
+    this.layoutArena = new MemoryArena(new Memory(Math.ceil(expectedEvents) * LAYOUT_ARENA_BYTES_PER_EVENT));
+  }
+
+  /**
+   * The shared memory this build is going to write, in the order it writes it: the columns as
+   * first sized (all filled from their starts at once), then the span layout's arena. A host
+   * with a spare thread touches it ahead of the build (prefaultShared): the page faults of
+   * ~50 MB for a million events then happen off the build's thread. Empty without
+   * SharedArrayBuffer.
+   */
+  memoryAhead(): { columns: SharedArrayBuffer[]; layout: SharedArrayBuffer[] } {
+    const shared = (buffers: (ArrayBufferLike | undefined)[]) => buffers.filter((buffer): buffer is SharedArrayBuffer => typeof SharedArrayBuffer === 'function' && buffer instanceof SharedArrayBuffer);
+    const columns = [this.ph, this.flags, this.name, this.thread, this.ts, this.lineBytes, this.cat, this.dur, this.idNumber, this.idString];
+    return { columns: shared(columns.map((column) => column.data.buffer)), layout: shared([this.layoutArena.buffer]) };
   }
 
   get eventCount(): number {
@@ -468,7 +491,7 @@ export class EventSummaryWriter {
       threads: this.threads.data,
       full: this.full,
       windowEndTs,
-    });
+    }, this.layoutArena);
     const scalars = Float64Array.of(layout.minTs, layout.maxTs, layout.openEndUs, layout.unmatchedEnds);
     const sections: [Uint8Array, number][] = [
       [bytesOf(layout.event), 4], [bytesOf(layout.endEvent), 4], [bytesOf(layout.packedOrder), 4], [bytesOf(layout.groupRows), 4], [bytesOf(layout.rowItems), 4], [bytesOf(scalars), 8],
