@@ -9,12 +9,14 @@
 type ArrayType<T> = { new (buffer: ArrayBufferLike, byteOffset: number, length: number): T; new (length: number): T; BYTES_PER_ELEMENT: number };
 
 export class MemoryArena {
-  private offsetBytes = 0;
+  private offsetBytes: number;
 
-  /** `buffer` undefined: an arena that hands out new arrays only. */
-  constructor(readonly buffer: ArrayBufferLike | undefined) {}
+  /** From `startBytes` of `buffer` on; `buffer` undefined: an arena that hands out new arrays only. */
+  constructor(readonly buffer: ArrayBufferLike | undefined, startBytes = 0) {
+    this.offsetBytes = startBytes;
+  }
 
-  /** Bytes handed out so far. */
+  /** Where the next array would start (bytes handed out so far, from the buffer's start). */
   get usedBytes(): number {
     return this.offsetBytes;
   }

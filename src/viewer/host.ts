@@ -7,6 +7,7 @@ import type { ByteRange, HostToViewer, ViewerState, ViewerToHost } from '../form
 import type { LoadedTrace } from './model/load';
 import { concatBytes, StreamingTraceLoader } from './model/stream-load';
 import { loadSummary, loadSummaryColumns } from './model/summary-load';
+import { MemoryArena } from '../format/memory-arena';
 
 /** The global the `cli view` page's head puts its early summary request in (src/cli/view/page.ts, EARLY_SUMMARY_GLOBAL). */
 const EARLY_SUMMARY_GLOBAL = 'flightRecorderEarlySummary';
@@ -201,7 +202,9 @@ class BrowserHost implements Host {
     if (rest) {
       // The part before the span layout came first: read it while the rest is on the way.
       performance.mark('nfr-columns-received');
-      const columns = loadSummaryColumns(bytes, fetchRanges, searchRemote);
+      // The rest of the buffer the columns came in: made resident while the page waited (page.ts).
+      const memory = earlyBytes ? new MemoryArena(earlyBytes, Math.ceil(bytes.byteLength / 8) * 8) : undefined;
+      const columns = loadSummaryColumns(bytes, fetchRanges, searchRemote, memory);
       performance.mark('nfr-columns-parsed');
       const spanBlock = await rest;
       performance.mark('nfr-summary-received');

@@ -17,21 +17,32 @@ interface Early {
   rest?: Promise<{ bytes: ArrayBuffer; length: number }>;
 }
 
-/** The head's inline script, run with `fetch` against `base` and its result (the page's global). */
-function runEarlyScript(base: string): Promise<Early> {
-  const html = viewerPage('n0nce', 'trace.json', true);
+/**
+ * The head's inline script, run with `fetch` against `base` and its result (the page's global).
+ * With `spareBytes`, the page's load event comes at once.
+ */
+function runEarlyScript(base: string, spareBytes = 0): Promise<Early> {
+  const html = viewerPage('n0nce', 'trace.json', true, spareBytes);
   const script = /<script nonce="n0nce">([\s\S]*?)<\/script>/.exec(html)?.[1];
   assert.ok(script, 'an inline script in the head');
   const window: Record<string, unknown> = {};
   const pageFetch = (path: string) => fetch(new URL(path, base));
-  new Function('window', 'fetch', script)(window, pageFetch);
+  const onLoad: (() => void)[] = [];
+  const addEventListener = (type: string, listener: () => void) => {
+    assert.equal(type, 'load');
+    onLoad.push(listener);
+  };
+  new Function('window', 'fetch', 'addEventListener', script)(window, pageFetch, addEventListener);
+  assert.equal(onLoad.length, spareBytes > 0 ? 1 : 0, 'a spare buffer is made once the page has loaded, if asked for');
+  for (const listener of onLoad) listener();
   return window.flightRecorderEarlySummary as Promise<Early>;
 }
 
-/** A server answering /trace/summary with `body` in pieces a few ms apart, and these headers. */
-async function serve(body: Uint8Array, headers: OutgoingHttpHeaders, status = 200): Promise<{ base: string; close: () => void }> {
-  const server = createServer((request, response) => {
+/** A server answering /trace/summary with `body` in pieces a few ms apart, and these headers (after `waitMs`). */
+async function serve(body: Uint8Array, headers: OutgoingHttpHeaders, status = 200, waitMs = 0): Promise<{ base: string; close: () => void }> {
+  const server = createServer(async (request, response) => {
     assert.equal(request.url, '/trace/summary');
+    await new Promise((wait) => setTimeout(wait, waitMs));
     response.writeHead(status, headers);
     if (status !== 200) return void response.end();
     const pieces = [body.subarray(0, body.length >> 2), body.subarray(body.length >> 2, body.length >> 1), body.subarray(body.length >> 1)];
@@ -109,5 +120,24 @@ test('the early request hands any other answer over unread (the viewer then read
     assert.equal(early.bytes, undefined);
   } finally {
     server.close();
+  }
+});
+
+test('while the summary is being built, the columns are read into the spare buffer the page touched meanwhile, when they fit', async () => {
+  const columnsBytes = 2 * 1024 * 1024 + 8;
+  const headers = { [SUMMARY_MAX_BYTES_HEADER]: String(body.length + 4096), [SUMMARY_COLUMNS_BYTES_HEADER]: String(columnsBytes) };
+  for (const [spareBytes, used] of [[4 << 20, true], [1 << 20, false]] as const) {
+    const server = await serve(body, headers, 200, 100);
+    try {
+      const early = await runEarlyScript(server.base, spareBytes);
+      assert.equal(early.length, columnsBytes);
+      assert.equal(early.bytes!.byteLength, used ? spareBytes : columnsBytes, used ? 'the spare buffer' : 'too small: a buffer of their own');
+      assert.deepEqual(new Uint8Array(early.bytes!, 0, early.length), body.subarray(0, columnsBytes));
+      if (used) assert.ok(new Uint8Array(early.bytes!, columnsBytes).every((byte) => byte === 0), 'the rest of the spare is zero (the viewer lays arrays out in it)');
+      const rest = await early.rest!;
+      assert.deepEqual(new Uint8Array(rest.bytes, 0, rest.length), body.subarray(columnsBytes));
+    } finally {
+      server.close();
+    }
   }
 });

@@ -18,6 +18,7 @@ import type { ByteRange } from '../../src/viewer/model/remote-args';
 import { search, searchNeedle } from '../../src/viewer/model/search';
 import { SummaryEvent } from '../../src/viewer/model/summary-event';
 import { loadSummary, loadSummaryColumns } from '../../src/viewer/model/summary-load';
+import { MemoryArena } from '../../src/format/memory-arena';
 import { errorRows, gcTotals, longestLoopBlocks, slowestRequestSpans, slowestRequests, spanArgEvents } from '../../src/viewer/model/summaries';
 import { HOSTILE_NAMES, makeLargeSnapshot, makeSnapshot } from '../browser/fixture-trace';
 import { validSnapshot } from './format-fixtures';
@@ -173,6 +174,17 @@ test('a summary read in two parts, the columns while the span layout is on the w
     const whole = loadSummary(summary, host.fetch);
     assert.equal(parts.trace.events.length, whole.events.length, what);
     assertSameModel(parts.trace, whole);
+    // As the page reads them into the spare buffer it touched meanwhile: the columns at its
+    // start, the model's arrays in the rest (large enough, then too small for all of them).
+    for (const spareBytes of [columnsBytes * 4, columnsBytes + 1000]) {
+      const spare = new ArrayBuffer(spareBytes);
+      new Uint8Array(spare).set(summary.subarray(0, columnsBytes));
+      const memory = new MemoryArena(spare, Math.ceil(columnsBytes / 8) * 8);
+      const inSpare = loadSummaryColumns(new Uint8Array(spare, 0, columnsBytes), host.fetch, undefined, memory);
+      inSpare.addSpans(summary.slice(columnsBytes));
+      assertSameModel(inSpare.trace, whole);
+      if (spareBytes === columnsBytes * 4) assert.ok(memory.usedBytes > columnsBytes + 8, `${what}: the model took memory from the spare buffer`);
+    }
     // A part that is not what it says: the page then reads the whole file.
     assert.throws(() => decodeSummaryColumns(summary.slice(0, columnsBytes + 8)), SummaryFormatError, `${what}: bytes after the columns`);
     const damaged = summary.slice(columnsBytes);

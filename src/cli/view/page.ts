@@ -38,18 +38,40 @@ export function contentSecurityPolicy(nonce: string, inMeta = false): string {
  * `rest` reading the span layout into another: the viewer decodes the columns while the host
  * still lays the spans out (a buffer read into is handed back by every read, which would cut
  * the decoded views off one buffer shared by both).
+ * While cli view still builds the summary the page has most of a second with nothing to do, and
+ * then takes ~5 ms per MB it writes for the first time (page faults on the VMs measured here:
+ * docs/benchmarks.md) — the summary's columns and the model's arrays, ~45 MB for a million
+ * events. With `spareBytes` (an estimate of both, from the file's size) the script allocates a
+ * spare buffer once the page has loaded and writes a zero to each of its pages, 2 MB per task,
+ * until the answer comes; the columns are read into it if they fit, and the viewer lays its
+ * model's big arrays out in the rest (host.ts, MemoryArena).
  * Resolves to { response } for any other status, { response, bytes, length[, rest] } for a summary.
  */
 export const EARLY_SUMMARY_GLOBAL = 'flightRecorderEarlySummary';
 
-function earlySummaryScript(): string {
-  // read(reader, size, want): reads into a buffer of `size` bytes (grown should more come) until
-  // `want` bytes are in or the body ends; resolves { bytes, length, done }.
-  return `window.${EARLY_SUMMARY_GLOBAL}=fetch("/trace/summary").then(function(r){
+/**
+ * The page's spare buffer for a file of `fileBytes` whose summary is still being built: the
+ * columns (0.13–0.17 of the file's bytes for the snapshots measured) and the model's span
+ * arrays (~0.1), at most 256 MB.
+ */
+export function spareBytesFor(fileBytes: number): number {
+  return Math.min(256 << 20, Math.ceil((fileBytes * 0.25) / 4096) * 4096);
+}
+
+function earlySummaryScript(spareBytes: number): string {
+  // touch(): writes a zero to each page of the spare buffer, 2 MB per task, until the answer
+  // comes. read(reader, size, want): reads into a buffer of `size` bytes (the spare when it is
+  // big enough; grown should more come) until `want` bytes are in or the body ends; resolves
+  // { bytes, length, done }.
+  const spare = Number.isSafeInteger(spareBytes) && spareBytes > 0 ? spareBytes : 0;
+  return `var spare=null,touched=0,waiting=true;
+function touch(){if(!waiting||!spare)return;var u=new Uint8Array(spare),end=Math.min(u.length,touched+2097152);for(;touched<end;touched+=4096)u[touched]=0;if(touched<u.length)setTimeout(touch,0)}
+if(${spare}>0)addEventListener("load",function(){if(!waiting)return;try{spare=new ArrayBuffer(${spare})}catch(e){return}touch()});
+window.${EARLY_SUMMARY_GLOBAL}=fetch("/trace/summary").then(function(r){waiting=false;
 if(r.status!==200)return{response:r};
 var reader;try{reader=r.body.getReader({mode:"byob"})}catch(e){return r.arrayBuffer().then(function(b){return{response:r,bytes:b,length:b.byteLength}})}
 function read(size,want){
-var buffer,n=0;try{buffer=new ArrayBuffer(size)}catch(e){buffer=new ArrayBuffer(1048576)}
+var buffer,n=0;if(spare&&spare.byteLength>=size){buffer=spare;spare=null}else try{buffer=new ArrayBuffer(size)}catch(e){buffer=new ArrayBuffer(1048576)}
 function next(){
 if(n===want)return{bytes:buffer,length:n,done:false};
 if(n<buffer.byteLength)return reader.read(new Uint8Array(buffer,n,Math.min(buffer.byteLength,want)-n)).then(function(step){
@@ -72,8 +94,10 @@ return{response:r,bytes:columns.bytes,length:columns.length,rest:rest}})});`;
 /**
  * `summary`: the page reads /trace/summary, which it starts fetching from the head while the
  * browser loads the script — the summary is most of what the first frame waits for.
+ * `spareBytes`: while the summary is still being built, the spare buffer the page makes
+ * resident meanwhile (spareBytesFor).
  */
-export function viewerPage(nonce: string, title: string, summary = false): string {
+export function viewerPage(nonce: string, title: string, summary = false, spareBytes = 0): string {
   const summaryAttributes = summary ? ' data-summary-url="/trace/summary" data-bytes-url="/trace/bytes" data-search-url="/trace/search"' : '';
   return `<!DOCTYPE html>
 <html lang="en">
@@ -82,7 +106,7 @@ export function viewerPage(nonce: string, title: string, summary = false): strin
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <meta http-equiv="Content-Security-Policy" content="${contentSecurityPolicy(nonce, true)}">
 <title>Loading ${escapeHtml(title)} — Flight Recorder</title>
-<link rel="stylesheet" href="/viewer.css">${summary ? `\n<script nonce="${nonce}">${earlySummaryScript()}</script>` : ''}
+<link rel="stylesheet" href="/viewer.css">${summary ? `\n<script nonce="${nonce}">${earlySummaryScript(spareBytes)}</script>` : ''}
 </head>
 <body data-trace-url="/trace"${summaryAttributes}>
 <div id="nfr-root"></div>

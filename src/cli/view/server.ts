@@ -2,10 +2,10 @@
 // the trace itself and its fast path (the event summary and byte ranges, summary-routes.ts),
 // a Host-header check against DNS rebinding, and no caching.
 import { randomBytes } from 'node:crypto';
-import { createReadStream, fstat } from 'node:fs';
+import { createReadStream, fstat, statSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { basename } from 'node:path';
-import { contentSecurityPolicy, viewerPage } from './page';
+import { contentSecurityPolicy, spareBytesFor, viewerPage } from './page';
 import { COMMON_HEADERS, send } from './respond';
 import { sendByteRanges, sendSearch, sendSummary } from './summary-routes';
 import { TraceSummaryCache } from '../../client/trace-summary';
@@ -48,6 +48,16 @@ export function startViewServer(options: ViewServerOptions): Promise<{ server: S
   });
 }
 
+/** The page's spare buffer while the summary is still being built (none once it is ready: the answer comes at once). */
+function spareBytes(tracePath: string, cache: TraceSummaryCache | undefined): number {
+  if (!cache?.inProgress()) return 0;
+  try {
+    return spareBytesFor(statSync(tracePath).size);
+  } catch {
+    return 0;
+  }
+}
+
 function handle(request: IncomingMessage, response: ServerResponse, options: ViewServerOptions, server: Server, cache: TraceSummaryCache | undefined): void {
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : 0;
@@ -66,7 +76,7 @@ function handle(request: IncomingMessage, response: ServerResponse, options: Vie
     case '/index.html': {
       const nonce = randomBytes(18).toString('base64');
       response.writeHead(200, { ...COMMON_HEADERS, 'content-type': 'text/html; charset=utf-8', 'content-security-policy': contentSecurityPolicy(nonce) });
-      response.end(request.method === 'HEAD' ? undefined : viewerPage(nonce, basename(options.tracePath), cache !== undefined));
+      response.end(request.method === 'HEAD' ? undefined : viewerPage(nonce, basename(options.tracePath), cache !== undefined, spareBytes(options.tracePath, cache)));
       return;
     }
     case '/viewer.js':

@@ -1,5 +1,6 @@
 // Adapter from the shared reader (src/format/read.ts: snapshots, Chrome traces, .cpuprofile;
 // one clear sentence for anything else) to what the viewer's model needs.
+import type { MemoryArena } from '../../format/memory-arena';
 import { parseTraceText } from '../../format/read';
 import type { SummarySpans } from '../../format/event-summary';
 import type { SnapshotMetadata } from '../../format/snapshot';
@@ -23,6 +24,8 @@ export interface LoadedTrace {
    * events the summary carries whole (everything but spans and flow points), by index.
    */
   hostSpans?: { layout: SummarySpans; fullEvents: ReadonlyMap<number, TraceEvent> };
+  /** Memory made resident while the page waited (the rest of the buffer the summary came in), for the model's big arrays. */
+  memory?: MemoryArena;
 }
 
 /** Fetches args that stayed in the file on the host (remote-args.ts). */

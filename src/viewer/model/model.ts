@@ -8,6 +8,7 @@
 //  2. spans grouped by (pid, tid, track kind), sorted, laid out in rows (layout.ts);
 //  3. CPU profiles become flame tracks, counters become counter tracks;
 //  4. flows bound to the spans they leave and enter.
+import { MemoryArena } from '../../format/memory-arena';
 import type { SnapshotMetadata } from '../../format/snapshot';
 import type { TraceEvent } from '../../format/trace-event';
 import { colorFamilyOfCategory, colorIndex } from './colors';
@@ -403,7 +404,8 @@ function buildFromHostSpans(loaded: LoadedTrace, fields: EventFields, fileName: 
   const { groupRows, rowItems, packedOrder } = layout;
   // Track and row of each span are read only by selection: made from the rows when first asked
   // for, not written a million times in scattered order before the first frame.
-  const spans = spanTableWithRowsOnDemand(count, layout.event, layout.endEvent, packedOrder, groupRows, rowItems);
+  const memory = loaded.memory ?? new MemoryArena(undefined);
+  const spans = spanTableWithRowsOnDemand(count, layout.event, layout.endEvent, packedOrder, groupRows, rowItems, memory);
   // Every event that is not a span or a flow point is carried whole, in event order.
   const others = new OtherEvents();
   for (const [i, whole] of fullEvents) others.add(i, whole.ph, fields, whole);
@@ -418,7 +420,7 @@ function buildFromHostSpans(loaded: LoadedTrace, fields: EventFields, fileName: 
   const openEnd = layout.openEndUs;
   const table = fields instanceof SummaryEventFields ? fields.table : undefined;
   const exactColor = spanColorCache(fields);
-  const spanColors = new Uint8Array(count);
+  const spanColors = memory.uint8(count);
   const flags = table?.flags;
   const phOf = table?.ph;
   const tsOf = table?.ts;
@@ -476,9 +478,9 @@ function buildFromHostSpans(loaded: LoadedTrace, fields: EventFields, fileName: 
     endUs[k] = endAt < startAt ? startAt : endAt;
     spanColors[k] = exactColor(begin, end);
   }
-  const packedStart = new Float64Array(count);
-  const packedEnd = new Float64Array(count);
-  const packedColor = new Uint8Array(count);
+  const packedStart = memory.float64(count);
+  const packedEnd = memory.float64(count);
+  const packedColor = memory.uint8(count);
   let p = 0;
   let r = 0;
   for (let g = 0; g < groupRows.length; g++) {
@@ -525,7 +527,7 @@ function spanEndOf(fields: EventFields, span: number, begin: number, end: number
 }
 
 /** A span table whose `track` and `row` columns are made from the host's rows on first read. */
-function spanTableWithRowsOnDemand(count: number, event: Int32Array, endEvent: Int32Array, packedOrder: Int32Array, groupRows: Uint32Array, rowItems: Uint32Array): SpanTable {
+function spanTableWithRowsOnDemand(count: number, event: Int32Array, endEvent: Int32Array, packedOrder: Int32Array, groupRows: Uint32Array, rowItems: Uint32Array, memory: MemoryArena): SpanTable {
   let places: { track: Int32Array; row: Int32Array } | undefined;
   const made = () => {
     if (places) return places;
@@ -546,8 +548,8 @@ function spanTableWithRowsOnDemand(count: number, event: Int32Array, endEvent: I
   };
   return {
     count,
-    startUs: new Float64Array(count),
-    endUs: new Float64Array(count),
+    startUs: memory.float64(count),
+    endUs: memory.float64(count),
     event,
     endEvent,
     get track() {

@@ -4,6 +4,7 @@
 // parsed from the summary on first read, or — for the bulk whose args stayed in the file —
 // fetched from the host by byte range when someone looks at them (remote-args.ts). Any inconsistency throws: the caller then
 // reads the whole file the old way, with the same results and error messages.
+import type { MemoryArena } from '../../format/memory-arena';
 import { attachSpanBlock, decodeEventSummary, decodeSummaryColumns, SUMMARY_FLAG, SummaryFormatError, type EventSummary } from '../../format/event-summary';
 import { isUsableEvent } from '../../format/read';
 import type { TraceEvent } from '../../format/trace-event';
@@ -28,9 +29,10 @@ export function loadSummary(bytes: Uint8Array, fetchRanges: FetchRanges, searchR
  * (`summaryColumnsBytes`), read while the host still lays the spans out, then the span
  * layout's block, whose `addSpans` completes the trace (throws as `loadSummary` does).
  */
-export function loadSummaryColumns(columns: Uint8Array, fetchRanges: FetchRanges, searchRemote?: SearchRemoteArgs): { trace: LoadedTrace; addSpans(spanBlock: Uint8Array): void } {
+export function loadSummaryColumns(columns: Uint8Array, fetchRanges: FetchRanges, searchRemote?: SearchRemoteArgs, memory?: MemoryArena): { trace: LoadedTrace; addSpans(spanBlock: Uint8Array): void } {
   const summary = decodeSummaryColumns(columns);
   const { trace, fields } = traceOf(summary, fetchRanges, searchRemote);
+  trace.memory = memory;
   return {
     trace,
     addSpans(spanBlock: Uint8Array) {
