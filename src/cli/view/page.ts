@@ -59,19 +59,20 @@ export function spareBytesFor(fileBytes: number): number {
 }
 
 function earlySummaryScript(spareBytes: number): string {
+  // One function scope: no globals but the result's, and an unused spare is let go.
   // touch(): writes a zero to each page of the spare buffer, 2 MB per task, until the answer
   // comes. read(reader, size, want): reads into a buffer of `size` bytes (the spare when it is
   // big enough; grown should more come) until `want` bytes are in or the body ends; resolves
   // { bytes, length, done }.
   const spare = Number.isSafeInteger(spareBytes) && spareBytes > 0 ? spareBytes : 0;
-  return `var spare=null,touched=0,waiting=true;
+  return `(function(){var spare=null,touched=0,waiting=true;
 function touch(){if(!waiting||!spare)return;var u=new Uint8Array(spare),end=Math.min(u.length,touched+2097152);for(;touched<end;touched+=4096)u[touched]=0;if(touched<u.length)setTimeout(touch,0)}
 if(${spare}>0)addEventListener("load",function(){if(!waiting)return;try{spare=new ArrayBuffer(${spare})}catch(e){return}touch()});
-window.${EARLY_SUMMARY_GLOBAL}=fetch("/trace/summary").then(function(r){waiting=false;
+window.${EARLY_SUMMARY_GLOBAL}=fetch("/trace/summary").then(function(r){waiting=false;var own=spare;spare=null;
 if(r.status!==200)return{response:r};
 var reader;try{reader=r.body.getReader({mode:"byob"})}catch(e){return r.arrayBuffer().then(function(b){return{response:r,bytes:b,length:b.byteLength}})}
 function read(size,want){
-var buffer,n=0;if(spare&&spare.byteLength>=size){buffer=spare;spare=null}else try{buffer=new ArrayBuffer(size)}catch(e){buffer=new ArrayBuffer(1048576)}
+var buffer,n=0;if(own&&own.byteLength>=size)buffer=own;else try{buffer=new ArrayBuffer(size)}catch(e){buffer=new ArrayBuffer(1048576)}own=null;
 function next(){
 if(n===want)return{bytes:buffer,length:n,done:false};
 if(n<buffer.byteLength)return reader.read(new Uint8Array(buffer,n,Math.min(buffer.byteLength,want)-n)).then(function(step){
@@ -88,7 +89,7 @@ if(!(split>0&&split<size))return read(size,Infinity).then(function(all){return{r
 return read(split,split).then(function(columns){
 if(columns.done)return{response:r,bytes:columns.bytes,length:columns.length};
 var rest=read(size-split,Infinity);rest.catch(function(){});
-return{response:r,bytes:columns.bytes,length:columns.length,rest:rest}})});`;
+return{response:r,bytes:columns.bytes,length:columns.length,rest:rest}})})})();`;
 }
 
 /**
