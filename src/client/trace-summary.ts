@@ -269,13 +269,22 @@ export async function buildSummaryHere(tracePath: string, onColumns?: (pieces: U
     const info = await handle.stat();
     const builder = new EventSummaryBuilder(info.size);
     onMemoryAhead?.(builder.memoryAhead());
-    const buffer = new Uint8Array(READ_BYTES);
+    // Two buffers: the next chunk is read (on libuv's pool) while this one is scanned — the
+    // scan waited ~0.2 s for reads of a 177 MB file while a browser started on the other core.
+    const buffers = [new Uint8Array(READ_BYTES), new Uint8Array(READ_BYTES)];
     let position = 0;
-    while (builder.active) {
-      const { bytesRead } = await handle.read(buffer, 0, buffer.length, position);
-      if (bytesRead === 0) break;
-      position += bytesRead;
-      builder.feed(buffer.subarray(0, bytesRead));
+    let reading = handle.read(buffers[0]!, 0, READ_BYTES, 0);
+    try {
+      for (let turn = 0; builder.active; turn ^= 1) {
+        const { bytesRead } = await reading;
+        if (bytesRead === 0) break;
+        position += bytesRead;
+        reading = handle.read(buffers[turn ^ 1]!, 0, READ_BYTES, position);
+        builder.feed(buffers[turn]!.subarray(0, bytesRead));
+      }
+    } finally {
+      // A read still under way (the builder gave up) ends before the file is closed.
+      await reading.catch(() => undefined);
     }
     const columns = builder.active ? builder.finishColumns() : undefined;
     if (columns) onColumns?.(columns);
