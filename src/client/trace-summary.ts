@@ -211,7 +211,15 @@ export async function buildSummary(tracePath: string, onColumns?: (pieces: Uint8
  * What the worker posts: the memory its build will write (for this thread to touch ahead while
  * it idles), the pieces before the span layout, then the outcome with the layout's pieces only.
  */
-export type SummaryWorkerMessage = { memoryAhead: SharedArrayBuffer[][] } | { columns: Uint8Array[] } | { outcome: SummaryOutcome };
+export type SummaryWorkerMessage = { memoryAhead: MemoryAhead } | { columns: Uint8Array[] } | { outcome: SummaryOutcome };
+
+type MemoryAhead = NonNullable<ReturnType<EventSummaryBuilder['memoryAhead']>>;
+
+/**
+ * How far ahead of the build its memory is touched: this share of the events expected (~60 k
+ * events of a million, two or three of its 4 MiB chunks).
+ */
+const PREFAULT_AHEAD = 0.05;
 
 async function buildInWorker(tracePath: string, onColumns: (pieces: Uint8Array[]) => void): Promise<SummaryOutcome | undefined> {
   // Loaded when a summary is first built, not when the extension activates.
@@ -225,7 +233,12 @@ async function buildInWorker(tracePath: string, onColumns: (pieces: Uint8Array[]
       if ('memoryAhead' in message) {
         // The page faults of the memory the worker is about to fill, taken here instead of on
         // its thread (~0.1–0.2 s of a million-event build on the VMs measured: docs/benchmarks.md).
-        stopPrefault = prefaultShared(message.memoryAhead, { yieldThen: (next) => setImmediate(next) });
+        const { buffers, progress, expectedEvents } = message.memoryAhead;
+        stopPrefault = prefaultShared(buffers, {
+          limit: () => Atomics.load(progress, 0) / expectedEvents + PREFAULT_AHEAD,
+          yieldThen: (next) => setImmediate(next),
+          waitThen: (next) => setTimeout(next, 5),
+        });
         return;
       }
       if ('columns' in message) {
@@ -257,7 +270,7 @@ async function buildInWorker(tracePath: string, onColumns: (pieces: Uint8Array[]
  * The summary built on this thread (the worker's own work; 4 MiB reads, one builder).
  * `onColumns` hears the pieces before the span layout as soon as they are ready.
  */
-export async function buildSummaryHere(tracePath: string, onColumns?: (pieces: Uint8Array[]) => void, onMemoryAhead?: (memory: SharedArrayBuffer[][]) => void): Promise<SummaryOutcome> {
+export async function buildSummaryHere(tracePath: string, onColumns?: (pieces: Uint8Array[]) => void, onMemoryAhead?: (memory: MemoryAhead) => void): Promise<SummaryOutcome> {
   const startMs = performance.now();
   let handle;
   try {
@@ -268,7 +281,8 @@ export async function buildSummaryHere(tracePath: string, onColumns?: (pieces: U
   try {
     const info = await handle.stat();
     const builder = new EventSummaryBuilder(info.size);
-    onMemoryAhead?.(builder.memoryAhead());
+    const memoryAhead = builder.memoryAhead();
+    if (memoryAhead) onMemoryAhead?.(memoryAhead);
     // Two buffers: the next chunk is read (on libuv's pool) while this one is scanned — the
     // scan waited ~0.2 s for reads of a 177 MB file while a browser started on the other core.
     const buffers = [new Uint8Array(READ_BYTES), new Uint8Array(READ_BYTES)];

@@ -29,6 +29,8 @@ export class EventSummaryBuilder {
   private readonly writer: EventSummaryWriter;
   private readonly lines: SummaryLines;
   private readonly reader: SnapshotLineReader;
+  /** Events read so far, for a thread touching memory ahead of the build (memoryAhead). */
+  private progress: Int32Array | undefined;
   /** metadata.window.endTs, once finishColumns has read the tail (null before). */
   private windowEndTs: number | undefined | null = null;
 
@@ -39,10 +41,15 @@ export class EventSummaryBuilder {
     this.reader = new SnapshotLineReader(this.lines);
   }
 
-  /** The shared memory the build will write, for a spare thread to touch ahead (EventSummaryWriter.memoryAhead). */
-  memoryAhead(): SharedArrayBuffer[][] {
-    const { columns, layout } = this.writer.memoryAhead();
-    return [columns, layout];
+  /**
+   * The shared memory the build will write (EventSummaryWriter.memoryAhead), for a spare thread
+   * to touch ahead of it, and how far the build is: `progress[0]` events read so far, updated
+   * after each chunk, of about `expectedEvents`. Undefined without SharedArrayBuffer.
+   */
+  memoryAhead(): { buffers: SharedArrayBuffer[]; progress: Int32Array; expectedEvents: number } | undefined {
+    if (typeof SharedArrayBuffer !== 'function') return undefined;
+    this.progress ??= new Int32Array(new SharedArrayBuffer(4));
+    return { buffers: this.writer.memoryAhead(), progress: this.progress, expectedEvents: this.writer.expectedEvents };
   }
 
   /** Whether the file still looks like our layout (false: no summary; send the file). */
@@ -53,6 +60,7 @@ export class EventSummaryBuilder {
   /** Reads every line the bytes so far complete; `chunk` may be reused once this returns. */
   feed(chunk: Uint8Array): void {
     this.reader.feed(chunk);
+    if (this.progress) Atomics.store(this.progress, 0, this.writer.eventCount);
   }
 
   /**

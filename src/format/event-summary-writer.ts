@@ -317,7 +317,7 @@ export class EventSummaryWriter {
   private readonly layoutArena: MemoryArena;
 
   /** `expectedEvents` sizes the columns up front (a guess is fine: they grow). */
-  constructor(expectedEvents = 4096) {
+  constructor(readonly expectedEvents = 4096) {
     if (!littleEndian()) throw new SummaryFormatError('the event summary is little-endian; this machine is not');
     this.ph = new U8Column(expectedEvents);
     this.flags = new U16Column(expectedEvents);
@@ -338,16 +338,15 @@ export class EventSummaryWriter {
   }
 
   /**
-   * The shared memory this build is going to write, in the order it writes it: the columns as
-   * first sized (all filled from their starts at once), then the span layout's arena. A host
-   * with a spare thread touches it ahead of the build (prefaultShared): the page faults of
-   * ~50 MB for a million events then happen off the build's thread. Empty without
-   * SharedArrayBuffer.
+   * The shared memory this build is going to write: the columns as first sized (all filled from
+   * their starts at once, about in step with `eventCount` against `expectedEvents`), then the
+   * span layout's arena. A host with a spare thread touches it just ahead of the build
+   * (prefaultShared): the page faults of ~50 MB for a million events then happen off the
+   * build's thread. Empty without SharedArrayBuffer.
    */
-  memoryAhead(): { columns: SharedArrayBuffer[]; layout: SharedArrayBuffer[] } {
-    const shared = (buffers: (ArrayBufferLike | undefined)[]) => buffers.filter((buffer): buffer is SharedArrayBuffer => typeof SharedArrayBuffer === 'function' && buffer instanceof SharedArrayBuffer);
+  memoryAhead(): SharedArrayBuffer[] {
     const columns = [this.ph, this.flags, this.name, this.thread, this.ts, this.lineBytes, this.cat, this.dur, this.idNumber, this.idString];
-    return { columns: shared(columns.map((column) => column.data.buffer)), layout: shared([this.layoutArena.buffer]) };
+    return [...columns.map((column) => column.data.buffer), this.layoutArena.buffer].filter((buffer): buffer is SharedArrayBuffer => typeof SharedArrayBuffer === 'function' && buffer instanceof SharedArrayBuffer);
   }
 
   get eventCount(): number {

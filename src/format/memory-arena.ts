@@ -45,52 +45,50 @@ export class MemoryArena {
 export const PAGE_BYTES = 4096;
 
 /**
- * Touches every page of `groups` of buffers, one group after the other (shared memory another
- * thread may be writing: an atomic OR with 0 cannot undo its writes), a slice at a time. The
- * buffers of a group are made resident from their starts at the same pace — a writer filling
- * several columns at once finds the pages ahead of it in all of them. `yieldThen` runs the next
- * slice (setImmediate in Node: the thread keeps answering in between); `onDone` hears when
- * every page is touched. Returns a function that stops it (and lets the buffers go).
+ * Touches the pages of shared memory another thread is about to fill (an atomic OR with 0: a
+ * value that thread wrote meanwhile stays), a slice at a time, `limit()` of each buffer's length
+ * at most: the share its writer is about to reach. Touching runs just ahead of the writer —
+ * spread over its work, not in one burst that takes a core from it while the machine is busy,
+ * and never on pages it does not reach. `yieldThen` runs the next slice (setImmediate in Node:
+ * the thread keeps answering in between), `waitThen` the next look at `limit` once it is
+ * reached; `onDone` hears when every page is touched. Returns a function that stops it.
  */
 export function prefaultShared(
-  groups: readonly (readonly SharedArrayBuffer[])[],
-  { yieldThen, sliceMs = 4, onDone }: { yieldThen: (next: () => void) => void; sliceMs?: number; onDone?: () => void },
+  buffers: readonly SharedArrayBuffer[],
+  { limit = () => 1, yieldThen, waitThen = yieldThen, sliceMs = 4, onDone }: {
+    limit?: () => number;
+    yieldThen: (next: () => void) => void;
+    waitThen?: (next: () => void) => void;
+    sliceMs?: number;
+    onDone?: () => void;
+  },
 ): () => void {
   const WORDS_PER_PAGE = PAGE_BYTES / 4;
-  const STEP_BYTES = 64 * PAGE_BYTES;
-  let pending = groups.map((buffers) => buffers.map((buffer) => new Int32Array(buffer, 0, buffer.byteLength >>> 2)));
-  // Progress in the current group, in bytes of its largest buffer.
-  let doneBytes = 0;
+  const views = buffers.map((buffer) => new Int32Array(buffer, 0, buffer.byteLength >>> 2));
+  const largestWords = Math.max(0, ...views.map((view) => view.length));
+  /** Touched so far: this share of every buffer. */
+  let done = 0;
   let stopped = false;
   const slice = () => {
     if (stopped) return;
     const until = performance.now() + sliceMs;
-    while (pending.length > 0 && performance.now() < until) {
-      const views = pending[0]!;
-      const largestBytes = Math.max(0, ...views.map((view) => view.length * 4));
-      if (largestBytes === 0) {
-        pending = pending.slice(1);
-        continue;
-      }
-      const from = doneBytes / largestBytes;
-      doneBytes = Math.min(largestBytes, doneBytes + STEP_BYTES);
-      const to = doneBytes / largestBytes;
-      // In each buffer, the pages of the same share of its length.
+    const allowed = Math.min(1, Math.max(0, limit()));
+    // Steps of 64 pages of the largest buffer (and the same share of the others).
+    const step = largestWords > 0 ? (64 * WORDS_PER_PAGE) / largestWords : 1;
+    while (done < allowed && performance.now() < until) {
+      const from = done;
+      done = Math.min(allowed, done + step);
       for (const view of views) {
-        const end = Math.min(view.length, Math.ceil((to * view.length) / WORDS_PER_PAGE) * WORDS_PER_PAGE);
+        const end = Math.min(view.length, Math.ceil((done * view.length) / WORDS_PER_PAGE) * WORDS_PER_PAGE);
         for (let w = Math.floor((from * view.length) / WORDS_PER_PAGE) * WORDS_PER_PAGE; w < end; w += WORDS_PER_PAGE) Atomics.or(view, w, 0);
       }
-      if (doneBytes >= largestBytes) {
-        pending = pending.slice(1);
-        doneBytes = 0;
-      }
     }
-    if (pending.length > 0) yieldThen(slice);
-    else onDone?.();
+    if (done >= 1) onDone?.();
+    else if (done < allowed) yieldThen(slice);
+    else waitThen(slice);
   };
   slice();
   return () => {
     stopped = true;
-    pending = [];
   };
 }

@@ -1,8 +1,8 @@
 // Memory made resident ahead of use (src/format/memory-arena.ts): the arena's arrays are zeroed,
-// aligned views of its buffer while it lasts and new arrays after; the prefaulter makes every
-// page of shared memory resident (read off the process's RSS) without changing a byte another
-// thread wrote, a slice at a time, and stops when asked; and the span layout it serves is the
-// same with an arena, a too-small one or none.
+// aligned views of its buffer while it lasts and new arrays after; the prefaulter makes pages of
+// shared memory resident (read off the process's RSS) up to the share its limit allows, waits
+// there, never changes a byte another thread wrote, works a slice at a time and stops when
+// asked; and the span layout it serves is the same with an arena, a too-small one or none.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { layoutSpans, type SpanLayoutInput } from '../../src/format/event-summary-spans';
@@ -33,43 +33,55 @@ function residentBytes(): number {
   return process.memoryUsage().rss;
 }
 
-test('prefaultShared makes every page resident, group by group, without changing what is written', async () => {
+test('prefaultShared makes the pages resident just ahead of the writer, without changing what is written', async () => {
   const pageCount = 8192; // 32 MiB
-  const columns = [new SharedArrayBuffer(pageCount * PAGE_BYTES), new SharedArrayBuffer((pageCount / 4) * PAGE_BYTES)];
-  const layout = [new SharedArrayBuffer(pageCount * PAGE_BYTES)];
-  // Written before and "during" (between slices), as the build's thread would.
-  const written = new Float64Array(columns[0]!);
+  const buffers = [new SharedArrayBuffer(pageCount * PAGE_BYTES), new SharedArrayBuffer((pageCount / 4) * PAGE_BYTES), new SharedArrayBuffer(pageCount * PAGE_BYTES)];
+  const totalBytes = (pageCount * 2 + pageCount / 4) * PAGE_BYTES;
+  // Written before and between slices, as the build's thread would.
+  const written = new Float64Array(buffers[0]!);
   written[0] = 1.5;
   written[written.length - 1] = -2;
+  let share = 0.5;
   let slices = 0;
+  let waits = 0;
   const before = residentBytes();
+  let halfwayBytes = 0;
   await new Promise<void>((done) => {
-    prefaultShared([columns, layout], {
+    prefaultShared(buffers, {
+      limit: () => share,
       sliceMs: 1,
       yieldThen: (next) => {
         slices++;
         written[slices * 1000] = slices;
-        if (slices === 1) new Uint8Array(layout[0]!)[PAGE_BYTES * 10 + 3] = 7;
+        setImmediate(next);
+      },
+      waitThen: (next) => {
+        // The writer's share reached: wait for it to move on.
+        waits++;
+        halfwayBytes = residentBytes() - before;
+        share = 1;
+        new Uint8Array(buffers[2]!)[PAGE_BYTES * 10 + 3] = 7;
         setImmediate(next);
       },
       onDone: done,
     });
   });
   const grownBytes = residentBytes() - before;
-  const totalBytes = (pageCount * 2 + pageCount / 4) * PAGE_BYTES;
   assert.ok(slices > 1, `it yielded between slices (${slices})`);
+  assert.equal(waits, 1, 'it waited once, at the limit');
+  assert.ok(halfwayBytes > totalBytes * 0.45 && halfwayBytes < totalBytes * 0.6, `at a limit of half, ${halfwayBytes} of ${totalBytes} bytes resident`);
   assert.ok(grownBytes > totalBytes * 0.9, `resident memory grew by ${grownBytes} bytes for ${totalBytes} touched`);
   assert.equal(written[0], 1.5);
   assert.equal(written[written.length - 1], -2);
   for (let s = 1; s <= slices; s++) assert.equal(written[s * 1000], s, 'a value written between slices stays');
-  assert.equal(new Uint8Array(layout[0]!)[PAGE_BYTES * 10 + 3], 7);
+  assert.equal(new Uint8Array(buffers[2]!)[PAGE_BYTES * 10 + 3], 7);
 });
 
 test('prefaultShared stops when asked', () => {
   const buffer = new SharedArrayBuffer(64 * 1024 * 1024);
   let next: (() => void) | undefined;
   let done = false;
-  const stop = prefaultShared([[buffer]], { yieldThen: (slice) => (next = slice), sliceMs: 0, onDone: () => (done = true) });
+  const stop = prefaultShared([buffer], { yieldThen: (slice) => (next = slice), sliceMs: 0, onDone: () => (done = true) });
   assert.ok(next, 'a 64 MiB buffer takes more than one slice of 0 ms');
   stop();
   const pending = next;
