@@ -70,6 +70,8 @@ export class TraceSummaryCache {
   private buildingColumns: Promise<SummaryColumns | undefined> | undefined;
   /** Whether the current build has finished. */
   private built = false;
+  /** How far the current build has read (EventSummaryBuilder.memoryAhead's `progress`), when it says. */
+  private progress: Int32Array | undefined;
   /** The current summary read back into columns (for searches), made on first use. */
   private readable: { summary: BuiltSummary; decoded: EventSummary } | undefined;
 
@@ -91,7 +93,8 @@ export class TraceSummaryCache {
     let columnsReady: (columns: SummaryColumns | undefined) => void = () => undefined;
     this.buildingColumns = new Promise((resolve) => (columnsReady = resolve));
     this.built = false;
-    const building = buildSummary(this.tracePath, (pieces, builtOn) => columnsReady({ pieces, builtOn })).then((outcome) => {
+    this.progress = undefined;
+    const building = buildSummary(this.tracePath, (pieces, builtOn) => columnsReady({ pieces, builtOn }), (progress) => (this.progress = progress)).then((outcome) => {
       columnsReady(undefined); // no-op when the columns came first
       if (this.building === building) this.built = true;
       return outcome;
@@ -108,6 +111,17 @@ export class TraceSummaryCache {
   inProgress(): { columns: Promise<SummaryColumns | undefined>; outcome: Promise<SummaryOutcome> } | undefined {
     if (this.built || !this.building || !this.buildingColumns) return undefined;
     return { columns: this.buildingColumns, outcome: this.building };
+  }
+
+  /**
+   * While a build is under way and has read some of the file: the events it found per byte
+   * read (a page sizes its spare memory by it). Undefined before, after, or without a worker.
+   */
+  eventsPerByteSoFar(): number | undefined {
+    if (!this.inProgress() || !this.progress) return undefined;
+    const events = Atomics.load(this.progress, 0);
+    const kib = Atomics.load(this.progress, 1);
+    return kib >= 1024 ? events / (kib * 1024) : undefined;
   }
 
   /** The last summary built, if the file has not changed since (for byte-range checks). */
@@ -186,7 +200,7 @@ const WORKER_SCRIPT = join(__dirname, 'summary-worker.js');
  * bundle is there, on this thread otherwise (running from source) or when the worker cannot
  * start or dies. Never rejects.
  */
-export async function buildSummary(tracePath: string, onColumns?: (pieces: Uint8Array[], builtOn: BuiltSummary['builtOn']) => void): Promise<SummaryOutcome> {
+export async function buildSummary(tracePath: string, onColumns?: (pieces: Uint8Array[], builtOn: BuiltSummary['builtOn']) => void, onProgress?: (progress: Int32Array) => void): Promise<SummaryOutcome> {
   const here = (pieces: Uint8Array[]) => onColumns?.(pieces, 'host thread');
   if (!existsSync(WORKER_SCRIPT)) return buildSummaryHere(tracePath, here);
   const startMs = performance.now();
@@ -194,7 +208,7 @@ export async function buildSummary(tracePath: string, onColumns?: (pieces: Uint8
   const outcome = await buildInWorker(tracePath, (pieces) => {
     columns = pieces;
     onColumns?.(pieces, 'worker');
-  }).catch(() => undefined);
+  }, onProgress).catch(() => undefined);
   if (!outcome) {
     // The worker failed. Before it sent anything: build here. After (someone may be streaming
     // its first pieces): no summary, and the viewer reads the whole file.
@@ -221,7 +235,7 @@ type MemoryAhead = NonNullable<ReturnType<EventSummaryBuilder['memoryAhead']>>;
  */
 const PREFAULT_AHEAD = 0.05;
 
-async function buildInWorker(tracePath: string, onColumns: (pieces: Uint8Array[]) => void): Promise<SummaryOutcome | undefined> {
+async function buildInWorker(tracePath: string, onColumns: (pieces: Uint8Array[]) => void, onProgress?: (progress: Int32Array) => void): Promise<SummaryOutcome | undefined> {
   // Loaded when a summary is first built, not when the extension activates.
   const { Worker } = await import('node:worker_threads');
   return new Promise((resolve, reject) => {
@@ -234,6 +248,7 @@ async function buildInWorker(tracePath: string, onColumns: (pieces: Uint8Array[]
         // The page faults of the memory the worker is about to fill, taken here instead of on
         // its thread (~0.1–0.2 s of a million-event build on the VMs measured: docs/benchmarks.md).
         const { buffers, progress, expectedEvents } = message.memoryAhead;
+        onProgress?.(progress);
         stopPrefault = prefaultShared(buffers, {
           limit: () => Atomics.load(progress, 0) / expectedEvents + PREFAULT_AHEAD,
           yieldThen: (next) => setImmediate(next),

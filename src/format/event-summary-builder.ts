@@ -31,6 +31,7 @@ export class EventSummaryBuilder {
   private readonly reader: SnapshotLineReader;
   /** Events read so far, for a thread touching memory ahead of the build (memoryAhead). */
   private progress: Int32Array | undefined;
+  private bytesFed = 0;
   /** metadata.window.endTs, once finishColumns has read the tail (null before). */
   private windowEndTs: number | undefined | null = null;
 
@@ -43,12 +44,13 @@ export class EventSummaryBuilder {
 
   /**
    * The shared memory the build will write (EventSummaryWriter.memoryAhead), for a spare thread
-   * to touch ahead of it, and how far the build is: `progress[0]` events read so far, updated
-   * after each chunk, of about `expectedEvents`. Undefined without SharedArrayBuffer.
+   * to touch ahead of it, and how far the build is, updated after each chunk: `progress[0]`
+   * events read so far (of about `expectedEvents`), `progress[1]` KiB of the file read.
+   * Undefined without SharedArrayBuffer.
    */
   memoryAhead(): { buffers: SharedArrayBuffer[]; progress: Int32Array; expectedEvents: number } | undefined {
     if (typeof SharedArrayBuffer !== 'function') return undefined;
-    this.progress ??= new Int32Array(new SharedArrayBuffer(4));
+    this.progress ??= new Int32Array(new SharedArrayBuffer(8));
     return { buffers: this.writer.memoryAhead(), progress: this.progress, expectedEvents: this.writer.expectedEvents };
   }
 
@@ -60,7 +62,11 @@ export class EventSummaryBuilder {
   /** Reads every line the bytes so far complete; `chunk` may be reused once this returns. */
   feed(chunk: Uint8Array): void {
     this.reader.feed(chunk);
-    if (this.progress) Atomics.store(this.progress, 0, this.writer.eventCount);
+    this.bytesFed += chunk.length;
+    if (this.progress) {
+      Atomics.store(this.progress, 0, this.writer.eventCount);
+      Atomics.store(this.progress, 1, Math.min(0x7fffffff, Math.floor(this.bytesFed / 1024)));
+    }
   }
 
   /**

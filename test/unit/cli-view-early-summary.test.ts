@@ -7,7 +7,7 @@
 import assert from 'node:assert/strict';
 import { createServer, type OutgoingHttpHeaders } from 'node:http';
 import { test } from 'node:test';
-import { viewerPage } from '../../src/cli/view/page';
+import { spareBytesFor, viewerPage } from '../../src/cli/view/page';
 import { SUMMARY_COLUMNS_BYTES_HEADER, SUMMARY_MAX_BYTES_HEADER } from '../../src/format/event-summary';
 
 interface Early {
@@ -140,4 +140,14 @@ test('while the summary is being built, the columns are read into the spare buff
       server.close();
     }
   }
+});
+
+test('the spare buffer is sized by the events the build has found per byte, at most a quarter of the file and 256 MB', () => {
+  const fileBytes = 186_000_000;
+  assert.equal(spareBytesFor(fileBytes), Math.ceil(fileBytes / 4 / 4096) * 4096, 'nothing known yet: a quarter');
+  const longLines = spareBytesFor(fileBytes, 1 / 500);
+  assert.ok(longLines < fileBytes / 8 && longLines > fileBytes / 500 * 40, `500-byte lines: ${longLines}`);
+  assert.equal(spareBytesFor(fileBytes, 1 / 50), Math.ceil(fileBytes / 4 / 4096) * 4096, 'short lines: no more than a quarter');
+  assert.equal(spareBytesFor(8e9), 256 << 20);
+  assert.equal(spareBytesFor(10_000, 0.01) % 4096, 0, 'whole pages');
 });

@@ -7,6 +7,10 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { layoutSpans, type SpanLayoutInput } from '../../src/format/event-summary-spans';
 import { MemoryArena, PAGE_BYTES, prefaultShared } from '../../src/format/memory-arena';
+import { EventSummaryBuilder } from '../../src/format/event-summary-builder';
+import { EVENT_COUNT_AT } from '../../src/format/event-summary';
+import { serializeSnapshot } from '../../src/format/write';
+import { makeLargeSnapshot } from '../browser/fixture-trace';
 
 test('an arena hands out zeroed, aligned views of its buffer, then new arrays once it is used up', () => {
   const buffer = new ArrayBuffer(64);
@@ -124,4 +128,25 @@ test('the span layout is the same with an arena, one too small for it, and none'
     assert.deepEqual(laidOut, expected, `arena of ${bytes} bytes`);
   }
   assert.ok(expected.groupRows[0]! > 1, 'overlapping spans need several rows');
+});
+
+test('a build says how far it is after each chunk: events read and KiB of the file', () => {
+  const text = serializeSnapshot(makeLargeSnapshot(20_000));
+  const bytes = new TextEncoder().encode(text);
+  const builder = new EventSummaryBuilder(bytes.length);
+  const ahead = builder.memoryAhead();
+  assert.ok(ahead, 'Node has SharedArrayBuffer');
+  assert.ok(ahead.buffers.length > 10, 'the columns and the layout arena');
+  const chunk = 256 * 1024;
+  let lastEvents = 0;
+  for (let at = 0; at < bytes.length; at += chunk) {
+    builder.feed(bytes.subarray(at, at + chunk));
+    assert.equal(ahead.progress[1], Math.floor(Math.min(bytes.length, at + chunk) / 1024));
+    assert.ok(ahead.progress[0]! >= lastEvents);
+    lastEvents = ahead.progress[0]!;
+  }
+  const pieces = builder.finish();
+  assert.ok(pieces);
+  const eventCount = new DataView(pieces[0]!.buffer, pieces[0]!.byteOffset).getUint32(EVENT_COUNT_AT, true);
+  assert.ok(lastEvents > 0 && lastEvents <= eventCount, `${lastEvents} of ${eventCount} events read before the end`);
 });

@@ -49,13 +49,19 @@ export function contentSecurityPolicy(nonce: string, inMeta = false): string {
  */
 export const EARLY_SUMMARY_GLOBAL = 'flightRecorderEarlySummary';
 
+/** The page's memory per event: the columns (23–34 bytes for the snapshots measured) and the model's span arrays (~20). */
+const SPARE_BYTES_PER_EVENT = 48;
+
 /**
- * The page's spare buffer for a file of `fileBytes` whose summary is still being built: the
- * columns (0.13–0.17 of the file's bytes for the snapshots measured) and the model's span
- * arrays (~0.1), at most 256 MB.
+ * The page's spare buffer for a file of `fileBytes` whose summary is still being built: its
+ * events (`eventsPerByte`, as the build has found so far) times the page's memory per event;
+ * without that, a quarter of the file (the columns were 0.13–0.17 of the file's bytes and the
+ * model's span arrays ~0.1 for the snapshots measured). At most that quarter, and 256 MB.
  */
-export function spareBytesFor(fileBytes: number): number {
-  return Math.min(256 << 20, Math.ceil((fileBytes * 0.25) / 4096) * 4096);
+export function spareBytesFor(fileBytes: number, eventsPerByte?: number): number {
+  const quarter = fileBytes * 0.25;
+  const bytes = eventsPerByte === undefined ? quarter : Math.min(quarter, fileBytes * eventsPerByte * SPARE_BYTES_PER_EVENT);
+  return Math.min(256 << 20, Math.ceil(bytes / 4096) * 4096);
 }
 
 function earlySummaryScript(spareBytes: number): string {

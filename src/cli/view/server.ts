@@ -52,7 +52,7 @@ export function startViewServer(options: ViewServerOptions): Promise<{ server: S
 function spareBytes(tracePath: string, cache: TraceSummaryCache | undefined): number {
   if (!cache?.inProgress()) return 0;
   try {
-    return spareBytesFor(statSync(tracePath).size);
+    return spareBytesFor(statSync(tracePath).size, cache.eventsPerByteSoFar());
   } catch {
     return 0;
   }
