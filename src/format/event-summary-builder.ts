@@ -29,7 +29,7 @@ export class EventSummaryBuilder {
   private readonly writer: EventSummaryWriter;
   private readonly lines: SummaryLines;
   private readonly reader: SnapshotLineReader;
-  /** Events read so far, for a thread touching memory ahead of the build (memoryAhead). */
+  /** Events and KiB read so far, for a thread touching memory ahead of the build (memoryAhead). */
   private progress: Int32Array | undefined;
   private bytesFed = 0;
   /** metadata.window.endTs, once finishColumns has read the tail (null before). */

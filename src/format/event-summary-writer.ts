@@ -313,7 +313,7 @@ export class EventSummaryWriter {
   /** FULL events as parsed, by event index (the span layout reads them). */
   private readonly full = new Map<number, TraceEvent>();
   private pendingGap = 0;
-  /** The span layout's working memory (untouched until then, unless a spare thread touched it: residentAhead). */
+  /** The span layout's working memory (untouched until then, unless a spare thread touched it: memoryAhead). */
   private readonly layoutArena: MemoryArena;
 
   /** `expectedEvents` sizes the columns up front (a guess is fine: they grow). */
