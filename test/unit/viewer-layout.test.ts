@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { firstFitRows, itemAt, lowerBound, packRows, sortByStartThenLongest, upperBound, visibleRange } from '../../src/viewer/model/layout';
 import { Viewport } from '../../src/viewer/model/viewport';
-import { formatDuration, formatOffset, tickStep, ticks } from '../../src/viewer/model/time';
+import { formatBinaryBytes, formatDuration, formatOffset, tickStep, ticks } from '../../src/viewer/model/time';
 
 function layout(spans: [number, number][]) {
   const startUs = Float64Array.from(spans.map((s) => s[0]));
@@ -147,4 +147,11 @@ test('time formatting and axis ticks', () => {
   assert.equal(step, 1_000_000);
   const list = ticks(-2_500_000, 2_500_000, 0, step);
   assert.deepEqual(list, [-2_000_000, -1_000_000, 0, 1_000_000, 2_000_000]);
+});
+
+test('sizes are written in the unit that shows them (a ring used by a few records is not "0.0 MiB")', () => {
+  assert.equal(formatBinaryBytes(500), '500 B');
+  assert.equal(formatBinaryBytes(12_345), '12 KiB');
+  assert.equal(formatBinaryBytes(3.7 * 1048576), '3.7 MiB');
+  assert.equal(formatBinaryBytes(10 * 1048576), '10.0 MiB');
 });

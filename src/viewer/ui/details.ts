@@ -5,7 +5,7 @@ import { isInternalFrame } from '../../format/stack';
 import { frameLabel, hotFunctions, stackOfNode, type CpuFrame, type CpuProfileModel } from '../model/cpu';
 import type { CounterTrack, TimelineModel } from '../model/model';
 import { framesOf, shortUrl, spanArgs, spanEvent } from '../model/summaries';
-import { formatCount, formatDuration, formatOffset } from '../model/time';
+import { formatBinaryBytes, formatCount, formatDuration, formatOffset } from '../model/time';
 import { primaryCategory } from '../model/tracks';
 import { h } from './dom';
 import { formatValue, type Selection } from './timeline';
@@ -182,8 +182,8 @@ function renderOverview(model: TimelineModel): HTMLElement {
   entries.push(['Events', `${formatCount(model.events.length)}${model.skippedEvents ? ` (${model.skippedEvents} malformed entries skipped)` : ''}`]);
   if (typeof meta?.droppedEvents === 'number') entries.push(['Dropped', meta.droppedEvents === 0 ? 'none — the window is complete' : `${formatCount(meta.droppedEvents)} older events overwritten in the ring`]);
   if (meta?.recorder && typeof meta.recorder.maxBytes === 'number') {
-    const used = typeof meta.recorder.usedBytes === 'number' ? `${(meta.recorder.usedBytes / 1048576).toFixed(1)} of ` : '';
-    entries.push(['Ring', `${used}${(meta.recorder.maxBytes / 1048576).toFixed(1)} MiB`]);
+    const used = typeof meta.recorder.usedBytes === 'number' ? `${formatBinaryBytes(meta.recorder.usedBytes)} of ` : '';
+    entries.push(['Ring', `${used}${formatBinaryBytes(meta.recorder.maxBytes)}`]);
   }
   root.append(facts(entries));
   root.append(h('p', { class: 'nfr-hint' }, 'Click an item on the timeline for its details. Drag to pan, Ctrl + wheel or W / S to zoom, Shift + drag to select a range, 0 to fit.'));
