@@ -5,6 +5,7 @@
 // pieces before the span layout live in shared memory (event-summary-writer.ts) and are handed
 // back as they are; the layout's buffers are handed over without a copy.
 import { parentPort, workerData } from 'node:worker_threads';
+import { isSharedMemory } from '../format/memory-arena';
 import { buildSummaryHere, type SummaryWorkerMessage } from './trace-summary';
 
 function transferables(pieces: Uint8Array[]): ArrayBuffer[] {
@@ -19,8 +20,7 @@ function transferables(pieces: Uint8Array[]): ArrayBuffer[] {
  * buffer (the tail, read from a chunk of the file) is cut to its own bytes first.
  */
 function postable(piece: Uint8Array): Uint8Array {
-  const shared = typeof SharedArrayBuffer === 'function' && piece.buffer instanceof SharedArrayBuffer;
-  return shared || piece.byteLength === piece.buffer.byteLength ? piece : piece.slice();
+  return isSharedMemory(piece.buffer) || piece.byteLength === piece.buffer.byteLength ? piece : piece.slice();
 }
 
 const tracePath = (workerData as { tracePath?: unknown } | undefined)?.tracePath;

@@ -23,7 +23,7 @@ import {
 } from './event-summary';
 import { layoutSpans } from './event-summary-spans';
 import { IdByteTable } from './id-byte-table';
-import { MemoryArena } from './memory-arena';
+import { isSharedMemory, MemoryArena } from './memory-arena';
 import { plainStringText, type ScannedFields } from './scan-event';
 import { concatBytes } from './snapshot-lines';
 import type { TraceEvent } from './trace-event';
@@ -346,7 +346,7 @@ export class EventSummaryWriter {
    */
   memoryAhead(): SharedArrayBuffer[] {
     const columns = [this.ph, this.flags, this.name, this.thread, this.ts, this.lineBytes, this.cat, this.dur, this.idNumber, this.idString];
-    return [...columns.map((column) => column.data.buffer), this.layoutArena.buffer].filter((buffer): buffer is SharedArrayBuffer => typeof SharedArrayBuffer === 'function' && buffer instanceof SharedArrayBuffer);
+    return [...columns.map((column) => column.data.buffer), this.layoutArena.buffer].filter(isSharedMemory);
   }
 
   get eventCount(): number {

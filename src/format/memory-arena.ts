@@ -44,6 +44,11 @@ export class MemoryArena {
 
 export const PAGE_BYTES = 4096;
 
+/** Whether `buffer` is shared memory (false where the platform has none). */
+export function isSharedMemory(buffer: ArrayBufferLike | undefined): buffer is SharedArrayBuffer {
+  return typeof SharedArrayBuffer === 'function' && buffer instanceof SharedArrayBuffer;
+}
+
 /**
  * Touches the pages of shared memory another thread is about to fill (an atomic OR with 0: a
  * value that thread wrote meanwhile stays), a slice at a time, `limit()` of each buffer's length

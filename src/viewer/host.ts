@@ -8,6 +8,7 @@ import type { LoadedTrace } from './model/load';
 import { concatBytes, StreamingTraceLoader } from './model/stream-load';
 import { loadSummary, loadSummaryColumns } from './model/summary-load';
 import { MemoryArena } from '../format/memory-arena';
+import { align8 } from '../format/event-summary';
 
 /** The global the `cli view` page's head puts its early summary request in (src/cli/view/page.ts, EARLY_SUMMARY_GLOBAL). */
 const EARLY_SUMMARY_GLOBAL = 'flightRecorderEarlySummary';
@@ -203,7 +204,7 @@ class BrowserHost implements Host {
       // The part before the span layout came first: read it while the rest is on the way.
       performance.mark('nfr-columns-received');
       // The rest of the buffer the columns came in: made resident while the page waited (page.ts).
-      const memory = earlyBytes ? new MemoryArena(earlyBytes, Math.ceil(bytes.byteLength / 8) * 8) : undefined;
+      const memory = earlyBytes ? new MemoryArena(earlyBytes, align8(bytes.byteLength)) : undefined;
       const columns = loadSummaryColumns(bytes, fetchRanges, searchRemote, memory);
       performance.mark('nfr-columns-parsed');
       const spanBlock = await rest;

@@ -3,6 +3,7 @@
 // into the page; the viewer fetches its event summary from /trace/summary (or, when there is
 // none, the file from /trace) and parses it itself.
 import { SUMMARY_COLUMNS_BYTES_HEADER, SUMMARY_MAX_BYTES_HEADER } from '../../format/event-summary';
+import { PAGE_BYTES } from '../../format/memory-arena';
 
 export function contentSecurityPolicy(nonce: string, inMeta = false): string {
   const directives = [
@@ -61,7 +62,7 @@ const SPARE_BYTES_PER_EVENT = 48;
 export function spareBytesFor(fileBytes: number, eventsPerByte?: number): number {
   const quarter = fileBytes * 0.25;
   const bytes = eventsPerByte === undefined ? quarter : Math.min(quarter, fileBytes * eventsPerByte * SPARE_BYTES_PER_EVENT);
-  return Math.min(256 << 20, Math.ceil(bytes / 4096) * 4096);
+  return Math.min(256 << 20, Math.ceil(bytes / PAGE_BYTES) * PAGE_BYTES);
 }
 
 function earlySummaryScript(spareBytes: number): string {
