@@ -229,18 +229,27 @@ test('a span layout that does not check out is refused, and the page pairs the e
 });
 
 test('the overview, read from the tracks, counts what the spans\' categories say', () => {
-  const model = checkText(serializeSnapshot(makeSnapshot({ windowSeconds: 4, requestsPerSecond: 120, seed: 9 })), 'overview fixture');
-  const overview = buildOverview(model);
-  const requests = new Float32Array(OVERVIEW_BINS);
-  const blocked = new Float64Array(OVERVIEW_BINS);
-  const binOf = (ts: number) => Math.min(OVERVIEW_BINS - 1, Math.max(0, Math.floor((ts - overview.startUs) / overview.binUs)));
-  for (let k = 0; k < model.spans.count; k++) {
-    const cat = model.fields.cat(model.spans.event[k]!);
-    if (cat === 'http.server') requests[binOf(model.spans.startUs[k]!)]!++;
-    if (cat === 'eventloop' || cat === 'gc') blocked[binOf(model.spans.startUs[k]!)]! += 1;
+  // The busy fixture puts more requests in one row than the overview has bins four times over
+  // (counted bin by bin with binary searches); the other counts span by span.
+  const fixture = makeSnapshot({ windowSeconds: 4, requestsPerSecond: 120, seed: 9 });
+  const oneAfterAnother = Array.from({ length: 10_000 }, (_, i): TraceEvent => ({ name: 'GET /', cat: 'http.server', ph: 'X', ts: 1_000_000_000 + i * 300 + (i % 7), dur: 100, pid: 1, tid: 0 }));
+  const busy: Snapshot = { ...fixture, traceEvents: [...fixture.traceEvents, ...oneAfterAnother] };
+  for (const [what, snapshot] of [['overview fixture', fixture], ['one request after another', busy]] as [string, Snapshot][]) {
+    const model = checkText(serializeSnapshot(snapshot), what);
+    const busiestRow = Math.max(...model.tracks.flatMap((track) => (track.kind === 'slices' && track.filter === 'http.server' ? track.rows.map((row) => row.count) : [])));
+    assert.equal(busiestRow > 4 * OVERVIEW_BINS, snapshot !== fixture, `${what}: busiest row ${busiestRow}`);
+    const overview = buildOverview(model);
+    const requests = new Float32Array(OVERVIEW_BINS);
+    const blocked = new Float64Array(OVERVIEW_BINS);
+    const binOf = (ts: number) => Math.min(OVERVIEW_BINS - 1, Math.max(0, Math.floor((ts - overview.startUs) / overview.binUs)));
+    for (let k = 0; k < model.spans.count; k++) {
+      const cat = model.fields.cat(model.spans.event[k]!);
+      if (cat === 'http.server') requests[binOf(model.spans.startUs[k]!)]!++;
+      if (cat === 'eventloop' || cat === 'gc') blocked[binOf(model.spans.startUs[k]!)]! += 1;
+    }
+    assert.deepEqual([...overview.requests], [...requests]);
+    assert.ok(requests.some((r) => r > 0));
+    // Every bin where a blocking span starts shows some blocking.
+    for (let b = 0; b < OVERVIEW_BINS; b++) if (blocked[b]! > 0) assert.ok(overview.blocked[b]! > 0, `bin ${b}`);
   }
-  assert.deepEqual([...overview.requests], [...requests]);
-  assert.ok(requests.some((r) => r > 0));
-  // Every bin where a blocking span starts shows some blocking.
-  for (let b = 0; b < OVERVIEW_BINS; b++) if (blocked[b]! > 0) assert.ok(overview.blocked[b]! > 0, `bin ${b}`);
 });

@@ -46,7 +46,7 @@ export function buildOverview(model: TimelineModel): OverviewData {
     for (const row of track.rows) {
       const starts = row.startUs;
       if (coverage) for (let i = 0; i < row.count; i++) addCoverage(blocked, starts[i]!, row.endUs[i]!);
-      else for (let i = 0; i < row.count; i++) requests[binOf(starts[i]!)]!++;
+      else countPerBin(starts, row.count, binOf, requests);
     }
   }
   for (const track of model.tracks) {
@@ -68,4 +68,32 @@ export function buildOverview(model: TimelineModel): OverviewData {
     }
   }
   return { startUs, binUs, blocked, cpuBusy, requests, errors, hasCpu };
+}
+
+/**
+ * Adds to each bin the number of `starts` (sorted, as a row's are) that fall in it. A row with
+ * many more spans than there are bins — a busy server's first rows hold hundreds of thousands —
+ * is counted bin by bin, each bin's end found by a binary search with the same `binOf`, instead
+ * of a bin computed per span. This runs once, before the first frame, mostly before the JIT
+ * has optimised it: the overview of a 1 M-event snapshot (345 k requests), first run in a fresh
+ * process, 31–34 → 20–28 ms.
+ */
+function countPerBin(starts: Float64Array, count: number, binOf: (ts: number) => number, into: Float32Array): void {
+  if (count < 4 * OVERVIEW_BINS) {
+    for (let i = 0; i < count; i++) into[binOf(starts[i]!)]!++;
+    return;
+  }
+  for (let i = 0; i < count; ) {
+    const bin = binOf(starts[i]!);
+    // The first span past this bin (binOf never decreases along sorted starts).
+    let low = i + 1;
+    let high = count;
+    while (low < high) {
+      const middle = (low + high) >>> 1;
+      if (binOf(starts[middle]!) > bin) high = middle;
+      else low = middle + 1;
+    }
+    into[bin]! += low - i;
+    i = low;
+  }
 }
