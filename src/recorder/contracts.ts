@@ -32,6 +32,11 @@ export interface EventRing {
    * kind uses (ts, id, a, s1, s2), since a concurrent copy may see the old kind.
    */
   complete(sequence: number, kind: number, durUs: number, b: number): boolean;
+  /**
+   * The text of string-table entry `id` while the ring still holds it (undefined once it has
+   * been written over): for a rare path that no longer has the value it stored.
+   */
+  stringText(id: number): string | undefined;
 }
 
 /** One record as the core hands it to a decoder, strings already resolved. */

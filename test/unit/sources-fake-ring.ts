@@ -31,6 +31,9 @@ export class FakeRing implements EventRing {
   appendRedactedUrl(url: string): number {
     return this.appendString(redactUrl(url));
   }
+  stringText(id: number): string | undefined {
+    return id === 0 ? undefined : this.texts[id];
+  }
   write(kind: number, tsUs: number, durUs: number, id: number, a: number, b: number, s1: number, s2: number): void {
     this.records.push({ kind, tsUs, durUs, id: id >>> 0, a, b, s1: s1 ? this.texts[s1] : undefined, s2: s2 ? this.texts[s2] : undefined, string: (stringId) => (stringId ? this.texts[stringId] : undefined) });
   }

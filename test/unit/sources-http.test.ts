@@ -101,6 +101,8 @@ test('pipelined requests on one connection each get their own span, and an abort
   assert.equal(done('/slow?p=***')?.end?.args?.status, 200);
   assert.equal(done('/hello?p=***')?.end?.args?.status, 200);
   assert.equal(done('/hang-pipelined?p=***')?.end?.args?.aborted, true);
+  // Rules hear of the aborted request by its URL, as the ring holds it (redacted).
+  assert.ok(recorder.rules.requests.some(([, status, name]) => status === 0 && name === '/hang-pipelined?p=***'), JSON.stringify(recorder.rules.requests));
   const slow = done('/slow?p=***');
   assert.ok(slow?.end && slow.end.ts - slow.begin.ts >= 50_000, 'the first request kept its own start');
 });
@@ -133,6 +135,7 @@ test('client errors and aborted server requests end their spans', async () => {
   const events = recorder.ring.decode();
   const hang = spans(events, 'http.server').find((s) => s.begin.name === 'GET /hang');
   assert.equal(hang?.end?.args?.aborted, true);
+  assert.ok(recorder.rules.requests.some(([, status, name]) => status === 0 && name === '/hang'), 'rules hear of the aborted request by its URL');
   await until(() => spans(recorder.ring.decode(), 'http.client').some((s) => s.end?.args?.error !== undefined), 5000, 'fetch error');
 });
 

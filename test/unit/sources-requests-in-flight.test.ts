@@ -1,5 +1,7 @@
-// The in-flight request table of the HTTP server source: requests paired by identity, state
-// kept exactly, the table's overflow into a Map, and aborts on a socket's close in start order.
+// The in-flight request table of the HTTP server source: a request's end pairs with the oldest
+// open request of its connection (Node finishes a connection's responses in request order), a
+// request without a socket by its identity; state kept exactly, the table's overflow into a
+// Map, and aborts on a socket's close in start order.
 import { strict as assert } from 'node:assert';
 import { test } from 'node:test';
 import { RequestsInFlight, SCANNED_REQUESTS, type RequestState } from '../../src/recorder/sources/requests-in-flight';
@@ -21,47 +23,59 @@ function begin(table: RequestsInFlight<Socket, Request>, request: Request): bool
 
 const copy = (state: RequestState | undefined) => (state === undefined ? undefined : { ...state });
 
-test('a request is paired with its own state by identity; a socket is new once', () => {
+test('a request ends the oldest open request of its connection, pipelined ones in order; a socket is new once', () => {
   const table = new RequestsInFlight<Socket, Request>();
   const socket = { name: 'a' };
+  const other = { name: 'b' };
   const first = { n: 1, socket };
   const second = { n: 2, socket }; // pipelined behind the first
+  const elsewhere = { n: 3, socket: other };
   assert.equal(begin(table, first), true);
+  assert.equal(begin(table, elsewhere), true);
   assert.equal(begin(table, second), false);
-  assert.equal(table.take({ n: 1, socket }), undefined, 'an equal-looking object is another request');
-  assert.deepEqual(copy(table.take(second)), stateOf(2));
-  assert.deepEqual(copy(table.take(first)), stateOf(1));
-  assert.equal(table.take(first), undefined, 'taken once');
-  assert.equal(begin(table, { n: 3, socket }), false, 'the socket is still watched');
-  assert.deepEqual(table.sockets(), [socket]);
+  assert.equal(table.take({ name: 'a' }, first), undefined, 'an equal-looking object is another socket');
+  assert.deepEqual(copy(table.take(socket, first)), stateOf(1));
+  assert.deepEqual(copy(table.take(other, elsewhere)), stateOf(3));
+  assert.deepEqual(copy(table.take(socket, second)), stateOf(2));
+  assert.equal(table.take(socket, second), undefined, 'taken once');
+  assert.equal(begin(table, { n: 4, socket }), false, 'the socket is still watched');
+  assert.deepEqual(table.sockets(), [socket, other]);
 });
 
-test('requests without a socket are paired too, and never aborted', () => {
+test('requests without a socket are paired by their identity, and never aborted', () => {
   const table = new RequestsInFlight<Socket, Request>();
   const request = { n: 5 };
   assert.equal(begin(table, request), false);
   table.close({ name: 'x' }, () => assert.fail('nothing to abort'));
-  assert.deepEqual(copy(table.take(request)), stateOf(5));
+  assert.equal(table.take(undefined, { n: 5 }), undefined, 'an equal-looking object is another request');
+  assert.deepEqual(copy(table.take(undefined, request)), stateOf(5));
 });
 
-test('more open requests than the table holds: every one keeps its state, whatever the order', () => {
+test('more open requests than the table holds: each connection\'s end in turn gets its oldest, whatever the order of connections', () => {
   const table = new RequestsInFlight<Socket, Request>();
   const sockets = Array.from({ length: 10 }, (_, i) => ({ name: `s${i}` }));
   const count = SCANNED_REQUESTS * 3;
-  const requests: Request[] = Array.from({ length: count }, (_, n) => ({ n, socket: sockets[n % sockets.length] }));
-  for (const request of requests) begin(table, request);
-  // Take them in a scrambled order, starting new ones as we go (slots and the Map both reused).
-  let next = count;
-  for (let i = 0; i < count; i++) {
-    const request = requests[(i * 7919) % count] as Request;
-    assert.deepEqual(copy(table.take(request)), stateOf(request.n), `request ${request.n}`);
-    if (i % 3 === 0) {
-      const extra = { n: next++, socket: sockets[0] };
-      begin(table, extra);
-      assert.deepEqual(copy(table.take(extra)), stateOf(extra.n));
-    }
+  // Each connection's open requests, oldest first: what its next end must get.
+  const open = new Map<Socket, Request[]>(sockets.map((socket) => [socket, []]));
+  let next = 0;
+  const start = (socket: Socket) => {
+    const request = { n: next++, socket };
+    begin(table, request);
+    open.get(socket)!.push(request);
+  };
+  for (let i = 0; i < count; i++) start(sockets[i % sockets.length]!);
+  // Ends on connections in a scrambled order, new requests starting as we go (slots and the
+  // Map both reused, a connection's requests spread over both).
+  for (let i = 0; i < 3 * count; i++) {
+    const socket = sockets[(i * 7) % sockets.length]!;
+    const oldest = open.get(socket)!.shift();
+    assert.deepEqual(copy(table.take(socket, oldest ?? { n: -1, socket })), oldest === undefined ? undefined : stateOf(oldest.n), `end ${i} on ${socket.name}`);
+    if (i % 3 === 0) start(sockets[(i * 3) % sockets.length]!);
   }
-  for (const request of requests) assert.equal(table.take(request), undefined);
+  for (const socket of sockets) {
+    for (const request of open.get(socket)!) assert.deepEqual(copy(table.take(socket, request)), stateOf(request.n));
+    assert.equal(table.take(socket, { n: -1, socket }), undefined);
+  }
 });
 
 test("a socket's close aborts its open requests oldest first, in the table and beyond it, and forgets the socket", () => {
@@ -73,22 +87,20 @@ test("a socket's close aborts its open requests oldest first, in the table and b
   for (let n = 0; n < SCANNED_REQUESTS + 20; n++) requests.push({ n, socket: n % 9 === 0 ? closing : other });
   for (const request of requests) begin(table, request);
   // Free a few table slots so later requests land in them (order in the table ≠ start order).
-  for (const n of [1, 2, 3]) table.take(requests[n] as Request);
+  for (const n of [1, 2, 3]) table.take(other, requests[n] as Request);
   const late = [{ n: 500, socket: closing }, { n: 501, socket: closing }];
   for (const request of late) begin(table, request);
-  const aborted: [number, RequestState][] = [];
-  table.close(closing, (request, state) => aborted.push([request.n, { ...state }]));
+  const aborted: RequestState[] = [];
+  table.close(closing, (state) => aborted.push({ ...state }));
   const expected = [...requests.filter((r) => r.socket === closing), ...late].map((r) => r.n);
-  assert.deepEqual(aborted.map(([n]) => n), expected, 'oldest first');
-  for (const [n, state] of aborted) assert.deepEqual(state, stateOf(n));
-  for (const request of requests) {
-    if (request.socket === closing) assert.equal(table.take(request), undefined);
-  }
+  assert.deepEqual(aborted.map((state) => state.spanId), expected, 'oldest first');
+  for (const state of aborted) assert.deepEqual(state, stateOf(state.spanId));
+  assert.equal(table.take(closing, late[0]!), undefined);
   assert.deepEqual(table.sockets(), [other]);
   assert.equal(begin(table, { n: 600, socket: closing }), true, 'a closed socket is new again');
   table.clear();
   assert.deepEqual(table.sockets(), []);
-  assert.equal(table.take(requests[4] as Request), undefined);
+  assert.equal(table.take(other, requests[4] as Request), undefined);
 });
 
 test('with many connections, each socket is new exactly once, and new again after its close', () => {
@@ -99,7 +111,7 @@ test('with many connections, each socket is new exactly once, and new again afte
     for (const socket of sockets) {
       const request = { n: n++, socket };
       assert.equal(begin(table, request), round === 0, `${socket.name} in round ${round}`);
-      assert.deepEqual(copy(table.take(request)), stateOf(request.n));
+      assert.deepEqual(copy(table.take(socket, request)), stateOf(request.n));
     }
   }
   const lastOne = sockets[sockets.length - 1] as Socket;

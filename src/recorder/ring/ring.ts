@@ -64,6 +64,10 @@ export class Ring implements EventRing {
     return this.strings.appendRedactedUrl(url);
   }
 
+  stringText(id: number): string | undefined {
+    return this.strings.text(id);
+  }
+
   write(kind: number, tsUs: number, durUs: number, id: number, a: number, b: number, s1: number, s2: number): void {
     const slot = this.cursor;
     const f64 = this.f64;

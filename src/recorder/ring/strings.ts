@@ -55,6 +55,11 @@ export class StringTableWriter {
     f64[H_STRING_WRITE_WORD] = this.writeWord;
   }
 
+  /** Entry `id`'s text while the table still holds it (a reader over the live region: only the writer's own thread may ask). */
+  text(id: number): string | undefined {
+    return new StringTableReader(this.bytes.buffer, this.offset, this.stringWords, this.writeWord).resolve(id);
+  }
+
   intern(text: string): number {
     // Re-write strings whose copy is in the older half of the table, so live records keep
     // finding their text for as long as possible.

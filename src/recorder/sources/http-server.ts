@@ -4,8 +4,9 @@
 // of a begin and an end record, and twice the requests a ring holds); the URL appended once
 // to the string table (redacted as it is copied, four bytes to a store); the span's start,
 // method and URL entry noted in a small table of open requests (requests-in-flight.ts), which
-// the end finds by the request's identity; the connection's socket looked up in a Set, so
-// its close is watched once.
+// the end finds by its connection (the oldest request open on the socket: Node ends a
+// connection's responses in order), not by the request, which the table does not hold; the
+// connection's socket looked up in a Set, so its close is watched once.
 // Rules are called at the end only when one watches requests. On a loaded server nearly all
 // of this cost is cache misses, not instructions: each object the hooks read or write is a
 // line the program's own work has likely evicted since the previous request, so the hooks
@@ -68,23 +69,25 @@ export function httpServerSource(): EventSource {
       // time the response finishes (a cache miss per request, for nothing).
       const watchesRequests = rules.watchesRequests !== false;
 
-      const finish = (request: ServerRequest, state: RequestState, response: ServerResponse | undefined, aborted: boolean) => {
+      // `request` is undefined for one aborted by its socket's close (the table of open requests
+      // holds sockets only): its span is then named by its URL, and rules read that URL back.
+      const finish = (request: ServerRequest | undefined, state: RequestState, response: ServerResponse | undefined, aborted: boolean) => {
         const nowUs = ring.nowUs();
         const durUs = nowUs - state.startUs;
         const status = response === undefined ? 0 : response.statusCode;
-        const route = expressRouteOf(request);
+        const route = request === undefined ? undefined : expressRouteOf(request);
         const routeId = route === undefined ? 0 : ring.intern(route);
         // One record per request: the begin record completed in place while the ring still
         // holds it (nearly always); an end record naming the begin's URL entry otherwise.
         const completed = ring.complete(state.record, Kind.httpServerSpan, durUs, routeId * SPAN_ROUTE_UNIT + (aborted ? SPAN_ABORTED : 0) + (status & SPAN_STATUS_MASK));
         if (!completed) ring.write(Kind.httpServerEnd, state.startUs, durUs, state.spanId, status, state.method | (aborted ? HTTP_END_ABORTED : 0), state.urlId, routeId);
-        if (watchesRequests) rules.requestFinished(durUs / 1000, status, route ?? request.url ?? '', redactUrl);
+        if (watchesRequests) rules.requestFinished(durUs / 1000, status, route ?? (request === undefined ? ring.stringText(state.urlId) : request.url) ?? '', redactUrl);
       };
 
       // The client went away before the response finished: its socket closed with a request
       // still in flight. One listener per connection (not per request: keep-alive connections
       // carry many).
-      const abort = (request: ServerRequest, state: RequestState) => finish(request, state, undefined, true);
+      const abort = (state: RequestState) => finish(undefined, state, undefined, true);
       const onSocketClose = context.guard('http-server socket close', function (this: ServerSocket) {
         inFlight.close(this, abort);
       });
@@ -116,7 +119,7 @@ export function httpServerSource(): EventSource {
         },
         'http.server.response.finish': (message: { request: ServerRequest; response: ServerResponse; socket?: ServerSocket }) => {
           try {
-            const state = inFlight.take(message.request);
+            const state = inFlight.take(message.socket, message.request);
             if (state !== undefined) finish(message.request, state, message.response, false);
           } catch (error) {
             reportFinishError(error);

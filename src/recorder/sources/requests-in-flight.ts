@@ -1,26 +1,34 @@
 // The in-flight server requests and their span state, with no property added to Node's objects
 // (see http-server.ts) and nothing allocated per request.
 //
-// Open requests sit in a small table, densely: slot i holds the request (compared by identity
-// at its end: a compare of references, the object itself is not read), its socket, and in a
-// Float64Array its span state (start, begin record, span id, method, URL entry). A request's
-// end scans the table for its request and moves the last slot into the freed one. The table
-// is as long as the server's concurrency (a few slots on most servers), so the slots in use
-// are the same few lines of memory request after request, warm in the cache. What this
-// replaced — one state object per connection, reached through a Map keyed by the socket — read
-// a different object at every request, cold by then on a loaded server: two cache misses per
-// request on the measured VM (a quarter to a half of each hook's samples: docs/benchmarks.md).
+// Open requests sit in a small circular table in the order they began, keyed by their
+// connection: slot i holds the request's socket (compared by identity at its end: a compare of
+// references, the object itself is not read) and in a Float64Array its span state (start,
+// begin record, span id, method, URL entry). A request's end takes the oldest open request of
+// its socket — the one whose response finishes next: Node finishes a connection's responses in
+// the order their requests came (its server asserts it), so pipelined requests pair up too —
+// which is the socket's first slot from the table's head. Requests mostly end in the order
+// they began, so the one ending is usually at the head, which just moves on; otherwise the
+// older ones move up a slot. The slots in use are as many as the server's concurrency (a few
+// on most servers), the same few lines of memory request after request, warm in the cache.
+// Keyed by the socket, not the request: a request is always a young object, and storing it in
+// this long-lived table made V8's write barrier record the slot for the garbage collector on
+// every request (13 % of the recorder's per-request samples; the recorder's share of a loaded
+// server ×0.89–0.94 without it); a keep-alive connection's socket is long-lived itself
+// (docs/benchmarks.md). What the table
+// replaced before that — one state object per connection, reached through a Map keyed by the
+// socket — read a different object at every request, cold by then on a loaded server: two
+// cache misses per request on the measured VM (a quarter to a half of each hook's samples).
 // Beyond SCANNED_REQUESTS open requests (a server holding thousands of slow requests), the
-// rest go to a Map keyed by the request (an object each, allocated only then), so a request's
-// end costs at most one scan of the table plus one lookup.
+// rest go to a Map from socket to its requests, oldest first (an object each, allocated only
+// then), so a request's end costs at most one scan of the table plus one lookup. A request
+// that comes without a socket is keyed by itself.
 //
 // Each request's socket is looked up in a Set of the watched sockets: a connection's first
 // request adds it, so the caller starts watching it close once (requests still in flight when
 // it closes are handed over as aborted, oldest first). (A list of recently seen sockets scanned
 // in front of the Set, to skip the lookup's read of the socket's identity hash, measured no
 // better: docs/benchmarks.md.)
-// Pipelined requests (sent on a connection before the previous one finished) need nothing
-// special: each is one more open request.
 
 /** Open requests kept in the scanned table (at most 64 references compared: 8 cache lines); more go to a Map. */
 export const SCANNED_REQUESTS = 64;
@@ -42,18 +50,27 @@ export interface RequestState {
   record: number;
 }
 
-interface MoreState<Socket, Request> extends RequestState {
-  request: Request;
-  socket: Socket | undefined;
-}
+/** A request beyond the table (a plain object: only past SCANNED_REQUESTS open requests). */
+type MoreState = RequestState;
+
+/** What the table keys a request by: its socket, or the request itself when it has none. */
+type Key = object;
+
+/** Slot arithmetic modulo SCANNED_REQUESTS (a power of two). */
+const SLOT_MASK = SCANNED_REQUESTS - 1;
 
 export class RequestsInFlight<Socket extends object, Request extends object> {
-  private readonly requests: (Request | undefined)[] = Array.from({ length: SCANNED_REQUESTS }, () => undefined);
-  private readonly socketsOf: (Socket | undefined)[] = Array.from({ length: SCANNED_REQUESTS }, () => undefined);
+  /**
+   * The open requests' keys in a circular table, oldest at `head`, in begin order (slots not in
+   * use hold undefined). Requests mostly end in the order they began: the oldest leaves by
+   * moving `head`, nothing else moves.
+   */
+  private readonly keys: (Key | undefined)[] = Array.from({ length: SCANNED_REQUESTS }, () => undefined);
   private readonly state = new Float64Array(SCANNED_REQUESTS * STATE_F64);
-  private open = 0;
-  /** Requests beyond the table's SCANNED_REQUESTS. */
-  private readonly more = new Map<Request, MoreState<Socket, Request>>();
+  private head = 0;
+  private count = 0;
+  /** Requests beyond the table's SCANNED_REQUESTS, by key, oldest first. */
+  private readonly more = new Map<Key, MoreState[]>();
   /** Sockets whose close the caller watches. */
   private readonly watched = new Set<Socket>();
   /** What `take` hands back: one object, overwritten by the next take (copy, don't keep). */
@@ -63,13 +80,17 @@ export class RequestsInFlight<Socket extends object, Request extends object> {
   begin(socket: Socket | undefined, request: Request, spanId: number, startUs: number, method: number, urlId: number, record: number): boolean {
     const isNew = socket !== undefined && !this.watched.has(socket);
     if (isNew) this.watched.add(socket);
-    const slot = this.open;
-    if (slot >= SCANNED_REQUESTS) {
-      this.more.set(request, { request, socket, spanId, startUs, method, urlId, record });
+    const key: Key = socket ?? request;
+    if (this.count >= SCANNED_REQUESTS) {
+      const queued = this.more.get(key);
+      const state = { spanId, startUs, method, urlId, record };
+      if (queued) queued.push(state);
+      else this.more.set(key, [state]);
       return isNew;
     }
-    this.requests[slot] = request;
-    this.socketsOf[slot] = socket;
+    const slot = (this.head + this.count) & SLOT_MASK;
+    this.keys[slot] = key;
+    this.count++;
     const f = slot * STATE_F64;
     const state = this.state;
     state[f + S_START_US] = startUs;
@@ -77,17 +98,30 @@ export class RequestsInFlight<Socket extends object, Request extends object> {
     state[f + S_SPAN_ID] = spanId;
     state[f + S_METHOD] = method;
     state[f + S_URL_ID] = urlId;
-    this.open = slot + 1;
     return isNew;
   }
 
-  /** The state of `request` (undefined when unknown), forgotten. Valid until the next take or close. */
-  take(request: Request): RequestState | undefined {
+  /**
+   * The state of the oldest open request on `socket` (of `request`, when it came without one),
+   * forgotten; undefined when there is none. Valid until the next take or close.
+   */
+  take(socket: Socket | undefined, request: Request): RequestState | undefined {
+    return this.takeOldest(socket ?? request);
+  }
+
+  private takeOldest(key: Key): RequestState | undefined {
     // indexOf, not a loop of `===`: with object feedback, an optimised `===` checks that both
     // sides are objects, reading every open request's map; indexOf's builtin compares references.
-    const slot = this.requests.indexOf(request); // (slots from `open` on hold undefined)
-    if (slot >= 0) return this.takeSlot(slot);
-    return this.more.size === 0 ? undefined : this.takeMore(request);
+    // The first match from `head` on is the connection's oldest; before `head`, the table has
+    // wrapped, and those slots are younger than all from `head` on.
+    let slot = this.keys.indexOf(key, this.head);
+    if (slot < 0 && this.head > 0) slot = this.keys.indexOf(key);
+    if (this.more.size !== 0) {
+      // Beyond the table, a connection's requests may be older than its one in the table.
+      const queued = this.more.get(key);
+      if (queued && (slot < 0 || queued[0]!.record < (this.state[slot * STATE_F64 + S_RECORD] ?? 0))) return this.takeMore(key, queued);
+    }
+    return slot >= 0 ? this.takeSlot(slot) : undefined;
   }
 
   private takeSlot(slot: number): RequestState {
@@ -99,29 +133,31 @@ export class RequestsInFlight<Socket extends object, Request extends object> {
     taken.spanId = state[f + S_SPAN_ID] ?? 0;
     taken.method = state[f + S_METHOD] ?? 0;
     taken.urlId = state[f + S_URL_ID] ?? 0;
-    // The last open request moves into the freed slot: the table stays dense.
-    const last = this.open - 1;
-    if (slot !== last) {
-      this.requests[slot] = this.requests[last];
-      this.socketsOf[slot] = this.socketsOf[last];
+    // The requests that began before this one move up a slot, and the oldest slot is freed: the
+    // table stays dense and in begin order (nothing moves when the oldest ends, as is usual).
+    const head = this.head;
+    for (let to = slot; to !== head; ) {
+      const from = (to - 1) & SLOT_MASK;
+      this.keys[to] = this.keys[from];
       // Element by element: a typed array's copyWithin is a call into the runtime (C++).
-      const g = last * STATE_F64;
-      state[f + S_START_US] = state[g + S_START_US] ?? 0;
-      state[f + S_RECORD] = state[g + S_RECORD] ?? 0;
-      state[f + S_SPAN_ID] = state[g + S_SPAN_ID] ?? 0;
-      state[f + S_METHOD] = state[g + S_METHOD] ?? 0;
-      state[f + S_URL_ID] = state[g + S_URL_ID] ?? 0;
+      const t = to * STATE_F64;
+      const g = from * STATE_F64;
+      state[t + S_START_US] = state[g + S_START_US] ?? 0;
+      state[t + S_RECORD] = state[g + S_RECORD] ?? 0;
+      state[t + S_SPAN_ID] = state[g + S_SPAN_ID] ?? 0;
+      state[t + S_METHOD] = state[g + S_METHOD] ?? 0;
+      state[t + S_URL_ID] = state[g + S_URL_ID] ?? 0;
+      to = from;
     }
-    this.requests[last] = undefined;
-    this.socketsOf[last] = undefined;
-    this.open = last;
+    this.keys[head] = undefined;
+    this.head = (head + 1) & SLOT_MASK;
+    this.count--;
     return taken;
   }
 
-  private takeMore(request: Request): RequestState | undefined {
-    const state = this.more.get(request);
-    if (state === undefined) return undefined;
-    this.more.delete(request);
+  private takeMore(key: Key, queued: MoreState[]): RequestState {
+    const state = queued.shift()!;
+    if (queued.length === 0) this.more.delete(key);
     const taken = this.taken;
     taken.startUs = state.startUs;
     taken.record = state.record;
@@ -132,29 +168,9 @@ export class RequestsInFlight<Socket extends object, Request extends object> {
   }
 
   /** `socket` closed: hands over every request still in flight on it, oldest first, and forgets it. */
-  close(socket: Socket, abort: (request: Request, state: RequestState) => void): void {
+  close(socket: Socket, abort: (state: RequestState) => void): void {
     this.watched.delete(socket);
-    for (;;) {
-      // The oldest request still open on this socket (by begin record): rarely more than one.
-      let oldest: Request | undefined;
-      let oldestRecord = Infinity;
-      for (let slot = 0; slot < this.open; slot++) {
-        const record = this.state[slot * STATE_F64 + S_RECORD] ?? 0;
-        if (this.socketsOf[slot] === socket && record < oldestRecord) {
-          oldest = this.requests[slot];
-          oldestRecord = record;
-        }
-      }
-      for (const state of this.more.values()) {
-        if (state.socket === socket && state.record < oldestRecord) {
-          oldest = state.request;
-          oldestRecord = state.record;
-        }
-      }
-      if (oldest === undefined) return;
-      const state = this.take(oldest);
-      if (state !== undefined) abort(oldest, state);
-    }
+    for (let state = this.takeOldest(socket); state !== undefined; state = this.takeOldest(socket)) abort(state);
   }
 
   /** Every socket watched (to stop watching them). */
@@ -163,9 +179,9 @@ export class RequestsInFlight<Socket extends object, Request extends object> {
   }
 
   clear(): void {
-    this.requests.fill(undefined);
-    this.socketsOf.fill(undefined);
-    this.open = 0;
+    this.keys.fill(undefined);
+    this.head = 0;
+    this.count = 0;
     this.more.clear();
     this.watched.clear();
   }
