@@ -5,9 +5,7 @@
 // Layout is first-fit over spans sorted by (start asc, duration desc): a span goes into the
 // first row whose last span has ended. For properly nested spans this is exactly their nesting
 // depth; for overlapping async spans (concurrent requests) it packs them without overlap.
-import { MemoryArena } from './memory-arena';
-
-const NO_ARENA = new MemoryArena(undefined);
+import { NO_ARENA, type MemoryArena } from './memory-arena';
 
 /** Runs of span order a track may come in and still be merged rather than sorted. */
 const MERGED_RUNS = 16;

@@ -7,7 +7,7 @@
 // agree on every fixture. The page checks what it receives (indices in range, each span once,
 // rows without overlap) and otherwise falls back to pairing the events itself.
 import { firstFitRows, sortByStartThenLongest } from './event-summary-layout';
-import { MemoryArena } from './memory-arena';
+import { NO_ARENA } from './memory-arena';
 import { OpenAsyncSpans } from './open-async-spans';
 import type { TraceEvent } from './trace-event';
 
@@ -113,7 +113,7 @@ function phaseOf(event: TraceEvent | undefined): number {
  * arrays come from `memory` (the builder's arena, touched ahead by a spare thread) while it
  * lasts; the arrays returned are new, so the arena is not kept alive by the summary.
  */
-export function layoutSpans(input: SpanLayoutInput, memory = new MemoryArena(undefined)): SpanLayout {
+export function layoutSpans(input: SpanLayoutInput, memory = NO_ARENA): SpanLayout {
   const n = input.eventCount;
   const { flags, thread, ts, strings, idStrings, threads, full } = input;
   // Per span, in span order; sized by a count of the begin events first (no growing copies).

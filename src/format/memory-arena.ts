@@ -42,6 +42,9 @@ export class MemoryArena {
   }
 }
 
+/** An arena with no buffer: every array new (it keeps no state, so one serves everyone). */
+export const NO_ARENA = new MemoryArena(undefined);
+
 export const PAGE_BYTES = 4096;
 
 /** Whether `buffer` is shared memory (false where the platform has none). */

@@ -2,7 +2,8 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { firstFitRows, itemAt, lowerBound, packRows, sortByStartThenLongest, upperBound, visibleRange } from '../../src/viewer/model/layout';
 import { Viewport } from '../../src/viewer/model/viewport';
-import { formatBinaryBytes, formatDuration, formatOffset, tickStep, ticks } from '../../src/viewer/model/time';
+import { formatBinaryBytes } from '../../src/format/byte-size';
+import { formatDuration, formatOffset, tickStep, ticks } from '../../src/viewer/model/time';
 
 function layout(spans: [number, number][]) {
   const startUs = Float64Array.from(spans.map((s) => s[0]));

@@ -5,7 +5,8 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { RecordedProcess, RecordedProcesses } from '../recorded-processes';
 import type { ExtensionServices } from '../services';
-import { formatBytes, formatDuration, listSnapshotFiles, type SnapshotFile } from '../snapshot-files';
+import { formatBinaryBytes } from '../../format/byte-size';
+import { formatDuration, listSnapshotFiles, type SnapshotFile } from '../snapshot-files';
 
 export const PROCESSES_VIEW_ID = 'flightRecorder.processes';
 
@@ -133,7 +134,7 @@ function processItem(node: Extract<TreeNode, { kind: 'process' }>): vscode.TreeI
   tooltip.appendCodeblock(entry.argv.join(' '), 'shellscript');
   tooltip.appendMarkdown(`\n\ncwd: \`${escapeMarkdown(entry.cwd)}\`  \nNode ${escapeMarkdown(entry.nodeVersion)} · recorder ${escapeMarkdown(entry.recorderVersion)}  \nstarted ${new Date(entry.startTime).toLocaleString()}`);
   if (status) {
-    tooltip.appendMarkdown(`  \nbuffer ${formatBytes(status.usedBytes)} of ${formatBytes(status.maxBytes)} · ${status.eventCount} events · window ${formatDuration(status.windowMs)} · dropped ${status.droppedEvents}`);
+    tooltip.appendMarkdown(`  \nbuffer ${formatBinaryBytes(status.usedBytes)} of ${formatBinaryBytes(status.maxBytes)} · ${status.eventCount} events · window ${formatDuration(status.windowMs)} · dropped ${status.droppedEvents}`);
     tooltip.appendMarkdown(`  \nsnapshots written ${status.snapshotsWritten}${status.hookErrors ? ` · hook errors ${status.hookErrors}` : ''}`);
   }
   if (statusError) tooltip.appendMarkdown(`  \n$(warning) ${escapeMarkdown(statusError)}`);
@@ -143,7 +144,7 @@ function processItem(node: Extract<TreeNode, { kind: 'process' }>): vscode.TreeI
 
 function snapshotItem(file: SnapshotFile): vscode.TreeItem {
   const item = new vscode.TreeItem(file.time.toLocaleTimeString(), vscode.TreeItemCollapsibleState.None);
-  item.description = [file.reason, file.pid ? `${file.programName} (${file.pid})` : file.programName, formatBytes(file.bytes)].filter(Boolean).join(' · ');
+  item.description = [file.reason, file.pid ? `${file.programName} (${file.pid})` : file.programName, formatBinaryBytes(file.bytes)].filter(Boolean).join(' · ');
   item.accessibilityInformation = { label: `snapshot ${path.basename(file.path)}, ${file.reason}` };
   item.resourceUri = vscode.Uri.file(file.path);
   item.tooltip = `${file.path}\n${file.time.toLocaleString()} · ${file.reason}`;

@@ -50,9 +50,6 @@ export interface RequestState {
   record: number;
 }
 
-/** A request beyond the table (a plain object: only past SCANNED_REQUESTS open requests). */
-type MoreState = RequestState;
-
 /** What the table keys a request by: its socket, or the request itself when it has none. */
 type Key = object;
 
@@ -70,7 +67,7 @@ export class RequestsInFlight<Socket extends object, Request extends object> {
   private head = 0;
   private count = 0;
   /** Requests beyond the table's SCANNED_REQUESTS, by key, oldest first. */
-  private readonly more = new Map<Key, MoreState[]>();
+  private readonly more = new Map<Key, RequestState[]>();
   /** Sockets whose close the caller watches. */
   private readonly watched = new Set<Socket>();
   /** What `take` hands back: one object, overwritten by the next take (copy, don't keep). */
@@ -155,7 +152,7 @@ export class RequestsInFlight<Socket extends object, Request extends object> {
     return taken;
   }
 
-  private takeMore(key: Key, queued: MoreState[]): RequestState {
+  private takeMore(key: Key, queued: RequestState[]): RequestState {
     const state = queued.shift()!;
     if (queued.length === 0) this.more.delete(key);
     const taken = this.taken;

@@ -8,7 +8,7 @@
 //  2. spans grouped by (pid, tid, track kind), sorted, laid out in rows (layout.ts);
 //  3. CPU profiles become flame tracks, counters become counter tracks;
 //  4. flows bound to the spans they leave and enter.
-import { MemoryArena } from '../../format/memory-arena';
+import { NO_ARENA, type MemoryArena } from '../../format/memory-arena';
 import type { SnapshotMetadata } from '../../format/snapshot';
 import type { TraceEvent } from '../../format/trace-event';
 import { colorFamilyOfCategory, colorIndex } from './colors';
@@ -404,7 +404,7 @@ function buildFromHostSpans(loaded: LoadedTrace, fields: EventFields, fileName: 
   const { groupRows, rowItems, packedOrder } = layout;
   // Track and row of each span are read only by selection: made from the rows when first asked
   // for, not written a million times in scattered order before the first frame.
-  const memory = loaded.memory ?? new MemoryArena(undefined);
+  const memory = loaded.memory ?? NO_ARENA;
   const spans = spanTableWithRowsOnDemand(count, layout.event, layout.endEvent, packedOrder, groupRows, rowItems, memory);
   // Every event that is not a span or a flow point is carried whole, in event order.
   const others = new OtherEvents();

@@ -64,11 +64,3 @@ export function formatCount(count: number): string {
   for (let end = digits.length; end > 0; end -= 3) out = (end > 3 ? ',' : '') + digits.slice(Math.max(0, end - 3), end) + out;
   return count < 0 ? `-${out}` : out;
 }
-
-/** "12 KiB", "3.7 MiB": a size in the unit that shows it best (a ring's use, from a few records to all of it). */
-export function formatBinaryBytes(bytes: number): string {
-  if (!Number.isFinite(bytes) || bytes < 0) return String(bytes);
-  if (bytes < 1024) return `${Math.round(bytes)} B`;
-  if (bytes < 1024 * 1024) return `${Math.round(bytes / 1024)} KiB`;
-  return `${(bytes / 1048576).toFixed(1)} MiB`;
-}
