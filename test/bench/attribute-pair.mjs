@@ -6,8 +6,9 @@
 // machine's load — more than the differences worth measuring (docs/benchmarks.md).
 //   node test/bench/attribute-pair.mjs <buildA/recorder.js> <buildB/recorder.js>
 //        [--rounds 6] [--seconds 8] [--rate 6000] [--frequency 8000]
-// Prints each round's shares and the medians: recorder code and GC entries for each build, and
-// the per-round ratio B/A of the recorder's share.
+// Prints each round's shares and the medians: recorder code and GC entries for each build, the
+// per-round ratio B/A of the recorder's share, and the same for all of it (recorder code plus
+// what Node does only because the recorder observes GC: entries, perf_hooks, trace buffer).
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
@@ -47,7 +48,9 @@ const median = (values) => {
 };
 const percent = (part, total) => (100 * part) / total;
 
-const shares = { A: { recorder: [], gc: [] }, B: { recorder: [], gc: [] }, ratio: [] };
+const shares = { A: { recorder: [], gc: [], all: [] }, B: { recorder: [], gc: [], all: [] }, ratio: [], allRatio: [] };
+/** Recorder code plus what Node does only because the recorder observes GC (entries, perf_hooks, trace buffer). */
+const allOf = (run) => percent(run.recorder + run.gcEntries + run.perfHooks + (run.traceBuffer ?? 0), run.total);
 for (let round = 0; round < rounds; round++) {
   const [a, b] = await Promise.all([run(buildA), run(buildB)]);
   if (!a || !b || !(a.total > 0) || !(b.total > 0)) {
@@ -61,10 +64,14 @@ for (let round = 0; round < rounds; round++) {
   shares.A.gc.push(percent(a.gcEntries, a.total));
   shares.B.gc.push(percent(b.gcEntries, b.total));
   shares.ratio.push(recorderB / recorderA);
-  console.log(`round ${round + 1}: A recorder ${recorderA.toFixed(2)} % (GC entries ${percent(a.gcEntries, a.total).toFixed(2)} %), B recorder ${recorderB.toFixed(2)} % (GC entries ${percent(b.gcEntries, b.total).toFixed(2)} %), B/A ×${(recorderB / recorderA).toFixed(3)}`);
+  shares.A.all.push(allOf(a));
+  shares.B.all.push(allOf(b));
+  shares.allRatio.push(allOf(b) / allOf(a));
+  console.log(`round ${round + 1}: A recorder ${recorderA.toFixed(2)} % (GC entries ${percent(a.gcEntries, a.total).toFixed(2)} %, all ${allOf(a).toFixed(2)} %), B recorder ${recorderB.toFixed(2)} % (GC entries ${percent(b.gcEntries, b.total).toFixed(2)} %, all ${allOf(b).toFixed(2)} %), B/A ×${(recorderB / recorderA).toFixed(3)}, all ×${(allOf(b) / allOf(a)).toFixed(3)}`);
 }
 if (shares.ratio.length > 0) {
   console.log(`medians over ${shares.ratio.length} rounds: A recorder ${median(shares.A.recorder).toFixed(2)} %, GC entries ${median(shares.A.gc).toFixed(2)} %; ` +
     `B recorder ${median(shares.B.recorder).toFixed(2)} %, GC entries ${median(shares.B.gc).toFixed(2)} %; ` +
-    `B/A ×${median(shares.ratio).toFixed(3)} (${Math.min(...shares.ratio).toFixed(3)}–${Math.max(...shares.ratio).toFixed(3)})`);
+    `B/A ×${median(shares.ratio).toFixed(3)} (${Math.min(...shares.ratio).toFixed(3)}–${Math.max(...shares.ratio).toFixed(3)}); ` +
+    `all of it: A ${median(shares.A.all).toFixed(2)} %, B ${median(shares.B.all).toFixed(2)} %, B/A ×${median(shares.allRatio).toFixed(3)} (${Math.min(...shares.allRatio).toFixed(3)}–${Math.max(...shares.allRatio).toFixed(3)})`);
 }

@@ -3,7 +3,8 @@
 // server with the recorder under a fixed request rate and samples its main thread with Linux
 // `perf` (call stacks, JIT frames named through --perf-basic-prof), then prints the share of
 // main-thread samples spent in the recorder's code, in Node's GC-entry machinery (which exists
-// only because the recorder observes GC) and in perf_hooks' JavaScript, with what that means
+// only because the recorder observes GC), in perf_hooks' JavaScript and in Node's trace buffer
+// (the GC trace events the recorder reads instead, when it can), with what that means
 // in µs per request. A share of one process's samples does not depend on what else the
 // machine runs, unlike an A/B of two processes' CPU times, so this works on a busy machine.
 // Sampling itself slows every thread a little; shares stay comparable across builds.
@@ -29,6 +30,11 @@ const recorderOptions = JSON.parse(option('--options', '{}'));
 const samplesPerSecond = Number(option('--frequency', '2000'));
 const TOP_LEAVES = 12;
 const TOP_ENTRIES = 8;
+/**
+ * Node's tracing agent appending an event to its buffer (the recorder's GC trace events, when
+ * it traces: src/recorder/sources/gc-tracing.ts), outside any recorder frame.
+ */
+const TRACE_BUFFER = /node::tracing::|TracingController|AddTraceEvent|TraceBuffer|InternalTraceBuffer/;
 
 if (spawnSync('perf', ['--version']).status !== 0) {
   console.log('attribute: `perf` is not installed (linux-tools); nothing measured');
@@ -62,7 +68,8 @@ try {
   console.log(line('recorder code (a frame of the bundle)', shares.recorder));
   console.log(line("Node's GC entries (only made when observed)", shares.gcEntries));
   console.log(line("perf_hooks' JavaScript", shares.perfHooks));
-  console.log(line('all of the above', shares.recorder + shares.gcEntries + shares.perfHooks));
+  console.log(line("Node's trace buffer (GC trace events)", shares.traceBuffer));
+  console.log(line('all of the above', shares.recorder + shares.gcEntries + shares.perfHooks + shares.traceBuffer));
   console.log('  where the recorder-code samples end (leaf function  <  outermost recorder frame, samples):');
   for (const [leaf, count] of shares.leaves.slice(0, TOP_LEAVES)) console.log(`    ${String(count).padStart(5)}  ${leaf}`);
   console.log('  through which recorder entry (outermost recorder frame  >  the next one in, samples):');
@@ -79,7 +86,7 @@ try {
 
 /** Counts `perf script` samples (blank-line separated stacks) by what is on their stack. */
 function classify(text) {
-  const counts = { total: 0, recorder: 0, gcEntries: 0, perfHooks: 0, leaves: [], entries: [] };
+  const counts = { total: 0, recorder: 0, gcEntries: 0, perfHooks: 0, traceBuffer: 0, leaves: [], entries: [] };
   const bundle = recorderPath;
   const leaves = new Map();
   // Per entry point: the outermost recorder frame and the one inside it (the outermost alone
@@ -102,6 +109,7 @@ function classify(text) {
     }
     else if (/MarkGarbageCollection|GCPerformanceEntry/.test(stack)) counts.gcEntries++;
     else if (/node:internal\/perf\//.test(stack)) counts.perfHooks++;
+    else if (TRACE_BUFFER.test(stack)) counts.traceBuffer++;
   }
   counts.leaves = [...leaves].sort((a, b) => b[1] - a[1]);
   counts.entries = [...entries].sort((a, b) => b[1] - a[1]);

@@ -1,13 +1,29 @@
-// Garbage collections from the 'gc' PerformanceObserver: one complete event per collection.
-// Entries arrive in batches after the fact (no per-GC work on the program's path beyond what
-// Node does for any gc observer).
+// Garbage collections: one complete event per collection. On the main thread from V8's own
+// trace events, read once a second (gc-tracing.ts: no JavaScript per collection); in workers,
+// where a session may not trace, and wherever tracing cannot start or stops working, from the
+// perf_hooks 'gc' observer (Node builds an entry per collection, ~35 µs each). A program starts
+// with the observer: switching to tracing loads `node:inspector` (~4 ms), which only a program
+// still running a second later pays. Entries arrive in batches after the fact either way.
 import { constants, PerformanceObserver, type PerformanceEntry } from 'node:perf_hooks';
-import type { GcArgs, GcKind } from '../../format/trace-event';
+import type { GcArgs, GcKind, TraceEvent } from '../../format/trace-event';
 import type { DecodeContext, EventSource, RecordView, SourceContext } from '../contracts';
+import type { TracedCollection } from './gc-trace-events';
+import { startGcTracing, type GcTracing } from './gc-tracing';
 import { Kind } from './kinds';
 import { perfToTraceUs } from './perf-clock';
 
 const GC_KINDS: readonly GcKind[] = ['unknown', 'minor', 'major', 'incremental', 'weakcb'];
+/** How long a program runs on the observer before the main thread switches to tracing. */
+export const TRACING_AFTER_MS = 1000;
+/**
+ * A tracing window while the program collects garbage: collections reach the ring (and the
+ * rules) at most this late. A window without one doubles the next, up to TRACING_IDLE_WINDOW_MS:
+ * reading a window costs ~0.5 ms, which an idle program would otherwise pay every second.
+ */
+export const TRACING_WINDOW_MS = 1000;
+export const TRACING_IDLE_WINDOW_MS = 8000;
+
+type GcEntry = PerformanceEntry & { detail?: { kind?: number; flags?: number } };
 
 function kindCode(kind: number | undefined): number {
   switch (kind) {
@@ -19,23 +35,102 @@ function kindCode(kind: number | undefined): number {
   }
 }
 
-export function gcSource(): EventSource {
+/** `options.tracingAfterMs`: when the main thread switches to tracing (tests start it sooner). */
+export function gcSource(options: { tracingAfterMs?: number } = {}): EventSource {
+  let takeSnapshotEvents: NonNullable<EventSource['snapshotEvents']> = () => [];
   return {
     name: 'gc',
     install(context: SourceContext) {
       const { ring, rules } = context;
+      const record = (startUs: number, durUs: number, kind: number, flags: number) => {
+        ring.write(Kind.gc, startUs, durUs, 0, kind, flags, 0, 0);
+        rules.gcPaused(durUs / 1000);
+      };
       const toTraceUs = perfToTraceUs(ring);
-      const observer = new PerformanceObserver(context.guard('gc observer', (list: { getEntries(): PerformanceEntry[] }) => {
-        for (const entry of list.getEntries()) {
-          const detail = (entry as PerformanceEntry & { detail?: { kind?: number; flags?: number } }).detail;
-          const durationUs = entry.duration * 1000;
-          ring.write(Kind.gc, toTraceUs(entry.startTime), durationUs, 0, kindCode(detail?.kind), detail?.flags ?? 0, 0, 0);
-          rules.gcPaused(entry.duration);
+      const recordEntries = (entries: PerformanceEntry[], beforeUs = Infinity) => {
+        for (const entry of entries) {
+          const startUs = toTraceUs(entry.startTime);
+          if (startUs >= beforeUs) continue;
+          const detail = (entry as GcEntry).detail;
+          record(startUs, entry.duration * 1000, kindCode(detail?.kind), detail?.flags ?? 0);
         }
-      }));
+      };
+      const observer = new PerformanceObserver(context.guard('gc observer', (list: { getEntries(): PerformanceEntry[] }) => recordEntries(list.getEntries())));
       observer.observe({ entryTypes: ['gc'] });
-      return () => observer.disconnect();
+      let observing = true;
+      let tracing: GcTracing | undefined;
+      let windowTimer: ReturnType<typeof setTimeout> | undefined;
+      let windowMs = TRACING_WINDOW_MS;
+      /** Collections from this time on (trace µs) are the trace's, those before the observer's. */
+      let tracingSinceUs = Infinity;
+      /** Collections a snapshot took before they reached the ring: written with the next window. */
+      let taken: TracedCollection[] = [];
+
+      const backToObserver = () => {
+        if (windowTimer) clearTimeout(windowTimer);
+        windowTimer = undefined;
+        tracing?.close();
+        tracing = undefined;
+        if (!observing) observer.observe({ entryTypes: ['gc'] });
+        observing = true;
+      };
+      /** The collections since the last window (none, and the observer back, when tracing stopped working). */
+      const endWindow = (): TracedCollection[] => {
+        const collections = tracing?.rotate();
+        if (collections === undefined) {
+          backToObserver();
+          return [];
+        }
+        return collections.filter((c) => c.startUs >= tracingSinceUs);
+      };
+      const writeWindow = context.guard('gc tracing window', () => {
+        const collections = endWindow();
+        const any = collections.length + taken.length > 0;
+        for (const c of taken) record(c.startUs, c.durUs, c.kind, 0);
+        taken = [];
+        for (const c of collections) record(c.startUs, c.durUs, c.kind, 0);
+        if (tracing) scheduleWindow(any ? TRACING_WINDOW_MS : Math.min(TRACING_IDLE_WINDOW_MS, windowMs * 2));
+      });
+      const scheduleWindow = (ms: number) => {
+        windowMs = ms;
+        windowTimer = setTimeout(writeWindow, ms);
+        windowTimer.unref();
+      };
+      const switchToTracing = context.guard('gc tracing start', () => {
+        const sinceUs = ring.nowUs();
+        tracing = startGcTracing();
+        if (!tracing) return;
+        tracingSinceUs = sinceUs;
+        // What the observer holds from before; a collection it has not delivered yet is lost.
+        recordEntries(observer.takeRecords(), sinceUs);
+        observer.disconnect();
+        observing = false;
+        scheduleWindow(TRACING_WINDOW_MS);
+      });
+      // The main thread only: Node lets no other thread's session change tracing.
+      const switchTimer = context.tid === 0 ? setTimeout(switchToTracing, options.tracingAfterMs ?? TRACING_AFTER_MS) : undefined;
+      switchTimer?.unref();
+
+      takeSnapshotEvents = (startUs, endUs, pid, tid) => {
+        if (!tracing) return [];
+        const collections = endWindow();
+        for (const c of collections) taken.push(c);
+        const events: TraceEvent[] = [];
+        const out: DecodeContext = { pid, tid, emit: (event) => events.push(event) };
+        for (const c of collections) {
+          if (c.startUs + c.durUs < startUs || c.startUs > endUs) continue;
+          decodeGc({ kind: Kind.gc, tsUs: c.startUs, durUs: c.durUs, id: 0, a: c.kind, b: 0, s1: undefined, s2: undefined }, out);
+        }
+        return events;
+      };
+      return () => {
+        if (switchTimer) clearTimeout(switchTimer);
+        backToObserver();
+        observer.disconnect();
+        takeSnapshotEvents = () => [];
+      };
     },
+    snapshotEvents: (startUs, endUs, pid, tid) => takeSnapshotEvents(startUs, endUs, pid, tid),
   };
 }
 

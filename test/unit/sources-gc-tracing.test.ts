@@ -1,0 +1,98 @@
+import { strict as assert } from 'node:assert';
+import { test } from 'node:test';
+import { gcSource } from '../../src/recorder/sources/gc';
+import { GcTraceReader, type V8TraceEvent } from '../../src/recorder/sources/gc-trace-events';
+import { startGcTracing } from '../../src/recorder/sources/gc-tracing';
+import { installSources, until } from './sources-fake-ring';
+
+const MAIN = 100;
+
+test('the trace reader pairs the main thread\'s MinorGC and MajorGC begins and ends, across batches', () => {
+  const reader = new GcTraceReader(MAIN);
+  const first: V8TraceEvent[] = [
+    { name: 'MinorGC', ph: 'B', ts: 1000, tid: MAIN, args: { usedHeapSizeBefore: 5 } },
+    { name: 'V8.GCScavenger', ph: 'X', ts: 1001, dur: 300, tid: MAIN },
+    { name: 'MinorGC', ph: 'E', ts: 1400, tid: MAIN },
+    { name: 'MinorGC', ph: 'B', ts: 2000, tid: 7 }, // another thread (a worker, the watchdog)
+    { name: 'MinorGC', ph: 'E', ts: 2100, tid: 7 },
+    { name: 'V8.GCIncrementalMarkingStart', ph: 'X', ts: 2500, dur: 40, tid: MAIN },
+    { name: 'MajorGC', ph: 'B', ts: 3000, tid: MAIN },
+  ];
+  assert.deepEqual(reader.read(first), [
+    { startUs: 1000, durUs: 400, kind: 1 },
+    { startUs: 2500, durUs: 40, kind: 3 },
+  ]);
+  // The major collection's end comes with the next window.
+  assert.deepEqual(reader.read([{ name: 'MajorGC', ph: 'E', ts: 3900, tid: MAIN }, { name: 'MinorGC', ph: 'E', ts: 4000, tid: MAIN }]), [
+    { startUs: 3000, durUs: 900, kind: 2 },
+  ], 'an end without its begin is ignored');
+});
+
+test('the trace reader takes the main thread from the thread_name metadata', () => {
+  const reader = new GcTraceReader(1);
+  const events: V8TraceEvent[] = [
+    { name: 'thread_name', ph: 'M', ts: 0, tid: 42, args: { name: 'JavaScriptMainThread' } },
+    { name: 'MinorGC', ph: 'B', ts: 10, tid: 42 },
+    { name: 'MinorGC', ph: 'E', ts: 15, tid: 42 },
+    { name: 'MinorGC', ph: 'B', ts: 20, tid: 1 },
+    { name: 'MinorGC', ph: 'E', ts: 25, tid: 1 },
+    { name: 'MinorGC', ph: 'B', ts: 'x', tid: 42 },
+  ];
+  assert.deepEqual(reader.read(events), [{ startUs: 10, durUs: 5, kind: 1 }]);
+});
+
+function churn(): void {
+  const keep: unknown[] = new Array(1000);
+  for (let i = 0; i < 400_000; i++) keep[i % 1000] = { i, s: `x${i}` };
+}
+
+test('V8\'s trace events show the main thread\'s collections, on the trace clock', () => {
+  const tracing = startGcTracing();
+  assert.ok(tracing, 'tracing starts on the main thread');
+  try {
+    const fromUs = Number(process.hrtime.bigint() / 1000n);
+    churn();
+    const collections = tracing.rotate();
+    const toUs = Number(process.hrtime.bigint() / 1000n);
+    assert.ok(collections && collections.length > 0, 'collections seen');
+    for (const c of collections) {
+      assert.equal(c.kind, 1, 'young-generation churn: minor collections');
+      assert.ok(c.startUs >= fromUs && c.startUs + c.durUs <= toUs, `within the churn: ${c.startUs} in [${fromUs}, ${toUs}]`);
+    }
+    assert.ok(Array.isArray(tracing.rotate()), 'the next window works too');
+  } finally {
+    tracing.close();
+  }
+  assert.equal(tracing.rotate(), undefined, 'closed: says so');
+});
+
+test('the gc source switches to tracing on the main thread; a snapshot takes the open window, which then still reaches the ring once', async () => {
+  const source = gcSource({ tracingAfterMs: 0 });
+  const recorder = installSources([source]);
+  try {
+    await new Promise((resolve) => setTimeout(resolve, 20)); // the switch
+    churn();
+    const taken = source.snapshotEvents!(0, Number.MAX_SAFE_INTEGER, 1, 0);
+    assert.ok(taken.length > 0, 'the snapshot has the window\'s collections');
+    assert.ok(taken.every((e) => e.cat === 'gc' && e.ph === 'X' && /^GC \((minor|major|incremental)\)$/.test(e.name)), JSON.stringify(taken.slice(0, 3)));
+    await until(() => recorder.ring.decode().filter((e) => e.cat === 'gc').length >= taken.length, 5000, 'the taken collections in the ring');
+    const inRing = recorder.ring.decode().filter((e) => e.cat === 'gc').map((e) => e.ts);
+    for (const event of taken) assert.equal(inRing.filter((ts) => ts === event.ts).length, 1, 'each collection once');
+    assert.ok(recorder.rules.gc.length >= taken.length, 'rules hear of them');
+    assert.deepEqual(recorder.hookErrors, []);
+  } finally {
+    recorder.uninstall();
+  }
+  assert.deepEqual(source.snapshotEvents!(0, Number.MAX_SAFE_INTEGER, 1, 0), [], 'uninstalled: nothing');
+});
+
+test('in a worker thread the gc source stays with the observer', () => {
+  const recorder = installSources([]);
+  const source = gcSource({ tracingAfterMs: 0 });
+  const uninstall = source.install({ ...recorder.context, tid: 3 });
+  try {
+    assert.deepEqual(source.snapshotEvents!(0, Number.MAX_SAFE_INTEGER, 1, 3), []);
+  } finally {
+    uninstall();
+  }
+});
