@@ -22,17 +22,17 @@ export interface TracedCollection {
   kind: number;
 }
 
-const MINOR = 1;
-const MAJOR = 2;
 const INCREMENTAL = 3;
+/** Collections V8 traces as a begin/end pair, and their kinds (1 minor, 2 major). */
+const PAIRED_KINDS = new Map<string, number>([['MinorGC', 1], ['MajorGC', 2]]);
 /** The metadata event naming a thread, and the name Node gives the main thread. */
 const THREAD_NAME = 'thread_name';
 const MAIN_THREAD_NAME = 'JavaScriptMainThread';
 
 export class GcTraceReader {
   private mainTid: number;
-  private openMinorUs: number | undefined;
-  private openMajorUs: number | undefined;
+  /** The begin time of each paired kind's collection still open (trace µs). */
+  private readonly openUs = new Map<number, number>();
 
   /** `mainTid`: the main thread's id as trace events carry it, until a `thread_name` event says otherwise. */
   constructor(mainTid: number) {
@@ -48,24 +48,16 @@ export class GcTraceReader {
         continue;
       }
       if (event.tid !== this.mainTid || typeof event.ts !== 'number') continue;
-      switch (event.name) {
-        case 'MinorGC':
-          if (event.ph === 'B') this.openMinorUs = event.ts;
-          else if (event.ph === 'E' && this.openMinorUs !== undefined) {
-            collections.push({ startUs: this.openMinorUs, durUs: Math.max(0, event.ts - this.openMinorUs), kind: MINOR });
-            this.openMinorUs = undefined;
-          }
-          break;
-        case 'MajorGC':
-          if (event.ph === 'B') this.openMajorUs = event.ts;
-          else if (event.ph === 'E' && this.openMajorUs !== undefined) {
-            collections.push({ startUs: this.openMajorUs, durUs: Math.max(0, event.ts - this.openMajorUs), kind: MAJOR });
-            this.openMajorUs = undefined;
-          }
-          break;
-        case 'V8.GCIncrementalMarkingStart':
-          if (event.ph === 'X') collections.push({ startUs: event.ts, durUs: typeof event.dur === 'number' ? Math.max(0, event.dur) : 0, kind: INCREMENTAL });
-          break;
+      const paired = typeof event.name === 'string' ? PAIRED_KINDS.get(event.name) : undefined;
+      if (paired !== undefined) {
+        const startUs = this.openUs.get(paired);
+        if (event.ph === 'B') this.openUs.set(paired, event.ts);
+        else if (event.ph === 'E' && startUs !== undefined) {
+          collections.push({ startUs, durUs: Math.max(0, event.ts - startUs), kind: paired });
+          this.openUs.delete(paired);
+        }
+      } else if (event.name === 'V8.GCIncrementalMarkingStart' && event.ph === 'X') {
+        collections.push({ startUs: event.ts, durUs: typeof event.dur === 'number' ? Math.max(0, event.dur) : 0, kind: INCREMENTAL });
       }
     }
     return collections;
