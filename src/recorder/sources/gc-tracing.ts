@@ -6,15 +6,16 @@
 // main thread (docs/benchmarks.md). V8's trace events cost a few appends to Node's trace buffer
 // in C++ per collection; the JavaScript runs once a window, when the window is stopped and its
 // events are read (~0.1–0.6 ms for a few hundred events).
-// Only the main thread can change tracing (Node refuses it to a worker's session), and only
-// while nobody else traces: with another trace client the buffer would carry its categories
-// too, so a window with more events than a process collects garbage in one is a sign to give up
-// (the caller goes back to the observer).
+// Only the main thread can change tracing (Node refuses it to a worker's session). Another
+// tracer (`--trace-event-categories`, `trace_events`, DevTools) is another client of Node's
+// agent, which hands each client its own categories; should a window still carry far more
+// events than a process collects garbage in one, tracing stops and the caller goes back to the
+// observer.
 import type { Session } from 'node:inspector';
 import { inspector } from '../lazy-builtins';
 import { GcTraceReader, type TracedCollection, type V8TraceEvent } from './gc-trace-events';
 
-/** More events than this in one window: someone else traces too; stop (see above). */
+/** More events than this in one window: not ours alone; stop (see above). */
 export const MAX_EVENTS_PER_WINDOW = 20_000;
 const TRACE_CONFIG = { traceConfig: { includedCategories: ['v8'] } };
 
