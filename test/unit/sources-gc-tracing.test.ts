@@ -55,8 +55,10 @@ test('V8\'s trace events show the main thread\'s collections, on the trace clock
     const collections = tracing.rotate();
     const toUs = Number(process.hrtime.bigint() / 1000n);
     assert.ok(collections && collections.length > 0, 'collections seen');
+    // Young-generation churn: minor collections (V8 may also begin marking the old generation).
+    assert.ok(collections.some((c) => c.kind === 1), JSON.stringify(collections));
     for (const c of collections) {
-      assert.equal(c.kind, 1, 'young-generation churn: minor collections');
+      assert.ok([1, 2, 3].includes(c.kind));
       assert.ok(c.startUs >= fromUs && c.startUs + c.durUs <= toUs, `within the churn: ${c.startUs} in [${fromUs}, ${toUs}]`);
     }
     assert.ok(Array.isArray(tracing.rotate()), 'the next window works too');
