@@ -135,6 +135,9 @@ export interface MemoryArgs {
 export type GcKind = 'minor' | 'major' | 'incremental' | 'weakcb' | 'unknown';
 export interface GcArgs {
   kind: GcKind;
+  /** V8's used heap before and after the collection, MB (when it traced them: the main thread's collections). */
+  heapBeforeMB?: number;
+  heapAfterMB?: number;
 }
 
 /** args of HTTP spans (`http.server`, `http.client`): begin carries the request, end the outcome. */

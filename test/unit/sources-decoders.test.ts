@@ -91,3 +91,15 @@ test('a CPU profile window is cut to the snapshot range, with only the nodes its
   assert.deepEqual(profileEvents(profile, '0x1', 5000, 6000, 7, 0), []);
   assert.deepEqual(validateSnapshot(snapshotOf(events, 1150, 1450)), []);
 });
+
+test('a gc record carries V8\'s heap before and after when traced, and reads as before without them', () => {
+  const ring = new FakeRing();
+  // Traced: minor (1) + 8 × 2048 KiB before; 1024 KiB after.
+  ring.write(Kind.gc, 1000, 250, 1024, 1 + 8 * 2048, 0, 0, 0);
+  // From the observer: major (2), V8 flags 4, no heap sizes.
+  ring.write(Kind.gc, 2000, 900, 0, 2, 4, 0, 0);
+  assert.deepEqual(ring.decode().map((e) => [e.name, e.args]), [
+    ['GC (minor)', { kind: 'minor', heapBeforeMB: 2, heapAfterMB: 1 }],
+    ['GC (major)', { kind: 'major', flags: 4 }],
+  ]);
+});

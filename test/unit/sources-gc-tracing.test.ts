@@ -10,22 +10,22 @@ const MAIN = 100;
 test('the trace reader pairs the main thread\'s MinorGC and MajorGC begins and ends, across batches', () => {
   const reader = new GcTraceReader(MAIN);
   const first: V8TraceEvent[] = [
-    { name: 'MinorGC', ph: 'B', ts: 1000, tid: MAIN, args: { usedHeapSizeBefore: 5 } },
+    { name: 'MinorGC', ph: 'B', ts: 1000, tid: MAIN, args: { usedHeapSizeBefore: 5_000_000, type: 'allocation failure' } },
     { name: 'V8.GCScavenger', ph: 'X', ts: 1001, dur: 300, tid: MAIN },
-    { name: 'MinorGC', ph: 'E', ts: 1400, tid: MAIN },
+    { name: 'MinorGC', ph: 'E', ts: 1400, tid: MAIN, args: { usedHeapSizeAfter: 3_000_000 } },
     { name: 'MinorGC', ph: 'B', ts: 2000, tid: 7 }, // another thread (a worker, the watchdog)
     { name: 'MinorGC', ph: 'E', ts: 2100, tid: 7 },
     { name: 'V8.GCIncrementalMarkingStart', ph: 'X', ts: 2500, dur: 40, tid: MAIN },
     { name: 'MajorGC', ph: 'B', ts: 3000, tid: MAIN },
   ];
   assert.deepEqual(reader.read(first), [
-    { startUs: 1000, durUs: 400, kind: 1 },
+    { startUs: 1000, durUs: 400, kind: 1, heapBeforeBytes: 5_000_000, heapAfterBytes: 3_000_000 },
     { startUs: 2500, durUs: 40, kind: 3 },
   ]);
   // The major collection's end comes with the next window.
-  assert.deepEqual(reader.read([{ name: 'MajorGC', ph: 'E', ts: 3900, tid: MAIN }, { name: 'MinorGC', ph: 'E', ts: 4000, tid: MAIN }]), [
+  assert.deepEqual(reader.read([{ name: 'MajorGC', ph: 'E', ts: 3900, tid: MAIN, args: { usedHeapSizeAfter: 7 } }, { name: 'MinorGC', ph: 'E', ts: 4000, tid: MAIN }]), [
     { startUs: 3000, durUs: 900, kind: 2 },
-  ], 'an end without its begin is ignored');
+  ], 'an end without its begin is ignored; heap sizes only when both are known');
 });
 
 test('the trace reader takes the main thread from the thread_name metadata', () => {
@@ -77,6 +77,8 @@ test('the gc source switches to tracing on the main thread; a snapshot takes the
     const taken = source.snapshotEvents!(0, Number.MAX_SAFE_INTEGER, 1, 0);
     assert.ok(taken.length > 0, 'the snapshot has the window\'s collections');
     assert.ok(taken.every((e) => e.cat === 'gc' && e.ph === 'X' && /^GC \((minor|major|incremental)\)$/.test(e.name)), JSON.stringify(taken.slice(0, 3)));
+    const minor = taken.find((e) => e.name === 'GC (minor)');
+    assert.ok(minor && Number(minor.args?.heapBeforeMB) > 0 && Number(minor.args?.heapAfterMB) > 0, `V8's heap sizes: ${JSON.stringify(minor?.args)}`);
     await until(() => recorder.ring.decode().filter((e) => e.cat === 'gc').length >= taken.length, 5000, 'the taken collections in the ring');
     const inRing = recorder.ring.decode().filter((e) => e.cat === 'gc').map((e) => e.ts);
     for (const event of taken) assert.equal(inRing.filter((ts) => ts === event.ts).length, 1, 'each collection once');

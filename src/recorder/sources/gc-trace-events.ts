@@ -20,6 +20,20 @@ export interface TracedCollection {
   startUs: number;
   durUs: number;
   kind: number;
+  /** V8's used heap before and after, bytes (the begin and end events' args), when traced. */
+  heapBeforeBytes?: number;
+  heapAfterBytes?: number;
+}
+
+/** A begin event's time and used heap, waiting for its end. */
+interface OpenCollection {
+  startUs: number;
+  heapBeforeBytes: number | undefined;
+}
+
+function heapArg(args: unknown, key: 'usedHeapSizeBefore' | 'usedHeapSizeAfter'): number | undefined {
+  const value = (args as Record<string, unknown> | undefined)?.[key];
+  return typeof value === 'number' && Number.isFinite(value) && value >= 0 ? value : undefined;
 }
 
 const INCREMENTAL = 3;
@@ -31,8 +45,8 @@ const MAIN_THREAD_NAME = 'JavaScriptMainThread';
 
 export class GcTraceReader {
   private mainTid: number;
-  /** The begin time of each paired kind's collection still open (trace µs). */
-  private readonly openUs = new Map<number, number>();
+  /** Each paired kind's collection still open. */
+  private readonly open = new Map<number, OpenCollection>();
 
   /** `mainTid`: the main thread's id as trace events carry it, until a `thread_name` event says otherwise. */
   constructor(mainTid: number) {
@@ -50,11 +64,17 @@ export class GcTraceReader {
       if (event.tid !== this.mainTid || typeof event.ts !== 'number') continue;
       const paired = typeof event.name === 'string' ? PAIRED_KINDS.get(event.name) : undefined;
       if (paired !== undefined) {
-        const startUs = this.openUs.get(paired);
-        if (event.ph === 'B') this.openUs.set(paired, event.ts);
-        else if (event.ph === 'E' && startUs !== undefined) {
-          collections.push({ startUs, durUs: Math.max(0, event.ts - startUs), kind: paired });
-          this.openUs.delete(paired);
+        const begun = this.open.get(paired);
+        if (event.ph === 'B') this.open.set(paired, { startUs: event.ts, heapBeforeBytes: heapArg(event.args, 'usedHeapSizeBefore') });
+        else if (event.ph === 'E' && begun !== undefined) {
+          const collection: TracedCollection = { startUs: begun.startUs, durUs: Math.max(0, event.ts - begun.startUs), kind: paired };
+          const heapAfterBytes = heapArg(event.args, 'usedHeapSizeAfter');
+          if (begun.heapBeforeBytes !== undefined && heapAfterBytes !== undefined) {
+            collection.heapBeforeBytes = begun.heapBeforeBytes;
+            collection.heapAfterBytes = heapAfterBytes;
+          }
+          collections.push(collection);
+          this.open.delete(paired);
         }
       } else if (event.name === 'V8.GCIncrementalMarkingStart' && event.ph === 'X') {
         collections.push({ startUs: event.ts, durUs: typeof event.dur === 'number' ? Math.max(0, event.dur) : 0, kind: INCREMENTAL });

@@ -25,6 +25,10 @@ export const TRACING_IDLE_WINDOW_MS = 8000;
 
 type GcEntry = PerformanceEntry & { detail?: { kind?: number; flags?: number } };
 
+/** `a` holds the kind code (< KIND_CODES) plus KIND_CODES × the heap used before, KiB (exact in a float64). */
+const KIND_CODES = 8;
+const KiB = 1024;
+
 function kindCode(kind: number | undefined): number {
   switch (kind) {
     case constants.NODE_PERFORMANCE_GC_MINOR: return 1;
@@ -33,6 +37,12 @@ function kindCode(kind: number | undefined): number {
     case constants.NODE_PERFORMANCE_GC_WEAKCB: return 4;
     default: return 0;
   }
+}
+
+/** A traced collection's `a` and `id` record fields (see decodeGc). */
+function tracedFields(c: TracedCollection): { a: number; id: number } {
+  if (c.heapBeforeBytes === undefined || c.heapAfterBytes === undefined) return { a: c.kind, id: 0 };
+  return { a: c.kind + KIND_CODES * Math.round(c.heapBeforeBytes / KiB), id: Math.min(0xffffffff, Math.round(c.heapAfterBytes / KiB)) };
 }
 
 /** `options.tracingAfterMs`: when the main thread switches to tracing (tests start it sooner). */
@@ -45,6 +55,11 @@ export function gcSource(options: { tracingAfterMs?: number } = {}): EventSource
       const record = (startUs: number, durUs: number, kind: number, flags: number) => {
         ring.write(Kind.gc, startUs, durUs, 0, kind, flags, 0, 0);
         rules.gcPaused(durUs / 1000);
+      };
+      const recordTraced = (c: TracedCollection) => {
+        const { a, id } = tracedFields(c);
+        ring.write(Kind.gc, c.startUs, c.durUs, id, a, 0, 0, 0);
+        rules.gcPaused(c.durUs / 1000);
       };
       const toTraceUs = perfToTraceUs(ring);
       const recordEntries = (entries: PerformanceEntry[], beforeUs = Infinity) => {
@@ -86,9 +101,9 @@ export function gcSource(options: { tracingAfterMs?: number } = {}): EventSource
       const writeWindow = context.guard('gc tracing window', () => {
         const collections = endWindow();
         const any = collections.length + taken.length > 0;
-        for (const c of taken) record(c.startUs, c.durUs, c.kind, 0);
+        for (const c of taken) recordTraced(c);
         taken = [];
-        for (const c of collections) record(c.startUs, c.durUs, c.kind, 0);
+        for (const c of collections) recordTraced(c);
         if (tracing) scheduleWindow(any ? TRACING_WINDOW_MS : Math.min(TRACING_IDLE_WINDOW_MS, windowMs * 2));
       });
       const scheduleWindow = (ms: number) => {
@@ -119,7 +134,8 @@ export function gcSource(options: { tracingAfterMs?: number } = {}): EventSource
         const out: DecodeContext = { pid, tid, emit: (event) => events.push(event) };
         for (const c of collections) {
           if (c.startUs + c.durUs < startUs || c.startUs > endUs) continue;
-          decodeGc({ kind: Kind.gc, tsUs: c.startUs, durUs: c.durUs, id: 0, a: c.kind, b: 0, s1: undefined, s2: undefined }, out);
+          const { a, id } = tracedFields(c);
+          decodeGc({ kind: Kind.gc, tsUs: c.startUs, durUs: c.durUs, id, a, b: 0, s1: undefined, s2: undefined }, out);
         }
         return events;
       };
@@ -134,10 +150,19 @@ export function gcSource(options: { tracingAfterMs?: number } = {}): EventSource
   };
 }
 
-/** `gc` (38): ts = start, dur = pause µs, a = kind (1 minor, 2 major, 3 incremental, 4 weakcb, 0 unknown), b = V8 GC flags. */
+/**
+ * `gc` (38): ts = start, dur = pause µs, a = kind (1 minor, 2 major, 3 incremental, 4 weakcb,
+ * 0 unknown) + 8 × used heap before (KiB; 0 when unknown), id = used heap after (KiB, with it),
+ * b = V8 GC flags.
+ */
 export function decodeGc(record: RecordView, out: DecodeContext): void {
-  const kind = GC_KINDS[record.a] ?? 'unknown';
+  const kind = GC_KINDS[record.a % KIND_CODES] ?? 'unknown';
   const args: GcArgs & { flags?: number } = { kind };
   if (record.b) args.flags = record.b;
+  const heapBeforeKiB = Math.floor(record.a / KIND_CODES);
+  if (heapBeforeKiB > 0) {
+    args.heapBeforeMB = Math.round((heapBeforeKiB / KiB) * 100) / 100;
+    args.heapAfterMB = Math.round((record.id / KiB) * 100) / 100;
+  }
   out.emit({ name: `GC (${kind})`, cat: 'gc', ph: 'X', ts: record.tsUs, dur: record.durUs, pid: out.pid, tid: out.tid, args: args as unknown as Record<string, unknown> });
 }
