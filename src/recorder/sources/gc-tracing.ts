@@ -16,7 +16,7 @@ import { inspector } from '../lazy-builtins';
 import { GcTraceReader, type TracedCollection, type V8TraceEvent } from './gc-trace-events';
 
 /** More events than this in one window: not ours alone; stop (see above). */
-export const MAX_EVENTS_PER_WINDOW = 20_000;
+const MAX_EVENTS_PER_WINDOW = 20_000;
 const TRACE_CONFIG = { traceConfig: { includedCategories: ['v8'] } };
 
 export interface GcTracing {

@@ -14,14 +14,14 @@ import { perfToTraceUs } from './perf-clock';
 
 const GC_KINDS: readonly GcKind[] = ['unknown', 'minor', 'major', 'incremental', 'weakcb'];
 /** How long a program runs on the observer before the main thread switches to tracing. */
-export const TRACING_AFTER_MS = 1000;
+const TRACING_AFTER_MS = 1000;
 /**
  * A tracing window while the program collects garbage: collections reach the ring (and the
  * rules) at most this late. A window without one doubles the next, up to TRACING_IDLE_WINDOW_MS:
  * reading a window costs ~0.5 ms, which an idle program would otherwise pay every second.
  */
-export const TRACING_WINDOW_MS = 1000;
-export const TRACING_IDLE_WINDOW_MS = 8000;
+const TRACING_WINDOW_MS = 1000;
+const TRACING_IDLE_WINDOW_MS = 8000;
 
 type GcEntry = PerformanceEntry & { detail?: { kind?: number; flags?: number } };
 
@@ -72,7 +72,7 @@ export function gcSource(options: { tracingAfterMs?: number } = {}): EventSource
       };
       const observer = new PerformanceObserver(context.guard('gc observer', (list: { getEntries(): PerformanceEntry[] }) => recordEntries(list.getEntries())));
       observer.observe({ entryTypes: ['gc'] });
-      let observing = true;
+      /** Set while the main thread traces (the observer is disconnected then). */
       let tracing: GcTracing | undefined;
       let windowTimer: ReturnType<typeof setTimeout> | undefined;
       let windowMs = TRACING_WINDOW_MS;
@@ -81,13 +81,16 @@ export function gcSource(options: { tracingAfterMs?: number } = {}): EventSource
       /** Collections a snapshot took before they reached the ring: written with the next window. */
       let taken: TracedCollection[] = [];
 
-      const backToObserver = () => {
+      const stopTracing = () => {
         if (windowTimer) clearTimeout(windowTimer);
         windowTimer = undefined;
         tracing?.close();
         tracing = undefined;
-        if (!observing) observer.observe({ entryTypes: ['gc'] });
-        observing = true;
+      };
+      const backToObserver = () => {
+        if (tracing === undefined) return;
+        stopTracing();
+        observer.observe({ entryTypes: ['gc'] });
       };
       /** The collections since the last window (none, and the observer back, when tracing stopped working). */
       const endWindow = (): TracedCollection[] => {
@@ -119,7 +122,6 @@ export function gcSource(options: { tracingAfterMs?: number } = {}): EventSource
         // What the observer holds from before; a collection it has not delivered yet is lost.
         recordEntries(observer.takeRecords(), sinceUs);
         observer.disconnect();
-        observing = false;
         scheduleWindow(TRACING_WINDOW_MS);
       });
       // The main thread only: Node lets no other thread's session change tracing.
@@ -141,7 +143,7 @@ export function gcSource(options: { tracingAfterMs?: number } = {}): EventSource
       };
       return () => {
         if (switchTimer) clearTimeout(switchTimer);
-        backToObserver();
+        stopTracing();
         observer.disconnect();
         takeSnapshotEvents = () => [];
       };

@@ -15,10 +15,10 @@
 // this long-lived table made V8's write barrier record the slot for the garbage collector on
 // every request (13 % of the recorder's per-request samples; the recorder's share of a loaded
 // server ×0.89–0.94 without it); a keep-alive connection's socket is long-lived itself
-// (docs/benchmarks.md). What the table
-// replaced before that — one state object per connection, reached through a Map keyed by the
-// socket — read a different object at every request, cold by then on a loaded server: two
-// cache misses per request on the measured VM (a quarter to a half of each hook's samples).
+// (docs/benchmarks.md). What the table replaced before that — one state object per
+// connection, reached through a Map keyed by the socket — read a different object at every
+// request, cold by then on a loaded server: two cache misses per request on the measured VM (a
+// quarter to a half of each hook's samples).
 // Beyond SCANNED_REQUESTS open requests (a server holding thousands of slow requests), the
 // rest go to a Map from socket to its requests, oldest first (an object each, allocated only
 // then), so a request's end costs at most one scan of the table plus one lookup. A request
