@@ -74,6 +74,8 @@ export interface RuleHooks {
   readonly watchesRequests?: boolean;
   loopBlocked(durationMs: number): void;
   heapSampled(heapUsedMB: number): void;
+  /** False when no rule watches GC pauses: a source may then hear of them later (gcPaused still called). */
+  readonly watchesGcPauses?: boolean;
   gcPaused(durationMs: number): void;
 }
 

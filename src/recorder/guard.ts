@@ -70,3 +70,13 @@ export function guardHook<F extends (...args: never[]) => unknown>(hook: F, onEr
   }
   return guarded as unknown as F;
 }
+
+/**
+ * For hooks that catch their own errors instead of being wrapped (the per-request hooks, the
+ * event-loop tick): `context.guard(name, rethrow)` is a reporter that hands an error to the
+ * guard, which counts and reports it. Unwrapped, a hook saves the wrapper's frame and its call
+ * site shared by every guarded hook, which V8 cannot inline through.
+ */
+export function rethrow(error: unknown): never {
+  throw error;
+}

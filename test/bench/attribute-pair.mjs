@@ -6,9 +6,11 @@
 // machine's load — more than the differences worth measuring (docs/benchmarks.md).
 //   node test/bench/attribute-pair.mjs <buildA/recorder.js> <buildB/recorder.js>
 //        [--rounds 6] [--seconds 8] [--rate 6000] [--frequency 8000]
+//        [--options-a '{"maxBytes":65536}'] [--options-b '{}']   (recorder options per side; the
+//        same build on both sides then compares two settings)
 // Prints each round's shares and the medians: recorder code and GC entries for each build, the
 // per-round ratio B/A of the recorder's share, and the same for all of it (recorder code plus
-// what Node does only because the recorder observes GC: entries, perf_hooks, trace buffer).
+// what Node does only for the recorder: GC entries, perf_hooks, trace buffer, its timers' loop).
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
@@ -29,10 +31,12 @@ const rounds = Number(option('--rounds', '6'));
 const passOn = ['--seconds', option('--seconds', '8'), '--rate', option('--rate', '6000'), '--frequency', option('--frequency', '8000')];
 const attribute = fileURLToPath(new URL('./attribute.mjs', import.meta.url));
 
+const optionsOf = { A: option('--options-a', '{}'), B: option('--options-b', '{}') };
+
 /** One attribute.mjs run with `build` as the recorder: its ATTRIBUTE line, parsed (undefined when it measured nothing). */
-function run(build) {
+function run(build, side) {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [attribute, ...passOn], { env: { ...process.env, FLIGHT_RECORDER_BENCH_RECORDER: build }, stdio: ['ignore', 'pipe', 'inherit'] });
+    const child = spawn(process.execPath, [attribute, ...passOn, '--options', optionsOf[side]], { env: { ...process.env, FLIGHT_RECORDER_BENCH_RECORDER: build }, stdio: ['ignore', 'pipe', 'inherit'] });
     let out = '';
     child.stdout.on('data', (chunk) => (out += chunk));
     child.on('exit', () => {
@@ -49,10 +53,10 @@ const median = (values) => {
 const percent = (part, total) => (100 * part) / total;
 
 const shares = { A: { recorder: [], gc: [], all: [] }, B: { recorder: [], gc: [], all: [] }, ratio: [], allRatio: [] };
-/** Recorder code plus what Node does only because the recorder observes GC (entries, perf_hooks, trace buffer). */
-const allOf = (run) => percent(run.recorder + run.gcEntries + run.perfHooks + (run.traceBuffer ?? 0), run.total);
+/** Recorder code plus what Node does only for the recorder (GC entries, perf_hooks, trace buffer, its timers' loop). */
+const allOf = (run) => percent(run.recorder + run.gcEntries + run.perfHooks + (run.traceBuffer ?? 0) + (run.timers ?? 0), run.total);
 for (let round = 0; round < rounds; round++) {
-  const [a, b] = await Promise.all([run(buildA), run(buildB)]);
+  const [a, b] = await Promise.all([run(buildA, 'A'), run(buildB, 'B')]);
   if (!a || !b || !(a.total > 0) || !(b.total > 0)) {
     console.log(`round ${round + 1}: a run measured nothing (perf not permitted?), skipped`);
     continue;

@@ -3,18 +3,20 @@
 // server with the recorder under a fixed request rate and samples its main thread with Linux
 // `perf` (call stacks, JIT frames named through --perf-basic-prof), then prints the share of
 // main-thread samples spent in the recorder's code, in Node's GC-entry machinery (which exists
-// only because the recorder observes GC), in perf_hooks' JavaScript and in Node's trace buffer
-// (the GC trace events the recorder reads instead, when it can), with what that means
+// only because the recorder observes GC), in perf_hooks' JavaScript, in Node's trace buffer
+// (the GC trace events the recorder reads instead, when it can) and in Node's timer loop
+// running the recorder's timers, with what that means
 // in µs per request. A share of one process's samples does not depend on what else the
 // machine runs, unlike an A/B of two processes' CPU times, so this works on a busy machine.
 // Sampling itself slows every thread a little; shares stay comparable across builds.
 //   node test/bench/attribute.mjs [--app http-server.mjs] [--rate 8000] [--seconds 10]
-//                                 [--options '{"gc":false}'] [--frequency 2000]
+//                                 [--options '{"gc":false}'] [--frequency 2000] [--keep-stacks <file>]
 // (--frequency: perf samples per second; more samples resolve smaller differences between
-// builds, at a little more slowdown of the sampled thread.)
+// builds, at a little more slowdown of the sampled thread; --keep-stacks writes every sampled
+// stack, as `perf script` printed it, to a file for a closer look.)
 // Needs `perf` (linux-tools) and permission to use it; says so and exits 0 otherwise.
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -28,6 +30,7 @@ const rate = Number(option('--rate', '8000'));
 const seconds = Number(option('--seconds', '10'));
 const recorderOptions = JSON.parse(option('--options', '{}'));
 const samplesPerSecond = Number(option('--frequency', '2000'));
+const keepStacks = option('--keep-stacks', undefined);
 const TOP_LEAVES = 12;
 const TOP_ENTRIES = 8;
 /**
@@ -35,6 +38,13 @@ const TOP_ENTRIES = 8;
  * it traces: src/recorder/sources/gc-tracing.ts), outside any recorder frame.
  */
 const TRACE_BUFFER = /node::tracing::|TracingController|AddTraceEvent|TraceBuffer|InternalTraceBuffer/;
+/**
+ * Node's timer loop outside any recorder frame: running expired timers and re-arming intervals.
+ * The benchmark apps set no timer that expires under load (their sockets' timeouts are pushed
+ * back by every request), so these are the recorder's timers (event-loop tick, GC windows,
+ * memory samples): an interval's re-arm happens here, not in the recorder's frame.
+ */
+const TIMER_LOOP = /JS:\S*(listOnTimeout|processTimers) node:internal\/timers/;
 
 if (spawnSync('perf', ['--version']).status !== 0) {
   console.log('attribute: `perf` is not installed (linux-tools); nothing measured');
@@ -60,7 +70,9 @@ try {
     console.log(`attribute: perf record failed (${record.stderr.trim().split('\n').pop()}); nothing measured`);
     process.exit(0);
   }
-  const shares = classify(execFileSync('perf', ['script', '-i', perfData, '-F', 'ip,sym'], { encoding: 'utf8', maxBuffer: 1 << 30 }));
+  const stacks = execFileSync('perf', ['script', '-i', perfData, '-F', 'ip,sym'], { encoding: 'utf8', maxBuffer: 1 << 30 });
+  if (keepStacks) writeFileSync(keepStacks, stacks);
+  const shares = classify(stacks);
   const requests = rate * elapsedS;
   const usPerRequest = (count) => ((count / shares.total) * cpuMs * 1000) / requests;
   const line = (label, count) => `  ${label.padEnd(44)} ${((100 * count) / shares.total).toFixed(2).padStart(6)} %  ≈ ${usPerRequest(count).toFixed(2)} µs/request`;
@@ -69,7 +81,8 @@ try {
   console.log(line("Node's GC entries (only made when observed)", shares.gcEntries));
   console.log(line("perf_hooks' JavaScript", shares.perfHooks));
   console.log(line("Node's trace buffer (GC trace events)", shares.traceBuffer));
-  console.log(line('all of the above', shares.recorder + shares.gcEntries + shares.perfHooks + shares.traceBuffer));
+  console.log(line("Node's timer loop (the recorder's timers)", shares.timers));
+  console.log(line('all of the above', shares.recorder + shares.gcEntries + shares.perfHooks + shares.traceBuffer + shares.timers));
   console.log('  where the recorder-code samples end (leaf function  <  outermost recorder frame, samples):');
   for (const [leaf, count] of shares.leaves.slice(0, TOP_LEAVES)) console.log(`    ${String(count).padStart(5)}  ${leaf}`);
   console.log('  through which recorder entry (outermost recorder frame  >  the next one in, samples):');
@@ -86,7 +99,7 @@ try {
 
 /** Counts `perf script` samples (blank-line separated stacks) by what is on their stack. */
 function classify(text) {
-  const counts = { total: 0, recorder: 0, gcEntries: 0, perfHooks: 0, traceBuffer: 0, leaves: [], entries: [] };
+  const counts = { total: 0, recorder: 0, gcEntries: 0, perfHooks: 0, traceBuffer: 0, timers: 0, leaves: [], entries: [] };
   const bundle = recorderPath;
   const leaves = new Map();
   // Per entry point: the outermost recorder frame and the one inside it (the outermost alone
@@ -110,6 +123,7 @@ function classify(text) {
     else if (/MarkGarbageCollection|GCPerformanceEntry/.test(stack)) counts.gcEntries++;
     else if (/node:internal\/perf\//.test(stack)) counts.perfHooks++;
     else if (TRACE_BUFFER.test(stack)) counts.traceBuffer++;
+    else if (TIMER_LOOP.test(stack)) counts.timers++;
   }
   counts.leaves = [...leaves].sort((a, b) => b[1] - a[1]);
   counts.entries = [...entries].sort((a, b) => b[1] - a[1]);

@@ -90,6 +90,28 @@ test('the gc source switches to tracing on the main thread; a snapshot takes the
   assert.deepEqual(source.snapshotEvents!(0, Number.MAX_SAFE_INTEGER, 1, 0), [], 'uninstalled: nothing');
 });
 
+test('collections reach the ring within about a second when a rule watches GC pauses, later when none does', async () => {
+  const gcRecordsIn = (recorder: ReturnType<typeof installSources>) => recorder.ring.decode().filter((e) => e.cat === 'gc').length;
+  const watching = installSources([]);
+  const quiet = installSources([]);
+  const watchingSource = gcSource({ tracingAfterMs: 0 });
+  const quietSource = gcSource({ tracingAfterMs: 0 });
+  const uninstalls = [
+    watchingSource.install({ ...watching.context, rules: { ...watching.context.rules, watchesGcPauses: true } }),
+    quietSource.install({ ...quiet.context, rules: { ...quiet.context.rules, watchesGcPauses: false } }),
+  ];
+  try {
+    await new Promise((resolve) => setTimeout(resolve, 20)); // the switch
+    churn();
+    await until(() => gcRecordsIn(watching) > 0, 3000, 'the watched window in the ring');
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    assert.equal(gcRecordsIn(quiet), 0, 'nothing waits for a collection: its window is still open');
+    assert.ok(quietSource.snapshotEvents!(0, Number.MAX_SAFE_INTEGER, 1, 0).length > 0, 'a snapshot still has them');
+  } finally {
+    for (const uninstall of uninstalls) uninstall();
+  }
+});
+
 test('in a worker thread the gc source stays with the observer', () => {
   const recorder = installSources([]);
   const source = gcSource({ tracingAfterMs: 0 });

@@ -1,5 +1,5 @@
 // Garbage collections: one complete event per collection. On the main thread from V8's own
-// trace events, read once a second (gc-tracing.ts: no JavaScript per collection); in workers,
+// trace events, read in windows of 1–8 s (gc-tracing.ts: no JavaScript per collection); in workers,
 // where a session may not trace, and wherever tracing cannot start or stops working, from the
 // perf_hooks 'gc' observer (Node builds an entry per collection, ~35 µs each). A program starts
 // with the observer: switching to tracing loads `node:inspector` (~4 ms), which only a program
@@ -17,10 +17,16 @@ const GC_KINDS: readonly GcKind[] = ['unknown', 'minor', 'major', 'incremental',
 const TRACING_AFTER_MS = 1000;
 /**
  * A tracing window while the program collects garbage: collections reach the ring (and the
- * rules) at most this late. A window without one doubles the next, up to TRACING_IDLE_WINDOW_MS:
- * reading a window costs ~0.5 ms, which an idle program would otherwise pay every second.
+ * rules) at most this late. Reading a window costs ~1 ms of the main thread whatever it holds
+ * (stopping and restarting Node's tracing agent: docs/benchmarks.md), so a loaded program pays
+ * it every TRACING_WINDOW_MS. With no rule watching GC pauses nothing waits for a collection but
+ * a snapshot, which reads the open window itself (snapshotEvents): windows are then
+ * TRACING_QUIET_WINDOW_MS long — a snapshot taken by the watchdog while the main thread is
+ * stuck misses the collections of that window. A window without a collection doubles the next,
+ * up to TRACING_IDLE_WINDOW_MS, so an idle program does not pay every second.
  */
 const TRACING_WINDOW_MS = 1000;
+const TRACING_QUIET_WINDOW_MS = 4000;
 const TRACING_IDLE_WINDOW_MS = 8000;
 
 type GcEntry = PerformanceEntry & { detail?: { kind?: number; flags?: number } };
@@ -52,6 +58,7 @@ export function gcSource(options: { tracingAfterMs?: number } = {}): EventSource
     name: 'gc',
     install(context: SourceContext) {
       const { ring, rules } = context;
+      const busyWindowMs = rules.watchesGcPauses === false ? TRACING_QUIET_WINDOW_MS : TRACING_WINDOW_MS;
       const record = (startUs: number, durUs: number, kind: number, flags: number) => {
         ring.write(Kind.gc, startUs, durUs, 0, kind, flags, 0, 0);
         rules.gcPaused(durUs / 1000);
@@ -75,7 +82,7 @@ export function gcSource(options: { tracingAfterMs?: number } = {}): EventSource
       /** Set while the main thread traces (the observer is disconnected then). */
       let tracing: GcTracing | undefined;
       let windowTimer: ReturnType<typeof setTimeout> | undefined;
-      let windowMs = TRACING_WINDOW_MS;
+      let windowMs = busyWindowMs;
       /** Collections from this time on (trace µs) are the trace's, those before the observer's. */
       let tracingSinceUs = Infinity;
       /** Collections a snapshot took before they reached the ring: written with the next window. */
@@ -107,7 +114,7 @@ export function gcSource(options: { tracingAfterMs?: number } = {}): EventSource
         for (const c of taken) recordTraced(c);
         taken = [];
         for (const c of collections) recordTraced(c);
-        if (tracing) scheduleWindow(any ? TRACING_WINDOW_MS : Math.min(TRACING_IDLE_WINDOW_MS, windowMs * 2));
+        if (tracing) scheduleWindow(any ? busyWindowMs : Math.min(TRACING_IDLE_WINDOW_MS, Math.max(busyWindowMs, windowMs * 2)));
       });
       const scheduleWindow = (ms: number) => {
         windowMs = ms;
@@ -122,7 +129,7 @@ export function gcSource(options: { tracingAfterMs?: number } = {}): EventSource
         // What the observer holds from before; a collection it has not delivered yet is lost.
         recordEntries(observer.takeRecords(), sinceUs);
         observer.disconnect();
-        scheduleWindow(TRACING_WINDOW_MS);
+        scheduleWindow(busyWindowMs);
       });
       // The main thread only: Node lets no other thread's session change tracing.
       const switchTimer = context.tid === 0 ? setTimeout(switchToTracing, options.tracingAfterMs ?? TRACING_AFTER_MS) : undefined;

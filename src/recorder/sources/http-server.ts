@@ -22,6 +22,7 @@
 // objects, and Sets keyed by them (identity hashes live outside the hidden class), leave them
 // as they are.
 import type { EventSource, SourceContext } from '../contracts';
+import { rethrow } from '../guard';
 import { subscribeSelfGuarded } from './channels';
 import { HTTP_END_ABORTED, Kind, methodCode, SPAN_ABORTED, SPAN_ROUTE_UNIT, SPAN_STATUS_MASK } from './kinds';
 import { RequestsInFlight, type RequestState } from './requests-in-flight';
@@ -42,10 +43,6 @@ interface ServerResponse {
 interface ServerSocket {
   once(event: 'close', listener: (this: ServerSocket) => void): unknown;
   off(event: 'close', listener: (this: ServerSocket) => void): unknown;
-}
-
-function rethrow(error: unknown): never {
-  throw error;
 }
 
 /** Express's route template for this request (`baseUrl` + `route.path`), when it matched one. */

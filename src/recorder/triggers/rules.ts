@@ -28,6 +28,8 @@ export class Rules implements RuleHooks {
    * requestFinished and the request's name (reading its URL at the end costs a cache miss).
    */
   declare readonly watchesRequests: boolean;
+  /** False when no rule looks at GC pauses (the default): the GC source may then read V8's trace events less often. */
+  declare readonly watchesGcPauses: boolean;
 
   constructor(
     options: ResolvedOptions,
@@ -40,6 +42,7 @@ export class Rules implements RuleHooks {
     this.slowRequestMs = this.t.slowRequestMs;
     this.statusAtLeast = this.t.statusAtLeast;
     this.watchesRequests = this.slowRequestMs > 0 || this.statusAtLeast > 0;
+    this.watchesGcPauses = this.t.gcPauseMs > 0;
   }
 
   requestFinished(durationMs: number, status: number, name: string, redactName?: (name: string) => string): void {
@@ -79,6 +82,7 @@ export class Rules implements RuleHooks {
 
 export const NO_RULES: RuleHooks = {
   watchesRequests: false,
+  watchesGcPauses: false,
   requestFinished() {},
   loopBlocked() {},
   heapSampled() {},
