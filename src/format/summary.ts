@@ -37,6 +37,10 @@ export interface GcKindSummary {
   count: number;
   totalMs: number;
   maxMs: number;
+  /** Heap freed by the collections that say (heapBeforeMB − heapAfterMB: traced minor and major ones), MB; absent when none does. */
+  freedMB?: number;
+  /** How many of `count` said how much they freed (with freedMB). */
+  freedCount?: number;
 }
 
 export interface ErrorSummary {
@@ -176,6 +180,12 @@ export function summarizeTrace(trace: LoadedTrace, options: SummaryOptions = {})
       entry.count++;
       entry.totalMs += durationMs;
       entry.maxMs = Math.max(entry.maxMs, durationMs);
+      const before = num(args.heapBeforeMB);
+      const after = num(args.heapAfterMB);
+      if (before !== undefined && after !== undefined) {
+        entry.freedMB = (entry.freedMB ?? 0) + (before - after);
+        entry.freedCount = (entry.freedCount ?? 0) + 1;
+      }
       gcKinds.set(kind, entry);
       continue;
     }
@@ -203,7 +213,7 @@ export function summarizeTrace(trace: LoadedTrace, options: SummaryOptions = {})
     if (event.ph === 'P') profiles.add(event);
   }
 
-  const gcList = [...gcKinds.values()].map((k) => ({ ...k, totalMs: round3(k.totalMs) })).sort((a, b) => b.totalMs - a.totalMs);
+  const gcList = [...gcKinds.values()].map((k) => ({ ...k, totalMs: round3(k.totalMs), ...(k.freedMB === undefined ? {} : { freedMB: round3(k.freedMB) }) })).sort((a, b) => b.totalMs - a.totalMs);
   const metadata = trace.metadata;
   const summary: TraceSummary = {
     window: { startTs, endTs, durationMs: ms(endTs - startTs) },

@@ -42,7 +42,7 @@ test('summary names the slowest request first, with status, and the other sectio
   assert.match(table[2]!, /300 ms\s+server\s+200\s+.*GET \/slow/);
   assert.match(r.stdout, /trigger\s+check \(control\)/);
   assert.match(r.stdout, /3 dropped before the window/);
-  assert.match(r.stdout, /GC: 3 collections, 10\.0 ms in total, longest 8\.00 ms/);
+  assert.match(r.stdout, /GC: 3 collections, 10\.0 ms in total, longest 8\.00 ms — major 1× 8\.00 ms \(max 8\.00 ms; freed 40\.0 MiB\), minor 2× 2\.00 ms \(max 1\.50 ms; 1 of them freed 18\.3 MiB\)/);
   assert.match(r.stdout, /Uncaught exception\s+Error: boom/);
   assert.match(r.stdout, /busyWait\s+\/srv\/server\.js:10/);
   assert.match(r.stdout, /100 ms\+\s+server\s+-.*GET \/pending/);

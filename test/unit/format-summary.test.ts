@@ -22,12 +22,12 @@ test('slowest requests: server and client, paired b/e, status from the end, in-f
   assert.deepEqual(s.requestCount, { server: 3, client: 1 });
 });
 
-test('loop blocks, GC totals by kind, errors, triggers, window and drops', () => {
+test('loop blocks, GC totals by kind (with the heap freed by those that say), errors, triggers, window and drops', () => {
   const s = summarizeTrace(load());
   assert.deepEqual(s.loopBlocks.map((b) => b.durationMs), [300]);
   assert.deepEqual(s.gc, {
     count: 3, totalMs: 10, maxMs: 8,
-    byKind: [{ kind: 'major', count: 1, totalMs: 8, maxMs: 8 }, { kind: 'minor', count: 2, totalMs: 2, maxMs: 1.5 }],
+    byKind: [{ kind: 'major', count: 1, totalMs: 8, maxMs: 8, freedMB: 40, freedCount: 1 }, { kind: 'minor', count: 2, totalMs: 2, maxMs: 1.5, freedMB: 18.25, freedCount: 1 }],
   });
   assert.deepEqual(s.errors.map((e) => [e.type, e.message]), [['Uncaught exception', 'Error: boom']]);
   assert.deepEqual(s.triggers.map((t) => t.reason), ['check']);

@@ -5,7 +5,7 @@ import { hotFunctions } from '../../src/viewer/model/cpu';
 import { loadTraceText } from '../../src/viewer/model/load';
 import { buildModel, type TimelineModel } from '../../src/viewer/model/model';
 import { search } from '../../src/viewer/model/search';
-import { errorRows, gcTotals, longestLoopBlocks, selectionStats, slowestRequests } from '../../src/viewer/model/summaries';
+import { errorRows, formatMegabytes, gcTotals, longestLoopBlocks, selectionStats, slowestRequests } from '../../src/viewer/model/summaries';
 import { layoutTracks } from '../../src/viewer/model/track-layout';
 import { makeSnapshot } from '../browser/fixture-trace';
 
@@ -106,6 +106,24 @@ test('flows bind to the spans they leave and enter', () => {
   const event = (span: number) => m.events[m.spans.event[span]!]!.name;
   assert.equal(event(m.flows[0]!.fromSpan), 'GET /');
   assert.equal(event(m.flows[0]!.toSpan), 'fetch');
+});
+
+test('GC totals: the heap freed by the collections that say, per kind and in all', () => {
+  const m = model([
+    { name: 'GC (minor)', cat: 'gc', ph: 'X', ts: 0, dur: 500, pid: 1, tid: 0, args: { kind: 'minor', heapBeforeMB: 20, heapAfterMB: 8.5 } },
+    { name: 'GC (minor)', cat: 'gc', ph: 'X', ts: 1000, dur: 700, pid: 1, tid: 0, args: { kind: 'minor' } },
+    { name: 'GC (major)', cat: 'gc', ph: 'X', ts: 2000, dur: 9000, pid: 1, tid: 0, args: { kind: 'major', heapBeforeMB: 64, heapAfterMB: 16 } },
+    { name: 'GC (incremental)', cat: 'gc', ph: 'X', ts: 12_000, dur: 50, pid: 1, tid: 0, args: { kind: 'incremental' } },
+  ]);
+  const gc = gcTotals(m);
+  assert.equal(gc.count, 4);
+  assert.equal(gc.measured, 2);
+  assert.equal(gc.freedMB, 59.5);
+  assert.deepEqual(gc.kinds.map((k) => [k.kind, k.count, k.measured, k.freedMB]), [['major', 1, 1, 48], ['minor', 2, 1, 11.5], ['incremental', 1, 0, 0]]);
+  assert.deepEqual(gc.longest.map((r) => r.detail), ['freed 48.0 MB', '', 'freed 11.5 MB', ''], 'longest first: 9 ms, 0.7 ms, 0.5 ms, 0.05 ms');
+  assert.equal(formatMegabytes(0.25), '256 KB');
+  assert.equal(formatMegabytes(-1.5), '-1.5 MB');
+  assert.equal(formatMegabytes(2048), '2.00 GB');
 });
 
 test('a realistic snapshot: summaries, search, selection stats and vertical layout', () => {

@@ -6,7 +6,7 @@ import { flag, parseArgs, stringOption, type OptionSpec } from '../args';
 import { UsageError } from '../errors';
 import { oneLine, renderTable } from '../table';
 import { loadTrace } from '../trace-file';
-import { formatDurationMs } from '../units';
+import { formatBytes, formatDurationMs } from '../units';
 
 export const summaryHelp = `Usage: flight-recorder summary <file> [--json] [--top N]
 
@@ -114,7 +114,7 @@ export function renderSummary(file: string, kind: string, trace: LoadedTrace, s:
   }
 
   if (s.gc.count > 0) {
-    const kinds = s.gc.byKind.map((k) => `${k.kind} ${k.count}× ${formatDurationMs(k.totalMs)} (max ${formatDurationMs(k.maxMs)})`).join(', ');
+    const kinds = s.gc.byKind.map((k) => `${k.kind} ${k.count}× ${formatDurationMs(k.totalMs)} (max ${formatDurationMs(k.maxMs)}${k.freedMB === undefined ? '' : `; ${(k.freedCount ?? 0) < k.count ? `${k.freedCount ?? 0} of them ` : ''}freed ${k.freedMB < 0 ? '-' : ''}${formatBytes(Math.round(Math.abs(k.freedMB) * 1048576))}`})`).join(', ');
     out.push('', `GC: ${s.gc.count} collections, ${formatDurationMs(s.gc.totalMs)} in total, longest ${formatDurationMs(s.gc.maxMs)} — ${kinds}`);
   } else {
     out.push('', 'GC: none recorded');

@@ -100,39 +100,82 @@ export function longestLoopBlocks(model: TimelineModel, limit = 200): SpanRow[] 
   });
 }
 
+export interface GcKindTotals {
+  kind: string;
+  count: number;
+  totalUs: number;
+  maxUs: number;
+  /** Heap the collections that say (V8's used heap before and after: traced minor and major ones) freed, MB. */
+  freedMB: number;
+  /** How many of `count` said how much they freed. */
+  measured: number;
+}
+
 export interface GcTotals {
-  kinds: { kind: string; count: number; totalUs: number; maxUs: number }[];
+  kinds: GcKindTotals[];
   totalUs: number;
   count: number;
+  /** Heap freed by the collections that say (see GcKindTotals.freedMB), and how many said. */
+  freedMB: number;
+  measured: number;
   windowUs: number;
+  /** The longest pauses; `detail` is the heap freed ("freed 12.4 MB") where known. */
   longest: SpanRow[];
+}
+
+/** MB of heap a GC event says it freed (heapBeforeMB − heapAfterMB), or undefined. */
+export function heapFreedMB(args: Record<string, unknown> | undefined): number | undefined {
+  const before = args?.heapBeforeMB;
+  const after = args?.heapAfterMB;
+  return typeof before === 'number' && typeof after === 'number' && Number.isFinite(before - after) ? before - after : undefined;
+}
+
+/** "12.4 MB", "640 KB", "-1.2 MB" (a collection can end with more heap in use than it began). */
+export function formatMegabytes(mb: number): string {
+  const size = Math.abs(mb);
+  if (size >= 1024) return `${(mb / 1024).toFixed(size >= 10 * 1024 ? 1 : 2)} GB`;
+  if (size >= 1) return `${mb.toFixed(size >= 100 ? 0 : 1)} MB`;
+  return `${Math.round(mb * 1024)} KB`;
 }
 
 export function gcTotals(model: TimelineModel, limit = 100): GcTotals {
   const list = spansOfCategory(model, ['gc']);
-  const byKind = new Map<string, { kind: string; count: number; totalUs: number; maxUs: number }>();
+  const byKind = new Map<string, GcKindTotals>();
   let totalUs = 0;
+  let freedMB = 0;
+  let measured = 0;
   for (const span of list) {
     const event = spanEvent(model, span);
     const args = event.args ?? {};
     const kind = typeof args.kind === 'string' ? args.kind : /\((.*)\)/.exec(event.name)?.[1] ?? event.name;
     const dur = model.spans.endUs[span]! - model.spans.startUs[span]!;
     let entry = byKind.get(kind);
-    if (!entry) byKind.set(kind, (entry = { kind, count: 0, totalUs: 0, maxUs: 0 }));
+    if (!entry) byKind.set(kind, (entry = { kind, count: 0, totalUs: 0, maxUs: 0, freedMB: 0, measured: 0 }));
     entry.count++;
     entry.totalUs += dur;
     entry.maxUs = Math.max(entry.maxUs, dur);
     totalUs += dur;
+    const freed = heapFreedMB(args);
+    if (freed !== undefined) {
+      entry.freedMB += freed;
+      entry.measured++;
+      freedMB += freed;
+      measured++;
+    }
   }
-  const longest = topByDuration(model, list, limit).map((span) => ({
-    span,
-    durationUs: model.spans.endUs[span]! - model.spans.startUs[span]!,
-    startUs: model.spans.startUs[span]!,
-    name: spanEvent(model, span).name,
-    detail: '',
-    failed: false,
-  }));
-  return { kinds: [...byKind.values()].sort((a, b) => b.totalUs - a.totalUs), totalUs, count: list.length, windowUs: model.endUs - model.startUs, longest };
+  const longest = topByDuration(model, list, limit).map((span) => {
+    const event = spanEvent(model, span);
+    const freed = heapFreedMB(event.args);
+    return {
+      span,
+      durationUs: model.spans.endUs[span]! - model.spans.startUs[span]!,
+      startUs: model.spans.startUs[span]!,
+      name: event.name,
+      detail: freed === undefined ? '' : `freed ${formatMegabytes(freed)}`,
+      failed: false,
+    };
+  });
+  return { kinds: [...byKind.values()].sort((a, b) => b.totalUs - a.totalUs), totalUs, count: list.length, freedMB, measured, windowUs: model.endUs - model.startUs, longest };
 }
 
 export interface ErrorRow {

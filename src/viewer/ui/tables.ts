@@ -3,7 +3,7 @@
 import type { StackFrame } from '../../format/stack';
 import { frameLabel, hotFunctions } from '../model/cpu';
 import type { TimelineModel } from '../model/model';
-import { errorRows, gcTotals, longestLoopBlocks, selectionStats, slowestRequests, type SpanRow } from '../model/summaries';
+import { errorRows, formatMegabytes, gcTotals, longestLoopBlocks, selectionStats, slowestRequests, type GcKindTotals, type SpanRow } from '../model/summaries';
 import { formatCount, formatDuration, formatOffset } from '../model/time';
 import { frameLink, toStackFrame, type DetailsActions } from './details';
 import { h } from './dom';
@@ -77,19 +77,25 @@ export function renderGc(model: TimelineModel, actions: TableActions): HTMLEleme
   const totals = gcTotals(model);
   if (totals.count === 0) return h('p', { class: 'nfr-empty' }, 'No garbage collections recorded in this window.');
   const share = (totals.totalUs / Math.max(1, totals.windowUs)) * 100;
-  const summary = h('p', { class: 'nfr-summary-line' }, `${formatCount(totals.count)} collections, ${formatDuration(totals.totalUs)} in total — ${share.toFixed(1)} % of the window.`);
-  const kinds = table([
-    { title: 'Kind', cell: (k: (typeof totals.kinds)[number]) => k.kind },
+  // Heap freed: only traced collections say (V8's used heap before and after); a share of them
+  // is named as such, so a total over some is not read as a total over all.
+  const freed = totals.measured === 0 ? '' : ` ${totals.measured < totals.count ? `${formatCount(totals.measured)} of them freed` : 'Freed'} ${formatMegabytes(totals.freedMB)} of heap.`;
+  const summary = h('p', { class: 'nfr-summary-line' }, `${formatCount(totals.count)} collections, ${formatDuration(totals.totalUs)} in total — ${share.toFixed(1)} % of the window.${freed}`);
+  const freedCell = (k: GcKindTotals) => (k.measured === 0 ? '—' : `${formatMegabytes(k.freedMB)}${k.measured < k.count ? ` (${formatCount(k.measured)} of ${formatCount(k.count)})` : ''}`);
+  const kinds = table<GcKindTotals>([
+    { title: 'Kind', cell: (k) => k.kind },
     { title: 'Count', numeric: true, cell: (k) => formatCount(k.count) },
     { title: 'Total', numeric: true, cell: (k) => formatDuration(k.totalUs) },
     { title: 'Average', numeric: true, cell: (k) => formatDuration(k.totalUs / k.count) },
     { title: 'Longest', numeric: true, cell: (k) => formatDuration(k.maxUs) },
+    ...(totals.measured === 0 ? [] : [{ title: 'Heap freed', numeric: true, cell: freedCell }]),
   ], totals.kinds, () => undefined, '');
   const max = totals.longest[0]?.durationUs ?? 1;
   const longest = table<SpanRow>([
     { title: 'Pause', numeric: true, cell: (r) => formatDuration(r.durationUs) },
     { title: '', cell: (r) => durationBar(r.durationUs, max) },
     { title: 'Collection', cell: (r) => r.name },
+    ...(totals.measured === 0 ? [] : [{ title: 'Heap', cell: (r: SpanRow) => r.detail || '—' }]),
     { title: 'Start', numeric: true, cell: (r) => formatOffset(r.startUs - model.originUs) },
   ], totals.longest.slice(0, 50), (r) => actions.select({ kind: 'span', span: r.span }), '');
   return h('div', {}, summary, kinds, h('h3', { class: 'nfr-subhead' }, 'Longest pauses'), longest);
