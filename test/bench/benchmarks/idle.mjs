@@ -1,14 +1,16 @@
 // Idle cost: CPU time an idle program uses per second with and without the recorder (its
 // timers, histograms, heartbeat and watchdog), all threads, on-CPU time from schedstat.
-// Interleaved pairs; measured over 3 s once the program has settled: 10 s after start, past
+// Interleaved pairs; measured over 16 s once the program has settled: 10 s after start, past
 // V8's memory reducer, whose major GCs in the first seconds of any process (recorded or not)
-// are start-up cost, not idle cost (start-up has its own benchmark).
+// are start-up cost, not idle cost (start-up has its own benchmark). 16 s is two of the GC
+// source's longest trace windows (8 s while idle): a 3-s window caught one window's read (~1 ms)
+// or none, which moved the result by ±0.3 ms/s.
 import { appPath, preloadArgs, recorderEnv } from '../lib/env.mjs';
 import { processCpuNs, startNode, stop, threadCpuNs } from '../lib/proc.mjs';
 import { median } from '../lib/stats.mjs';
 
 const SETTLE_MS = 10_000;
-const MEASURE_MS = 3000;
+const MEASURE_MS = 16_000;
 
 async function idleCpu(nodeArgs) {
   const { child } = await startNode([...nodeArgs, appPath('idle.mjs')], { env: recorderEnv(), readyPattern: /^READY$/ });
