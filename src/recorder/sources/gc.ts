@@ -114,7 +114,7 @@ export function gcSource(options: { tracingAfterMs?: number } = {}): EventSource
         for (const c of taken) recordTraced(c);
         taken = [];
         for (const c of collections) recordTraced(c);
-        if (tracing) scheduleWindow(any ? busyWindowMs : Math.min(TRACING_IDLE_WINDOW_MS, Math.max(busyWindowMs, windowMs * 2)));
+        if (tracing) scheduleWindow(any ? busyWindowMs : Math.min(TRACING_IDLE_WINDOW_MS, windowMs * 2));
       });
       const scheduleWindow = (ms: number) => {
         windowMs = ms;
