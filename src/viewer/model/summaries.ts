@@ -124,7 +124,7 @@ export interface GcTotals {
 }
 
 /** MB of heap a GC event says it freed (heapBeforeMB − heapAfterMB), or undefined. */
-export function heapFreedMB(args: Record<string, unknown> | undefined): number | undefined {
+function heapFreedMB(args: Record<string, unknown> | undefined): number | undefined {
   const before = args?.heapBeforeMB;
   const after = args?.heapAfterMB;
   return typeof before === 'number' && typeof after === 'number' && Number.isFinite(before - after) ? before - after : undefined;
