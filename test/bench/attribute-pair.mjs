@@ -54,7 +54,7 @@ const percent = (part, total) => (100 * part) / total;
 
 const shares = { A: { recorder: [], gc: [], all: [] }, B: { recorder: [], gc: [], all: [] }, ratio: [], allRatio: [] };
 /** Recorder code plus what Node does only for the recorder (GC entries, perf_hooks, trace buffer, its timers' loop). */
-const allOf = (run) => percent(run.recorder + run.gcEntries + run.perfHooks + (run.traceBuffer ?? 0) + (run.timers ?? 0), run.total);
+const allOf = (run) => percent(run.all, run.total);
 for (let round = 0; round < rounds; round++) {
   const [a, b] = await Promise.all([run(buildA, 'A'), run(buildB, 'B')]);
   if (!a || !b || !(a.total > 0) || !(b.total > 0)) {

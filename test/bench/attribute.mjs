@@ -82,7 +82,7 @@ try {
   console.log(line("perf_hooks' JavaScript", shares.perfHooks));
   console.log(line("Node's trace buffer (GC trace events)", shares.traceBuffer));
   console.log(line("Node's timer loop (the recorder's timers)", shares.timers));
-  console.log(line('all of the above', shares.recorder + shares.gcEntries + shares.perfHooks + shares.traceBuffer + shares.timers));
+  console.log(line('all of the above', shares.all));
   console.log('  where the recorder-code samples end (leaf function  <  outermost recorder frame, samples):');
   for (const [leaf, count] of shares.leaves.slice(0, TOP_LEAVES)) console.log(`    ${String(count).padStart(5)}  ${leaf}`);
   console.log('  through which recorder entry (outermost recorder frame  >  the next one in, samples):');
@@ -99,7 +99,7 @@ try {
 
 /** Counts `perf script` samples (blank-line separated stacks) by what is on their stack. */
 function classify(text) {
-  const counts = { total: 0, recorder: 0, gcEntries: 0, perfHooks: 0, traceBuffer: 0, timers: 0, leaves: [], entries: [] };
+  const counts = { total: 0, recorder: 0, gcEntries: 0, perfHooks: 0, traceBuffer: 0, timers: 0, all: 0, leaves: [], entries: [] };
   const bundle = recorderPath;
   const leaves = new Map();
   // Per entry point: the outermost recorder frame and the one inside it (the outermost alone
@@ -125,6 +125,8 @@ function classify(text) {
     else if (TRACE_BUFFER.test(stack)) counts.traceBuffer++;
     else if (TIMER_LOOP.test(stack)) counts.timers++;
   }
+  // The recorder's whole share, as every reader of the ATTRIBUTE line takes it.
+  counts.all = counts.recorder + counts.gcEntries + counts.perfHooks + counts.traceBuffer + counts.timers;
   counts.leaves = [...leaves].sort((a, b) => b[1] - a[1]);
   counts.entries = [...entries].sort((a, b) => b[1] - a[1]);
   return counts;

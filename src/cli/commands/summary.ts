@@ -1,7 +1,7 @@
 // `flight-recorder summary <file> [--json] [--top N]`: where the time went and what went wrong.
 import * as path from 'node:path';
 import type { LoadedTrace } from '../../format/read';
-import { summarizeTrace, type RequestSummary, type TraceSummary } from '../../format/summary';
+import { summarizeTrace, type GcKindSummary, type RequestSummary, type TraceSummary } from '../../format/summary';
 import { flag, parseArgs, stringOption, type OptionSpec } from '../args';
 import { UsageError } from '../errors';
 import { oneLine, renderTable } from '../table';
@@ -44,6 +44,13 @@ export async function summaryCommand(argv: readonly string[]): Promise<number> {
     console.log(renderSummary(file, loaded.kind, loaded.trace, summary, loaded.warnings));
   }
   return 0;
+}
+
+/** "; 3 of them freed 14.1 MiB" (only the collections that carry V8's heap sizes say), or "". */
+function heapFreed(k: GcKindSummary): string {
+  if (k.freedMB === undefined) return '';
+  const some = (k.freedCount ?? 0) < k.count ? `${k.freedCount ?? 0} of them ` : '';
+  return `; ${some}freed ${k.freedMB < 0 ? '-' : ''}${formatBytes(Math.round(Math.abs(k.freedMB) * 1048576))}`;
 }
 
 export function renderSummary(file: string, kind: string, trace: LoadedTrace, s: TraceSummary, warnings: readonly string[]): string {
@@ -114,7 +121,7 @@ export function renderSummary(file: string, kind: string, trace: LoadedTrace, s:
   }
 
   if (s.gc.count > 0) {
-    const kinds = s.gc.byKind.map((k) => `${k.kind} ${k.count}× ${formatDurationMs(k.totalMs)} (max ${formatDurationMs(k.maxMs)}${k.freedMB === undefined ? '' : `; ${(k.freedCount ?? 0) < k.count ? `${k.freedCount ?? 0} of them ` : ''}freed ${k.freedMB < 0 ? '-' : ''}${formatBytes(Math.round(Math.abs(k.freedMB) * 1048576))}`})`).join(', ');
+    const kinds = s.gc.byKind.map((k) => `${k.kind} ${k.count}× ${formatDurationMs(k.totalMs)} (max ${formatDurationMs(k.maxMs)}${heapFreed(k)})`).join(', ');
     out.push('', `GC: ${s.gc.count} collections, ${formatDurationMs(s.gc.totalMs)} in total, longest ${formatDurationMs(s.gc.maxMs)} — ${kinds}`);
   } else {
     out.push('', 'GC: none recorded');

@@ -5,7 +5,8 @@
 // 24, lib/internal/perf/observe.js) — ~35 µs a collection here, 0.4–0.9 % of a loaded server's
 // main thread (docs/benchmarks.md). V8's trace events cost a few appends to Node's trace buffer
 // in C++ per collection; the JavaScript runs once a window, when the window is stopped and its
-// events are read (~0.1–0.6 ms for a few hundred events).
+// events are read (~1 ms a window on a loaded server, mostly stopping and restarting Node's
+// tracing agent, whatever the window holds: gc.ts sizes the windows for it).
 // Only the main thread can change tracing (Node refuses it to a worker's session). Another
 // tracer (`--trace-event-categories`, `trace_events`, DevTools) is another client of Node's
 // agent, which hands each client its own categories; should a window still carry far more

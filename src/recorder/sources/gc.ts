@@ -59,14 +59,14 @@ export function gcSource(options: { tracingAfterMs?: number } = {}): EventSource
     install(context: SourceContext) {
       const { ring, rules } = context;
       const busyWindowMs = rules.watchesGcPauses === false ? TRACING_QUIET_WINDOW_MS : TRACING_WINDOW_MS;
-      const record = (startUs: number, durUs: number, kind: number, flags: number) => {
-        ring.write(Kind.gc, startUs, durUs, 0, kind, flags, 0, 0);
+      /** One gc record (see decodeGc for `a`, `id` and `flags`), and the rules hear of its pause. */
+      const record = (startUs: number, durUs: number, a: number, flags: number, id = 0) => {
+        ring.write(Kind.gc, startUs, durUs, id, a, flags, 0, 0);
         rules.gcPaused(durUs / 1000);
       };
       const recordTraced = (c: TracedCollection) => {
         const { a, id } = tracedFields(c);
-        ring.write(Kind.gc, c.startUs, c.durUs, id, a, 0, 0, 0);
-        rules.gcPaused(c.durUs / 1000);
+        record(c.startUs, c.durUs, a, 0, id);
       };
       const toTraceUs = perfToTraceUs(ring);
       const recordEntries = (entries: PerformanceEntry[], beforeUs = Infinity) => {

@@ -30,10 +30,10 @@ function attributionOn(id, nodePath, onWhich) {
       const percent = (count) => (100 * count) / numbers.total;
       const recorderPercent = percent(numbers.recorder);
       const gcPercent = percent(numbers.gcEntries);
-      const allPercent = percent(numbers.recorder + numbers.gcEntries + numbers.perfHooks + (numbers.traceBuffer ?? 0) + (numbers.timers ?? 0));
+      const allPercent = percent(numbers.all);
       return {
         value: `${allPercent.toFixed(2)} %`,
-        headline: `${allPercent.toFixed(2)} % of ${numbers.total} main-thread samples: recorder code ${recorderPercent.toFixed(2)} %, Node's GC entries ${gcPercent.toFixed(2)} %, perf_hooks JS ${percent(numbers.perfHooks).toFixed(2)} %, Node's trace buffer ${percent(numbers.traceBuffer ?? 0).toFixed(2)} %, Node's timer loop ${percent(numbers.timers ?? 0).toFixed(2)} %`,
+        headline: `${allPercent.toFixed(2)} % of ${numbers.total} main-thread samples: recorder code ${recorderPercent.toFixed(2)} %, Node's GC entries ${gcPercent.toFixed(2)} %, perf_hooks JS ${percent(numbers.perfHooks).toFixed(2)} %, Node's trace buffer ${percent(numbers.traceBuffer).toFixed(2)} %, Node's timer loop ${percent(numbers.timers).toFixed(2)} %`,
         pass: allPercent <= 2,
         details: numbers,
       };
