@@ -45,6 +45,11 @@ export interface SnapshotMetadata {
     minAgeMs: number;
     usedBytes?: number;
     hookErrors?: number;
+    /**
+     * The watchdog's steps (copy, decode), how long the main thread was given to answer before
+     * being probed (answerLimit), and the main thread's own share when it answered (mainThread).
+     */
+    timingsMs?: { copy: number; decode: number; answerLimit?: number; mainThread?: number };
     [key: string]: unknown;
   };
   /** The effective configuration (secrets never stored here). */

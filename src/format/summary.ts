@@ -61,6 +61,8 @@ export interface TriggerSummary {
   ts: number;
   pid: number;
   frames?: StackFrame[];
+  /** Main thread stuck: how long its event loop had gone without a turn when the snapshot was asked for. */
+  loopQuietMs?: number;
 }
 
 export interface HotFunction {
@@ -207,6 +209,8 @@ export function summarizeTrace(trace: LoadedTrace, options: SummaryOptions = {})
       if (threshold !== undefined) entry.threshold = threshold;
       const frames = framesOf(args.frames);
       if (frames) entry.frames = frames;
+      const loopQuietMs = num(args.loopQuietMs);
+      if (loopQuietMs !== undefined) entry.loopQuietMs = loopQuietMs;
       triggers.push(entry);
       continue;
     }

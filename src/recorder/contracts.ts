@@ -37,6 +37,11 @@ export interface EventRing {
    * been written over): for a rare path that no longer has the value it stored.
    */
   stringText(id: number): string | undefined;
+  /**
+   * The event loop ran its tick at `nowUs` (trace µs): the watchdog reads the last such time to
+   * tell a main thread already blocked from one merely busy when it asks for a snapshot.
+   */
+  noteLoopTurn(nowUs: number): void;
 }
 
 /** One record as the core hands it to a decoder, strings already resolved. */

@@ -6,6 +6,7 @@ import { statSync, existsSync, writeFileSync, mkdirSync } from 'node:fs';
 import { connect } from 'node:net';
 import { join } from 'node:path';
 import { EventNames } from '../../src/format/trace-event';
+import { BLOCKED_ANSWER_MS, LOOP_BLOCKED_MS, MAIN_ANSWER_MS } from '../../src/recorder/watchdog/worker-main';
 import {
   recordedPrograms, runRecorded, tempProject, waitForEntry, waitFor, request, readSnapshot, snapshotFiles, serverScript, portOf, get,
 } from './recorder-harness';
@@ -35,6 +36,9 @@ test('registers, answers status and snapshot, and leaves no entry behind on exit
   const snapshot = readSnapshot(answer.path);
   assert.equal(snapshot.metadata.trigger.reason, 'check');
   assert.equal(snapshot.metadata.trigger.source, 'control');
+  // A loop that turns gets the full time to answer (and answered).
+  assert.equal(snapshot.metadata.recorder?.timingsMs?.answerLimit, MAIN_ANSWER_MS);
+  assert.equal(typeof snapshot.metadata.recorder?.timingsMs?.mainThread, 'number');
   assert.equal(snapshot.metadata.pid, app.child.pid);
   assert.equal(snapshot.metadata.nodeVersion, process.version);
   assert.ok(snapshot.metadata.clockSync && snapshot.metadata.startTime);
@@ -80,14 +84,15 @@ test('hostile input on the socket is dropped and the program is unaffected', asy
   assert.equal(app.stderr(), '');
 });
 
-test('a main thread spinning forever: snapshot answered and names spinForever', async () => {
+test('a main thread spinning forever: snapshot answered at once and names spinForever', async () => {
   const app = start(
     { 'spin.js': `function spinForever() { while (true) {} }\nconsole.log('spinning');\nsetTimeout(spinForever, 50);\n` },
     'spin.js',
   );
   const entry = await waitForEntry(app.registry, app.child.pid!);
   await waitFor('spinning', () => app.stdout().includes('spinning'));
-  await new Promise((r) => setTimeout(r, 300)); // let it enter the loop
+  // Let it enter the loop, and spin longer than the watchdog needs to call the loop blocked.
+  await new Promise((r) => setTimeout(r, 300 + LOOP_BLOCKED_MS));
   const asked = Date.now();
   const answer = await request(entry.socket, { id: 1, type: 'snapshot', reason: 'hung' }, 5000);
   const tookMs = Date.now() - asked;
@@ -101,6 +106,11 @@ test('a main thread spinning forever: snapshot answered and names spinForever', 
   assert.match(frames[0]!.url, /spin\.js$/);
   assert.equal(frames[0]?.lineNumber, 1);
   assert.deepEqual((snapshot.metadata.mainThreadStuck as { frames: unknown[] }).frames, frames);
+  // The loop had not turned since it began to spin: probed after the short wait, not the full one.
+  const loopQuietMs = (stuck.args as { loopQuietMs?: number }).loopQuietMs;
+  assert.ok(loopQuietMs !== undefined && loopQuietMs >= LOOP_BLOCKED_MS, JSON.stringify(stuck.args));
+  assert.equal((snapshot.metadata.mainThreadStuck as { loopQuietMs?: number }).loopQuietMs, loopQuietMs);
+  assert.equal(snapshot.metadata.recorder?.timingsMs?.answerLimit, BLOCKED_ANSWER_MS);
   // Still answering status while stuck.
   const status = await request(entry.socket, { id: 2, type: 'status' }, 2000);
   assert.equal(status.ok, true);

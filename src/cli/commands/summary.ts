@@ -85,7 +85,9 @@ export function renderSummary(file: string, kind: string, trace: LoadedTrace, s:
   const stuck = s.triggers.find((t) => t.frames && t.frames.length > 0);
   if (stuck?.frames) {
     const top = stuck.frames[0]!;
-    out.push(`Main thread stuck in ${oneLine(top.functionName || '(anonymous)')} ${shortLocation(top.url, top.lineNumber)}${stuck.frames.length > 1 ? `, called from ${stuck.frames.slice(1, 3).map((f) => oneLine(f.functionName || '(anonymous)')).join(' ← ')}` : ''}`);
+    const callers = stuck.frames.length > 1 ? `, called from ${stuck.frames.slice(1, 3).map((f) => oneLine(f.functionName || '(anonymous)')).join(' ← ')}` : '';
+    const quiet = stuck.loopQuietMs === undefined ? '' : ` (no event-loop turn for ${formatDurationMs(stuck.loopQuietMs)} when asked)`;
+    out.push(`Main thread stuck in ${oneLine(top.functionName || '(anonymous)')} ${shortLocation(top.url, top.lineNumber)}${callers}${quiet}`);
   }
   if (slowest) {
     out.push(`Slowest request: ${describeRequest(slowest)} — ${formatDurationMs(slowest.durationMs)}${slowest.inFlight ? ' and still running' : ''}${statusText(slowest) ? ` (${statusText(slowest)})` : ''}`);

@@ -6,7 +6,7 @@ import type { EventRing } from '../contracts';
 import { nowUs } from '../clock';
 import {
   computeLayout, type RingLayout, HEADER_BYTES, RECORD_F64, RECORD_U32, RECORD_KIND_U32, RING_MAGIC,
-  H_TOTAL_RECORDS, H_STRING_WRITE_WORD, H_I32_HEARTBEAT, H_I32_MAGIC, H_I32_RECORD_CAPACITY,
+  H_TOTAL_RECORDS, H_STRING_WRITE_WORD, H_LAST_LOOP_TURN_US, H_I32_HEARTBEAT, H_I32_MAGIC, H_I32_RECORD_CAPACITY,
   H_I32_STRING_WORDS, H_HOOK_ERRORS,
 } from './layout';
 import { StringTableWriter } from './strings';
@@ -119,6 +119,10 @@ export class Ring implements EventRing {
   get usedBytes(): number {
     const stringBytes = Math.min(this.f64[H_STRING_WRITE_WORD] ?? 0, this.layout.stringWords) * 4;
     return HEADER_BYTES + this.eventCount * (RECORD_F64 * 8) + stringBytes;
+  }
+
+  noteLoopTurn(nowUs: number): void {
+    this.f64[H_LAST_LOOP_TURN_US] = nowUs;
   }
 
   /** The watchdog notices a stuck main thread by this counter not moving. */

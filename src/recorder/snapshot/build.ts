@@ -26,7 +26,8 @@ export interface SnapshotInput {
   /** Events produced outside the rings (CPU profile windows), already in trace form. */
   extraEvents?: TraceEvent[];
   /** Where the main thread was when it did not answer (program JavaScript was running). */
-  stuck?: { ts: number; frames: StackFrame[]; waitedMs: number; error?: string };
+  /** loopQuietMs: how long the event loop had gone without a turn when the snapshot was asked for. */
+  stuck?: { ts: number; frames: StackFrame[]; waitedMs: number; loopQuietMs?: number; error?: string };
   /** The main thread answered late or not at all, but no program JavaScript was running. */
   slow?: { ts: number; waitedMs: number; answered: boolean; detail: string };
   clockSync: { ts: number; epochMs: number };
@@ -108,7 +109,10 @@ export function decodeSnapshot(input: SnapshotInput, emit: (event: TraceEvent) =
     const top = input.stuck.frames[0];
     push({
       name: EventNames.mainThreadStuck, cat: 'trigger', ph: 'i', s: 't', ts: input.stuck.ts, pid, tid: 0,
-      args: { frames: input.stuck.frames, waitedMs: input.stuck.waitedMs, location: top ? `${top.functionName || '(anonymous)'} ${top.url}:${top.lineNumber}` : undefined, error: input.stuck.error },
+      args: {
+        frames: input.stuck.frames, waitedMs: input.stuck.waitedMs, loopQuietMs: input.stuck.loopQuietMs,
+        location: top ? `${top.functionName || '(anonymous)'} ${top.url}:${top.lineNumber}` : undefined, error: input.stuck.error,
+      },
     });
   }
   if (input.slow) {
@@ -148,7 +152,10 @@ export function decodeSnapshot(input: SnapshotInput, emit: (event: TraceEvent) =
     },
     config: configForMetadata(input.options),
   };
-  if (input.stuck) metadata.mainThreadStuck = { frames: input.stuck.frames, waitedMs: input.stuck.waitedMs, ...(input.stuck.error ? { error: input.stuck.error } : {}) };
+  if (input.stuck) {
+    const { frames, waitedMs, loopQuietMs, error } = input.stuck;
+    metadata.mainThreadStuck = { frames, waitedMs, ...(loopQuietMs !== undefined ? { loopQuietMs } : {}), ...(error ? { error } : {}) };
+  }
   return { metadata, decodeErrors, events: count };
 }
 

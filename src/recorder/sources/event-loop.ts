@@ -23,6 +23,10 @@
 // 0.51 % of a loaded server's main-thread samples: docs/benchmarks.md). After an idle
 // stretch, a block shorter than the idle tick may be placed up to IDLE_TICK_MS late; its
 // length is still right.
+//
+// Each tick also notes its time in the ring's header (one store): when a snapshot is asked
+// for, the watchdog reads how long the loop has gone without a turn, and for a loop already
+// blocked it probes where at once instead of waiting for an answer that will not come.
 import { performance } from 'node:perf_hooks';
 import { EventNames, type LoopBlockArgs, type LoopDelayArgs } from '../../format/trace-event';
 import type { DecodeContext, EventSource, RecordView, SourceContext } from '../contracts';
@@ -30,7 +34,8 @@ import { rethrow } from '../guard';
 import { Kind } from './kinds';
 
 const ACTIVE_TICK_MS = 50;
-const IDLE_TICK_MS = 100;
+/** The slowest the tick runs (while the loop sleeps): a loop quiet for a few of these is blocked. */
+export const IDLE_TICK_MS = 100;
 const IDLE_BUSY_US = 2000;
 const COUNTER_INTERVAL_MS = 500;
 /** Delay samples kept per counter interval (500 ms / 5 ms fastest tick = 100, rounded up). */
@@ -49,6 +54,7 @@ export function eventLoopSource(thresholdMs: number): EventSource {
       // perf_hooks' timing object, read once: each tick then reads one getter of it.
       const nodeTiming = performance.nodeTiming;
       let lastTickUs = ring.nowUs();
+      ring.noteLoopTurn(lastTickUs);
       let lastIdleMs = nodeTiming.idleTime;
       let lastCounterUs = lastTickUs;
       let counterIdleMs = lastIdleMs;
@@ -59,6 +65,7 @@ export function eventLoopSource(thresholdMs: number): EventSource {
       const tick = () => {
         try {
           const nowUs = ring.nowUs();
+          ring.noteLoopTurn(nowUs);
           const idleMs = nodeTiming.idleTime;
           const gapUs = nowUs - lastTickUs;
           const busyUs = Math.max(0, Math.min(gapUs, gapUs - (idleMs - lastIdleMs) * 1000));

@@ -5,6 +5,9 @@
 // that also shows it is not stuck. When no answer comes within MAIN_ANSWER_MS it asks the
 // inspector where the main thread is stuck. Decoding, JSON encoding and the file write all
 // happen here: the program's share of a snapshot is receiving and answering one message.
+// A main thread whose event loop has not turned for LOOP_BLOCKED_MS when the request comes (the
+// tick notes each turn in the ring's header) is blocked already: it gets BLOCKED_ANSWER_MS to
+// answer before the probe, not MAIN_ANSWER_MS (a snapshot of a hung process ~175 ms sooner).
 //
 // Concurrency: snapshots are taken one at a time; up to MAX_QUEUED requests wait their turn,
 // further ones are answered `busy` at once.
@@ -12,7 +15,8 @@ import type { ControlRequest, ControlResponse, RecorderStatus, LiveMetrics } fro
 import { nowUs, clockSync } from '../clock';
 import { copyLiveRing, oldestRecordTsUs, readHeader } from '../ring/index';
 import { ResidencyKeeper } from './keep-resident';
-import { HEADER_BYTES, RECORD_BYTES, H_HOOK_ERRORS, H_I32_HEARTBEAT, H_I32_RULE_SNAPSHOTS } from '../ring/layout';
+import { HEADER_BYTES, RECORD_BYTES, H_HOOK_ERRORS, H_I32_HEARTBEAT, H_I32_RULE_SNAPSHOTS, H_LAST_LOOP_TURN_US } from '../ring/layout';
+import { IDLE_TICK_MS } from '../sources/event-loop';
 import { scanLiveMetrics } from './live-scan';
 import type { SnapshotInput, ThreadCopy } from '../snapshot/build';
 import type { TraceEvent } from '../../format/trace-event';
@@ -28,6 +32,13 @@ import { workerThreads } from '../lazy-builtins';
 import { CLAIM_BYTES, CLAIM_F64_ANSWERED_US, CLAIM_I32_OWNER, type FromWatchdog, type ToWatchdog, type Trigger, type WatchdogData } from './messages';
 
 export const MAIN_ANSWER_MS = 200;
+/**
+ * Three turns of the slowest tick missed: no timer, however late on a loaded machine, is that
+ * late while the loop still turns (the tick runs every 50 ms while the loop works).
+ */
+export const LOOP_BLOCKED_MS = 3 * IDLE_TICK_MS;
+/** What a blocked loop still gets: enough for one just coming back to answer. */
+export const BLOCKED_ANSWER_MS = 25;
 /** The main thread claimed the buffer just as we gave up: its copy takes a few ms at most. */
 const MAIN_FINISH_COPY_MS = 2_000;
 const SPARE_KEEP_MS = 2_000;
@@ -104,7 +115,11 @@ export function runWatchdog(data: WatchdogData): void {
       const mainBytes = copyBuffer(layout.totalBytes);
       copyLiveRing(ring, mainBytes);
       const usedBytes = usedBytesOf(ring);
-      let reply = await waitForReply(requestId, MAIN_ANSWER_MS);
+      const lastTurnUs = header[H_LAST_LOOP_TURN_US] ?? 0;
+      // How long the loop had gone without a turn when asked (unknown without the event-loop source).
+      const loopQuietMs = lastTurnUs > 0 ? Math.max(0, Math.round((askedUs - lastTurnUs) / 1000)) : undefined;
+      const answerLimitMs = loopQuietMs !== undefined && loopQuietMs >= LOOP_BLOCKED_MS ? BLOCKED_ANSWER_MS : MAIN_ANSWER_MS;
+      let reply = await waitForReply(requestId, answerLimitMs);
       // Settled once: the main thread answered (late, perhaps) or we gave up waiting for it.
       const gaveUp = !reply && Atomics.compareExchange(new Int32Array(claim), CLAIM_I32_OWNER, 0, 2) === 0;
       if (!reply && !gaveUp) reply = await waitForReply(requestId, MAIN_FINISH_COPY_MS);
@@ -119,7 +134,9 @@ export function runWatchdog(data: WatchdogData): void {
         const stuckTs = nowUs();
         const probe = await probeMainThread(PROBE_TIMEOUT_MS);
         const verdict = judgeProbe(probe, new Float64Array(claim)[CLAIM_F64_ANSWERED_US] ?? 0, askedUs, Date.now() - asked);
-        if (verdict.stuck) stuck = { ts: stuckTs, frames: probe.frames, waitedMs: Date.now() - asked, ...(probe.error ? { error: probe.error } : {}) };
+        if (verdict.stuck) {
+          stuck = { ts: stuckTs, frames: probe.frames, waitedMs: Date.now() - asked, ...(loopQuietMs !== undefined ? { loopQuietMs } : {}), ...(probe.error ? { error: probe.error } : {}) };
+        }
         else slow = { ts: stuckTs, ...verdict.slow };
       }
       const threads: ThreadCopy[] = [{ tid: 0, name: 'main', bytes: mainBytes }];
@@ -136,7 +153,8 @@ export function runWatchdog(data: WatchdogData): void {
         out, new Date(), (metadata) => {
           // Decoding and encoding are one pass now: "decode" is their sum.
           // mainThread: the program's share of this snapshot (answering the watchdog), when it answered.
-          if (metadata.recorder) metadata.recorder.timingsMs = { copy: copiedAt - asked, decode: Date.now() - copiedAt, ...(mainThreadMs === undefined ? {} : { mainThread: mainThreadMs }) };
+          // answerLimit: how long the main thread was given to answer before the probe.
+          if (metadata.recorder) metadata.recorder.timingsMs = { copy: copiedAt - asked, decode: Date.now() - copiedAt, answerLimit: answerLimitMs, ...(mainThreadMs === undefined ? {} : { mainThread: mainThreadMs }) };
         },
       );
       keepSpareForAWhile();
