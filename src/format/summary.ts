@@ -30,6 +30,8 @@ export interface LoopBlockSummary {
   pid: number;
   tid: number;
   frames?: StackFrame[];
+  /** Still under way when the snapshot was taken. */
+  ongoing?: boolean;
 }
 
 export interface GcKindSummary {
@@ -61,8 +63,8 @@ export interface TriggerSummary {
   ts: number;
   pid: number;
   frames?: StackFrame[];
-  /** Main thread stuck: how long its event loop had gone without a turn when the snapshot was asked for. */
-  loopQuietMs?: number;
+  /** Main thread stuck: how long its event loop had been blocked when probed (at least). */
+  blockedMs?: number;
 }
 
 export interface HotFunction {
@@ -172,6 +174,7 @@ export function summarizeTrace(trace: LoadedTrace, options: SummaryOptions = {})
       const block: LoopBlockSummary = { durationMs: ms(event.dur ?? 0), ts: event.ts, pid: event.pid, tid: event.tid };
       const frames = framesOf(args.frames);
       if (frames) block.frames = frames;
+      if (args.ongoing === true) block.ongoing = true;
       loopBlocks.push(block);
       continue;
     }
@@ -209,8 +212,8 @@ export function summarizeTrace(trace: LoadedTrace, options: SummaryOptions = {})
       if (threshold !== undefined) entry.threshold = threshold;
       const frames = framesOf(args.frames);
       if (frames) entry.frames = frames;
-      const loopQuietMs = num(args.loopQuietMs);
-      if (loopQuietMs !== undefined) entry.loopQuietMs = loopQuietMs;
+      const blockedMs = num(args.blockedMs);
+      if (blockedMs !== undefined) entry.blockedMs = blockedMs;
       triggers.push(entry);
       continue;
     }

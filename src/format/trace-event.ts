@@ -115,6 +115,12 @@ export interface LoopBlockArgs {
   thresholdMs: number;
   /** Where the thread was, when known (CPU sampling or a stuck-thread probe). */
   frames?: import('./stack').StackFrame[];
+  /**
+   * Still under way when the snapshot was taken (a stuck main thread): the slice ends where the
+   * watchdog last saw it blocked and starts where its tick fell due (the block may have begun up
+   * to one tick, ≤ 100 ms, before).
+   */
+  ongoing?: boolean;
 }
 
 /** args of the `Event loop delay` counter, milliseconds. */

@@ -38,10 +38,10 @@ export interface EventRing {
    */
   stringText(id: number): string | undefined;
   /**
-   * The event loop ran its tick at `nowUs` (trace µs): the watchdog reads the last such time to
-   * tell a main thread already blocked from one merely busy when it asks for a snapshot.
+   * The event loop's next tick is due at `dueUs` (trace µs): a watchdog asking for a snapshot
+   * long after that time knows the loop has been blocked since.
    */
-  noteLoopTurn(nowUs: number): void;
+  noteLoopTickDue(dueUs: number): void;
 }
 
 /** One record as the core hands it to a decoder, strings already resolved. */

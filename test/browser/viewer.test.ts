@@ -1,6 +1,6 @@
 // The viewer in a real Chromium, served by the real `cli view` command.
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { closeSync, ftruncateSync, mkdtempSync, openSync, rmSync, writeFileSync } from 'node:fs';
 import { request } from 'node:http';
 import { tmpdir } from 'node:os';
@@ -9,7 +9,7 @@ import { after, before, describe, test } from 'node:test';
 import type { Page } from 'playwright-core';
 import { serializeSnapshot } from '../../src/format/write';
 import { HOSTILE_NAMES, makeSnapshot } from './fixture-trace';
-import { launchChromium, ROOT, startView, viewCommand, type BrowserHandle, type PageGlobals, type ViewServer } from './harness';
+import { CLI, launchChromium, ROOT, startView, viewCommand, type BrowserHandle, type PageGlobals, type ViewServer } from './harness';
 
 const dir = mkdtempSync(join(tmpdir(), 'nfr-browser-'));
 const files = {
@@ -221,6 +221,53 @@ describe('viewer in Chromium via cli view', () => {
       assert.match(await page.locator('.nfr-toast').innerText(), /render\.js:88:17/);
     } finally {
       await page.close();
+    }
+  });
+
+  test('a snapshot of a real hung process says where it hangs, and shows the block still under way', async () => {
+    // A recorded program spinning forever, snapshotted with `cli snapshot <pid>` as a user would.
+    const work = mkdtempSync(join(dir, 'spin-'));
+    writeFileSync(join(work, 'spin.js'), `function spinForever() { while (true) {} }\nconsole.log('spinning');\nsetTimeout(spinForever, 50);\n`);
+    const env = { ...process.env, FLIGHT_RECORDER_REGISTRY: join(work, 'registry'), FLIGHT_RECORDER: JSON.stringify({ out: work }) };
+    const child = spawn(process.execPath, ['-r', join(ROOT, 'dist', 'recorder.js'), join(work, 'spin.js')], { env, stdio: ['ignore', 'pipe', 'ignore'] });
+    let file: string;
+    try {
+      await new Promise<void>((resolve, reject) => {
+        const timer = setTimeout(() => reject(new Error('the program did not start')), 15_000);
+        child.stdout!.on('data', (chunk: Buffer) => {
+          if (chunk.toString().includes('spinning')) {
+            clearTimeout(timer);
+            resolve();
+          }
+        });
+      });
+      await new Promise((resolve) => setTimeout(resolve, 800));
+      const taken = spawnSync(process.execPath, [CLI, 'snapshot', String(child.pid)], { env, encoding: 'utf8', timeout: 30_000 });
+      assert.equal(taken.status, 0, taken.stderr);
+      file = /(\S+\.nodetrace\.json)/.exec(taken.stdout + taken.stderr)![1]!;
+    } finally {
+      child.kill('SIGKILL');
+    }
+    const server = await startView(file);
+    const page = await openPage(server);
+    try {
+      // The overview says it first, with a link to the line.
+      const stuck = page.locator('.nfr-stuck');
+      assert.match(await stuck.innerText(), /^stuck in spinForever \S*spin\.js:1:\d+ — its event loop blocked for [\d.]+ (s|ms) so far$/);
+      await stuck.locator('a.nfr-frame').click();
+      await page.waitForSelector('.nfr-toast:not([hidden])', { timeout: 5_000 });
+      assert.match(await page.locator('.nfr-toast').innerText(), /spin\.js:1/);
+      // The block under way is the longest of the Loop blocks tab, where it was stuck.
+      await page.click('.nfr-tab[data-tab="loop"]');
+      const first = page.locator('.nfr-table tbody tr').first();
+      assert.match(await first.innerText(), /spinForever \S*spin\.js:1 \(still blocked\)/);
+      await first.click();
+      assert.equal(await page.locator('.nfr-details-title').innerText(), 'Event loop blocked');
+      assert.match(await page.locator('.nfr-details').innerText(), /ongoing\s+true/);
+      assert.match(await page.locator('.nfr-stack a.nfr-frame').first().innerText(), /spin\.js:1:\d+/);
+    } finally {
+      await page.close();
+      await server.stop();
     }
   });
 

@@ -6,7 +6,8 @@ import { statSync, existsSync, writeFileSync, mkdirSync } from 'node:fs';
 import { connect } from 'node:net';
 import { join } from 'node:path';
 import { EventNames } from '../../src/format/trace-event';
-import { BLOCKED_ANSWER_MS, LOOP_BLOCKED_MS, MAIN_ANSWER_MS } from '../../src/recorder/watchdog/worker-main';
+import { BLOCKED_ANSWER_MS, MAIN_ANSWER_MS } from '../../src/recorder/watchdog/worker-main';
+import { LOOP_OVERDUE_MS } from '../../src/recorder/watchdog/loop-tick';
 import {
   recordedPrograms, runRecorded, tempProject, waitForEntry, waitFor, request, readSnapshot, snapshotFiles, serverScript, portOf, get,
 } from './recorder-harness';
@@ -92,7 +93,7 @@ test('a main thread spinning forever: snapshot answered at once and names spinFo
   const entry = await waitForEntry(app.registry, app.child.pid!);
   await waitFor('spinning', () => app.stdout().includes('spinning'));
   // Let it enter the loop, and spin longer than the watchdog needs to call the loop blocked.
-  await new Promise((r) => setTimeout(r, 300 + LOOP_BLOCKED_MS));
+  await new Promise((r) => setTimeout(r, 300 + LOOP_OVERDUE_MS));
   const asked = Date.now();
   const answer = await request(entry.socket, { id: 1, type: 'snapshot', reason: 'hung' }, 5000);
   const tookMs = Date.now() - asked;
@@ -106,11 +107,19 @@ test('a main thread spinning forever: snapshot answered at once and names spinFo
   assert.match(frames[0]!.url, /spin\.js$/);
   assert.equal(frames[0]?.lineNumber, 1);
   assert.deepEqual((snapshot.metadata.mainThreadStuck as { frames: unknown[] }).frames, frames);
-  // The loop had not turned since it began to spin: probed after the short wait, not the full one.
-  const loopQuietMs = (stuck.args as { loopQuietMs?: number }).loopQuietMs;
-  assert.ok(loopQuietMs !== undefined && loopQuietMs >= LOOP_BLOCKED_MS, JSON.stringify(stuck.args));
-  assert.equal((snapshot.metadata.mainThreadStuck as { loopQuietMs?: number }).loopQuietMs, loopQuietMs);
+  // Its tick long overdue, the loop was known blocked: probed after the short wait, not the full
+  // one, and the block still under way is in the snapshot, where the probe found it.
   assert.equal(snapshot.metadata.recorder?.timingsMs?.answerLimit, BLOCKED_ANSWER_MS);
+  const blockedMs = (stuck.args as { blockedMs?: number }).blockedMs;
+  assert.ok(blockedMs !== undefined && blockedMs >= LOOP_OVERDUE_MS, JSON.stringify(stuck.args));
+  assert.equal((snapshot.metadata.mainThreadStuck as { blockedMs?: number }).blockedMs, blockedMs);
+  const ongoing = snapshot.traceEvents.filter((e) => e.name === EventNames.loopBlock && (e.args as { ongoing?: boolean }).ongoing === true);
+  assert.equal(ongoing.length, 1, JSON.stringify(ongoing));
+  const block = ongoing[0]!;
+  assert.equal(Math.round(block.dur! / 1000), blockedMs);
+  assert.ok(block.ts < asked * 1000 - snapshot.metadata.clockSync!.epochMs * 1000 + snapshot.metadata.clockSync!.ts, 'the block began before the request');
+  assert.ok(block.ts + block.dur! >= stuck.ts - 1, 'and lasts until the probe');
+  assert.equal((block.args as { frames: Array<{ functionName: string }> }).frames[0]?.functionName, 'spinForever');
   // Still answering status while stuck.
   const status = await request(entry.socket, { id: 2, type: 'status' }, 2000);
   assert.equal(status.ok, true);

@@ -34,10 +34,10 @@ export class FakeRing implements EventRing {
   stringText(id: number): string | undefined {
     return id === 0 ? undefined : this.texts[id];
   }
-  /** The times the event loop's tick noted (noteLoopTurn). */
-  readonly loopTurnsUs: number[] = [];
-  noteLoopTurn(nowUs: number): void {
-    this.loopTurnsUs.push(nowUs);
+  /** The due times the event loop's tick noted (noteLoopTickDue). */
+  readonly loopTicksDueUs: number[] = [];
+  noteLoopTickDue(dueUs: number): void {
+    this.loopTicksDueUs.push(dueUs);
   }
   write(kind: number, tsUs: number, durUs: number, id: number, a: number, b: number, s1: number, s2: number): void {
     this.records.push({ kind, tsUs, durUs, id: id >>> 0, a, b, s1: s1 ? this.texts[s1] : undefined, s2: s2 ? this.texts[s2] : undefined, string: (stringId) => (stringId ? this.texts[stringId] : undefined) });

@@ -37,8 +37,13 @@ test('a blocked event loop becomes one slice of about its length, and the rule h
   const recorder = installSources([eventLoopSource(50)]);
   try {
     await new Promise((resolve) => setTimeout(resolve, 60));
+    // Each tick notes when the next falls due (the watchdog reads a loop as blocked from it).
+    const dueUs = recorder.ring.loopTicksDueUs;
+    assert.ok(dueUs.length >= 1 && dueUs.at(-1)! > recorder.ring.nowUs() - 100_000 && dueUs.at(-1)! <= recorder.ring.nowUs() + 100_000, `due ${dueUs.at(-1)}`);
+    const dueBeforeBlock = dueUs.at(-1)!;
     busyWait(200);
     await until(() => recorder.rules.blocks.length > 0, 3000, 'a loop block');
+    assert.ok(dueUs.at(-1)! > dueBeforeBlock, 'the tick after the block noted a new due time');
     await until(() => recorder.ring.decode().some((e) => e.name === 'Event loop delay'), 3000, 'delay counters');
     const events = recorder.ring.decode();
     // A loaded machine may add short blocks of its own; the 200 ms one must be there once.

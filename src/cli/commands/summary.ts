@@ -86,8 +86,8 @@ export function renderSummary(file: string, kind: string, trace: LoadedTrace, s:
   if (stuck?.frames) {
     const top = stuck.frames[0]!;
     const callers = stuck.frames.length > 1 ? `, called from ${stuck.frames.slice(1, 3).map((f) => oneLine(f.functionName || '(anonymous)')).join(' ← ')}` : '';
-    const quiet = stuck.loopQuietMs === undefined ? '' : ` (no event-loop turn for ${formatDurationMs(stuck.loopQuietMs)} when asked)`;
-    out.push(`Main thread stuck in ${oneLine(top.functionName || '(anonymous)')} ${shortLocation(top.url, top.lineNumber)}${callers}${quiet}`);
+    const blocked = stuck.blockedMs === undefined ? '' : ` — its event loop blocked for ${formatDurationMs(stuck.blockedMs)} so far`;
+    out.push(`Main thread stuck in ${oneLine(top.functionName || '(anonymous)')} ${shortLocation(top.url, top.lineNumber)}${callers}${blocked}`);
   }
   if (slowest) {
     out.push(`Slowest request: ${describeRequest(slowest)} — ${formatDurationMs(slowest.durationMs)}${slowest.inFlight ? ' and still running' : ''}${statusText(slowest) ? ` (${statusText(slowest)})` : ''}`);
@@ -117,7 +117,7 @@ export function renderSummary(file: string, kind: string, trace: LoadedTrace, s:
       s.loopBlocks.map((b) => [
         formatDurationMs(b.durationMs),
         at(b.ts),
-        `${threadName(b.pid, b.tid)}${b.frames?.[0] ? `, in ${b.frames[0].functionName || '(anonymous)'} ${shortLocation(b.frames[0].url, b.frames[0].lineNumber)}` : ''}`,
+        `${threadName(b.pid, b.tid)}${b.frames?.[0] ? `, in ${b.frames[0].functionName || '(anonymous)'} ${shortLocation(b.frames[0].url, b.frames[0].lineNumber)}` : ''}${b.ongoing ? ' (still blocked)' : ''}`,
       ]),
     ));
   }

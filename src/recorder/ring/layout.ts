@@ -19,8 +19,8 @@ export const RECORD_KIND_U32 = 8;
 export const H_TOTAL_RECORDS = 0; // records ever written (dropped = total - capacity when > 0)
 export const H_STRING_WRITE_WORD = 1; // absolute write position in the string table, in 4-byte words
 export const H_CLOCK_OFFSET_US = 2; // unused by readers; kept for diagnostics
-/** When the main thread's event loop last ran the recorder's tick (trace µs; 0: no tick yet, or no event-loop source). */
-export const H_LAST_LOOP_TURN_US = 3;
+/** When the thread's event-loop tick is next due (trace µs; 0: no event-loop source): overdue means blocked. */
+export const H_LOOP_TICK_DUE_US = 3;
 // (slots 4–5 and 8 unused: live memory and utilisation are read from the newest records)
 export const H_HOOK_ERRORS = 10;
 /** Int32 header slots (byte offset 96 → int32 index 24). */

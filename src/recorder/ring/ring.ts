@@ -6,7 +6,7 @@ import type { EventRing } from '../contracts';
 import { nowUs } from '../clock';
 import {
   computeLayout, type RingLayout, HEADER_BYTES, RECORD_F64, RECORD_U32, RECORD_KIND_U32, RING_MAGIC,
-  H_TOTAL_RECORDS, H_STRING_WRITE_WORD, H_LAST_LOOP_TURN_US, H_I32_HEARTBEAT, H_I32_MAGIC, H_I32_RECORD_CAPACITY,
+  H_TOTAL_RECORDS, H_STRING_WRITE_WORD, H_LOOP_TICK_DUE_US, H_I32_HEARTBEAT, H_I32_MAGIC, H_I32_RECORD_CAPACITY,
   H_I32_STRING_WORDS, H_HOOK_ERRORS,
 } from './layout';
 import { StringTableWriter } from './strings';
@@ -121,8 +121,8 @@ export class Ring implements EventRing {
     return HEADER_BYTES + this.eventCount * (RECORD_F64 * 8) + stringBytes;
   }
 
-  noteLoopTurn(nowUs: number): void {
-    this.f64[H_LAST_LOOP_TURN_US] = nowUs;
+  noteLoopTickDue(dueUs: number): void {
+    this.f64[H_LOOP_TICK_DUE_US] = dueUs;
   }
 
   /** The watchdog notices a stuck main thread by this counter not moving. */

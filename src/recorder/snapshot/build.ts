@@ -1,7 +1,7 @@
 // Turns ring copies into a snapshot: decodes every thread's records (off the main thread, in
 // the watchdog; on it only at exit), adds thread names, the trigger instant and, when the main
 // thread was stuck, where it was; computes the metadata.
-import type { TraceEvent } from '../../format/trace-event';
+import type { LoopBlockArgs, TraceEvent } from '../../format/trace-event';
 import { EventNames } from '../../format/trace-event';
 import { SNAPSHOT_FORMAT, SNAPSHOT_VERSION, type Snapshot, type SnapshotMetadata, type SnapshotTrigger } from '../../format/snapshot';
 import type { StackFrame } from '../../format/stack';
@@ -26,8 +26,12 @@ export interface SnapshotInput {
   /** Events produced outside the rings (CPU profile windows), already in trace form. */
   extraEvents?: TraceEvent[];
   /** Where the main thread was when it did not answer (program JavaScript was running). */
-  /** loopQuietMs: how long the event loop had gone without a turn when the snapshot was asked for. */
-  stuck?: { ts: number; frames: StackFrame[]; waitedMs: number; loopQuietMs?: number; error?: string };
+  /**
+   * blocked: the event-loop block still under way when the probe found the thread stuck (from its
+   * tick's due time: it may have begun up to one tick earlier), shown as an `Event loop blocked`
+   * slice the tick itself could only have written once the block ended.
+   */
+  stuck?: { ts: number; frames: StackFrame[]; waitedMs: number; blocked?: { startUs: number; endUs: number; thresholdMs: number }; error?: string };
   /** The main thread answered late or not at all, but no program JavaScript was running. */
   slow?: { ts: number; waitedMs: number; answered: boolean; detail: string };
   clockSync: { ts: number; epochMs: number };
@@ -107,10 +111,15 @@ export function decodeSnapshot(input: SnapshotInput, emit: (event: TraceEvent) =
   push({ name: EventNames.trigger, cat: 'trigger', ph: 'i', s: 'g', ts: trigger.ts, pid, tid: 0, args: triggerArgs });
   if (input.stuck) {
     const top = input.stuck.frames[0];
+    const blocked = input.stuck.blocked;
+    if (blocked) {
+      const args: LoopBlockArgs = { thresholdMs: blocked.thresholdMs, ongoing: true, frames: input.stuck.frames };
+      push({ name: EventNames.loopBlock, cat: 'eventloop', ph: 'X', ts: blocked.startUs, dur: blocked.endUs - blocked.startUs, pid, tid: 0, args: args as unknown as Record<string, unknown> });
+    }
     push({
       name: EventNames.mainThreadStuck, cat: 'trigger', ph: 'i', s: 't', ts: input.stuck.ts, pid, tid: 0,
       args: {
-        frames: input.stuck.frames, waitedMs: input.stuck.waitedMs, loopQuietMs: input.stuck.loopQuietMs,
+        frames: input.stuck.frames, waitedMs: input.stuck.waitedMs, blockedMs: blocked ? Math.round((blocked.endUs - blocked.startUs) / 1000) : undefined,
         location: top ? `${top.functionName || '(anonymous)'} ${top.url}:${top.lineNumber}` : undefined, error: input.stuck.error,
       },
     });
@@ -153,8 +162,8 @@ export function decodeSnapshot(input: SnapshotInput, emit: (event: TraceEvent) =
     config: configForMetadata(input.options),
   };
   if (input.stuck) {
-    const { frames, waitedMs, loopQuietMs, error } = input.stuck;
-    metadata.mainThreadStuck = { frames, waitedMs, ...(loopQuietMs !== undefined ? { loopQuietMs } : {}), ...(error ? { error } : {}) };
+    const { frames, waitedMs, blocked, error } = input.stuck;
+    metadata.mainThreadStuck = { frames, waitedMs, ...(blocked ? { blockedMs: Math.round((blocked.endUs - blocked.startUs) / 1000) } : {}), ...(error ? { error } : {}) };
   }
   return { metadata, decodeErrors, events: count };
 }

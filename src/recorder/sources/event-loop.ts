@@ -24,9 +24,10 @@
 // stretch, a block shorter than the idle tick may be placed up to IDLE_TICK_MS late; its
 // length is still right.
 //
-// Each tick also notes its time in the ring's header (one store): when a snapshot is asked
-// for, the watchdog reads how long the loop has gone without a turn, and for a loop already
-// blocked it probes where at once instead of waiting for an answer that will not come.
+// Each tick also notes in the ring's header when the next one is due (one store): a snapshot
+// asked for long after that time finds the loop blocked since, so the watchdog probes where at
+// once instead of waiting for an answer that will not come, and the snapshot shows the block
+// still under way (worker-main.ts), which the tick itself would only report once it ended.
 import { performance } from 'node:perf_hooks';
 import { EventNames, type LoopBlockArgs, type LoopDelayArgs } from '../../format/trace-event';
 import type { DecodeContext, EventSource, RecordView, SourceContext } from '../contracts';
@@ -34,8 +35,7 @@ import { rethrow } from '../guard';
 import { Kind } from './kinds';
 
 const ACTIVE_TICK_MS = 50;
-/** The slowest the tick runs (while the loop sleeps): a loop quiet for a few of these is blocked. */
-export const IDLE_TICK_MS = 100;
+const IDLE_TICK_MS = 100;
 const IDLE_BUSY_US = 2000;
 const COUNTER_INTERVAL_MS = 500;
 /** Delay samples kept per counter interval (500 ms / 5 ms fastest tick = 100, rounded up). */
@@ -54,7 +54,6 @@ export function eventLoopSource(thresholdMs: number): EventSource {
       // perf_hooks' timing object, read once: each tick then reads one getter of it.
       const nodeTiming = performance.nodeTiming;
       let lastTickUs = ring.nowUs();
-      ring.noteLoopTurn(lastTickUs);
       let lastIdleMs = nodeTiming.idleTime;
       let lastCounterUs = lastTickUs;
       let counterIdleMs = lastIdleMs;
@@ -65,7 +64,6 @@ export function eventLoopSource(thresholdMs: number): EventSource {
       const tick = () => {
         try {
           const nowUs = ring.nowUs();
-          ring.noteLoopTurn(nowUs);
           const idleMs = nodeTiming.idleTime;
           const gapUs = nowUs - lastTickUs;
           const busyUs = Math.max(0, Math.min(gapUs, gapUs - (idleMs - lastIdleMs) * 1000));
@@ -84,6 +82,7 @@ export function eventLoopSource(thresholdMs: number): EventSource {
             timer = setInterval(tick, tickMs);
             timer.unref();
           }
+          ring.noteLoopTickDue(nowUs + tickMs * 1000);
           if (nowUs - lastCounterUs < COUNTER_INTERVAL_MS * 1000) return;
           // Counters: percentiles of this interval's tick delays (nearest rank), and the share of
           // it the loop spent working (what performance.eventLoopUtilization() would say, from
@@ -108,8 +107,10 @@ export function eventLoopSource(thresholdMs: number): EventSource {
       // (its median share of a tick was ~11 µs of ~36 on a loaded server: docs/benchmarks.md).
       let timer = setInterval(tick, tickMs);
       timer.unref();
+      ring.noteLoopTickDue(lastTickUs + tickMs * 1000);
       return () => {
         clearInterval(timer);
+        ring.noteLoopTickDue(0);
       };
     },
   };

@@ -21,6 +21,11 @@ import { decodeUserMark, decodeUserMeasure, userTimingSource } from './user-timi
 export { Kind } from './kinds';
 
 export const DEFAULT_LOOP_BLOCK_THRESHOLD_MS = 50;
+
+/** The event-loop block threshold the options ask for, ms. */
+export function loopBlockThresholdMs(options: RecorderOptions): number {
+  return options.loopBlockThresholdMs && options.loopBlockThresholdMs > 0 ? options.loopBlockThresholdMs : DEFAULT_LOOP_BLOCK_THRESHOLD_MS;
+}
 export const DEFAULT_CONSOLE_MAX_BYTES = 256;
 
 /** The default-on sources, plus the opt-in ones the options ask for. */
@@ -30,7 +35,7 @@ export function createSources(options: RecorderOptions): EventSource[] {
     httpClientSource(),
     fetchSource(),
     netSource(),
-    eventLoopSource(options.loopBlockThresholdMs && options.loopBlockThresholdMs > 0 ? options.loopBlockThresholdMs : DEFAULT_LOOP_BLOCK_THRESHOLD_MS),
+    eventLoopSource(loopBlockThresholdMs(options)),
     memorySource(),
     consoleSource(options.consoleMaxBytes && options.consoleMaxBytes > 0 ? options.consoleMaxBytes : DEFAULT_CONSOLE_MAX_BYTES),
     errorsSource(),

@@ -5,9 +5,10 @@
 // that also shows it is not stuck. When no answer comes within MAIN_ANSWER_MS it asks the
 // inspector where the main thread is stuck. Decoding, JSON encoding and the file write all
 // happen here: the program's share of a snapshot is receiving and answering one message.
-// A main thread whose event loop has not turned for LOOP_BLOCKED_MS when the request comes (the
-// tick notes each turn in the ring's header) is blocked already: it gets BLOCKED_ANSWER_MS to
-// answer before the probe, not MAIN_ANSWER_MS (a snapshot of a hung process ~175 ms sooner).
+// A main thread whose event loop is blocked already when the request comes (its tick overdue:
+// loop-tick.ts) gets BLOCKED_ANSWER_MS to answer before the probe, not MAIN_ANSWER_MS (a snapshot
+// of a hung process ~175 ms sooner), and when the probe finds it stuck, the snapshot shows the
+// block still under way.
 //
 // Concurrency: snapshots are taken one at a time; up to MAX_QUEUED requests wait their turn,
 // further ones are answered `busy` at once.
@@ -15,8 +16,9 @@ import type { ControlRequest, ControlResponse, RecorderStatus, LiveMetrics } fro
 import { nowUs, clockSync } from '../clock';
 import { copyLiveRing, oldestRecordTsUs, readHeader } from '../ring/index';
 import { ResidencyKeeper } from './keep-resident';
-import { HEADER_BYTES, RECORD_BYTES, H_HOOK_ERRORS, H_I32_HEARTBEAT, H_I32_RULE_SNAPSHOTS, H_LAST_LOOP_TURN_US } from '../ring/layout';
-import { IDLE_TICK_MS } from '../sources/event-loop';
+import { HEADER_BYTES, RECORD_BYTES, H_HOOK_ERRORS, H_I32_HEARTBEAT, H_I32_RULE_SNAPSHOTS } from '../ring/layout';
+import { loopBlockThresholdMs } from '../sources/index';
+import { loopBlockedAt, loopTickDueUs } from './loop-tick';
 import { scanLiveMetrics } from './live-scan';
 import type { SnapshotInput, ThreadCopy } from '../snapshot/build';
 import type { TraceEvent } from '../../format/trace-event';
@@ -32,11 +34,6 @@ import { workerThreads } from '../lazy-builtins';
 import { CLAIM_BYTES, CLAIM_F64_ANSWERED_US, CLAIM_I32_OWNER, type FromWatchdog, type ToWatchdog, type Trigger, type WatchdogData } from './messages';
 
 export const MAIN_ANSWER_MS = 200;
-/**
- * Three turns of the slowest tick missed: no timer, however late on a loaded machine, is that
- * late while the loop still turns (the tick runs every 50 ms while the loop works).
- */
-export const LOOP_BLOCKED_MS = 3 * IDLE_TICK_MS;
 /** What a blocked loop still gets: enough for one just coming back to answer. */
 export const BLOCKED_ANSWER_MS = 25;
 /** The main thread claimed the buffer just as we gave up: its copy takes a few ms at most. */
@@ -115,10 +112,8 @@ export function runWatchdog(data: WatchdogData): void {
       const mainBytes = copyBuffer(layout.totalBytes);
       copyLiveRing(ring, mainBytes);
       const usedBytes = usedBytesOf(ring);
-      const lastTurnUs = header[H_LAST_LOOP_TURN_US] ?? 0;
-      // How long the loop had gone without a turn when asked (unknown without the event-loop source).
-      const loopQuietMs = lastTurnUs > 0 ? Math.max(0, Math.round((askedUs - lastTurnUs) / 1000)) : undefined;
-      const answerLimitMs = loopQuietMs !== undefined && loopQuietMs >= LOOP_BLOCKED_MS ? BLOCKED_ANSWER_MS : MAIN_ANSWER_MS;
+      const tickDueUs = loopTickDueUs(header);
+      const answerLimitMs = loopBlockedAt(tickDueUs, askedUs) ? BLOCKED_ANSWER_MS : MAIN_ANSWER_MS;
       let reply = await waitForReply(requestId, answerLimitMs);
       // Settled once: the main thread answered (late, perhaps) or we gave up waiting for it.
       const gaveUp = !reply && Atomics.compareExchange(new Int32Array(claim), CLAIM_I32_OWNER, 0, 2) === 0;
@@ -135,9 +130,15 @@ export function runWatchdog(data: WatchdogData): void {
         const probe = await probeMainThread(PROBE_TIMEOUT_MS);
         const verdict = judgeProbe(probe, new Float64Array(claim)[CLAIM_F64_ANSWERED_US] ?? 0, askedUs, Date.now() - asked);
         if (verdict.stuck) {
-          stuck = { ts: stuckTs, frames: probe.frames, waitedMs: Date.now() - asked, ...(loopQuietMs !== undefined ? { loopQuietMs } : {}), ...(probe.error ? { error: probe.error } : {}) };
+          // The tick still due as it was: the loop has not come back since, the block goes on.
+          const seenUs = nowUs();
+          const thresholdMs = loopBlockThresholdMs(options);
+          const blocked = tickDueUs > 0 && loopTickDueUs(header) === tickDueUs && seenUs - tickDueUs >= thresholdMs * 1000
+            ? { startUs: tickDueUs, endUs: seenUs, thresholdMs } : undefined;
+          stuck = { ts: stuckTs, frames: probe.frames, waitedMs: Date.now() - asked, ...(blocked ? { blocked } : {}), ...(probe.error ? { error: probe.error } : {}) };
+        } else {
+          slow = { ts: stuckTs, ...verdict.slow };
         }
-        else slow = { ts: stuckTs, ...verdict.slow };
       }
       const threads: ThreadCopy[] = [{ tid: 0, name: 'main', bytes: mainBytes }];
       for (const worker of workers.list()) {

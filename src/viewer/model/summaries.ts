@@ -87,14 +87,17 @@ export function slowestRequests(model: TimelineModel, limit = 200, list = slowes
 export function longestLoopBlocks(model: TimelineModel, limit = 200): SpanRow[] {
   const list = topByDuration(model, spansOfCategory(model, ['eventloop']), limit);
   return list.map((span) => {
-    const frames = framesOf(spanArgs(model, span));
+    const args = spanArgs(model, span);
+    const frames = framesOf(args);
     const top = frames.find((f) => !f.url.startsWith('node:')) ?? frames[0];
+    const where = top ? `${top.functionName || '(anonymous)'} ${shortUrl(top.url)}:${top.lineNumber}` : '';
     return {
       span,
       durationUs: model.spans.endUs[span]! - model.spans.startUs[span]!,
       startUs: model.spans.startUs[span]!,
       name: spanEvent(model, span).name,
-      detail: top ? `${top.functionName || '(anonymous)'} ${shortUrl(top.url)}:${top.lineNumber}` : '',
+      // A block still under way when the snapshot was taken (a hung main thread) says so.
+      detail: args?.ongoing === true ? (where ? `${where} (still blocked)` : 'still blocked') : where,
       failed: false,
     };
   });

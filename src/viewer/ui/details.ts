@@ -21,7 +21,7 @@ export interface DetailsActions {
  * the host) — this sentence stands in for them until they arrive.
  */
 export function renderDetails(model: TimelineModel, selection: Selection | undefined, actions: DetailsActions, argsNote?: string): HTMLElement {
-  if (!selection) return renderOverview(model);
+  if (!selection) return renderOverview(model, actions);
   switch (selection.kind) {
     case 'span':
       return renderSpan(model, selection.span, actions, argsNote);
@@ -165,12 +165,19 @@ function renderCounter(model: TimelineModel, selection: Extract<Selection, { kin
   return root;
 }
 
-function renderOverview(model: TimelineModel): HTMLElement {
+function renderOverview(model: TimelineModel, actions: DetailsActions): HTMLElement {
   const meta = model.metadata;
   const root = h('div', { class: 'nfr-details' });
   root.append(heading(model.fileName, model.source === 'snapshot' ? 'flight recorder snapshot' : model.source === 'cpuprofile' ? 'CPU profile' : 'Chrome trace', 'nfr-cat-trigger'));
   const entries: [string, string | HTMLElement][] = [];
   if (model.trigger) entries.push(['Trigger', `${model.trigger.label}${model.trigger.detail ? ` — ${model.trigger.detail}` : ''}`]);
+  const stuck = meta?.mainThreadStuck as Record<string, unknown> | undefined;
+  const stuckAt = framesOf(stuck)[0];
+  if (stuckAt) {
+    // A hung process: the first thing to say, with a link to where it hangs.
+    const blocked = typeof stuck?.blockedMs === 'number' ? ` — its event loop blocked for ${formatDuration(stuck.blockedMs * 1000)} so far` : '';
+    entries.push(['Main thread', h('span', { class: 'nfr-stuck' }, 'stuck in ', h('span', { class: 'nfr-fn' }, stuckAt.functionName || '(anonymous)'), ' ', frameLink(stuckAt, actions), blocked)]);
+  }
   if (meta?.programName) entries.push(['Program', meta.programName]);
   if (Array.isArray(meta?.argv)) entries.push(['Command', meta.argv.join(' ')]);
   if (meta?.nodeVersion) entries.push(['Node', `${meta.nodeVersion}${meta.platform ? ` on ${meta.platform}${meta.arch ? `-${meta.arch}` : ''}` : ''}`]);
