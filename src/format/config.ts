@@ -56,10 +56,26 @@ export interface RecorderOptions {
   followWorkers?: boolean;
   /** Console lines are cut to this many bytes. Default 256. */
   consoleMaxBytes?: number;
+  /**
+   * Request headers recorded on HTTP server spans, by name (any case), e.g. `["x-request-id",
+   * "traceparent"]`: what ties a request to the program's logs and traces. None by default.
+   * Values of headers that carry secrets (authorization, cookies, tokens, keys) stay `***`
+   * unless `redact.headers` is false.
+   */
+  recordHeaders?: string[];
   triggers?: TriggerOptions;
   /** Recording off entirely (the preload then does nothing). */
   enabled?: boolean;
 }
 
 export const DEFAULT_MAX_BYTES = 10 * 1024 * 1024;
+/** Most request headers `recordHeaders` may name: each is looked for in every request's raw headers. */
+export const MAX_RECORDED_HEADERS = 16;
+/** An HTTP header name (RFC 9110 token): what `recordHeaders` accepts. */
+export const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
+
+/** Whether `value` is a valid `recordHeaders` list. */
+export function isHeaderNameList(value: unknown): value is string[] {
+  return Array.isArray(value) && value.length <= MAX_RECORDED_HEADERS && value.every((name) => typeof name === 'string' && HEADER_NAME.test(name));
+}
 export const DEFAULT_MIN_AGE_MS = 10_000;

@@ -2,7 +2,7 @@
 // throws: a bad value turns recording off with one clear line, because a typo in an env
 // variable must not take a production program down.
 import { resolve } from 'node:path';
-import { CONFIG_ENV, DEFAULT_MAX_BYTES, DEFAULT_MIN_AGE_MS, type RecorderOptions, type TriggerOptions } from '../format/config';
+import { CONFIG_ENV, DEFAULT_MAX_BYTES, DEFAULT_MIN_AGE_MS, isHeaderNameList, MAX_RECORDED_HEADERS, type RecorderOptions, type TriggerOptions } from '../format/config';
 import { MIN_RING_BYTES } from './ring/layout';
 
 export const MAX_RING_BYTES = 1024 * 1024 * 1024;
@@ -21,6 +21,8 @@ export interface ResolvedOptions extends RecorderOptions {
   followChildren: boolean;
   followWorkers: boolean;
   consoleMaxBytes: number;
+  /** Lower-case header names (none: an empty list). */
+  recordHeaders: string[];
   triggers: Required<Omit<TriggerOptions, 'signal'>> & { signal: string | null };
   enabled: boolean;
 }
@@ -34,6 +36,7 @@ const number = (min: number, max: number, integer = false): Check => (v) =>
     ? null
     : `must be ${integer ? 'an integer' : 'a number'} from ${min} to ${max}`;
 const string: Check = (v) => (typeof v === 'string' && v.length > 0 ? null : 'must be a non-empty string');
+const headerNames: Check = (v) => (isHeaderNameList(v) ? null : `must be a list of at most ${MAX_RECORDED_HEADERS} header names like ["x-request-id"]`);
 const signalName: Check = (v) => (v === null || (typeof v === 'string' && /^SIG[A-Z0-9]+$/.test(v) && v !== 'SIGKILL' && v !== 'SIGSTOP') ? null : 'must be null or a signal name like "SIGUSR1"');
 
 const DAY_MS = 86_400_000;
@@ -49,6 +52,7 @@ const TOP: Record<string, Check> = {
   followChildren: boolean,
   followWorkers: boolean,
   consoleMaxBytes: number(0, 65_536, true),
+  recordHeaders: headerNames,
   enabled: boolean,
 };
 const REDACT: Record<string, Check> = { query: boolean, headers: boolean, argv: boolean };
@@ -82,6 +86,7 @@ export function defaultOptions(cwd = process.cwd()): ResolvedOptions {
     followChildren: true,
     followWorkers: true,
     consoleMaxBytes: 256,
+    recordHeaders: [],
     triggers: {
       uncaughtException: true,
       unhandledRejection: true,
@@ -129,6 +134,7 @@ export function resolveOptions(input: unknown, cwd = process.cwd()): ConfigResul
   const options = defaultOptions(cwd);
   for (const [key, value] of Object.entries(top)) if (value !== undefined) (options as unknown as Record<string, unknown>)[key] = value;
   if (typeof options.out === 'string') options.out = resolve(cwd, options.out);
+  options.recordHeaders = [...new Set(options.recordHeaders.map((name) => name.toLowerCase()))];
   if (isPlainObject(redact)) Object.assign(options.redact, stripUndefined(redact));
   if (isPlainObject(triggers)) Object.assign(options.triggers, stripUndefined(triggers));
   return { ok: true, options };

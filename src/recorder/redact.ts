@@ -149,6 +149,16 @@ export function redactUrl(url: string, options: RedactOptions = {}): string {
   return redactQuery(redactUserInfo(url));
 }
 
+/**
+ * Headers whose values are credentials: redacted even when a user asked to record them by name
+ * (recordHeaders), unless `redact.headers` is false.
+ */
+const SECRET_HEADER = /^(?:authorization|proxy-authorization|cookie|set-cookie)$|token|secret|passw(?:or)?d|api[-_]?key|auth|credential|session|signature|private[-_]?key|access[-_]?key/i;
+
+export function isSecretHeader(name: string): boolean {
+  return SECRET_HEADER.test(name);
+}
+
 export function redactHeaders(
   headers: Record<string, string | string[] | number | undefined>,
   options: RedactOptions = {},

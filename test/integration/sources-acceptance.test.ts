@@ -85,3 +85,30 @@ test('a request in flight at snapshot time appears as a begun span; it ends as a
   const ended = spansOf(after?.events ?? [], 'http.server').find((s) => s.begin.name === 'GET /hang');
   assert.equal(ended?.end?.args?.aborted, true);
 });
+
+test('recordHeaders: the named request headers on each server span, secret ones redacted; none by default', { skip: !built && 'dist/ not built', timeout: 60_000 }, async () => {
+  const send = (port: number, path: string, headers: Record<string, string>) =>
+    new Promise<number>((resolveSent, reject) => {
+      http.get({ host: '127.0.0.1', port, path, headers, agent: false }, (response) => {
+        response.resume();
+        response.on('end', () => resolveSent(response.statusCode ?? 0));
+      }).on('error', reject);
+    });
+  const headers = { 'X-Request-Id': 'req-42', Authorization: 'Bearer SECRET-TOKEN', Traceparent: '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01', 'X-Other': 'not asked for' };
+  const app = await startApp('http-server.js', { recorder: true, config: { recordHeaders: ['x-request-id', 'Authorization', 'traceparent', 'x-missing'] } });
+  running.push(app);
+  assert.equal(await send(app.port, '/hello', headers), 200);
+  assert.equal(await send(app.port, '/hello', {}), 200);
+  const { text, events } = readSnapshot(cliSnapshot(app, 'headers')[0] ?? '');
+  const hello = spansOf(events, 'http.server').filter((s) => s.begin.name === 'GET /hello');
+  assert.equal(hello.length, 2);
+  assert.deepEqual(hello[0]!.begin.args?.headers, { 'x-request-id': 'req-42', authorization: '***', traceparent: headers.Traceparent });
+  assert.equal(hello[1]!.begin.args?.headers, undefined, 'a request with none of them has no headers');
+  assert.ok(!text.includes('SECRET-TOKEN') && !text.includes('not asked for'));
+
+  const plain = await startApp('http-server.js', { recorder: true });
+  running.push(plain);
+  assert.equal(await send(plain.port, '/hello', headers), 200);
+  const unasked = spansOf(readSnapshot(cliSnapshot(plain, 'no-headers')[0] ?? '').events, 'http.server').find((s) => s.begin.name === 'GET /hello');
+  assert.ok(unasked && unasked.begin.args?.headers === undefined);
+});

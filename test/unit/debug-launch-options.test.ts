@@ -33,6 +33,8 @@ test('bad values get one message each, naming the key', () => {
   assert.match(text, /statusAtLeast" must be an HTTP status/);
   assert.match(text, /triggers.signal" must be a signal name/);
   assert.match(text, /"flightRecorder.redact" must be an object/);
+  assert.match(validateRecorderOptions({ recordHeaders: ['ok', 'not ok'] }).join('\n'), /"flightRecorder.recordHeaders" must be a list of at most 16 header names like \["x-request-id"\] \(got \["ok","not ok"\]\)/);
+  assert.deepEqual(validateRecorderOptions({ recordHeaders: ['x-request-id', 'Traceparent'] }), []);
   assert.deepEqual(validateRecorderOptions({ maxBytes: 0, out: '/tmp/x', triggers: { signal: null, statusAtLeast: 500 }, redact: { query: false } }), []);
 });
 

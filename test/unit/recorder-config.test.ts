@@ -26,6 +26,11 @@ test('values override defaults; nested objects merge; out resolves against cwd',
   assert.equal(result.options.triggers.slowRequestMs, 200);
   assert.equal(result.options.triggers.signal, 'SIGUSR1');
   assert.equal(result.options.triggers.cooldownMs, 30_000);
+  assert.deepEqual(result.options.recordHeaders, []);
+  // Header names: any case in, lower case and each once out.
+  const headers = parseConfigEnv({ FLIGHT_RECORDER: JSON.stringify({ recordHeaders: ['X-Request-Id', 'traceparent', 'x-request-id'] }) });
+  assert.ok(headers.ok);
+  assert.deepEqual(headers.options.recordHeaders, ['x-request-id', 'traceparent']);
 });
 
 test('bad JSON, bad values and unknown keys are errors naming the problem', () => {
@@ -40,6 +45,10 @@ test('bad JSON, bad values and unknown keys are errors naming the problem', () =
     ['{"triggers":{"slowRequest":100}}', /unknown key triggers\.slowRequest/],
     ['{"redact":{"cookies":true}}', /unknown key redact\.cookies/],
     ['{"maxbytes":100000}', /unknown key maxbytes/],
+    ['{"recordHeaders":"x-request-id"}', /recordHeaders must be a list of at most 16 header names/],
+    ['{"recordHeaders":["x request id"]}', /recordHeaders must be a list/],
+    ['{"recordHeaders":[1]}', /recordHeaders must be a list/],
+    [JSON.stringify({ recordHeaders: Array.from({ length: 17 }, (_, i) => `x-h${i}`) }), /recordHeaders must be a list of at most 16/],
   ];
   for (const [text, pattern] of cases) {
     const result = parseConfigEnv({ FLIGHT_RECORDER: text });

@@ -5,7 +5,7 @@ import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { CONFIG_ENV, type RecorderOptions, type TriggerOptions } from '../../format/config';
+import { CONFIG_ENV, isHeaderNameList, MAX_RECORDED_HEADERS, type RecorderOptions, type TriggerOptions } from '../../format/config';
 import { allStrings, flag, parseArgs, stringOption, type OptionSpec } from '../args';
 import { CommandError, UsageError } from '../errors';
 import { parseDurationMs, parseSize } from '../units';
@@ -34,6 +34,8 @@ Options:
       tail=500ms            keep recording this long after a rule fires
       uncaught-exception=off, unhandled-rejection=off, exit=off
                             (snapshots on crashes and non-zero exits are on by default)
+  --record-header NAME[,NAME...]  record these request headers on HTTP server spans
+                            (repeatable; e.g. x-request-id,traceparent; secret ones stay ***)
   --async-causality         record which callback scheduled which (costly)
   --fs                      record fs operations
   --no-gc                   do not record garbage collections (each costs ~20–30 µs in Node)
@@ -51,6 +53,7 @@ const specs: OptionSpec[] = [
   { name: 'cpu-sampling', type: 'optional' },
   { name: 'trigger', type: 'string', multiple: true },
   { name: 'rule', type: 'string', multiple: true },
+  { name: 'record-header', type: 'string', multiple: true },
   { name: 'async-causality', type: 'boolean' },
   { name: 'fs', type: 'boolean' },
   { name: 'no-gc', type: 'boolean' },
@@ -100,6 +103,11 @@ export function recorderOptionsFromArgs(args: ReturnType<typeof parseArgs>): Rec
     for (const part of spec.split(',')) if (part.trim()) applyTrigger(part.trim(), triggers);
   }
   if (Object.keys(triggers).length > 0) options.triggers = triggers;
+  const headers = allStrings(args, 'record-header').flatMap((spec) => spec.split(',').map((name) => name.trim()).filter((name) => name !== ''));
+  if (headers.length > 0) {
+    if (!isHeaderNameList(headers)) throw new UsageError(`--record-header ${allStrings(args, 'record-header').join(',')}: at most ${MAX_RECORDED_HEADERS} header names like x-request-id`, 'run');
+    options.recordHeaders = headers;
+  }
   if (flag(args, 'async-causality')) options.asyncCausality = true;
   if (flag(args, 'fs')) options.fs = true;
   if (flag(args, 'no-gc')) options.gc = false;

@@ -1,7 +1,7 @@
 // The launch property `"flightRecorder": true | { ...FLIGHT_RECORDER keys }` on node / pwa-node
 // configurations: validation with messages a person can act on, the decision to record, and the
 // environment merge. Pure (no vscode import) so it is unit-tested without an editor.
-import type { RecorderOptions } from '../../format/config';
+import { isHeaderNameList, MAX_RECORDED_HEADERS, type RecorderOptions } from '../../format/config';
 import { mergeRecorderOptions } from '../node-options';
 
 /** Set on a resolved configuration we injected into; child sessions find it on their parent. */
@@ -58,12 +58,15 @@ function checkBoolean(object: Record<string, unknown>, key: string, prefix: stri
 /** Validates an options object with the `FLIGHT_RECORDER` keys; `prefix` names it in messages. */
 export function validateRecorderOptions(value: Record<string, unknown>, prefix = 'flightRecorder.'): string[] {
   const errors: string[] = [];
-  const known = [...TOP_NUMBERS, ...TOP_BOOLEANS, 'out', 'redact', 'triggers'];
+  const known = [...TOP_NUMBERS, ...TOP_BOOLEANS, 'out', 'redact', 'triggers', 'recordHeaders'];
   checkKeys(value, prefix, known, errors);
   for (const key of TOP_NUMBERS) checkNumber(value, key, prefix, errors);
   for (const key of TOP_BOOLEANS) checkBoolean(value, key, prefix, errors);
   if (typeof value.maxBytes === 'number' && value.maxBytes > 0 && value.maxBytes < MIN_MAX_BYTES) {
     errors.push(`"${prefix}maxBytes" is ${value.maxBytes} bytes; use at least ${MIN_MAX_BYTES} (64 KiB), or 0 for the default 10 MiB.`);
+  }
+  if (value.recordHeaders !== undefined && !isHeaderNameList(value.recordHeaders)) {
+    errors.push(`"${prefix}recordHeaders" must be a list of at most ${MAX_RECORDED_HEADERS} header names like ["x-request-id"] (got ${JSON.stringify(value.recordHeaders)}).`);
   }
   if (value.out !== undefined && (typeof value.out !== 'string' || value.out.trim() === '')) {
     errors.push(`"${prefix}out" must be a directory path (got ${JSON.stringify(value.out)}).`);

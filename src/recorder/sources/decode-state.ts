@@ -26,3 +26,23 @@ export function noteBegin(out: DecodeContext, category: string, id: number): voi
 export function takeBegin(out: DecodeContext, category: string, id: number): boolean {
   return spansOf(out).delete(`${category}\u0000${id}`);
 }
+
+const recordedHeaders = new WeakMap<DecodeContext, Map<number, string>>();
+
+/** A server span's recorded headers (their record comes just before the span's begin record). */
+export function noteHeaders(out: DecodeContext, id: number, text: string): void {
+  let byId = recordedHeaders.get(out);
+  if (byId === undefined) {
+    byId = new Map();
+    recordedHeaders.set(out, byId);
+  }
+  byId.set(id, text);
+}
+
+/** The headers noted for span `id` in this pass, forgotten; undefined when none. */
+export function takeHeaders(out: DecodeContext, id: number): string | undefined {
+  const byId = recordedHeaders.get(out);
+  const text = byId?.get(id);
+  if (text !== undefined) byId!.delete(id);
+  return text;
+}

@@ -1,7 +1,8 @@
 // Decoders of the HTTP span records (server and client share the layout).
 import type { HttpBeginArgs, HttpEndArgs } from '../../format/trace-event';
 import type { DecodeContext, RecordView } from '../contracts';
-import { noteBegin, takeBegin } from './decode-state';
+import { noteBegin, noteHeaders, takeBegin, takeHeaders } from './decode-state';
+import { headersOfText } from './request-headers';
 import { CLIENT_APIS, HTTP_END_ABORTED, HTTP_END_ERROR, HTTP_METHODS, SPAN_ABORTED, SPAN_ROUTE_UNIT, SPAN_STATUS_MASK } from './kinds';
 
 /** Name of a span whose URL's string-table entry was overwritten before the snapshot. */
@@ -30,6 +31,8 @@ export function decodeHttpBegin(category: 'http.server' | 'http.client') {
     const args: HttpBeginArgs = { method, url };
     const api = CLIENT_APIS[record.b];
     if (api) args.api = api;
+    const headers = category === 'http.server' ? takeHeaders(out, record.id) : undefined;
+    if (headers !== undefined) args.headers = headersOfText(headers);
     noteBegin(out, category, record.id);
     out.emit({ name: spanName(method, url), cat: category, ph: 'b', ts: record.tsUs, pid: out.pid, tid: out.tid, id: record.id, args: args as unknown as Record<string, unknown> });
   };
@@ -82,4 +85,13 @@ export function decodeHttpServerSpan(record: RecordView, out: DecodeContext): vo
   if (low & SPAN_ABORTED) args.aborted = true;
   const method = record.s1 ?? HTTP_METHODS[record.a] ?? '';
   out.emit({ name: spanName(method, record.s2 ?? ''), cat: 'http.server', ph: 'e', ts: record.tsUs + record.durUs, pid: out.pid, tid: out.tid, id: record.id, args: args as Record<string, unknown> });
+}
+
+/**
+ * Recorded request headers (`httpServerHeaders` 56), written just before their span's begin
+ * record when `recordHeaders` names any the request carries: ts = request start, id = span id,
+ * s1 = "name: value" lines (request-headers.ts). Emits nothing itself: the begin's `headers`.
+ */
+export function decodeHttpServerHeaders(record: RecordView, out: DecodeContext): void {
+  if (record.s1 !== undefined) noteHeaders(out, record.id, record.s1);
 }

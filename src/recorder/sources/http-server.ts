@@ -11,6 +11,9 @@
 // of this cost is cache misses, not instructions: each object the hooks read or write is a
 // line the program's own work has likely evicted since the previous request, so the hooks
 // touch as few distinct objects as they can (docs/benchmarks.md).
+// Headers named in `recordHeaders` (none by default) are read from the request's raw header list
+// and written as a record of their own just before the begin record (request-headers.ts); with
+// none asked for, the hook does not look at them.
 // The route template comes from Express (`req.route`). Fastify's would come from its
 // `fastify.request.handler` tracing channel, but subscribing to it makes Fastify trace every
 // handler: +25–30 % CPU per request measured (docs/benchmarks.md), so Fastify spans are named
@@ -26,6 +29,7 @@ import { rethrow } from '../guard';
 import { subscribeSelfGuarded } from './channels';
 import { HTTP_END_ABORTED, Kind, methodCode, SPAN_ABORTED, SPAN_ROUTE_UNIT, SPAN_STATUS_MASK } from './kinds';
 import { RequestsInFlight, type RequestState } from './requests-in-flight';
+import { recordedHeaderText } from './request-headers';
 
 /** Span ids count up to this and start again at 1 (0 means none; ids stay Smis). */
 const MAX_SPAN_ID = 0x3fffffff;
@@ -33,6 +37,7 @@ const MAX_SPAN_ID = 0x3fffffff;
 interface ServerRequest {
   method?: string;
   url?: string;
+  rawHeaders?: unknown;
   baseUrl?: unknown;
   route?: { path?: unknown };
   socket?: unknown;
@@ -54,11 +59,20 @@ function expressRouteOf(request: ServerRequest): string | undefined {
   return undefined;
 }
 
-export function httpServerSource(): EventSource {
+/**
+ * @param recordHeaders lower-case names of the request headers to record (none: no header read)
+ * @param redactHeaders whether secret-bearing headers among them keep `***`
+ */
+export function httpServerSource(recordHeaders: readonly string[] = [], redactHeaders = true): EventSource {
   return {
     name: 'http-server',
     install(context: SourceContext) {
       const { ring, rules, appendUrl, redactUrl } = context;
+      // A function only when headers are wanted: the hook tests one constant otherwise.
+      const writeHeaders = recordHeaders.length === 0 ? undefined : (request: ServerRequest, nowUs: number, id: number) => {
+        const text = recordedHeaderText(request.rawHeaders, recordHeaders, redactHeaders);
+        if (text !== '') ring.write(Kind.httpServerHeaders, nowUs, 0, id, 0, 0, ring.appendString(text), 0);
+      };
       const inFlight = new RequestsInFlight<ServerSocket, ServerRequest>();
       let lastSpanId = 0;
       // Rules that say they watch no request (the default; triggers/rules.ts) are not called:
@@ -108,6 +122,7 @@ export function httpServerSource(): EventSource {
             const urlId = appendUrl(url);
             const id = (lastSpanId = lastSpanId >= MAX_SPAN_ID ? 1 : lastSpanId + 1);
             const socket = message.socket;
+            if (writeHeaders !== undefined) writeHeaders(request, nowUs, id);
             const record = ring.writeOpen(Kind.httpServerBegin, nowUs, 0, id, code, 0, code === 0 ? ring.intern(method) : 0, urlId);
             if (inFlight.begin(socket, request, id, nowUs, code, urlId, record)) socket?.once('close', onSocketClose);
           } catch (error) {

@@ -10,7 +10,7 @@ import { fetchSource } from './fetch';
 import { decodeFsOperation, fsSource } from './fs';
 import { decodeGc, gcSource } from './gc';
 import { httpClientSource } from './http-client';
-import { decodeHttpBegin, decodeHttpEnd, decodeHttpServerSpan } from './http-decode';
+import { decodeHttpBegin, decodeHttpEnd, decodeHttpServerHeaders, decodeHttpServerSpan } from './http-decode';
 import { httpServerSource } from './http-server';
 import { Kind } from './kinds';
 import { decodeMemory, memorySource } from './memory';
@@ -31,7 +31,7 @@ export const DEFAULT_CONSOLE_MAX_BYTES = 256;
 /** The default-on sources, plus the opt-in ones the options ask for. */
 export function createSources(options: RecorderOptions): EventSource[] {
   const sources: EventSource[] = [
-    httpServerSource(),
+    httpServerSource(options.recordHeaders ?? [], options.redact?.headers !== false),
     httpClientSource(),
     fetchSource(),
     netSource(),
@@ -55,6 +55,7 @@ export const decoders: ReadonlyMap<number, RecordDecoder> = new Map<number, Reco
   [Kind.httpServerBegin, decodeHttpBegin('http.server')],
   [Kind.httpServerEnd, decodeHttpEnd('http.server')],
   [Kind.httpServerSpan, decodeHttpServerSpan],
+  [Kind.httpServerHeaders, decodeHttpServerHeaders],
   [Kind.httpClientBegin, decodeHttpBegin('http.client')],
   [Kind.httpClientEnd, decodeHttpEnd('http.client')],
   [Kind.netOpen, decodeNetOpen],

@@ -27,6 +27,7 @@ export const Kind = {
   asyncCallback: 53,
   fsOperation: 54,
   httpServerSpan: 55,
+  httpServerHeaders: 56,
 } as const;
 
 /** HTTP methods as small numbers, so an end record needs no string for them. 0 = other. */
