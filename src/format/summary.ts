@@ -22,6 +22,8 @@ export interface RequestSummary {
   tid: number;
   /** Still running when the snapshot was taken: duration counts up to the window's end. */
   inFlight: boolean;
+  /** The request headers recorded (`recordHeaders`), e.g. its x-request-id. */
+  headers?: Record<string, string>;
 }
 
 export interface LoopBlockSummary {
@@ -268,6 +270,11 @@ function requestFrom(kind: 'server' | 'client', event: TraceEvent, args: Json, d
   if (method !== undefined) span.method = method;
   const url = str(args.url);
   if (url !== undefined) span.url = url;
+  if (isObject(args.headers)) {
+    const headers: Record<string, string> = {};
+    for (const [name, value] of Object.entries(args.headers)) if (typeof value === 'string') headers[name] = value;
+    if (Object.keys(headers).length > 0) span.headers = headers;
+  }
   const route = str(args.route);
   if (route !== undefined) span.route = route;
   const status = num(args.status) ?? num(args.statusCode);

@@ -66,3 +66,15 @@ test('complete (X) HTTP spans count too', () => {
   });
   assert.deepEqual(s.slowestRequests.map((r) => [r.durationMs, r.status]), [[42, 503]]);
 });
+
+test('recorded request headers come with the request; anything but strings is left out', () => {
+  const s = summarizeTrace({
+    traceEvents: [
+      { name: 'GET /x', cat: 'http.server', ph: 'b', ts: 0, pid: 1, tid: 0, id: 1, args: { method: 'GET', url: '/x', headers: { 'x-request-id': 'req-7', odd: 3 } } },
+      { name: 'GET /x', cat: 'http.server', ph: 'e', ts: 9_000, pid: 1, tid: 0, id: 1, args: { status: 200 } },
+      { name: 'GET /y', cat: 'http.server', ph: 'X', ts: 0, dur: 1_000, pid: 1, tid: 0, args: { method: 'GET', url: '/y', headers: 'not an object' } },
+    ],
+    window: { startTs: 0, endTs: 100_000 },
+  });
+  assert.deepEqual(s.slowestRequests.map((r) => [r.url, r.headers]), [['/x', { 'x-request-id': 'req-7' }], ['/y', undefined]]);
+});

@@ -167,7 +167,10 @@ export function renderSummary(file: string, kind: string, trace: LoadedTrace, s:
 
 function describeRequest(r: RequestSummary): string {
   const name = r.method && r.url ? `${r.method} ${r.url}` : r.name;
-  return oneLine(r.route && !name.includes(r.route) ? `${name} [${r.route}]` : name);
+  const routed = r.route && !name.includes(r.route) ? `${name} [${r.route}]` : name;
+  // Recorded headers (an x-request-id) are what finds the request in the program's logs.
+  const headers = r.headers ? Object.entries(r.headers).map(([header, value]) => `  ${header}: ${value}`).join('') : '';
+  return oneLine(routed + headers);
 }
 
 function statusText(r: RequestSummary): string {
