@@ -1,7 +1,8 @@
 // Search over the args that stayed in the file (the summary path, event-summary.ts): the page
 // matches names and categories itself, and asks the host — which has the file — which of the
 // events whose args it has not fetched match in the args the viewer searches (URL, route,
-// message, text, method). Same rule as the page's search (viewer/model/search.ts); pure, with
+// message, text, method, and the recorded request headers' values: an id pasted from the logs
+// finds its request). Same rule as the page's search (viewer/model/search.ts); pure, with
 // the file read through a callback, so any host can use it.
 import { bytesMayContain } from './bytes-may-contain';
 import { lineOffsets, SUMMARY_FLAG, type EventSummary } from './event-summary';
@@ -17,15 +18,25 @@ export function isSearchNeedle(needle: unknown): needle is string {
   return typeof needle === 'string' && needle !== '' && needle.length <= MAX_SEARCH_CHARS && needle === needle.trim().toLowerCase();
 }
 
-/** Whether `args` holds a string containing `needle` (lower case) under one of SEARCH_ARG_KEYS, case-insensitively. */
+/**
+ * Whether `args` holds a string containing `needle` (lower case) under one of SEARCH_ARG_KEYS,
+ * or as the value of a recorded request header (`headers`), case-insensitively.
+ */
 export function argsMatch(args: unknown, needle: string): boolean {
-  if (typeof args !== 'object' || args === null || Array.isArray(args)) return false;
-  const record = args as Record<string, unknown>;
+  if (!isRecord(args)) return false;
   for (const key of SEARCH_ARG_KEYS) {
-    const value = record[key];
+    const value = args[key];
     if (typeof value === 'string' && value.toLowerCase().includes(needle)) return true;
   }
+  const headers = args.headers;
+  if (isRecord(headers)) {
+    for (const value of Object.values(headers)) if (typeof value === 'string' && value.toLowerCase().includes(needle)) return true;
+  }
   return false;
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 /** Bytes read per step: whole lines only, at least this much when lines are short. */
