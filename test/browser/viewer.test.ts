@@ -271,6 +271,31 @@ describe('viewer in Chromium via cli view', () => {
     }
   });
 
+  test('recorded request headers: a request id finds its request, shown in a table of its own, as text', async () => {
+    const snapshot = makeSnapshot();
+    const begin = snapshot.traceEvents.find((e) => e.cat === 'http.server' && e.ph === 'b' && String(e.args?.url).startsWith('/api/checkout'))!;
+    begin.args = { ...begin.args, headers: { 'x-request-id': 'Req-7f3a9c', 'x-note': '<img src=x onerror="window.__pwned=1">' } };
+    const file = join(dir, 'headers.nodetrace.json');
+    writeFileSync(file, serializeSnapshot(snapshot));
+    const server = await startView(file);
+    const page = await openPage(server);
+    try {
+      await page.fill('.nfr-search-input', 'req-7F3A9C');
+      await page.waitForFunction(() => (globalThis as unknown as PageGlobals).document.querySelector('.nfr-search-count')?.textContent === '1 found', undefined, { timeout: 5_000 });
+      await page.press('.nfr-search-input', 'Enter');
+      await page.waitForSelector('.nfr-details-title', { timeout: 5_000 });
+      assert.equal(await page.locator('.nfr-details-title').innerText(), begin.name);
+      const details = await page.locator('.nfr-details').innerText();
+      assert.match(details, /REQUEST HEADERS\s+x-request-id\s+Req-7f3a9c\s+x-note\s+<img src=x onerror="window.__pwned=1">/i);
+      // Start and end of a span told apart to a twentieth of its length.
+      assert.match(details, /Start\s+[−+][\d.]+ m?s\s+\(from trigger\)/);
+      assert.equal(await page.evaluate(() => (globalThis as unknown as { __pwned?: number }).__pwned), undefined);
+    } finally {
+      await page.close();
+      await server.stop();
+    }
+  });
+
   test('search finds events and Enter selects the next match', async () => {
     const page = await openPage(servers.snapshot!);
     try {

@@ -34,7 +34,8 @@ export function renderDetails(model: TimelineModel, selection: Selection | undef
   }
 }
 
-const offset = (model: TimelineModel, ts: number) => formatOffset(ts - model.originUs, 1000);
+/** `ts` from the trigger, to the ms — or finer, as a span's length needs (`resolutionUs`: a sub-ms span's ends differ). */
+const offset = (model: TimelineModel, ts: number, resolutionUs = 1000) => formatOffset(ts - model.originUs, resolutionUs);
 
 function threadName(model: TimelineModel, pid: number, tid: number): string {
   const process = model.processes.find((p) => p.pid === pid);
@@ -80,17 +81,20 @@ function renderSpan(model: TimelineModel, span: number, actions: DetailsActions,
   root.append(heading(event.name || '(unnamed)', cat || 'span', `nfr-cat-${cssSafe(cat)}`));
   const entries: [string, string | HTMLElement][] = [
     ['Duration', unfinished ? `${formatDuration(end - start)} (still running when the snapshot was taken)` : formatDuration(end - start)],
-    ['Start', `${offset(model, start)}  (from trigger)`],
-    ['End', offset(model, end)],
+    ['Start', `${offset(model, start, spanResolutionUs(end - start))}  (from trigger)`],
+    ['End', offset(model, end, spanResolutionUs(end - start))],
     ['Thread', threadName(model, event.pid, event.tid)],
   ];
   if (typeof args.status === 'number') entries.splice(1, 0, ['Status', statusBadge(args.status)]);
   if (typeof args.error === 'string') entries.splice(1, 0, ['Error', h('span', { class: 'nfr-error-text' }, args.error)]);
   root.append(facts(entries));
   const frames = framesOf(args);
-  const rest = withoutKeys(args, ['frames', 'stack', 'status', 'error']);
+  // Recorded request headers (recordHeaders) as a table of their own, not a JSON block.
+  const headers = isStringRecord(args.headers) ? args.headers : undefined;
+  const rest = withoutKeys(args, headers ? ['frames', 'stack', 'status', 'error', 'headers'] : ['frames', 'stack', 'status', 'error']);
   if (argsNote !== undefined) root.append(argsPlaceholder(argsNote));
   else if (Object.keys(rest).length > 0) root.append(section('Arguments', argsTable(rest)));
+  if (argsNote === undefined && headers) root.append(section('Request headers', argsTable(headers)));
   if (frames.length > 0) root.append(section(cat === 'eventloop' ? 'Where the thread was' : 'Stack', stackList(frames, actions)));
   const causes = model.flows.filter((f) => f.toSpan === span);
   const effects = model.flows.filter((f) => f.fromSpan === span);
@@ -201,6 +205,15 @@ function renderOverview(model: TimelineModel, actions: DetailsActions): HTMLElem
 function statusBadge(status: number): HTMLElement {
   const kind = status >= 500 ? 'bad' : status >= 400 ? 'warn' : 'ok';
   return h('span', { class: `nfr-status nfr-status-${kind}` }, String(status));
+}
+
+/** A twentieth of a span's length, from 1 µs to 1 ms: its start and end told apart. */
+function spanResolutionUs(durationUs: number): number {
+  return Math.min(1000, Math.max(1, durationUs / 20));
+}
+
+function isStringRecord(value: unknown): value is Record<string, string> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value) && Object.values(value).every((item) => typeof item === 'string');
 }
 
 function withoutKeys(args: Record<string, unknown>, keys: string[]): Record<string, unknown> {
