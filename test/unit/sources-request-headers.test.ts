@@ -26,6 +26,7 @@ test('long values are cut; hostile values stay text', () => {
   const long = 'v'.repeat(MAX_HEADER_VALUE_CHARS + 50);
   const value = headersOfText(recordedHeaderText(['X-Long', long], ['x-long'], true))['x-long']!;
   assert.equal(value, `${'v'.repeat(MAX_HEADER_VALUE_CHARS)}…`);
+  assert.deepEqual(headersOfText(recordedHeaderText(['X-A', 'one\nauthorization: two', 'X-B', 'b'], ['x-a', 'x-b'], true)), { 'x-a': 'one authorization: two', 'x-b': 'b' });
   const hostile = '<img src=x onerror="window.__pwned=1">: x';
   assert.deepEqual(headersOfText(recordedHeaderText(['X-H', hostile], ['x-h'], true)), { 'x-h': hostile });
 });

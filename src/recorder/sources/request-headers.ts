@@ -28,7 +28,8 @@ export function recordedHeaderText(rawHeaders: unknown, wanted: readonly string[
       }
     }
     if (match === undefined) continue;
-    const raw = String(rawHeaders[i + 1]);
+    // Node's parser refuses line breaks in values; should one come anyway, it must not start a line of its own.
+    const raw = String(rawHeaders[i + 1]).replace(/[\r\n]/g, ' ');
     const value = redact && isSecretHeader(match) ? REDACTED : raw.length > MAX_HEADER_VALUE_CHARS ? `${raw.slice(0, MAX_HEADER_VALUE_CHARS)}…` : raw;
     const before = found.get(match);
     found.set(match, before === undefined ? value : before === REDACTED ? before : `${before}, ${value}`);
