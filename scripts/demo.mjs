@@ -40,7 +40,8 @@ async function main() {
   mkdirSync(outDir, { recursive: true });
 
   step('Starting examples/demo-server.js under the recorder');
-  const server = spawn(process.execPath, [cli, 'run', '--out', outDir, '--', process.execPath, join(root, 'examples', 'demo-server.js')], {
+  // Each request carries an x-request-id, recorded on its span: what finds it in the logs.
+  const server = spawn(process.execPath, [cli, 'run', '--out', outDir, '--record-header', 'x-request-id', '--', process.execPath, join(root, 'examples', 'demo-server.js')], {
     cwd: root,
     stdio: ['ignore', 'pipe', 'inherit'],
   });
@@ -56,7 +57,8 @@ async function main() {
     const base = `http://127.0.0.1:${port}`;
 
     step('Sending traffic: 30 fast requests, a 300 ms report, 3 aggregations (fetch), 2 imports (GC), 1 failure');
-    const get = (path) => fetch(base + path).then((response) => response.text());
+    let requestId = 0;
+    const get = (path) => fetch(base + path, { headers: { 'x-request-id': `demo-${++requestId}` } }).then((response) => response.text());
     for (let i = 0; i < 30; i++) await get(`/hello?token=demo-secret-${i}`);
     await Promise.all([get('/report?ms=300'), get('/hello?token=during-block')]);
     for (let i = 0; i < 3; i++) await get('/aggregate');
