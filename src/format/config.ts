@@ -69,6 +69,8 @@ export interface RecorderOptions {
 }
 
 export const DEFAULT_MAX_BYTES = 10 * 1024 * 1024;
+export const DEFAULT_MIN_AGE_MS = 10_000;
+
 /** Most request headers `recordHeaders` may name: each is looked for in every request's raw headers. */
 export const MAX_RECORDED_HEADERS = 16;
 /** An HTTP header name (RFC 9110 token): what `recordHeaders` accepts. */
@@ -78,4 +80,3 @@ export const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
 export function isHeaderNameList(value: unknown): value is string[] {
   return Array.isArray(value) && value.length <= MAX_RECORDED_HEADERS && value.every((name) => typeof name === 'string' && HEADER_NAME.test(name));
 }
-export const DEFAULT_MIN_AGE_MS = 10_000;

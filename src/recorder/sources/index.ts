@@ -21,12 +21,12 @@ import { decodeUserMark, decodeUserMeasure, userTimingSource } from './user-timi
 export { Kind } from './kinds';
 
 export const DEFAULT_LOOP_BLOCK_THRESHOLD_MS = 50;
+export const DEFAULT_CONSOLE_MAX_BYTES = 256;
 
 /** The event-loop block threshold the options ask for, ms. */
 export function loopBlockThresholdMs(options: RecorderOptions): number {
   return options.loopBlockThresholdMs && options.loopBlockThresholdMs > 0 ? options.loopBlockThresholdMs : DEFAULT_LOOP_BLOCK_THRESHOLD_MS;
 }
-export const DEFAULT_CONSOLE_MAX_BYTES = 256;
 
 /** The default-on sources, plus the opt-in ones the options ask for. */
 export function createSources(options: RecorderOptions): EventSource[] {
