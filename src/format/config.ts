@@ -57,8 +57,10 @@ export interface RecorderOptions {
   /** Console lines are cut to this many bytes. Default 256. */
   consoleMaxBytes?: number;
   /**
-   * Request headers recorded on HTTP server spans, by name (any case), e.g. `["x-request-id",
-   * "traceparent"]`: what ties a request to the program's logs and traces. None by default.
+   * Request headers recorded on HTTP spans — those incoming requests carry, and those the program
+   * sends with node:http and fetch — by name (any case), e.g. `["x-request-id", "traceparent"]`:
+   * what ties a request to the program's logs and traces, and to the services it calls. None by
+   * default.
    * Values of headers that carry secrets (authorization, cookies, tokens, keys) stay `***`
    * unless `redact.headers` is false.
    */

@@ -34,8 +34,8 @@ Options:
       tail=500ms            keep recording this long after a rule fires
       uncaught-exception=off, unhandled-rejection=off, exit=off
                             (snapshots on crashes and non-zero exits are on by default)
-  --record-header NAME[,NAME...]  record these request headers on HTTP server spans
-                            (repeatable; e.g. x-request-id,traceparent; secret ones stay ***)
+  --record-header NAME[,NAME...]  record these request headers on HTTP spans, incoming and
+                            outgoing (repeatable; e.g. x-request-id,traceparent; secret ones stay ***)
   --async-causality         record which callback scheduled which (costly)
   --fs                      record fs operations
   --no-gc                   do not record garbage collections (each costs ~20–30 µs in Node)

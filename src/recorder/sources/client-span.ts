@@ -7,12 +7,15 @@ import type { SpanTable } from './span-table';
 /**
  * Writes the `httpClientBegin` record of a new span and returns its id: one clock read, the
  * URL appended (redacted) once — the end record names the same entry. `api` is CLIENT_APIS'.
+ * `headers`: the recorded request headers' text (request-headers.ts), '' for none; written as a
+ * record of its own just before the begin record.
  */
-export function beginClientSpan(ring: EventRing, spans: SpanTable, appendUrl: (url: string) => number, method: string, url: string, api: number): number {
+export function beginClientSpan(ring: EventRing, spans: SpanTable, appendUrl: (url: string) => number, method: string, url: string, api: number, headers = ''): number {
   const nowUs = ring.nowUs();
   const code = methodCode(method);
   const urlId = appendUrl(url);
   const id = spans.begin(nowUs, undefined, code, urlId);
+  if (headers !== '') ring.write(Kind.httpClientHeaders, nowUs, 0, id, 0, 0, ring.appendString(headers), 0);
   ring.write(Kind.httpClientBegin, nowUs, 0, id, code, api, code === 0 ? ring.intern(method) : 0, urlId);
   return id;
 }

@@ -27,22 +27,23 @@ export function takeBegin(out: DecodeContext, category: string, id: number): boo
   return spansOf(out).delete(`${category}\u0000${id}`);
 }
 
-const recordedHeaders = new WeakMap<DecodeContext, Map<number, string>>();
+const recordedHeaders = new WeakMap<DecodeContext, Map<string, string>>();
 
-/** A server span's recorded headers (their record comes just before the span's begin record). */
-export function noteHeaders(out: DecodeContext, id: number, text: string): void {
+/** A span's recorded headers (their record comes just before the span's begin record). */
+export function noteHeaders(out: DecodeContext, category: string, id: number, text: string): void {
   let byId = recordedHeaders.get(out);
   if (byId === undefined) {
     byId = new Map();
     recordedHeaders.set(out, byId);
   }
-  byId.set(id, text);
+  byId.set(`${category}\u0000${id}`, text);
 }
 
-/** The headers noted for span `id` in this pass, forgotten; undefined when none. */
-export function takeHeaders(out: DecodeContext, id: number): string | undefined {
+/** The headers noted for (category, id) in this pass, forgotten; undefined when none. */
+export function takeHeaders(out: DecodeContext, category: string, id: number): string | undefined {
   const byId = recordedHeaders.get(out);
-  const text = byId?.get(id);
-  if (text !== undefined) byId!.delete(id);
+  const key = `${category}\u0000${id}`;
+  const text = byId?.get(key);
+  if (text !== undefined) byId!.delete(key);
   return text;
 }

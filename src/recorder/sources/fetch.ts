@@ -6,15 +6,21 @@ import type { EventSource, SourceContext } from '../contracts';
 import { subscribeAll } from './channels';
 import { beginClientSpan, endClientSpan, requestErrorText } from './client-span';
 import { CLIENT_API } from './kinds';
+import { recordedHeaderText, undiciHeaderPairs } from './request-headers';
 import { SpanTable } from './span-table';
 
 interface UndiciRequest {
   origin?: unknown;
   method?: string;
   path?: string;
+  headers?: unknown;
 }
 
-export function fetchSource(): EventSource {
+/**
+ * @param recordHeaders lower-case names of the request headers to record (none: no header read)
+ * @param redactHeaders whether secret-bearing headers among them keep `***`
+ */
+export function fetchSource(recordHeaders: readonly string[] = [], redactHeaders = true): EventSource {
   return {
     name: 'fetch',
     install(context: SourceContext) {
@@ -35,7 +41,8 @@ export function fetchSource(): EventSource {
       return subscribeAll(context, 'fetch', {
         'undici:request:create': (message: { request: UndiciRequest }) => {
           const request = message.request;
-          const id = beginClientSpan(ring, spans, context.appendUrl, request.method ?? 'GET', `${String(request.origin ?? '')}${request.path ?? ''}`, CLIENT_API.fetch);
+          const headers = recordHeaders.length === 0 ? '' : recordedHeaderText(undiciHeaderPairs(request.headers), recordHeaders, redactHeaders);
+          const id = beginClientSpan(ring, spans, context.appendUrl, request.method ?? 'GET', `${String(request.origin ?? '')}${request.path ?? ''}`, CLIENT_API.fetch, headers);
           spanOf.set(request, id);
           statusBySlot[id & 4095] = 0;
         },

@@ -5,6 +5,7 @@ import type { EventSource, SourceContext } from '../contracts';
 import { subscribeAll } from './channels';
 import { beginClientSpan, endClientSpan, requestErrorText } from './client-span';
 import { CLIENT_API } from './kinds';
+import { clientRequestHeaderPairs, recordedHeaderText } from './request-headers';
 import { SpanTable } from './span-table';
 
 interface ClientRequest {
@@ -20,7 +21,11 @@ function urlOf(request: ClientRequest): string {
   return `${request.protocol ?? 'http:'}//${typeof host === 'string' ? host : (request.host ?? '')}${request.path ?? ''}`;
 }
 
-export function httpClientSource(): EventSource {
+/**
+ * @param recordHeaders lower-case names of the request headers to record (none: no header read)
+ * @param redactHeaders whether secret-bearing headers among them keep `***`
+ */
+export function httpClientSource(recordHeaders: readonly string[] = [], redactHeaders = true): EventSource {
   return {
     name: 'http-client',
     install(context: SourceContext) {
@@ -38,7 +43,8 @@ export function httpClientSource(): EventSource {
         'http.client.request.start': (message: { request: ClientRequest }) => {
           const request = message.request;
           const api = request.protocol === 'https:' ? CLIENT_API.https : CLIENT_API.http;
-          spanOf.set(request, beginClientSpan(ring, spans, context.appendUrl, request.method ?? 'GET', urlOf(request), api));
+          const headers = recordHeaders.length === 0 ? '' : recordedHeaderText(clientRequestHeaderPairs(request, recordHeaders), recordHeaders, redactHeaders);
+          spanOf.set(request, beginClientSpan(ring, spans, context.appendUrl, request.method ?? 'GET', urlOf(request), api, headers));
         },
         'http.client.response.finish': (message: { request: ClientRequest; response: { statusCode?: number } }) => {
           end(message.request, message.response.statusCode ?? 0, undefined);

@@ -31,7 +31,7 @@ export function decodeHttpBegin(category: 'http.server' | 'http.client') {
     const args: HttpBeginArgs = { method, url };
     const api = CLIENT_APIS[record.b];
     if (api) args.api = api;
-    const headers = category === 'http.server' ? takeHeaders(out, record.id) : undefined;
+    const headers = takeHeaders(out, category, record.id);
     if (headers !== undefined) args.headers = headersOfText(headers);
     noteBegin(out, category, record.id);
     out.emit({ name: spanName(method, url), cat: category, ph: 'b', ts: record.tsUs, pid: out.pid, tid: out.tid, id: record.id, args: args as unknown as Record<string, unknown> });
@@ -88,10 +88,13 @@ export function decodeHttpServerSpan(record: RecordView, out: DecodeContext): vo
 }
 
 /**
- * Recorded request headers (`httpServerHeaders` 56), written just before their span's begin
- * record when `recordHeaders` names any the request carries: ts = request start, id = span id,
- * s1 = "name: value" lines (request-headers.ts). Emits nothing itself: the begin's `headers`.
+ * Recorded request headers (`httpServerHeaders` 56 / `httpClientHeaders` 57), written just before
+ * their span's begin record when `recordHeaders` names any the request carries: ts = request
+ * start, id = span id, s1 = "name: value" lines (request-headers.ts). Emits nothing itself: the
+ * begin's `headers`.
  */
-export function decodeHttpServerHeaders(record: RecordView, out: DecodeContext): void {
-  if (record.s1 !== undefined) noteHeaders(out, record.id, record.s1);
+export function decodeHttpHeaders(category: 'http.server' | 'http.client') {
+  return (record: RecordView, out: DecodeContext): void => {
+    if (record.s1 !== undefined) noteHeaders(out, category, record.id, record.s1);
+  };
 }

@@ -11,7 +11,8 @@
 // of this cost is cache misses, not instructions: each object the hooks read or write is a
 // line the program's own work has likely evicted since the previous request, so the hooks
 // touch as few distinct objects as they can (docs/benchmarks.md).
-// Headers named in `recordHeaders` (none by default) are read from the request's raw header list
+// Headers named in `recordHeaders` (none by default; client spans record theirs the same way,
+// client-span.ts) are read from the request's raw header list
 // and written as a record of their own just before the begin record (request-headers.ts); with
 // none asked for, the hook does not look at them.
 // The route template comes from Express (`req.route`). Fastify's would come from its

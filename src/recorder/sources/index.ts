@@ -10,7 +10,7 @@ import { fetchSource } from './fetch';
 import { decodeFsOperation, fsSource } from './fs';
 import { decodeGc, gcSource } from './gc';
 import { httpClientSource } from './http-client';
-import { decodeHttpBegin, decodeHttpEnd, decodeHttpServerHeaders, decodeHttpServerSpan } from './http-decode';
+import { decodeHttpBegin, decodeHttpEnd, decodeHttpHeaders, decodeHttpServerSpan } from './http-decode';
 import { httpServerSource } from './http-server';
 import { Kind } from './kinds';
 import { decodeMemory, memorySource } from './memory';
@@ -30,10 +30,12 @@ export function loopBlockThresholdMs(options: RecorderOptions): number {
 
 /** The default-on sources, plus the opt-in ones the options ask for. */
 export function createSources(options: RecorderOptions): EventSource[] {
+  const recordHeaders = options.recordHeaders ?? [];
+  const redactHeaders = options.redact?.headers !== false;
   const sources: EventSource[] = [
-    httpServerSource(options.recordHeaders ?? [], options.redact?.headers !== false),
-    httpClientSource(),
-    fetchSource(),
+    httpServerSource(recordHeaders, redactHeaders),
+    httpClientSource(recordHeaders, redactHeaders),
+    fetchSource(recordHeaders, redactHeaders),
     netSource(),
     eventLoopSource(loopBlockThresholdMs(options)),
     memorySource(),
@@ -55,9 +57,10 @@ export const decoders: ReadonlyMap<number, RecordDecoder> = new Map<number, Reco
   [Kind.httpServerBegin, decodeHttpBegin('http.server')],
   [Kind.httpServerEnd, decodeHttpEnd('http.server')],
   [Kind.httpServerSpan, decodeHttpServerSpan],
-  [Kind.httpServerHeaders, decodeHttpServerHeaders],
+  [Kind.httpServerHeaders, decodeHttpHeaders('http.server')],
   [Kind.httpClientBegin, decodeHttpBegin('http.client')],
   [Kind.httpClientEnd, decodeHttpEnd('http.client')],
+  [Kind.httpClientHeaders, decodeHttpHeaders('http.client')],
   [Kind.netOpen, decodeNetOpen],
   [Kind.netClose, decodeNetClose],
   [Kind.gc, decodeGc],

@@ -28,6 +28,7 @@ export const Kind = {
   fsOperation: 54,
   httpServerSpan: 55,
   httpServerHeaders: 56,
+  httpClientHeaders: 57,
 } as const;
 
 /** HTTP methods as small numbers, so an end record needs no string for them. 0 = other. */

@@ -1,8 +1,9 @@
 // The request headers a user asked to record (`recordHeaders`, e.g. x-request-id, traceparent:
-// what ties a request to the program's logs and traces), read from the request's raw header
-// list — `request.headers` would build an object of every header, per request. Stored as one
-// string-table entry of "name: value" lines; secret-bearing headers keep `***` unless
-// `redact.headers` is false (redact.ts).
+// what ties a request to the program's logs and traces, and to the services it calls), read
+// from a flat [name, value, …] list: an incoming request's raw headers (`request.headers` would
+// build an object of every header, per request), undici's request headers, or the named ones of
+// a ClientRequest. Stored as one string-table entry of "name: value" lines; secret-bearing
+// headers keep `***` unless `redact.headers` is false (redact.ts).
 import { isSecretHeader, REDACTED } from '../redact';
 
 /** Longest header value kept, characters (a longer one is cut and marked with "…"). */
@@ -47,4 +48,27 @@ export function headersOfText(text: string): Record<string, string> {
     if (colon > 0) headers[line.slice(0, colon)] = line.slice(colon + 2);
   }
   return headers;
+}
+
+/** The named headers a node:http ClientRequest will send, as a flat [name, value, …] list. */
+export function clientRequestHeaderPairs(request: { getHeader?(name: string): unknown }, wanted: readonly string[]): unknown[] {
+  const pairs: unknown[] = [];
+  if (typeof request.getHeader !== 'function') return pairs;
+  for (const name of wanted) {
+    const value = request.getHeader(name);
+    if (value !== undefined) pairs.push(name, Array.isArray(value) ? value.join(', ') : value);
+  }
+  return pairs;
+}
+
+/** undici's request headers as a flat list: an array already (Node 20–24), or "name: value\r\n" text (older undici). */
+export function undiciHeaderPairs(headers: unknown): unknown[] {
+  if (Array.isArray(headers)) return headers;
+  if (typeof headers !== 'string') return [];
+  const pairs: string[] = [];
+  for (const line of headers.split('\r\n')) {
+    const colon = line.indexOf(':');
+    if (colon > 0) pairs.push(line.slice(0, colon), line.slice(colon + 1).trim());
+  }
+  return pairs;
 }
