@@ -1,5 +1,7 @@
 // An in-memory EventRing and source context for unit tests of the event sources: records are
 // kept as views (strings resolved) and decoded with the sources' own decoder table.
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import type { EventRing, EventSource, RecordView, RuleHooks, SourceContext } from '../../src/recorder/contracts';
 import type { TraceEvent } from '../../src/format/trace-event';
@@ -110,4 +112,16 @@ export async function until(check: () => boolean, timeoutMs = 5000, what = 'cond
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
     await new Promise((resolve) => setTimeout(resolve, 10));
   }
+}
+
+/** Listens on a free loopback port; answers the server's base URL. */
+export async function listenOnLoopback(server: Server): Promise<string> {
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+}
+
+/** Closes a server and the connections it still holds. */
+export async function closeServer(server: Server): Promise<void> {
+  server.closeAllConnections();
+  await new Promise((resolve) => server.close(resolve));
 }

@@ -3,14 +3,13 @@
 // count separately and may be equal), credentials redacted.
 import { strict as assert } from 'node:assert';
 import * as http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { after, before, test } from 'node:test';
 import type { TraceEvent } from '../../src/format/trace-event';
 import { fetchSource } from '../../src/recorder/sources/fetch';
 import { httpClientSource } from '../../src/recorder/sources/http-client';
 import { httpServerSource } from '../../src/recorder/sources/http-server';
 import { clientRequestHeaderPairs, undiciHeaderPairs } from '../../src/recorder/sources/request-headers';
-import { installSources, until } from './sources-fake-ring';
+import { closeServer, installSources, listenOnLoopback, until } from './sources-fake-ring';
 
 const wanted = ['x-request-id', 'authorization'];
 let recorder: ReturnType<typeof installSources>;
@@ -20,14 +19,12 @@ let base = '';
 before(async () => {
   recorder = installSources([httpServerSource(wanted), httpClientSource(wanted), fetchSource(wanted)]);
   server = http.createServer((_request, response) => response.end('ok'));
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  base = await listenOnLoopback(server);
 });
 
 after(async () => {
   recorder.uninstall();
-  server.closeAllConnections();
-  await new Promise((resolve) => server.close(resolve));
+  await closeServer(server);
 });
 
 const begins = (events: TraceEvent[], cat: string) => events.filter((e) => e.cat === cat && e.ph === 'b');

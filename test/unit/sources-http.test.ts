@@ -8,7 +8,7 @@ import { fetchSource } from '../../src/recorder/sources/fetch';
 import { httpClientSource } from '../../src/recorder/sources/http-client';
 import { httpServerSource } from '../../src/recorder/sources/http-server';
 import { netSource } from '../../src/recorder/sources/net';
-import { installSources, until } from './sources-fake-ring';
+import { closeServer, installSources, listenOnLoopback, until } from './sources-fake-ring';
 
 let recorder: ReturnType<typeof installSources>;
 let server: http.Server;
@@ -34,14 +34,12 @@ before(async () => {
     response.statusCode = request.url?.startsWith('/missing') ? 404 : 200;
     response.end('ok');
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  base = await listenOnLoopback(server);
 });
 
 after(async () => {
   recorder.uninstall();
-  server.closeAllConnections();
-  await new Promise((resolve) => server.close(resolve));
+  await closeServer(server);
 });
 
 function get(path: string): Promise<number> {
