@@ -46,6 +46,11 @@ export interface RecorderStatus {
   hookErrors: number;
   /** 'recording' | 'stopped' | 'busy' (a snapshot is being written) */
   state: string;
+  /**
+   * The main thread's event loop has been blocked this long, ms (its tick overdue by 200 ms or
+   * more, counted from when it fell due): a hung program. Absent while the loop turns.
+   */
+  mainLoopBlockedMs?: number;
 }
 
 /** About once a second: what the live view shows. */

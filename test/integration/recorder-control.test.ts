@@ -30,6 +30,7 @@ test('registers, answers status and snapshot, and leaves no entry behind on exit
   assert.equal(status.status.pid, app.child.pid);
   assert.ok(status.status.eventCount > 0);
   assert.equal(status.status.maxBytes, 10 * 1024 * 1024);
+  assert.equal(status.status.mainLoopBlockedMs, undefined, 'a loop that turns is not reported blocked');
 
   const answer = await request(entry.socket, { id: 8, type: 'snapshot', reason: 'check' });
   assert.ok(answer.ok && answer.type === 'snapshot', JSON.stringify(answer));
@@ -120,9 +121,10 @@ test('a main thread spinning forever: snapshot answered at once and names spinFo
   assert.ok(block.ts < asked * 1000 - snapshot.metadata.clockSync!.epochMs * 1000 + snapshot.metadata.clockSync!.ts, 'the block began before the request');
   assert.ok(block.ts + block.dur! >= stuck.ts - 1, 'and lasts until the probe');
   assert.equal((block.args as { frames: Array<{ functionName: string }> }).frames[0]?.functionName, 'spinForever');
-  // Still answering status while stuck.
+  // Still answering status while stuck, and saying so.
   const status = await request(entry.socket, { id: 2, type: 'status' }, 2000);
-  assert.equal(status.ok, true);
+  assert.ok(status.ok && status.type === 'status');
+  assert.ok((status.status.mainLoopBlockedMs ?? 0) >= LOOP_OVERDUE_MS, JSON.stringify(status.status));
 });
 
 test('rule unresponsiveMs: the watchdog writes a snapshot of a stuck main thread by itself', async () => {

@@ -74,7 +74,8 @@ function renderRow(node: TreeNode<ProcessRow & { pid: number; ppid: number }>, a
   const uptimeMs = s?.uptimeMs ?? Date.now() - Date.parse(entry.startTime);
   const buffer = s ? `${formatBytes(s.usedBytes)}/${formatBytes(s.maxBytes)} ${Math.round((100 * s.usedBytes) / Math.max(1, s.maxBytes))}%` : `-/${formatBytes(entry.maxBytes)}`;
   const events = s ? `${s.eventCount}${s.droppedEvents > 0 ? ` (${s.droppedEvents} dropped)` : ''}` : '-';
-  const state = s ? s.state : `not answering: ${error ?? 'unknown'}`;
+  const blocked = s?.mainLoopBlockedMs === undefined ? '' : `, main thread blocked ${formatDurationMs(s.mainLoopBlockedMs)}`;
+  const state = s ? s.state + blocked : `not answering: ${error ?? 'unknown'}`;
   const history = s ? formatDurationMs(s.windowMs) : '-';
   const snapshots = s ? String(s.snapshotsWritten) : '-';
   return [treePrefix(node, all) + String(entry.pid), oneLine(entry.programName), formatDurationMs(uptimeMs), history, buffer, events, snapshots, oneLine(state)];

@@ -111,6 +111,11 @@ export class ProcessTreeProvider implements vscode.TreeDataProvider<TreeNode>, v
   }
 }
 
+/** A block's length as the row shows it: tenths of a second under a minute. */
+export function formatBlocked(ms: number): string {
+  return ms < 60_000 ? `${(ms / 1000).toFixed(1)}s` : formatDuration(ms);
+}
+
 function processItem(node: Extract<TreeNode, { kind: 'process' }>): vscode.TreeItem {
   const { entry, status, statusError } = node.process;
   const item = new vscode.TreeItem(entry.programName || path.basename(entry.argv[1] ?? 'node'), node.snapshots.length ? vscode.TreeItemCollapsibleState.Collapsed : vscode.TreeItemCollapsibleState.None);
@@ -120,6 +125,8 @@ function processItem(node: Extract<TreeNode, { kind: 'process' }>): vscode.TreeI
     parts.push(`up ${formatDuration(status.uptimeMs)}`);
     parts.push(`buffer ${Math.round((100 * status.usedBytes) / Math.max(1, status.maxBytes))}%`);
     parts.push(status.state);
+    // A hung program: what the user most needs to see in its row.
+    if (status.mainLoopBlockedMs !== undefined) parts.push(`main thread blocked ${formatBlocked(status.mainLoopBlockedMs)}`);
   } else if (statusError) {
     parts.push('not answering');
   } else {
@@ -128,7 +135,9 @@ function processItem(node: Extract<TreeNode, { kind: 'process' }>): vscode.TreeI
   item.description = parts.join(' · ');
   item.accessibilityInformation = { label: `${item.label as string}, ${parts.join(', ')}` };
   item.contextValue = 'process';
-  item.iconPath = new vscode.ThemeIcon(status?.state === 'busy' ? 'loading~spin' : 'record', new vscode.ThemeColor(statusError ? 'disabledForeground' : 'debugIcon.breakpointForeground'));
+  item.iconPath = status?.mainLoopBlockedMs !== undefined
+    ? new vscode.ThemeIcon('warning', new vscode.ThemeColor('list.warningForeground'))
+    : new vscode.ThemeIcon(status?.state === 'busy' ? 'loading~spin' : 'record', new vscode.ThemeColor(statusError ? 'disabledForeground' : 'debugIcon.breakpointForeground'));
   const tooltip = new vscode.MarkdownString(undefined, true);
   tooltip.appendMarkdown(`**${escapeMarkdown(entry.programName)}** — pid ${entry.pid}\n\n`);
   tooltip.appendCodeblock(entry.argv.join(' '), 'shellscript');

@@ -3,6 +3,7 @@
 import * as vscode from 'vscode';
 import type { TerminalRecording } from '../commands/terminal-recording';
 import type { RecordedProcesses } from '../recorded-processes';
+import { formatBlocked } from './process-tree';
 
 export class RecorderStatusBar implements vscode.Disposable {
   private readonly processItem = vscode.window.createStatusBarItem('flightRecorder.processes', vscode.StatusBarAlignment.Left, 10);
@@ -24,9 +25,21 @@ export class RecorderStatusBar implements vscode.Disposable {
       this.processItem.hide();
     } else {
       const only = all.length === 1 ? all[0] : undefined;
-      this.processItem.text = only ? `$(record) ${only.entry.programName} (${only.entry.pid})` : `$(record) ${all.length} recorded`;
-      this.processItem.tooltip = `Flight Recorder: recording ${all.map((p) => `${p.entry.programName} (pid ${p.entry.pid})`).join(', ')}. Click to capture a snapshot.`;
-      this.processItem.accessibilityInformation = { label: `Flight Recorder: recording ${all.map((p) => `${p.entry.programName} pid ${p.entry.pid}`).join(', ')}; capture snapshot` };
+      // A process whose main thread is blocked (known while statuses are polled: the tree is
+      // open) is what the item says first; a click captures where it is stuck.
+      const hung = all.find((p) => p.status?.mainLoopBlockedMs !== undefined);
+      if (hung) {
+        const blocked = `${hung.entry.programName} (${hung.entry.pid}): main thread blocked ${formatBlocked(hung.status!.mainLoopBlockedMs!)}`;
+        this.processItem.text = `$(warning) ${blocked}`;
+        this.processItem.tooltip = `Flight Recorder: ${blocked}. Click to capture a snapshot of where it is stuck.`;
+        this.processItem.accessibilityInformation = { label: `Flight Recorder: ${blocked}; capture snapshot` };
+        this.processItem.backgroundColor = new vscode.ThemeColor('statusBarItem.warningBackground');
+      } else {
+        this.processItem.text = only ? `$(record) ${only.entry.programName} (${only.entry.pid})` : `$(record) ${all.length} recorded`;
+        this.processItem.tooltip = `Flight Recorder: recording ${all.map((p) => `${p.entry.programName} (pid ${p.entry.pid})`).join(', ')}. Click to capture a snapshot.`;
+        this.processItem.accessibilityInformation = { label: `Flight Recorder: recording ${all.map((p) => `${p.entry.programName} pid ${p.entry.pid}`).join(', ')}; capture snapshot` };
+        this.processItem.backgroundColor = undefined;
+      }
       this.processItem.show();
     }
     if (this.terminal.enabled) {

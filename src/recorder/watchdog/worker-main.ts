@@ -179,6 +179,8 @@ export function runWatchdog(data: WatchdogData): void {
     const info = readHeader(ring);
     const oldest = oldestRecordTsUs(ring);
     const eventCount = Math.min(info.totalRecords, layout.recordCapacity);
+    const now = nowUs();
+    const tickDueUs = loopTickDueUs(header);
     return {
       pid: facts.pid,
       uptimeMs: Math.round(process.uptime() * 1000),
@@ -186,10 +188,11 @@ export function runWatchdog(data: WatchdogData): void {
       usedBytes: usedBytesOf(ring),
       eventCount,
       droppedEvents: Math.max(0, info.totalRecords - layout.recordCapacity),
-      windowMs: Number.isNaN(oldest) ? 0 : Math.max(0, Math.round((nowUs() - oldest) / 1000)),
+      windowMs: Number.isNaN(oldest) ? 0 : Math.max(0, Math.round((now - oldest) / 1000)),
       snapshotsWritten,
       hookErrors: header[H_HOOK_ERRORS] ?? 0,
       state: writing ? 'busy' : 'recording',
+      ...(loopBlockedAt(tickDueUs, now) ? { mainLoopBlockedMs: Math.round((now - tickDueUs) / 1000) } : {}),
     };
   }
 

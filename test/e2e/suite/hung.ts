@@ -21,8 +21,19 @@ test('capturing a hung process: the timeline says where its main thread is stuck
       await api.processes.refresh();
       return api.processes.all.some((p) => p.entry.pid === pid);
     }, 30_000);
-    // It spins from 1 s after its start; give its event loop time to be seen blocked.
-    await new Promise((resolve) => setTimeout(resolve, 2000));
+    // It spins from 1 s after its start: the tree's row and the status bar say its main thread
+    // is blocked (the watchdog answers the status request while the main thread spins).
+    await vscode.commands.executeCommand('flightRecorder.processes.focus');
+    await waitFor('the status of a blocked main thread', async () => {
+      await api.processes.refresh();
+      return (api.processes.all.find((p) => p.entry.pid === pid)?.status?.mainLoopBlockedMs ?? 0) >= 500;
+    }, 30_000);
+    if (ui.available) {
+      const row = await waitFor('the tree row saying so', async () => (await ui.treeRows('Flight Recorder')).find((label) => label.includes(`pid ${pid}`) && /main thread blocked \d+(\.\d)?s/.test(label)), 20_000);
+      assert(/hang/.test(row), `the row names the program: "${row}"`);
+      const item = await waitFor('the status bar saying so', async () => (await ui.statusBar()).find((text) => text.includes(`(${pid})`) && text.includes('main thread blocked')), 20_000);
+      assert(item.includes('hang'), `the status bar names the program: "${item}"`);
+    }
     const captured = await vscode.commands.executeCommand<{ path: string } | undefined>('flightRecorder.captureSnapshot', pid);
     assert(captured?.path, 'Capture Snapshot wrote a file');
     const snapshot = JSON.parse(fs.readFileSync(captured.path, 'utf8')) as Snapshot;
