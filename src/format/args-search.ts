@@ -6,6 +6,7 @@
 // the file read through a callback, so any host can use it.
 import { bytesMayContain } from './bytes-may-contain';
 import { lineOffsets, SUMMARY_FLAG, type EventSummary } from './event-summary';
+import { isJsonObject } from './json-object';
 
 /** The args keys a search looks in, besides the event's name and category. */
 export const SEARCH_ARG_KEYS = ['url', 'route', 'message', 'text', 'method'] as const;
@@ -23,20 +24,16 @@ export function isSearchNeedle(needle: unknown): needle is string {
  * or as the value of a recorded request header (`headers`), case-insensitively.
  */
 export function argsMatch(args: unknown, needle: string): boolean {
-  if (!isRecord(args)) return false;
+  if (!isJsonObject(args)) return false;
   for (const key of SEARCH_ARG_KEYS) {
     const value = args[key];
     if (typeof value === 'string' && value.toLowerCase().includes(needle)) return true;
   }
   const headers = args.headers;
-  if (isRecord(headers)) {
+  if (isJsonObject(headers)) {
     for (const value of Object.values(headers)) if (typeof value === 'string' && value.toLowerCase().includes(needle)) return true;
   }
   return false;
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 /** Bytes read per step: whole lines only, at least this much when lines are short. */

@@ -9,6 +9,7 @@ import { SNAPSHOT_FORMAT } from './snapshot';
 import { EventScanner } from './scan-event';
 import { depthBeyond, SnapshotLineReader, type SnapshotLineHandler } from './snapshot-lines';
 import { EventSummaryWriter } from './event-summary-writer';
+import { isJsonObject } from './json-object';
 
 /**
  * Span categories whose args the viewer reads for every span while it builds its summaries
@@ -173,18 +174,14 @@ class SummaryLines implements SnapshotLineHandler {
 function readableTail(tail: Uint8Array, decoder: { decode(input: Uint8Array): string }): Record<string, unknown> | undefined {
   if (depthBeyond(tail, 0, tail.length, MAX_DOCUMENT_DEPTH - 1)) return undefined;
   const top: unknown = JSON.parse(`{${decoder.decode(tail)}`);
-  const readable = isRecord(top) && !Object.prototype.hasOwnProperty.call(top, 'traceEvents');
+  const readable = isJsonObject(top) && !Object.prototype.hasOwnProperty.call(top, 'traceEvents');
   return readable ? top : undefined;
 }
 
 /** metadata.window.endTs of a snapshot, read as the page reads it (trace-tail.ts, then model.ts). */
 function windowEndOf(top: Record<string, unknown>): number | undefined {
-  const metadata = isRecord(top.metadata) && top.metadata.format === SNAPSHOT_FORMAT ? top.metadata : undefined;
+  const metadata = isJsonObject(top.metadata) && top.metadata.format === SNAPSHOT_FORMAT ? top.metadata : undefined;
   const window = metadata?.window;
-  const endTs = isRecord(window) ? window.endTs : undefined;
+  const endTs = isJsonObject(window) ? window.endTs : undefined;
   return typeof endTs === 'number' ? endTs : undefined;
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }

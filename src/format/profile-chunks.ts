@@ -2,9 +2,9 @@
 // its nodes by id and its samples with their time deltas. The CLI summary's hot functions and
 // the editor's hot lines both read samples this way.
 import { EventNames, type TraceEvent } from './trace-event';
+import { isJsonObject } from './json-object';
 
 type Json = Record<string, unknown>;
-const isObject = (value: unknown): value is Json => typeof value === 'object' && value !== null && !Array.isArray(value);
 
 /** V8's pseudo-frames that are not the program's own code. */
 export const NON_CODE_FRAMES: ReadonlySet<string> = new Set(['(root)', '(program)', '(idle)', '(garbage collector)']);
@@ -26,7 +26,7 @@ export class ProfileChunks {
 
   add(event: TraceEvent): void {
     if (event.name !== EventNames.profile && event.name !== EventNames.profileChunk) return;
-    const data = isObject(event.args) && isObject(event.args.data) ? event.args.data : undefined;
+    const data = isJsonObject(event.args) && isJsonObject(event.args.data) ? event.args.data : undefined;
     if (!data) return;
     const key = `${event.pid}\u0000${String(event.id)}`;
     let profile = this.profiles.get(key);
@@ -35,8 +35,8 @@ export class ProfileChunks {
       if (typeof data.startTime === 'number' && Number.isFinite(data.startTime)) profile.startTime = data.startTime;
       return;
     }
-    const cpu = isObject(data.cpuProfile) ? data.cpuProfile : undefined;
-    if (cpu && Array.isArray(cpu.nodes)) for (const node of cpu.nodes) if (isObject(node) && typeof node.id === 'number') profile.nodes.set(node.id, node);
+    const cpu = isJsonObject(data.cpuProfile) ? data.cpuProfile : undefined;
+    if (cpu && Array.isArray(cpu.nodes)) for (const node of cpu.nodes) if (isJsonObject(node) && typeof node.id === 'number') profile.nodes.set(node.id, node);
     const samples = cpu && Array.isArray(cpu.samples) ? cpu.samples : [];
     const deltas = Array.isArray(data.timeDeltas) ? data.timeDeltas : [];
     if (samples.length !== deltas.length) return;

@@ -4,6 +4,7 @@
 // `node --trace-events-enabled`) and V8 `.cpuprofile` files (turned into Profile events).
 import { SNAPSHOT_FORMAT, SNAPSHOT_VERSION, type SnapshotMetadata } from './snapshot';
 import { PHASES, type TraceEvent } from './trace-event';
+import { isJsonObject } from './json-object';
 
 export type TraceKind = 'snapshot' | 'chrome-trace' | 'cpuprofile';
 
@@ -31,7 +32,6 @@ export const MAX_DOCUMENT_DEPTH = 64;
 const PHASE_SET: ReadonlySet<string> = new Set(PHASES);
 
 type Json = Record<string, unknown>;
-const isObject = (value: unknown): value is Json => typeof value === 'object' && value !== null && !Array.isArray(value);
 const isFiniteNumber = (value: unknown): value is number => typeof value === 'number' && Number.isFinite(value);
 
 /** Parses a trace file's text. `fileName` only names the file in messages. Never throws. */
@@ -63,10 +63,10 @@ function parseUnsafe(text: string, fileName: string): ParseResult {
     return { error: `${fileName}: ${describeJsonError(text, error)}` };
   }
   if (Array.isArray(value)) return normalize('chrome-trace', value, undefined, undefined);
-  if (isObject(value)) {
+  if (isJsonObject(value)) {
     if (Array.isArray(value.traceEvents)) {
       const metadata = value.metadata;
-      const ours = isObject(metadata) && metadata.format === SNAPSHOT_FORMAT;
+      const ours = isJsonObject(metadata) && metadata.format === SNAPSHOT_FORMAT;
       const unit = value.displayTimeUnit === 'ms' || value.displayTimeUnit === 'ns' ? value.displayTimeUnit : undefined;
       return normalize(ours ? 'snapshot' : 'chrome-trace', value.traceEvents, ours ? (metadata as unknown as SnapshotMetadata) : undefined, unit);
     }
@@ -78,7 +78,7 @@ function parseUnsafe(text: string, fileName: string): ParseResult {
 function describeTop(value: unknown): string {
   if (value === null) return 'null';
   if (Array.isArray(value)) return 'an array';
-  if (isObject(value)) {
+  if (isJsonObject(value)) {
     const keys = Object.keys(value);
     if (keys.length === 0) return 'an empty object';
     const shown = keys.slice(0, 5).map((k) => JSON.stringify(k.slice(0, 30))).join(', ');
@@ -114,7 +114,7 @@ function normalize(kind: TraceKind, raw: unknown[], metadata: SnapshotMetadata |
   if (metadata && metadata.version !== SNAPSHOT_VERSION) {
     warnings.push(`written by format version ${String(metadata.version)}; this reader knows version ${SNAPSHOT_VERSION}`);
   }
-  const metaWindow = metadata && isObject(metadata.window) ? metadata.window : undefined;
+  const metaWindow = metadata && isJsonObject(metadata.window) ? metadata.window : undefined;
   const window = metaWindow && isFiniteNumber(metaWindow.startTs) && isFiniteNumber(metaWindow.endTs) && metaWindow.startTs <= metaWindow.endTs
     ? { startTs: metaWindow.startTs, endTs: metaWindow.endTs }
     : Number.isFinite(minTs) ? { startTs: minTs, endTs: maxTs } : { startTs: 0, endTs: 0 };
@@ -130,7 +130,7 @@ function normalize(kind: TraceKind, raw: unknown[], metadata: SnapshotMetadata |
  * what is harmless to fix (missing name, numeric-string pid, ts missing on metadata events).
  */
 export function isUsableEvent(event: unknown): event is TraceEvent {
-  if (!isObject(event)) return false;
+  if (!isJsonObject(event)) return false;
   if (typeof event.ph !== 'string' || !PHASE_SET.has(event.ph)) return false;
   if (!isFiniteNumber(event.ts)) {
     if (event.ph !== 'M' || event.ts !== undefined) return false;
@@ -150,7 +150,7 @@ export function isUsableEvent(event: unknown): event is TraceEvent {
   }
   if (event.dur !== undefined && (!isFiniteNumber(event.dur) || event.dur < 0)) return false;
   if (event.ph === 'X' && event.dur === undefined) return false;
-  if (event.args !== undefined && !isObject(event.args)) return false;
+  if (event.args !== undefined && !isJsonObject(event.args)) return false;
   if (event.cat !== undefined && typeof event.cat !== 'string') return false;
   return true;
 }
@@ -206,9 +206,9 @@ function fromCpuProfile(profile: Json, fileName: string): ParseResult {
   const ids = new Set<number>();
   for (let i = 0; i < nodes.length; i++) {
     const node = nodes[i];
-    if (!isObject(node) || !Number.isSafeInteger(node.id)) return bad(`node ${i} has no integer id`);
+    if (!isJsonObject(node) || !Number.isSafeInteger(node.id)) return bad(`node ${i} has no integer id`);
     const frame = node.callFrame;
-    if (!isObject(frame) || typeof frame.functionName !== 'string') return bad(`node ${i} has no callFrame.functionName`);
+    if (!isJsonObject(frame) || typeof frame.functionName !== 'string') return bad(`node ${i} has no callFrame.functionName`);
     ids.add(node.id as number);
     if (Array.isArray(node.children)) for (const child of node.children) if (Number.isSafeInteger(child)) parentOf.set(child as number, node.id as number);
   }

@@ -5,6 +5,7 @@ import type { LoadedTrace } from './read';
 import type { StackFrame } from './stack';
 import { NON_CODE_FRAMES, ProfileChunks, sampleDurationUs } from './profile-chunks';
 import { EventNames, type TraceEvent } from './trace-event';
+import { isJsonObject } from './json-object';
 
 export interface RequestSummary {
   kind: 'server' | 'client';
@@ -107,7 +108,6 @@ export interface SummaryOptions {
 }
 
 type Json = Record<string, unknown>;
-const isObject = (value: unknown): value is Json => typeof value === 'object' && value !== null && !Array.isArray(value);
 const num = (value: unknown): number | undefined => (typeof value === 'number' && Number.isFinite(value) ? value : undefined);
 const str = (value: unknown): string | undefined => (typeof value === 'string' ? value : undefined);
 const ms = (us: number) => Math.round(us) / 1000;
@@ -133,7 +133,7 @@ export function summarizeTrace(trace: LoadedTrace, options: SummaryOptions = {})
 
   for (const event of trace.traceEvents) {
     const cat = event.cat ?? '';
-    const args = isObject(event.args) ? event.args : {};
+    const args = isJsonObject(event.args) ? event.args : {};
     if (event.ph === 'M') {
       if (event.name === EventNames.processName) processOf(event.pid).name = str(args.name);
       if (event.name === EventNames.threadName) processOf(event.pid).threads.set(event.tid, str(args.name));
@@ -250,7 +250,7 @@ export function summarizeTrace(trace: LoadedTrace, options: SummaryOptions = {})
     errors,
     ...profiles.result(top),
   };
-  const trigger = metadata && isObject(metadata.trigger) ? metadata.trigger : undefined;
+  const trigger = metadata && isJsonObject(metadata.trigger) ? metadata.trigger : undefined;
   if (trigger) {
     const t: NonNullable<TraceSummary['trigger']> = { reason: str(trigger.reason) ?? '', ts: num(trigger.ts) ?? 0 };
     if (str(trigger.source) !== undefined) t.source = trigger.source;
@@ -270,7 +270,7 @@ function requestFrom(kind: 'server' | 'client', event: TraceEvent, args: Json, d
   if (method !== undefined) span.method = method;
   const url = str(args.url);
   if (url !== undefined) span.url = url;
-  if (isObject(args.headers)) {
+  if (isJsonObject(args.headers)) {
     const headers: Record<string, string> = {};
     for (const [name, value] of Object.entries(args.headers)) if (typeof value === 'string') headers[name] = value;
     if (Object.keys(headers).length > 0) span.headers = headers;
@@ -288,7 +288,7 @@ function framesOf(value: unknown): StackFrame[] | undefined {
   if (!Array.isArray(value)) return undefined;
   const frames: StackFrame[] = [];
   for (const f of value) {
-    if (!isObject(f)) continue;
+    if (!isJsonObject(f)) continue;
     frames.push({
       functionName: str(f.functionName) ?? '',
       url: str(f.url) ?? '',
@@ -318,7 +318,7 @@ class ProfileAccumulator {
       for (let i = 0; i < samples.length; i++) {
         const durationUs = sampleDurationUs(deltas, i);
         const node = nodes.get(samples[i]!);
-        const frame = node && isObject(node.callFrame) ? node.callFrame : undefined;
+        const frame = node && isJsonObject(node.callFrame) ? node.callFrame : undefined;
         const functionName = str(frame?.functionName) ?? '';
         if (NON_CODE_FRAMES.has(functionName)) continue;
         totalUs += durationUs;

@@ -4,6 +4,7 @@
 // trace must satisfy, so traces from `node --trace-events-enabled` or Chrome validate too.
 import { CATEGORIES, PHASES, type Phase } from './trace-event';
 import { SNAPSHOT_FORMAT, SNAPSHOT_VERSION } from './snapshot';
+import { isJsonObject } from './json-object';
 
 export interface Violation {
   /** Index in `traceEvents` (or in the top-level array), null for file-level problems. */
@@ -45,7 +46,6 @@ class Collector {
 }
 
 type Json = Record<string, unknown>;
-const isObject = (value: unknown): value is Json => typeof value === 'object' && value !== null && !Array.isArray(value);
 const isFiniteNumber = (value: unknown): value is number => typeof value === 'number' && Number.isFinite(value);
 const isInteger = (value: unknown): value is number => Number.isSafeInteger(value);
 const describe = (value: unknown): string =>
@@ -58,7 +58,7 @@ export function validateSnapshot(value: unknown, options: ValidateOptions = {}):
   let metadata: unknown;
   if (Array.isArray(value)) {
     events = value;
-  } else if (isObject(value)) {
+  } else if (isJsonObject(value)) {
     if (!Array.isArray(value.traceEvents)) {
       out.add(null, 'traceEvents', `traceEvents must be an array of events, found ${describe(value.traceEvents)}`);
       return out.violations;
@@ -73,7 +73,7 @@ export function validateSnapshot(value: unknown, options: ValidateOptions = {}):
     return out.violations;
   }
 
-  const ours = isObject(metadata) && metadata.format === SNAPSHOT_FORMAT;
+  const ours = isJsonObject(metadata) && metadata.format === SNAPSHOT_FORMAT;
   const strict = options.mode === 'strict' || (options.mode !== 'lenient' && ours);
   if (strict && Array.isArray(value)) out.add(null, '', 'a snapshot is an object { traceEvents, metadata }, found an array');
   const window = strict ? validateMetadata(metadata, out) : undefined;
@@ -83,7 +83,7 @@ export function validateSnapshot(value: unknown, options: ValidateOptions = {}):
 
 /** Checks `metadata`; returns the window when it is usable for the per-event check. */
 function validateMetadata(metadata: unknown, out: Collector): { startTs: number; endTs: number } | undefined {
-  if (!isObject(metadata)) {
+  if (!isJsonObject(metadata)) {
     out.add(null, 'metadata', `metadata must be an object, found ${describe(metadata)}`);
     return undefined;
   }
@@ -110,23 +110,23 @@ function validateMetadata(metadata: unknown, out: Collector): { startTs: number;
   need('platform', isString, 'a string');
   need('startTime', isString, 'an ISO date string', true);
   need('droppedEvents', (v) => isInteger(v) && (v as number) >= 0, 'an integer ≥ 0');
-  need('config', isObject, 'an object', true);
+  need('config', isJsonObject, 'an object', true);
   if (metadata.clockSync !== undefined) {
     const sync = metadata.clockSync;
-    if (!isObject(sync) || !isFiniteNumber(sync.ts) || !isFiniteNumber(sync.epochMs)) {
+    if (!isJsonObject(sync) || !isFiniteNumber(sync.ts) || !isFiniteNumber(sync.epochMs)) {
       out.add(null, 'metadata.clockSync', 'metadata.clockSync must be { ts: number, epochMs: number }');
     }
   }
   if (metadata.recorder !== undefined) {
     const rec = metadata.recorder;
-    if (!isObject(rec) || typeof rec.version !== 'string' || !isFiniteNumber(rec.maxBytes) || !isFiniteNumber(rec.minAgeMs)) {
+    if (!isJsonObject(rec) || typeof rec.version !== 'string' || !isFiniteNumber(rec.maxBytes) || !isFiniteNumber(rec.minAgeMs)) {
       out.add(null, 'metadata.recorder', 'metadata.recorder must be { version: string, maxBytes: number, minAgeMs: number, ... }');
     }
   }
 
   let window: { startTs: number; endTs: number } | undefined;
   const w = metadata.window;
-  if (!isObject(w) || !isFiniteNumber(w.startTs) || !isFiniteNumber(w.endTs)) {
+  if (!isJsonObject(w) || !isFiniteNumber(w.startTs) || !isFiniteNumber(w.endTs)) {
     out.add(null, 'metadata.window', 'metadata.window must be { startTs: number, endTs: number } (µs)');
   } else if (w.startTs > w.endTs) {
     out.add(null, 'metadata.window', `metadata.window starts after it ends (${w.startTs} > ${w.endTs})`);
@@ -135,7 +135,7 @@ function validateMetadata(metadata: unknown, out: Collector): { startTs: number;
   }
 
   const trigger = metadata.trigger;
-  if (!isObject(trigger)) {
+  if (!isJsonObject(trigger)) {
     out.add(null, 'metadata.trigger', `metadata.trigger must be an object, found ${describe(trigger)}`);
   } else {
     if (typeof trigger.reason !== 'string') out.add(null, 'metadata.trigger.reason', 'metadata.trigger.reason must be a string');
@@ -169,7 +169,7 @@ function validateEvents(events: unknown[], strict: boolean, window: { startTs: n
 
   for (let index = 0; index < events.length && !out.full; index++) {
     const event = events[index];
-    if (!isObject(event)) {
+    if (!isJsonObject(event)) {
       out.add(index, '', `an event must be an object, found ${describe(event)}`);
       continue;
     }
@@ -198,11 +198,11 @@ function validateEvents(events: unknown[], strict: boolean, window: { startTs: n
       out.add(index, 'dur', `dur must be a number ≥ 0, found ${describe(event.dur)}`);
     }
     if (event.tdur !== undefined && (!isFiniteNumber(event.tdur) || event.tdur < 0)) out.add(index, 'tdur', `tdur must be a number ≥ 0, found ${describe(event.tdur)}`);
-    if (event.args !== undefined && !isObject(event.args)) out.add(index, 'args', `args must be an object, found ${describe(event.args)}`);
+    if (event.args !== undefined && !isJsonObject(event.args)) out.add(index, 'args', `args must be an object, found ${describe(event.args)}`);
     if (event.s !== undefined && event.s !== 'g' && event.s !== 'p' && event.s !== 't') out.add(index, 's', `instant scope must be "g", "p" or "t", found ${describe(event.s)}`);
 
-    const hasId = typeof event.id === 'string' || isFiniteNumber(event.id) || isObject(event.id2);
-    const idText = typeof event.id === 'string' || isFiniteNumber(event.id) ? String(event.id) : isObject(event.id2) ? JSON.stringify(event.id2) : '';
+    const hasId = typeof event.id === 'string' || isFiniteNumber(event.id) || isJsonObject(event.id2);
+    const idText = typeof event.id === 'string' || isFiniteNumber(event.id) ? String(event.id) : isJsonObject(event.id2) ? JSON.stringify(event.id2) : '';
     switch (phase) {
       case 'b':
       case 'e':
@@ -239,7 +239,7 @@ function validateEvents(events: unknown[], strict: boolean, window: { startTs: n
         break;
       case 'M':
         if (strict && typeof event.name === 'string' && !METADATA_NAMES.has(event.name)) out.add(index, 'name', `unknown metadata event "${event.name}"`);
-        if ((event.name === 'process_name' || event.name === 'thread_name') && !(isObject(event.args) && typeof event.args.name === 'string')) {
+        if ((event.name === 'process_name' || event.name === 'thread_name') && !(isJsonObject(event.args) && typeof event.args.name === 'string')) {
           out.add(index, 'args.name', `${event.name} needs args.name (a string)`);
         }
         break;
@@ -248,8 +248,8 @@ function validateEvents(events: unknown[], strict: boolean, window: { startTs: n
           if (!hasId) { out.add(index, 'id', `${event.name} needs an id`); break; }
           const key = `${String(event.pid)}\u0000${idText}`;
           if (event.name === 'Profile') {
-            const data = isObject(event.args) ? event.args.data : undefined;
-            if (!isObject(data) || !isFiniteNumber(data.startTime)) out.add(index, 'args.data.startTime', 'Profile needs args.data.startTime (µs)');
+            const data = isJsonObject(event.args) ? event.args.data : undefined;
+            if (!isJsonObject(data) || !isFiniteNumber(data.startTime)) out.add(index, 'args.data.startTime', 'Profile needs args.data.startTime (µs)');
             const state = profiles.get(key);
             if (state && state.headerIndex >= 0) out.add(index, 'id', `a second Profile with id ${idText} (first at event ${state.headerIndex})`);
             else if (state) state.headerIndex = index;
@@ -284,7 +284,7 @@ function validateEvents(events: unknown[], strict: boolean, window: { startTs: n
 }
 
 function validateCounter(index: number, event: Json, out: Collector): void {
-  if (!isObject(event.args) || Object.keys(event.args).length === 0) {
+  if (!isJsonObject(event.args) || Object.keys(event.args).length === 0) {
     out.add(index, 'args', 'a counter needs args with at least one numeric series');
     return;
   }
@@ -295,18 +295,18 @@ function validateCounter(index: number, event: Json, out: Collector): void {
 
 /** DevTools' chunk shape: args.data = { cpuProfile: { nodes, samples }, timeDeltas }. */
 function validateProfileChunk(index: number, event: Json, state: ProfileState, out: Collector): void {
-  const data = isObject(event.args) ? event.args.data : undefined;
-  if (!isObject(data)) { out.add(index, 'args.data', 'ProfileChunk needs args.data'); return; }
+  const data = isJsonObject(event.args) ? event.args.data : undefined;
+  if (!isJsonObject(data)) { out.add(index, 'args.data', 'ProfileChunk needs args.data'); return; }
   const profile = data.cpuProfile;
-  if (profile !== undefined && !isObject(profile)) { out.add(index, 'args.data.cpuProfile', 'cpuProfile must be an object'); return; }
+  if (profile !== undefined && !isJsonObject(profile)) { out.add(index, 'args.data.cpuProfile', 'cpuProfile must be an object'); return; }
   const nodes = profile?.nodes;
   if (nodes !== undefined) {
     if (!Array.isArray(nodes)) out.add(index, 'args.data.cpuProfile.nodes', 'nodes must be an array');
     else nodes.forEach((node, n) => {
       const path = `args.data.cpuProfile.nodes[${n}]`;
-      if (!isObject(node) || !isInteger(node.id)) { out.add(index, path, 'a node needs an integer id'); return; }
+      if (!isJsonObject(node) || !isInteger(node.id)) { out.add(index, path, 'a node needs an integer id'); return; }
       const frame = node.callFrame;
-      if (!isObject(frame) || typeof frame.functionName !== 'string' || !isFiniteNumber(frame.lineNumber) || !isFiniteNumber(frame.columnNumber)) {
+      if (!isJsonObject(frame) || typeof frame.functionName !== 'string' || !isFiniteNumber(frame.lineNumber) || !isFiniteNumber(frame.columnNumber)) {
         out.add(index, `${path}.callFrame`, 'callFrame needs functionName (string), lineNumber and columnNumber (numbers)');
       } else if (frame.url !== undefined && typeof frame.url !== 'string') {
         out.add(index, `${path}.callFrame.url`, 'callFrame.url must be a string');

@@ -57,6 +57,4 @@ export function loadTraceText(text: string, fileName: string): LoadResult {
   };
 }
 
-export function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
+export { isJsonObject as isRecord } from '../../format/json-object';
