@@ -7,43 +7,43 @@
 import type { DecodeContext } from '../contracts';
 
 const openSpans = new WeakMap<DecodeContext, Set<string>>();
+const recordedHeaders = new WeakMap<DecodeContext, Map<string, string>>();
 
-function spansOf(out: DecodeContext): Set<string> {
-  let open = openSpans.get(out);
-  if (open === undefined) {
-    open = new Set();
-    openSpans.set(out, open);
+/** What this pass holds for `out` in `table`, made on first use (a class, not a closure: no allocation per record). */
+function stateOf<T>(table: WeakMap<DecodeContext, T>, out: DecodeContext, Make: new () => T): T {
+  let state = table.get(out);
+  if (state === undefined) {
+    state = new Make();
+    table.set(out, state);
   }
-  return open;
+  return state;
+}
+
+/** One key per span: ids count apart per category (server and client spans may share one). */
+function spanKey(category: string, id: number): string {
+  return `${category}\u0000${id}`;
 }
 
 /** Notes that the begin of (category, id) was emitted in this decode pass. */
 export function noteBegin(out: DecodeContext, category: string, id: number): void {
-  spansOf(out).add(`${category}\u0000${id}`);
+  stateOf(openSpans, out, Set<string>).add(spanKey(category, id));
 }
 
 /** True when the begin of (category, id) was emitted in this pass (and forgets it). */
 export function takeBegin(out: DecodeContext, category: string, id: number): boolean {
-  return spansOf(out).delete(`${category}\u0000${id}`);
+  return stateOf(openSpans, out, Set<string>).delete(spanKey(category, id));
 }
-
-const recordedHeaders = new WeakMap<DecodeContext, Map<string, string>>();
 
 /** A span's recorded headers (their record comes just before the span's begin record). */
 export function noteHeaders(out: DecodeContext, category: string, id: number, text: string): void {
-  let byId = recordedHeaders.get(out);
-  if (byId === undefined) {
-    byId = new Map();
-    recordedHeaders.set(out, byId);
-  }
-  byId.set(`${category}\u0000${id}`, text);
+  stateOf(recordedHeaders, out, Map<string, string>).set(spanKey(category, id), text);
 }
 
 /** The headers noted for (category, id) in this pass, forgotten; undefined when none. */
 export function takeHeaders(out: DecodeContext, category: string, id: number): string | undefined {
-  const byId = recordedHeaders.get(out);
-  const key = `${category}\u0000${id}`;
-  const text = byId?.get(key);
-  if (text !== undefined) byId!.delete(key);
+  const byKey = recordedHeaders.get(out);
+  const key = spanKey(category, id);
+  const text = byKey?.get(key);
+  if (text !== undefined) byKey!.delete(key);
   return text;
 }
