@@ -109,6 +109,16 @@ export interface SummaryOptions {
 
 type Json = Record<string, unknown>;
 const num = (value: unknown): number | undefined => (typeof value === 'number' && Number.isFinite(value) ? value : undefined);
+
+/**
+ * MB of heap a GC event's args say the collection freed (heapBeforeMB − heapAfterMB: traced minor
+ * and major collections carry them), or undefined. Shared by `cli summary` and the viewer's GC tab.
+ */
+export function heapFreedMB(args: Record<string, unknown> | undefined): number | undefined {
+  const before = args?.heapBeforeMB;
+  const after = args?.heapAfterMB;
+  return typeof before === 'number' && typeof after === 'number' && Number.isFinite(before - after) ? before - after : undefined;
+}
 const str = (value: unknown): string | undefined => (typeof value === 'string' ? value : undefined);
 const ms = (us: number) => Math.round(us) / 1000;
 
@@ -187,10 +197,9 @@ export function summarizeTrace(trace: LoadedTrace, options: SummaryOptions = {})
       entry.count++;
       entry.totalMs += durationMs;
       entry.maxMs = Math.max(entry.maxMs, durationMs);
-      const before = num(args.heapBeforeMB);
-      const after = num(args.heapAfterMB);
-      if (before !== undefined && after !== undefined) {
-        entry.freedMB = (entry.freedMB ?? 0) + (before - after);
+      const freed = heapFreedMB(args);
+      if (freed !== undefined) {
+        entry.freedMB = (entry.freedMB ?? 0) + freed;
         entry.freedCount = (entry.freedCount ?? 0) + 1;
       }
       gcKinds.set(kind, entry);

@@ -3,6 +3,7 @@
 import type { StackFrame } from '../../format/stack';
 import { parseV8Stack } from '../../format/stack';
 import type { TraceEvent } from '../../format/trace-event';
+import { heapFreedMB } from '../../format/summary';
 import { isRecord } from './load';
 import type { TimelineModel } from './model';
 import { argsMayFail } from '../../format/scan-event';
@@ -124,13 +125,6 @@ export interface GcTotals {
   windowUs: number;
   /** The longest pauses; `detail` is the heap freed ("freed 12.4 MB") where known. */
   longest: SpanRow[];
-}
-
-/** MB of heap a GC event says it freed (heapBeforeMB − heapAfterMB), or undefined. */
-function heapFreedMB(args: Record<string, unknown> | undefined): number | undefined {
-  const before = args?.heapBeforeMB;
-  const after = args?.heapAfterMB;
-  return typeof before === 'number' && typeof after === 'number' && Number.isFinite(before - after) ? before - after : undefined;
 }
 
 /** "12.4 MB", "640 KB", "-1.2 MB" (a collection can end with more heap in use than it began). */
