@@ -112,6 +112,7 @@ export function decodeSnapshot(input: SnapshotInput, emit: (event: TraceEvent) =
   if (input.stuck) {
     const top = input.stuck.frames[0];
     const blocked = input.stuck.blocked;
+    const blockedMs = blockedMsOf(input.stuck);
     if (blocked) {
       const args: LoopBlockArgs = { thresholdMs: blocked.thresholdMs, ongoing: true, frames: input.stuck.frames };
       push({ name: EventNames.loopBlock, cat: 'eventloop', ph: 'X', ts: blocked.startUs, dur: blocked.endUs - blocked.startUs, pid, tid: 0, args: args as unknown as Record<string, unknown> });
@@ -119,7 +120,7 @@ export function decodeSnapshot(input: SnapshotInput, emit: (event: TraceEvent) =
     push({
       name: EventNames.mainThreadStuck, cat: 'trigger', ph: 'i', s: 't', ts: input.stuck.ts, pid, tid: 0,
       args: {
-        frames: input.stuck.frames, waitedMs: input.stuck.waitedMs, blockedMs: blocked ? Math.round((blocked.endUs - blocked.startUs) / 1000) : undefined,
+        frames: input.stuck.frames, waitedMs: input.stuck.waitedMs, blockedMs,
         location: top ? `${top.functionName || '(anonymous)'} ${top.url}:${top.lineNumber}` : undefined, error: input.stuck.error,
       },
     });
@@ -162,10 +163,16 @@ export function decodeSnapshot(input: SnapshotInput, emit: (event: TraceEvent) =
     config: configForMetadata(input.options),
   };
   if (input.stuck) {
-    const { frames, waitedMs, blocked, error } = input.stuck;
-    metadata.mainThreadStuck = { frames, waitedMs, ...(blocked ? { blockedMs: Math.round((blocked.endUs - blocked.startUs) / 1000) } : {}), ...(error ? { error } : {}) };
+    const { frames, waitedMs, error } = input.stuck;
+    const blockedMs = blockedMsOf(input.stuck);
+    metadata.mainThreadStuck = { frames, waitedMs, ...(blockedMs !== undefined ? { blockedMs } : {}), ...(error ? { error } : {}) };
   }
   return { metadata, decodeErrors, events: count };
+}
+
+/** How long a stuck thread's event loop had been blocked when probed, ms (the block under way), or undefined. */
+function blockedMsOf(stuck: NonNullable<SnapshotInput['stuck']>): number | undefined {
+  return stuck.blocked ? Math.round((stuck.blocked.endUs - stuck.blocked.startUs) / 1000) : undefined;
 }
 
 function configForMetadata(options: ResolvedOptions): Record<string, unknown> {

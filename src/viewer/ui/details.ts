@@ -3,6 +3,7 @@
 import type { StackFrame } from '../../format/stack';
 import { isInternalFrame } from '../../format/stack';
 import { frameLabel, hotFunctions, stackOfNode, type CpuFrame, type CpuProfileModel } from '../model/cpu';
+import { isRecord } from '../model/load';
 import type { CounterTrack, TimelineModel } from '../model/model';
 import { framesOf, shortUrl, spanArgs, spanEvent } from '../model/summaries';
 import { formatBinaryBytes } from '../../format/byte-size';
@@ -213,7 +214,7 @@ function spanResolutionUs(durationUs: number): number {
 }
 
 function isStringRecord(value: unknown): value is Record<string, string> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value) && Object.values(value).every((item) => typeof item === 'string');
+  return isRecord(value) && Object.values(value).every((item) => typeof item === 'string');
 }
 
 function withoutKeys(args: Record<string, unknown>, keys: string[]): Record<string, unknown> {
