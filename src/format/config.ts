@@ -44,6 +44,12 @@ export interface RecorderOptions {
   asyncCausality?: boolean;
   /** Event-loop blocks shorter than this are not recorded as slices. Default 50 ms. */
   loopBlockThresholdMs?: number;
+  /**
+   * Where the main thread was during each event-loop block (default on): once a block has lasted
+   * `loopBlockThresholdMs`, the watchdog thread asks V8 for the main thread's stack (a fraction
+   * of a ms of the blocked thread, at most twice a second), and the block's slice gets it.
+   */
+  loopBlockStacks?: boolean;
   /** Record fs operations (opt-in). */
   fs?: boolean;
   /**

@@ -35,3 +35,11 @@ export function parseV8Stack(stack: string, maxFrames = 64): StackFrame[] {
 export function isInternalFrame(frame: StackFrame): boolean {
   return frame.url.startsWith('node:') || frame.url === '' || frame.url.includes('/dist/recorder.js');
 }
+
+/**
+ * The frame to name as "where" a thread was: the first of the program's own (a block probed in
+ * `JSON.parse` or `Array.prototype.push` is named by the code that called it), else the top one.
+ */
+export function programFrame(frames: readonly StackFrame[]): StackFrame | undefined {
+  return frames.find((frame) => !isInternalFrame(frame)) ?? frames[0];
+}

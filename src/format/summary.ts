@@ -6,6 +6,8 @@ import type { StackFrame } from './stack';
 import { NON_CODE_FRAMES, ProfileChunks, sampleDurationUs } from './profile-chunks';
 import { EventNames, type TraceEvent } from './trace-event';
 import { isJsonObject } from './json-object';
+import { programFrame } from './stack';
+import { whileOpen, type TimeSpan } from './while-open';
 
 export interface RequestSummary {
   kind: 'server' | 'client';
@@ -25,6 +27,20 @@ export interface RequestSummary {
   inFlight: boolean;
   /** The request headers recorded (`recordHeaders`), e.g. its x-request-id. */
   headers?: Record<string, string>;
+  /** What its thread did while it was open (while-open.ts): set on the slowest requests listed. */
+  during?: RequestDuring;
+}
+
+/** While a request was open: its thread's loop blocked, GC pauses, outgoing requests (server requests), ms. */
+export interface RequestDuring {
+  blockedMs: number;
+  blocks: number;
+  gcMs: number;
+  collections: number;
+  outgoingMs: number;
+  outgoing: number;
+  /** Where the longest of those blocks was spent, when its frames are known (the program's frame: programFrame). */
+  where?: StackFrame;
 }
 
 export interface LoopBlockSummary {
@@ -130,6 +146,7 @@ export function summarizeTrace(trace: LoadedTrace, options: SummaryOptions = {})
   const requests: RequestSummary[] = [];
   const openSpans = new Map<string, RequestSummary[]>();
   const loopBlocks: LoopBlockSummary[] = [];
+  const gcPauses: (TimeSpan & { pid: number; tid: number })[] = [];
   const gcKinds = new Map<string, GcKindSummary>();
   const errors: ErrorSummary[] = [];
   const triggers: TriggerSummary[] = [];
@@ -193,6 +210,7 @@ export function summarizeTrace(trace: LoadedTrace, options: SummaryOptions = {})
     if (cat === 'gc' && event.ph === 'X') {
       const kind = str(args.kind) ?? /\((.*)\)/.exec(event.name)?.[1] ?? 'unknown';
       const durationMs = ms(event.dur ?? 0);
+      gcPauses.push({ startUs: event.ts, endUs: event.ts + (event.dur ?? 0), pid: event.pid, tid: event.tid });
       const entry = gcKinds.get(kind) ?? { kind, count: 0, totalMs: 0, maxMs: 0 };
       entry.count++;
       entry.totalMs += durationMs;
@@ -247,7 +265,7 @@ export function summarizeTrace(trace: LoadedTrace, options: SummaryOptions = {})
     }),
     categories: [...categories.entries()].map(([cat, count]) => ({ cat, count })).sort((a, b) => b.count - a.count || a.cat.localeCompare(b.cat)),
     triggers,
-    slowestRequests: [...requests].sort((a, b) => b.durationMs - a.durationMs).slice(0, top),
+    slowestRequests: withDuring([...requests].sort((a, b) => b.durationMs - a.durationMs).slice(0, top), requests, loopBlocks, gcPauses),
     requestCount: { server: requests.filter((r) => r.kind === 'server').length, client: requests.filter((r) => r.kind === 'client').length },
     loopBlocks: loopBlocks.sort((a, b) => b.durationMs - a.durationMs).slice(0, top),
     gc: {
@@ -272,6 +290,32 @@ export function summarizeTrace(trace: LoadedTrace, options: SummaryOptions = {})
 }
 
 const round3 = (value: number) => Math.round(value * 1000) / 1000;
+
+/**
+ * `listed`, each given what its thread did while it was open (while-open.ts): its loop's
+ * blocks and GC pauses on its thread, and for a server request the outgoing requests of its
+ * process. Called before the blocks are cut to the top ones.
+ */
+function withDuring(listed: RequestSummary[], requests: readonly RequestSummary[], blocks: readonly LoopBlockSummary[], gcPauses: readonly (TimeSpan & { pid: number; tid: number })[]): RequestSummary[] {
+  const spanOf = (ts: number, durationMs: number): TimeSpan => ({ startUs: ts, endUs: ts + durationMs * 1000 });
+  for (const request of listed) {
+    const sameThread = <T extends { pid: number; tid: number }>(list: readonly T[]) => list.filter((x) => x.pid === request.pid && x.tid === request.tid);
+    const threadBlocks = sameThread(blocks);
+    const window = spanOf(request.ts, request.durationMs);
+    const outgoing = request.kind === 'server' ? requests.filter((r) => r.kind === 'client' && r.pid === request.pid).map((r) => spanOf(r.ts, r.durationMs)) : [];
+    const found = whileOpen(window, threadBlocks.map((b) => spanOf(b.ts, b.durationMs)), sameThread(gcPauses), outgoing);
+    const during: RequestDuring = {
+      blockedMs: ms(found.blockedUs), blocks: found.blocks, gcMs: ms(found.gcUs), collections: found.collections, outgoingMs: ms(found.outgoingUs), outgoing: found.outgoing,
+    };
+    const longest = threadBlocks
+      .filter((b) => b.frames && b.ts < window.endUs && b.ts + b.durationMs * 1000 > window.startUs)
+      .sort((a, b) => b.durationMs - a.durationMs)[0];
+    const where = longest?.frames ? programFrame(longest.frames) : undefined;
+    if (where) during.where = where;
+    request.during = during;
+  }
+  return listed;
+}
 
 function requestFrom(kind: 'server' | 'client', event: TraceEvent, args: Json, durationUs: number, inFlight: boolean): RequestSummary {
   const span: RequestSummary = { kind, name: event.name, durationMs: ms(durationUs), ts: event.ts, pid: event.pid, tid: event.tid, inFlight };

@@ -113,8 +113,13 @@ export const EventNames = {
 export interface LoopBlockArgs {
   /** The threshold the block exceeded, ms. */
   thresholdMs: number;
-  /** Where the thread was, when known (CPU sampling or a stuck-thread probe). */
+  /**
+   * Where the thread was, when known: the main thread's stack as the watchdog's probe found it
+   * during the block (`loopBlockStacks`), or where a stuck thread was.
+   */
   frames?: import('./stack').StackFrame[];
+  /** The frames were taken this far into the block, ms (a probe during a finished block). */
+  framesAtMs?: number;
   /**
    * Still under way when the snapshot was taken (a stuck main thread): the slice ends where the
    * watchdog last saw it blocked and starts where its tick fell due (the block may have begun up

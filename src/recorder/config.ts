@@ -15,6 +15,7 @@ export interface ResolvedOptions extends RecorderOptions {
   cpuSamplingIntervalUs: number;
   asyncCausality: boolean;
   loopBlockThresholdMs: number;
+  loopBlockStacks: boolean;
   fs: boolean;
   gc: boolean;
   redact: { query: boolean; headers: boolean; argv: boolean };
@@ -47,6 +48,7 @@ const TOP: Record<string, Check> = {
   cpuSamplingIntervalUs: number(0, 1_000_000, true),
   asyncCausality: boolean,
   loopBlockThresholdMs: number(1, 60_000),
+  loopBlockStacks: boolean,
   fs: boolean,
   gc: boolean,
   followChildren: boolean,
@@ -80,6 +82,7 @@ export function defaultOptions(cwd = process.cwd()): ResolvedOptions {
     cpuSamplingIntervalUs: 0,
     asyncCausality: false,
     loopBlockThresholdMs: 50,
+    loopBlockStacks: true,
     fs: false,
     gc: true,
     redact: { query: true, headers: true, argv: true },

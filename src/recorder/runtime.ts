@@ -13,7 +13,7 @@ import { CoreKind } from './core-kinds';
 import { createDefaultSources } from './sources-bridge';
 import { createRedactor } from './redact';
 import { gatherFacts, startFacts, type ProcessFacts, type StartFacts } from './snapshot/facts';
-import type { ThreadCopy } from './snapshot/build';
+import type { LoopProbe, ThreadCopy } from './snapshot/build';
 import { writeSnapshot, type WrittenFile } from './snapshot/write-file';
 import { ensureRegistryDirectory } from './control/registry-path';
 import { removeRegistryEntry } from './control/registry';
@@ -29,6 +29,8 @@ import { guardHook } from './guard';
 import { installSnapshotPoints, uninstallSnapshotPoints, armSnapshotPoint, disarmSnapshotPoint } from './snapshot-points';
 
 const HEARTBEAT_MS = 100;
+/** Probes of event-loop blocks kept on this thread: the last few seconds' blocks (a snapshot at exit is what needs them). */
+const KEPT_LOOP_PROBES = 16;
 /**
  * The watchdog thread (control socket, snapshots of a stuck main thread) starts on a timer
  * created by the preload, so it runs right after the program's first tick — before any timer
@@ -70,6 +72,8 @@ export class RecorderRuntime {
   private hasSnapshotSources = false;
   private registryDir: string | null = null;
   private nextRequestId = 1;
+  /** The watchdog's newest probes of event-loop blocks, for the snapshots this thread writes at exit. */
+  private readonly loopProbes: LoopProbe[] = [];
   private readonly pendingSnapshots = new Map<number, { resolve: (r: SnapshotResult) => void; reject: (e: Error) => void; trigger: Trigger; out: string }>();
   private workerRings: WorkerRingDirectory | null = null;
   private reportedHookErrors = new Set<string>();
@@ -84,6 +88,8 @@ export class RecorderRuntime {
     this.headerI32 = new Int32Array(this.ring.buffer, 0, HEADER_BYTES / 4);
     this.startFacts = startFacts();
     this.rules = new Rules(options, () => this.claimRuleSnapshot(), (firing) => this.onRule(firing));
+    // Each block recorded arms the watchdog's probe of the next ones (watchdog/loop-probe.ts).
+    if (isMain && options.loopBlockStacks) this.rules.onLoopBlocked = () => this.postToWatchdog({ type: 'loopBlocked' });
   }
 
   /**
@@ -290,6 +296,10 @@ export class RecorderRuntime {
         case 'snapshotWritten':
           this.lastSnapshotPath = message.path;
           return;
+        case 'loopProbe':
+          if (this.loopProbes.length >= KEPT_LOOP_PROBES) this.loopProbes.shift();
+          this.loopProbes.push(message.probe);
+          return;
         case 'arm':
           void armSnapshotPoint(message.url, message.lineNumber, message.columnNumber).then((result) =>
             this.postToWatchdog({ type: 'armed', requestId: message.requestId, ok: result.ok, ...(result.ok ? {} : { error: result.error }) }),
@@ -406,7 +416,7 @@ export class RecorderRuntime {
       } catch {}
     }
     const written = writeSnapshot({
-      facts: this.facts, options: this.options, trigger, threads, extraEvents: this.sourceSnapshotEvents(),
+      facts: this.facts, options: this.options, trigger, threads, extraEvents: this.sourceSnapshotEvents(), loopProbes: this.loopProbes,
       clockSync: clockSync(), hookErrors: this.ring.hookErrors, usedBytes: this.ring.usedBytes,
     }, outDir);
     this.lastSnapshotPath = written.path;

@@ -106,9 +106,12 @@ export function makeSnapshot(options: FixtureOptions = {}): Snapshot {
   for (const [ts, dur] of blocks) {
     events.push({
       name: 'Event loop blocked', cat: 'eventloop', ph: 'X', ts, dur, pid, tid: 0,
+      // As the watchdog's probe finds a block: some way into it, in a builtin the program called.
       args: {
         thresholdMs: 50,
+        framesAtMs: 61,
         frames: [
+          { functionName: 'push', url: '', lineNumber: 0, columnNumber: 0 },
           { functionName: 'renderRows', url: `${APP}/src/reports/render.js`, lineNumber: 88, columnNumber: 17 },
           { functionName: 'buildReport', url: `${APP}/src/reports/index.js`, lineNumber: 41, columnNumber: 10 },
           { functionName: 'handleReport', url: `${APP}/src/routes/reports.js`, lineNumber: 23, columnNumber: 5 },

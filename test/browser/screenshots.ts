@@ -40,6 +40,10 @@ async function main(): Promise<void> {
       await page.waitForTimeout(150);
       await page.screenshot({ path: join(outDir, `${scheme}-hot.png`) });
       await page.click('.nfr-tab[data-tab="requests"]');
+      await page.locator('.nfr-table tbody tr').nth(0).click();
+      await page.waitForTimeout(150);
+      await page.screenshot({ path: join(outDir, `${scheme}-slowest.png`) });
+      await page.click('.nfr-tab[data-tab="requests"]');
       await page.locator('.nfr-table tbody tr').nth(3).click();
       await page.waitForTimeout(150);
       await page.screenshot({ path: join(outDir, `${scheme}-request.png`) });

@@ -213,6 +213,9 @@ describe('viewer in Chromium via cli view', () => {
       await clickSpan(page, 'Event loop blocked');
       await page.waitForSelector('.nfr-details-title', { timeout: 5_000 });
       assert.equal(await page.locator('.nfr-details-title').innerText(), 'Event loop blocked');
+      // The watchdog's probe: how far into the block the stack was taken, the builtin on top as text.
+      assert.match(await page.locator('.nfr-section h3', { hasText: 'Where the thread was' }).innerText(), /Where the thread was, 61(\.0)? ms into the block/i);
+      assert.match(await page.locator('.nfr-stack').innerText(), /^push\b/);
       const frames = page.locator('.nfr-stack a.nfr-frame');
       assert.ok(await frames.count() >= 3);
       assert.match(await frames.first().innerText(), /render\.js:88:17/);
@@ -323,6 +326,12 @@ describe('viewer in Chromium via cli view', () => {
       assert.equal(await page.locator('.nfr-details-title').innerText(), 'GET /api/reports/:id');
       const range = await hook(page);
       assert.ok(range.endUs - range.startUs < 5_000_000, 'revealing zooms to the request');
+      // What held it up: the loop block inside it (a link to the block, with where it was spent).
+      const during = page.locator('.nfr-section', { has: page.locator('h3', { hasText: 'While it was open' }) });
+      assert.match(await during.innerText(), /Loop blocked\s+842 ms of it \(\d+ %\), 1 block — longest: Event loop blocked \(842 ms at [^)]+\) in renderRows reports\/render\.js:88/);
+      await during.locator('a.nfr-link').click();
+      assert.equal(await page.locator('.nfr-details-title').innerText(), 'Event loop blocked');
+      await page.click('.nfr-tab[data-tab="requests"]');
       await page.click('.nfr-tab[data-tab="cpu"]');
       assert.match(await page.locator('.nfr-table').innerText(), /renderRows|formatCurrency|formatCell/);
     } finally {

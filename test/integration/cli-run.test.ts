@@ -28,7 +28,7 @@ test('the child sees NODE_OPTIONS with the recorder first and the user\'s own ke
   const r = await runCli([
     'run', '--out', 'snaps', '--max-bytes', '2mb', '--min-age', '30s', '--cpu-sampling=500',
     '--trigger', 'slow-request=200ms,status=500', '--trigger', 'loop-block=0.1s', '--trigger', 'heap=512mb', '--trigger', 'signal=usr1',
-    '--trigger', 'cooldown=1m', '--no-children', '--record-header', 'x-request-id,traceparent', '--record-header', 'X-Tenant', '--', process.execPath, script,
+    '--trigger', 'cooldown=1m', '--no-children', '--no-gc', '--no-loop-block-stacks', '--record-header', 'x-request-id,traceparent', '--record-header', 'X-Tenant', '--', process.execPath, script,
   ], { env: { ...env(), NODE_OPTIONS: '--max-old-space-size=100' }, cwd: dir });
   assert.equal(r.code, 0, r.stderr);
   const seen = JSON.parse(r.stdout.trim().split('\n').pop()!);
@@ -41,6 +41,8 @@ test('the child sees NODE_OPTIONS with the recorder first and the user\'s own ke
     cpuSamplingIntervalUs: 500,
     triggers: { slowRequestMs: 200, statusAtLeast: 500, loopBlockMs: 100, heapUsedMb: 512, signal: 'SIGUSR1', cooldownMs: 60_000 },
     followChildren: false,
+    gc: false,
+    loopBlockStacks: false,
     recordHeaders: ['x-request-id', 'traceparent', 'X-Tenant'],
   });
   const bad = await runCli(['run', '--record-header', 'x request id', '--', process.execPath, '-v'], { env: env() });

@@ -10,6 +10,8 @@ import {
   skipRecorderFiles,
   validateRecorderOptions,
 } from '../../src/extension/debug/launch-options';
+import { defaultOptions } from '../../src/recorder/config';
+import packageJson from '../../package.json';
 
 test('true, false, absent and objects', () => {
   assert.deepEqual(parseFlightRecorderProperty(true), { requested: true, refused: false, options: {}, errors: [] });
@@ -73,4 +75,26 @@ test('skipFiles: the recorder bundle is added once, to the configuration\'s list
   assert.deepEqual(skipRecorderFiles(['${workspaceFolder}/node_modules/**'], recorder), ['${workspaceFolder}/node_modules/**', recorder]);
   assert.deepEqual(skipRecorderFiles([recorder, 7], recorder), [recorder]);
   assert.deepEqual(skipRecorderFiles([], recorder), [recorder]);
+});
+
+test('every recorder option is known to the launch validation and to every schema of package.json', () => {
+  // The recorder's own defaults name every option it takes: a launch configuration or a setting
+  // holding any of them must not be refused (gc once was).
+  const defaults = JSON.parse(JSON.stringify(defaultOptions('/tmp/project'))) as Record<string, unknown>;
+  assert.deepEqual(validateRecorderOptions(defaults), []);
+  const schemas: Record<string, { properties: Record<string, { properties?: Record<string, unknown> }> }>[] = [];
+  const walk = (node: unknown): void => {
+    if (!node || typeof node !== 'object') return;
+    const properties = (node as { properties?: Record<string, unknown> }).properties;
+    if (properties && 'maxBytes' in properties && 'loopBlockThresholdMs' in properties) schemas.push(node as never);
+    for (const value of Object.values(node)) walk(value);
+  };
+  walk(packageJson.contributes);
+  assert.equal(schemas.length, 6, 'the setting and five launch/attach schemas');
+  for (const schema of schemas) {
+    const properties = (schema as unknown as { properties: Record<string, { properties?: Record<string, unknown> }> }).properties;
+    for (const key of Object.keys(defaults)) assert.ok(key in properties, `schema lacks ${key}`);
+    for (const key of Object.keys(defaults.triggers as object)) assert.ok(key in properties.triggers!.properties!, `schema lacks triggers.${key}`);
+    for (const key of Object.keys(defaults.redact as object)) assert.ok(key in properties.redact!.properties!, `schema lacks redact.${key}`);
+  }
 });

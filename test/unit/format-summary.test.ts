@@ -78,3 +78,26 @@ test('recorded request headers come with the request; anything but strings is le
   });
   assert.deepEqual(s.slowestRequests.map((r) => [r.url, r.headers]), [['/x', { 'x-request-id': 'req-7' }], ['/y', undefined]]);
 });
+
+test('what each listed request\'s thread did while it was open: loop blocked (and where), GC, outgoing requests', () => {
+  const s = summarizeTrace(load());
+  assert.deepEqual(s.slowestRequests[0]!.during, { blockedMs: 300, blocks: 1, gcMs: 0, collections: 0, outgoingMs: 0, outgoing: 0 }, '/slow: its loop blocked nearly all of it');
+  assert.deepEqual(s.slowestRequests[1]!.during, { blockedMs: 0, blocks: 0, gcMs: 0, collections: 0, outgoingMs: 0, outgoing: 0 }, '/pending waited');
+  // The block's probed frames name where (the program's frame, not the builtin on top); a GC
+  // pause and an outgoing request inside /slow count too, a block on another thread does not.
+  const snapshot = validSnapshot();
+  const block = snapshot.traceEvents.find((e) => e.cat === 'eventloop')!;
+  block.args = { thresholdMs: 50, framesAtMs: 60, frames: [{ functionName: 'push', url: '', lineNumber: 0, columnNumber: 0 }, { functionName: 'busyWait', url: '/srv/server.js', lineNumber: 10, columnNumber: 3 }] };
+  snapshot.traceEvents.push(
+    { name: 'GC (minor)', cat: 'gc', ph: 'X', ts: 1_100_000, dur: 2_000, pid: 4242, tid: 0, args: { kind: 'minor' } },
+    { name: 'Event loop blocked', cat: 'eventloop', ph: 'X', ts: 1_020_000, dur: 90_000, pid: 4242, tid: 7, args: { thresholdMs: 50 } },
+    { name: 'GET http://db/q', cat: 'http.client', ph: 'X', ts: 1_200_000, dur: 50_000, pid: 4242, tid: 0, args: { method: 'GET', url: 'http://db/q' } },
+  );
+  const parsed = parseTraceText(serializeSnapshot(snapshot), 'x.nodetrace.json');
+  assert.ok(!('error' in parsed));
+  const slow = summarizeTrace(parsed.trace).slowestRequests.find((r) => r.url === '/slow')!;
+  assert.deepEqual(slow.during, {
+    blockedMs: 300, blocks: 1, gcMs: 2, collections: 1, outgoingMs: 50, outgoing: 1,
+    where: { functionName: 'busyWait', url: '/srv/server.js', lineNumber: 10, columnNumber: 3 },
+  });
+});

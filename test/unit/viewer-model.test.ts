@@ -7,6 +7,7 @@ import { buildModel, type TimelineModel } from '../../src/viewer/model/model';
 import { search } from '../../src/viewer/model/search';
 import { errorRows, formatMegabytes, gcTotals, longestLoopBlocks, selectionStats, slowestRequests } from '../../src/viewer/model/summaries';
 import { layoutTracks } from '../../src/viewer/model/track-layout';
+import { isRequestSpan, requestContext } from '../../src/viewer/model/while-open';
 import { makeSnapshot } from '../browser/fixture-trace';
 
 function model(events: TraceEvent[], metadata?: Record<string, unknown>): TimelineModel {
@@ -163,4 +164,20 @@ test('unreadable input gives one clear error', () => {
   assert.ok('error' in loadTraceText('', 'empty.json'));
   assert.ok('error' in loadTraceText('{"hello": 1}', 'other.json'));
   assert.ok('error' in loadTraceText('not json', 'text.json'));
+});
+
+test('a request\'s details: what its thread did while it was open, from the span table', () => {
+  const m = snapshotModel();
+  const spanNamed = (name: string) => {
+    for (let k = 0; k < m.spans.count; k++) if (m.events[m.spans.event[k]!]!.name === name) return k;
+    return -1;
+  };
+  const slow = spanNamed('GET /api/reports/:id');
+  assert.ok(slow >= 0 && isRequestSpan(m, slow));
+  const { during, longestBlock } = requestContext(m, slow);
+  assert.equal(during.blocks, 1);
+  assert.equal(during.blockedUs, 842_000);
+  assert.equal(m.events[m.spans.event[longestBlock]!]!.name, 'Event loop blocked');
+  assert.ok(during.gcUs >= 0 && during.gcUs < 1_240_000);
+  assert.equal(isRequestSpan(m, longestBlock), false, 'a block is not a request');
 });

@@ -39,6 +39,7 @@ Options:
   --async-causality         record which callback scheduled which (costly)
   --fs                      record fs operations
   --no-gc                   do not record garbage collections (each costs ~20–30 µs in Node)
+  --no-loop-block-stacks    do not ask where the main thread is during an event-loop block
   --no-children             record only the top process, not its child processes
   --no-workers              do not record worker threads
   -h, --help                this help
@@ -57,6 +58,7 @@ const specs: OptionSpec[] = [
   { name: 'async-causality', type: 'boolean' },
   { name: 'fs', type: 'boolean' },
   { name: 'no-gc', type: 'boolean' },
+  { name: 'no-loop-block-stacks', type: 'boolean' },
   { name: 'no-children', type: 'boolean' },
   { name: 'no-workers', type: 'boolean' },
   { name: 'help', type: 'boolean', short: 'h' },
@@ -111,6 +113,7 @@ export function recorderOptionsFromArgs(args: ReturnType<typeof parseArgs>): Rec
   if (flag(args, 'async-causality')) options.asyncCausality = true;
   if (flag(args, 'fs')) options.fs = true;
   if (flag(args, 'no-gc')) options.gc = false;
+  if (flag(args, 'no-loop-block-stacks')) options.loopBlockStacks = false;
   if (flag(args, 'no-children')) options.followChildren = false;
   if (flag(args, 'no-workers')) options.followWorkers = false;
   return options;

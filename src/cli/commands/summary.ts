@@ -1,7 +1,8 @@
 // `flight-recorder summary <file> [--json] [--top N]`: where the time went and what went wrong.
 import * as path from 'node:path';
 import type { LoadedTrace } from '../../format/read';
-import { summarizeTrace, type GcKindSummary, type RequestSummary, type TraceSummary } from '../../format/summary';
+import { programFrame } from '../../format/stack';
+import { summarizeTrace, type GcKindSummary, type LoopBlockSummary, type RequestSummary, type TraceSummary } from '../../format/summary';
 import { flag, parseArgs, stringOption, type OptionSpec } from '../args';
 import { UsageError } from '../errors';
 import { oneLine, renderTable } from '../table';
@@ -90,7 +91,7 @@ export function renderSummary(file: string, kind: string, trace: LoadedTrace, s:
     out.push(`Main thread stuck in ${oneLine(top.functionName || '(anonymous)')} ${shortLocation(top.url, top.lineNumber)}${callers}${blocked}`);
   }
   if (slowest) {
-    out.push(`Slowest request: ${describeRequest(slowest)} — ${formatDurationMs(slowest.durationMs)}${slowest.inFlight ? ' and still running' : ''}${statusText(slowest) ? ` (${statusText(slowest)})` : ''}`);
+    out.push(`Slowest request: ${describeRequest(slowest)} — ${formatDurationMs(slowest.durationMs)}${slowest.inFlight ? ' and still running' : ''}${statusText(slowest) ? ` (${statusText(slowest)})` : ''}${duringText(slowest)}`);
   } else {
     out.push('Slowest request: none recorded');
   }
@@ -98,16 +99,18 @@ export function renderSummary(file: string, kind: string, trace: LoadedTrace, s:
   if (s.slowestRequests.length > 0) {
     out.push('', `Slowest requests (${s.requestCount.server} server, ${s.requestCount.client} client)`);
     out.push(renderTable(
-      [{ title: 'DURATION', align: 'right' }, { title: 'KIND' }, { title: 'STATUS' }, { title: 'AT', align: 'right' }, { title: 'REQUEST', maxWidth: 90 }],
+      [{ title: 'DURATION', align: 'right' }, { title: 'KIND' }, { title: 'STATUS' }, { title: 'AT', align: 'right' }, { title: 'LOOP BLOCKED', align: 'right' }, { title: 'REQUEST', maxWidth: 90 }],
       s.slowestRequests.map((r) => [
         formatDurationMs(r.durationMs) + (r.inFlight ? '+' : ''),
         r.kind,
         statusText(r) || '-',
         at(r.ts),
+        r.during && r.during.blockedMs > 0 ? formatDurationMs(r.during.blockedMs) : '-',
         describeRequest(r),
       ]),
     ));
     if (s.slowestRequests.some((r) => r.inFlight)) out.push('  + still running when the snapshot was taken');
+    out.push('  LOOP BLOCKED: how much of the request its thread\'s event loop was blocked (code on that thread held it up)');
   }
 
   out.push('', s.loopBlocks.length > 0 ? 'Longest event-loop blocks' : 'Event-loop blocks: none recorded');
@@ -117,7 +120,7 @@ export function renderSummary(file: string, kind: string, trace: LoadedTrace, s:
       s.loopBlocks.map((b) => [
         formatDurationMs(b.durationMs),
         at(b.ts),
-        `${threadName(b.pid, b.tid)}${b.frames?.[0] ? `, in ${b.frames[0].functionName || '(anonymous)'} ${shortLocation(b.frames[0].url, b.frames[0].lineNumber)}` : ''}${b.ongoing ? ' (still blocked)' : ''}`,
+        `${threadName(b.pid, b.tid)}${blockWhere(b)}${b.ongoing ? ' (still blocked)' : ''}`,
       ]),
     ));
   }
@@ -176,6 +179,29 @@ function describeRequest(r: RequestSummary): string {
 function statusText(r: RequestSummary): string {
   if (r.error) return `error: ${oneLine(r.error)}`;
   return r.status === undefined ? '' : String(r.status);
+}
+
+/**
+ * What held the request up, as far as the snapshot says: `; its event loop was blocked 298 ms
+ * of it, in busyWaitMs demo-server.js:11`, GC pauses and outgoing requests when they took a
+ * tenth of it or more; or that nothing on its thread did (it was waiting).
+ */
+function duringText(r: RequestSummary): string {
+  const d = r.during;
+  if (!d || r.durationMs <= 0) return '';
+  const notable = (valueMs: number) => valueMs >= r.durationMs / 10;
+  const parts: string[] = [];
+  if (d.blockedMs > 0) parts.push(`its event loop was blocked ${formatDurationMs(d.blockedMs)} of it${d.where ? `, in ${oneLine(d.where.functionName || '(anonymous)')} ${shortLocation(d.where.url, d.where.lineNumber)}` : ''}`);
+  if (notable(d.gcMs)) parts.push(`GC paused it ${formatDurationMs(d.gcMs)}`);
+  if (notable(d.outgoingMs)) parts.push(`${d.outgoing} outgoing request${d.outgoing === 1 ? ' was' : 's were'} open for ${formatDurationMs(d.outgoingMs)} of it`);
+  if (parts.length === 0) return d.blocks === 0 && d.gcMs < r.durationMs / 10 ? '; its event loop was not blocked meanwhile (it waited)' : '';
+  return `; ${parts.join('; ')}`;
+}
+
+/** `, in fn file:line` for a block whose frames are known (the program's frame: programFrame), or ''. */
+function blockWhere(block: LoopBlockSummary): string {
+  const frame = block.frames ? programFrame(block.frames) : undefined;
+  return frame ? `, in ${oneLine(frame.functionName || '(anonymous)')} ${shortLocation(frame.url, frame.lineNumber)}` : '';
 }
 
 function shortLocation(url: string, line: number): string {

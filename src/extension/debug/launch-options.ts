@@ -10,7 +10,7 @@ export const RECORDED_MARKER = '__flightRecorderRecorded';
 const TRIGGER_NUMBERS = ['slowRequestMs', 'statusAtLeast', 'loopBlockMs', 'heapUsedMb', 'gcPauseMs', 'unresponsiveMs', 'cooldownMs', 'maxSnapshots', 'tailMs'] as const;
 const TRIGGER_BOOLEANS = ['uncaughtException', 'unhandledRejection', 'nonZeroExit'] as const;
 const TOP_NUMBERS = ['maxBytes', 'minAgeMs', 'cpuSamplingIntervalUs', 'loopBlockThresholdMs', 'consoleMaxBytes'] as const;
-const TOP_BOOLEANS = ['asyncCausality', 'fs', 'followChildren', 'followWorkers', 'enabled'] as const;
+const TOP_BOOLEANS = ['asyncCausality', 'loopBlockStacks', 'fs', 'gc', 'followChildren', 'followWorkers', 'enabled'] as const;
 const REDACT_BOOLEANS = ['query', 'headers', 'argv'] as const;
 /** The ring must hold at least a few records; below this the recorder would be useless. */
 const MIN_MAX_BYTES = 64 * 1024;

@@ -32,11 +32,19 @@ export interface SnapshotInput {
    * slice the tick itself could only have written once the block ended.
    */
   stuck?: { ts: number; frames: StackFrame[]; waitedMs: number; blocked?: { startUs: number; endUs: number; thresholdMs: number }; error?: string };
+  /** Where the main thread was during its recent event-loop blocks (watchdog/loop-probe.ts): each block gets the probe taken within it. */
+  loopProbes?: readonly LoopProbe[];
   /** The main thread answered late or not at all, but no program JavaScript was running. */
   slow?: { ts: number; waitedMs: number; answered: boolean; detail: string };
   clockSync: { ts: number; epochMs: number };
   hookErrors: number;
   usedBytes: number;
+}
+
+/** Where the main thread was at `ts` (trace µs), as a probe during an event-loop block found it. */
+export interface LoopProbe {
+  ts: number;
+  frames: StackFrame[];
 }
 
 export interface BuiltSnapshot {
@@ -87,7 +95,8 @@ export function decodeSnapshot(input: SnapshotInput, emit: (event: TraceEvent) =
   for (const thread of input.threads) {
     push({ name: EventNames.threadName, ph: 'M', ts: 0, pid, tid: thread.tid, args: { name: thread.name } });
     push({ name: EventNames.threadSortIndex, ph: 'M', ts: 0, pid, tid: thread.tid, args: { sort_index: thread.tid } });
-    const context: DecodeContext = { pid, tid: thread.tid, emit: push };
+    const emit = thread.tid === 0 && input.loopProbes?.length ? withProbedBlocks(push, input.loopProbes) : push;
+    const context: DecodeContext = { pid, tid: thread.tid, emit };
     const header = readHeader(thread.bytes.byteOffset === 0 ? thread.bytes.buffer : thread.bytes.slice(0, HEADER_BYTES).buffer);
     dropped += Math.max(0, header.totalRecords - header.layout.recordCapacity);
     const range = forEachRecord(thread.bytes, (record) => {
@@ -168,6 +177,27 @@ export function decodeSnapshot(input: SnapshotInput, emit: (event: TraceEvent) =
     metadata.mainThreadStuck = { frames, waitedMs, ...(blockedMs !== undefined ? { blockedMs } : {}), ...(error ? { error } : {}) };
   }
   return { metadata, decodeErrors, events: count };
+}
+
+/**
+ * `emit`, with each main-thread `Event loop blocked` slice given the frames of the probe taken
+ * within it (the first; probes are few, ≤ 64, and blocks fewer: a scan each), and how far into
+ * the block they were taken.
+ */
+function withProbedBlocks(emit: (event: TraceEvent) => void, probes: readonly LoopProbe[]): (event: TraceEvent) => void {
+  return (event) => {
+    if (event.ph === 'X' && event.cat === 'eventloop' && event.name === EventNames.loopBlock && event.dur !== undefined) {
+      const args = event.args as LoopBlockArgs | undefined;
+      const start = event.ts;
+      const end = event.ts + event.dur;
+      const probe = args?.frames === undefined ? probes.find((p) => p.ts >= start && p.ts <= end) : undefined;
+      if (probe) {
+        const probed: LoopBlockArgs = { ...(args ?? { thresholdMs: 0 }), frames: probe.frames, framesAtMs: Math.round((probe.ts - start) / 1000) };
+        event = { ...event, args: probed as unknown as Record<string, unknown> };
+      }
+    }
+    emit(event);
+  };
 }
 
 /** How long a stuck thread's event loop had been blocked when probed, ms (the block under way), or undefined. */

@@ -56,7 +56,11 @@ export class Rules implements RuleHooks {
     if (failed) this.consider('statusAtLeast', status, statusAtLeast, detail);
   }
 
+  /** Called with every event-loop block recorded (the runtime arms the watchdog's probe of the next ones). */
+  onLoopBlocked: (() => void) | undefined = undefined;
+
   loopBlocked(durationMs: number): void {
+    this.onLoopBlocked?.();
     const threshold = this.t.loopBlockMs;
     if (threshold > 0 && durationMs >= threshold) this.consider('loopBlockMs', durationMs, threshold);
   }

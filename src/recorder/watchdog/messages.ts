@@ -2,6 +2,7 @@
 import type { SnapshotTrigger } from '../../format/snapshot';
 import type { TraceEvent } from '../../format/trace-event';
 import type { ResolvedOptions } from '../config';
+import type { LoopProbe } from '../snapshot/build';
 import type { ProcessFacts } from '../snapshot/facts';
 
 /** workerData marker: this dist/recorder.js instance is the watchdog, not a preload. */
@@ -24,7 +25,9 @@ export type ToWatchdog =
   /** `mainThreadUs`: how long the main thread's answer took (its whole share of a snapshot). */
   | { type: 'copied'; requestId: number; extraEvents: TraceEvent[]; mainThreadUs: number }
   | { type: 'armed'; requestId: number; ok: boolean; error?: string; removed?: boolean }
-  | { type: 'live'; metrics: Record<string, number> };
+  | { type: 'live'; metrics: Record<string, number> }
+  /** The main thread recorded an event-loop block: probe the next ones (loop-probe.ts). */
+  | { type: 'loopBlocked' };
 
 /**
  * The `claim` buffer of a copy request (the watchdog copies the ring itself; the main thread
@@ -44,4 +47,6 @@ export type FromWatchdog =
   | { type: 'arm'; requestId: number; url: string; lineNumber: number; columnNumber?: number }
   | { type: 'disarm'; requestId: number; url: string; lineNumber: number }
   | { type: 'ready'; socket: string | null; error?: string }
-  | { type: 'snapshotWritten'; path: string; source: string };
+  | { type: 'snapshotWritten'; path: string; source: string }
+  /** Where the main thread was during an event-loop block (for the snapshots it writes itself, at exit). */
+  | { type: 'loopProbe'; probe: LoopProbe };

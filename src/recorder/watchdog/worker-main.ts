@@ -28,6 +28,7 @@ import { registryEntryFor, sweepStaleEntries, writeRegistryEntry } from '../cont
 import { registrySocketPath } from '../control/registry-path';
 import { WorkerRingDirectory } from '../threads/worker-rings';
 import { probeMainThread } from './stuck-probe';
+import { LoopBlockProber, START_ARMED_MS } from './loop-probe';
 import { judgeProbe } from './judge-probe';
 import { lowerThisThreadsPriority } from './low-priority';
 import { workerThreads } from '../lazy-builtins';
@@ -66,6 +67,10 @@ export function runWatchdog(data: WatchdogData): void {
   let queued = 0;
   let writing = false;
   let snapshotsWritten = 0;
+  // Where the main thread is during its event-loop blocks: armed for the first seconds, then by
+  // each block it records (without the event-loop source nothing arms it: its tick is what says a block is under way).
+  const prober = options.loopBlockStacks ? new LoopBlockProber(header, loopBlockThresholdMs(options), (probe) => post({ type: 'loopProbe', probe })) : undefined;
+  prober?.arm(START_ARMED_MS);
 
   function waitForReply(requestId: number, timeoutMs: number): Promise<ToWatchdog | undefined> {
     return new Promise((resolve) => {
@@ -150,7 +155,7 @@ export function runWatchdog(data: WatchdogData): void {
       }
       const copiedAt = Date.now();
       const written = writeSnapshot(
-        { facts, options, trigger, threads, extraEvents, stuck, slow, clockSync: clockSync(), hookErrors: header[H_HOOK_ERRORS] ?? 0, usedBytes },
+        { facts, options, trigger, threads, extraEvents, stuck, slow, loopProbes: prober?.probes(), clockSync: clockSync(), hookErrors: header[H_HOOK_ERRORS] ?? 0, usedBytes },
         out, new Date(), (metadata) => {
           // Decoding and encoding are one pass now: "decode" is their sum.
           // mainThread: the program's share of this snapshot (answering the watchdog), when it answered.
@@ -245,6 +250,7 @@ export function runWatchdog(data: WatchdogData): void {
       );
       return;
     }
+    if (message.type === 'loopBlocked') return prober?.arm();
     if ('requestId' in message) waiting.get(message.requestId)?.(message);
   });
 

@@ -1,7 +1,7 @@
 // The summary tabs: slowest requests, longest loop blocks, GC totals, errors; and the
 // aggregate of a box selection. Pure functions over the model.
 import type { StackFrame } from '../../format/stack';
-import { parseV8Stack } from '../../format/stack';
+import { parseV8Stack, programFrame } from '../../format/stack';
 import type { TraceEvent } from '../../format/trace-event';
 import { heapFreedMB } from '../../format/summary';
 import { isRecord } from './load';
@@ -90,7 +90,7 @@ export function longestLoopBlocks(model: TimelineModel, limit = 200): SpanRow[] 
   return list.map((span) => {
     const args = spanArgs(model, span);
     const frames = framesOf(args);
-    const top = frames.find((f) => !f.url.startsWith('node:')) ?? frames[0];
+    const top = programFrame(frames);
     const where = top ? `${top.functionName || '(anonymous)'} ${shortUrl(top.url)}:${top.lineNumber}` : '';
     return {
       span,

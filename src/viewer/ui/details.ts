@@ -1,7 +1,7 @@
 // The Details tab: what is selected (span, instant, CPU frame, counter sample), or an overview
 // of the snapshot when nothing is. Every trace string goes in as text.
 import type { StackFrame } from '../../format/stack';
-import { isInternalFrame } from '../../format/stack';
+import { isInternalFrame, programFrame } from '../../format/stack';
 import { frameLabel, hotFunctions, stackOfNode, type CpuFrame, type CpuProfileModel } from '../model/cpu';
 import { isRecord } from '../model/load';
 import type { CounterTrack, TimelineModel } from '../model/model';
@@ -9,6 +9,7 @@ import { framesOf, shortUrl, spanArgs, spanEvent } from '../model/summaries';
 import { formatBinaryBytes } from '../../format/byte-size';
 import { formatCount, formatDuration, formatOffset } from '../model/time';
 import { primaryCategory } from '../model/tracks';
+import { isRequestSpan, requestContext } from '../model/while-open';
 import { h } from './dom';
 import { formatValue, type Selection } from './timeline';
 
@@ -89,14 +90,16 @@ function renderSpan(model: TimelineModel, span: number, actions: DetailsActions,
   if (typeof args.status === 'number') entries.splice(1, 0, ['Status', statusBadge(args.status)]);
   if (typeof args.error === 'string') entries.splice(1, 0, ['Error', h('span', { class: 'nfr-error-text' }, args.error)]);
   root.append(facts(entries));
+  // Why a request took as long as it did comes first, next to its duration.
+  if (isRequestSpan(model, span) && end - start > 0) root.append(whileOpenSection(model, span, actions));
   const frames = framesOf(args);
   // Recorded request headers (recordHeaders) as a table of their own, not a JSON block.
   const headers = isStringRecord(args.headers) ? args.headers : undefined;
-  const rest = withoutKeys(args, headers ? ['frames', 'stack', 'status', 'error', 'headers'] : ['frames', 'stack', 'status', 'error']);
+  const rest = withoutKeys(args, headers ? ['frames', 'framesAtMs', 'stack', 'status', 'error', 'headers'] : ['frames', 'framesAtMs', 'stack', 'status', 'error']);
   if (argsNote !== undefined) root.append(argsPlaceholder(argsNote));
   else if (Object.keys(rest).length > 0) root.append(section('Arguments', argsTable(rest)));
   if (argsNote === undefined && headers) root.append(section('Request headers', argsTable(headers)));
-  if (frames.length > 0) root.append(section(cat === 'eventloop' ? 'Where the thread was' : 'Stack', stackList(frames, actions)));
+  if (frames.length > 0) root.append(section(cat === 'eventloop' ? whereTitle(args.framesAtMs) : 'Stack', stackList(frames, actions)));
   const causes = model.flows.filter((f) => f.toSpan === span);
   const effects = model.flows.filter((f) => f.fromSpan === span);
   if (causes.length + effects.length > 0) {
@@ -111,6 +114,38 @@ function renderSpan(model: TimelineModel, span: number, actions: DetailsActions,
     if (hot.length > 0) root.append(section('CPU during this span (self time)', hotList(hot, end - start, actions)));
   }
   return root;
+}
+
+/**
+ * What the request's thread did while it was open: how much of it the loop was blocked (the
+ * longest block a link), GC pauses, outgoing requests — or that the loop was free, so the request
+ * waited (I/O, timers, a queue) rather than being held up by code on its thread.
+ */
+function whileOpenSection(model: TimelineModel, span: number, actions: DetailsActions): HTMLElement {
+  const { during, longestBlock } = requestContext(model, span);
+  const durationUs = model.spans.endUs[span]! - model.spans.startUs[span]!;
+  const percent = (us: number) => `${Math.round((100 * us) / durationUs)} %`;
+  const plural = (n: number, one: string, many: string) => `${formatCount(n)} ${n === 1 ? one : many}`;
+  const rows: [string, string | HTMLElement][] = [];
+  rows.push(['Loop blocked', during.blocks === 0
+    ? 'no — nothing on its thread held it up: it waited (I/O, timers, other work queued)'
+    : h('span', {}, `${formatDuration(during.blockedUs)} of it (${percent(during.blockedUs)}), ${plural(during.blocks, 'block', 'blocks')} — longest: `, spanLink(model, longestBlock, actions), blockWhere(model, longestBlock))]);
+  if (during.collections > 0) rows.push(['GC pauses', `${formatDuration(during.gcUs)} (${percent(during.gcUs)}), ${plural(during.collections, 'collection', 'collections')}`]);
+  if (during.outgoing > 0) rows.push(['Outgoing requests', `${formatCount(during.outgoing)} open for ${formatDuration(during.outgoingUs)} of it (${percent(during.outgoingUs)}; by time, not necessarily its own)`]);
+  return section('While it was open', facts(rows));
+}
+
+/** ` in fn file:line` for a loop block whose frames are here (not on the host still), or ''. */
+function blockWhere(model: TimelineModel, block: number): string {
+  const frame = programFrame(framesOf(spanArgs(model, block)));
+  return frame ? ` in ${frame.functionName || '(anonymous)'} ${shortUrl(frame.url)}:${frame.lineNumber}` : '';
+}
+
+/** A loop block's frames: probed some way into the block (framesAtMs), or where a stuck thread was. */
+function whereTitle(framesAtMs: unknown): string {
+  return typeof framesAtMs === 'number' && Number.isFinite(framesAtMs) && framesAtMs >= 0
+    ? `Where the thread was, ${formatDuration(framesAtMs * 1000)} into the block`
+    : 'Where the thread was';
 }
 
 function renderInstant(model: TimelineModel, eventIndex: number, actions: DetailsActions, argsNote: string | undefined): HTMLElement {

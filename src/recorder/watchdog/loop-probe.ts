@@ -1,0 +1,179 @@
+// Where was the main thread while its event loop was blocked? The event-loop tick can only say
+// that a block happened, once it is over; this says where. While armed, the watchdog reads
+// when the main thread's tick falls due (loop-tick.ts) every POLL_MS; once a tick is `afterMs`
+// overdue — the loop has been away at least the block threshold, so a block will be recorded —
+// it asks V8, through an inspector session connected to the main thread, to evaluate a tiny
+// expression. The inspector runs it at the blocked code's next interrupt check (every function
+// entry and loop back edge), on top of the blocked code's own stack: the expression captures
+// that stack (Error.captureStackTrace, its own frame left out) and the time on the trace
+// clock, and hands both back by value. The snapshot gives the block that contains that time
+// its frames.
+//
+// Armed by blocks: each block the main thread records arms the prober for ARMED_MS (the main
+// thread says so in a message, once per block), and the watchdog's start arms it for
+// START_ARMED_MS (a program's first seconds are where one-off blocks are: loading, warming
+// caches). A timer wake-up costs this VM ~250 µs of CPU (a 50 ms interval alone: ~5 ms of CPU
+// a second), so polling for good would double an idle program's cost; this way a program whose
+// loop does not block pays ~50 ms of CPU once, and one that does has its next blocks' stacks —
+// the first block after a quiet spell has none. (Waiting on the tick's slot with
+// Atomics.waitAsync instead would need the main thread to notify at every tick.)
+//
+// Cost to the main thread: ~0.3–0.8 ms a probe on the machines measured (compiling and running
+// the expression, serialising ~30 frames: docs/benchmarks.md), only during a block that is
+// already at least the threshold long, at most one probe per block and one per MIN_GAP_MS.
+// Nothing is enabled in the inspector (no Debugger.enable: that would make V8 report every
+// script to the session), and the session is connected only for the probe.
+// A thread busy in native code (a sync fs call, JSON.parse of a huge string, Atomics.wait)
+// runs the expression when it is back in JavaScript: the frames are then where it went on,
+// and a probe whose time falls after its block is not given to any block.
+import type { Session } from 'node:inspector';
+import type { StackFrame } from '../../format/stack';
+import { nowUs } from '../clock';
+import { inspector } from '../lazy-builtins';
+import type { LoopProbe } from '../snapshot/build';
+import { loopTickDueUs } from './loop-tick';
+
+/** The script name of the probe's own frames (left out of what it reports). */
+export const LOOP_PROBE_SCRIPT = 'node-flight-recorder:loop-probe';
+export const MAX_PROBE_FRAMES = 32;
+/** Longest function name or script URL kept from a frame. */
+const MAX_FRAME_TEXT = 512;
+const POLL_MS = 50;
+/** How long a recorded block keeps the prober polling. */
+export const ARMED_MS = 30_000;
+/** How long the prober polls after the watchdog starts. */
+export const START_ARMED_MS = 10_000;
+/**
+ * At most one probe this often: a program whose loop blocks again and again pays at most five
+ * probes a second (~0.25 % of its main thread at ~0.5 ms each).
+ */
+const MIN_GAP_MS = 200;
+/** A probe the main thread has not run by then is dropped (it is dispatched to no one once the session closes). */
+const PROBE_TIMEOUT_MS = 5_000;
+/** Probes kept for the next snapshot (the newest; a snapshot holds ~10 s of history). */
+const KEPT_PROBES = 64;
+
+/**
+ * Runs in the main thread at an interrupt check. Plain ES5 and globals only: it runs in the
+ * program's realm, among the program's own globals, and restores what it changes. The
+ * stack is taken as call sites (prepareStackTrace) rather than parsed from text, so a
+ * program's own prepareStackTrace (source-map-support) does not reshape it.
+ */
+export const LOOP_PROBE_EXPRESSION = `(function nfrLoopProbe(){var limit=Error.stackTraceLimit,prepare=Error.prepareStackTrace,holder={},time=null;
+try{time=process.hrtime()}catch(e){}
+try{Error.stackTraceLimit=${MAX_PROBE_FRAMES + 2};Error.prepareStackTrace=function(_,sites){return sites.map(function(s){return[s.getFunctionName(),s.getScriptNameOrSourceURL(),s.getLineNumber(),s.getColumnNumber()]})};
+Error.captureStackTrace(holder,nfrLoopProbe);return[time,holder.stack]}finally{Error.prepareStackTrace=prepare;Error.stackTraceLimit=limit}})()
+//# sourceURL=${LOOP_PROBE_SCRIPT}`;
+
+
+const text = (value: unknown): string => (typeof value === 'string' ? value.slice(0, MAX_FRAME_TEXT) : '');
+const position = (value: unknown): number => (typeof value === 'number' && Number.isInteger(value) && value > 0 ? value : 0);
+
+/**
+ * The probe's answer as a LoopProbe, or undefined when it holds no frame of the program's
+ * (the thread was idle, or the answer is not what the expression returns). Read defensively:
+ * it comes back from the program's realm. `fallbackTs`: when the answer carries no time.
+ */
+export function parseLoopProbe(value: unknown, fallbackTs: number): LoopProbe | undefined {
+  if (!Array.isArray(value) || value.length !== 2 || !Array.isArray(value[1])) return undefined;
+  const [time, sites] = value as [unknown, unknown[]];
+  const ts = Array.isArray(time) && typeof time[0] === 'number' && typeof time[1] === 'number' && Number.isFinite(time[0] * 1e6 + time[1] / 1e3)
+    ? time[0] * 1e6 + time[1] / 1e3
+    : fallbackTs;
+  const frames: StackFrame[] = [];
+  for (const site of sites) {
+    if (frames.length >= MAX_PROBE_FRAMES) break;
+    if (!Array.isArray(site) || site[1] === LOOP_PROBE_SCRIPT) continue;
+    frames.push({ functionName: text(site[0]), url: text(site[1]), lineNumber: position(site[2]), columnNumber: position(site[3]) });
+  }
+  return frames.length > 0 ? { ts, frames } : undefined;
+}
+
+/** Evaluates `expression` in the main thread; resolves its value, or undefined (error, timeout, no inspector). */
+export function evaluateOnMainThread(expression: string, timeoutMs: number): Promise<unknown> {
+  return new Promise((resolve) => {
+    let session: Session | undefined;
+    const finish = (value: unknown) => {
+      clearTimeout(timer);
+      try {
+        session?.disconnect();
+      } catch {}
+      resolve(value);
+    };
+    const timer = setTimeout(() => finish(undefined), timeoutMs);
+    try {
+      session = new (inspector().Session)();
+      session.connectToMainThread();
+      session.post('Runtime.evaluate', { expression, returnByValue: true, silent: true }, (error, result) => {
+        finish(error || result?.exceptionDetails ? undefined : result?.result?.value);
+      });
+    } catch {
+      finish(undefined);
+    }
+  });
+}
+
+/** Probes the main thread during event-loop blocks (while armed) and keeps the newest probes for the next snapshot. */
+export class LoopBlockProber {
+  private readonly kept: LoopProbe[] = [];
+  private timer: ReturnType<typeof setInterval> | undefined;
+  private armedUntilUs = 0;
+  private probedDueUs = 0;
+  private nextProbeUs = 0;
+  private probing = false;
+
+  /**
+   * `header`: the main ring's header (the tick's due time); `afterMs`: how overdue the tick must
+   * be (the block threshold); `onProbe`: each probe kept (the main thread keeps them too, for
+   * the snapshots it writes itself at exit).
+   */
+  constructor(
+    private readonly header: Float64Array,
+    private readonly afterMs: number,
+    private readonly onProbe: (probe: LoopProbe) => void = () => undefined,
+    private readonly evaluate: typeof evaluateOnMainThread = evaluateOnMainThread,
+  ) {}
+
+  /** Polls for the next `forMs` (the main thread recorded a block: for the next ones). */
+  arm(forMs = ARMED_MS): void {
+    this.armedUntilUs = Math.max(this.armedUntilUs, nowUs() + forMs * 1000);
+    if (this.timer !== undefined) return;
+    this.timer = setInterval(this.check, POLL_MS);
+    this.timer.unref();
+  }
+
+  /** Whether the prober is polling. */
+  get armed(): boolean {
+    return this.timer !== undefined;
+  }
+
+  stop(): void {
+    if (this.timer !== undefined) clearInterval(this.timer);
+    this.timer = undefined;
+  }
+
+  /** The probes kept, oldest first. */
+  probes(): readonly LoopProbe[] {
+    return this.kept;
+  }
+
+  /** Probes now if the main thread's loop is blocked (the timer's work; exposed for tests). */
+  readonly check = (): void => {
+    const now = nowUs();
+    if (now > this.armedUntilUs) return this.stop();
+    const dueUs = loopTickDueUs(this.header);
+    if (dueUs <= 0 || dueUs === this.probedDueUs || this.probing) return;
+    if (now - dueUs < this.afterMs * 1000 || now < this.nextProbeUs) return;
+    this.probedDueUs = dueUs;
+    this.nextProbeUs = now + MIN_GAP_MS * 1000;
+    this.probing = true;
+    void this.evaluate(LOOP_PROBE_EXPRESSION, PROBE_TIMEOUT_MS).then((value) => {
+      this.probing = false;
+      const probe = parseLoopProbe(value, now);
+      if (!probe) return;
+      if (this.kept.length >= KEPT_PROBES) this.kept.shift();
+      this.kept.push(probe);
+      this.onProbe(probe);
+    });
+  };
+}

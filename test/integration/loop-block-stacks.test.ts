@@ -1,0 +1,77 @@
+// Where the main thread was during an event-loop block (loopBlockStacks): real recorded
+// programs block their loop in a named function; the snapshot's `Event loop blocked` slice
+// names it — in a snapshot the watchdog writes, in one the main thread writes as it dies, and
+// not at all when the option is off. (The probe polls for the watchdog's first 10 s, and for
+// 30 s after each block recorded: watchdog/loop-probe.ts; these blocks are in the first.)
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { EventNames, type LoopBlockArgs, type TraceEvent } from '../../src/format/trace-event';
+import { recordedPrograms, waitForEntry, waitFor, request, readSnapshot, snapshotFiles, serverScript, portOf, get } from './recorder-harness';
+
+const { start } = recordedPrograms();
+
+// Line 2 of the server script: the function the block is spent in.
+const CRUNCH = `function crunchReport(ms) { const end = Date.now() + ms; let x = 0; while (Date.now() < end) x += Math.sqrt(x + 1); return x; }`;
+/** The server's handler: /report blocks its loop 300 ms. */
+const HANDLER = `if (req.url === '/report') crunchReport(300); res.end('ok');`;
+
+function blocksOf(events: TraceEvent[]): { event: TraceEvent; args: LoopBlockArgs }[] {
+  return events
+    .filter((e) => e.name === EventNames.loopBlock && e.ph === 'X' && e.tid === 0)
+    .map((event) => ({ event, args: event.args as unknown as LoopBlockArgs }));
+}
+
+/** The 300 ms block of the test: the longest. */
+function longest(events: TraceEvent[]): { event: TraceEvent; args: LoopBlockArgs } {
+  const blocks = blocksOf(events).sort((a, b) => b.event.dur! - a.event.dur!);
+  assert.ok(blocks[0], `a loop block among ${events.length} events`);
+  assert.ok(blocks[0].event.dur! >= 250_000, JSON.stringify(blocks[0].event));
+  return blocks[0];
+}
+
+test('a finished block names the function it was spent in, and how far into it the frames were taken', async () => {
+  const app = start({ 'app.js': serverScript(HANDLER, CRUNCH) }, 'app.js');
+  const entry = await waitForEntry(app.registry, app.child.pid!);
+  const port = await portOf(app);
+  assert.equal(await get(port, '/report'), 200);
+  const answer = await request(entry.socket, { id: 1, type: 'snapshot', reason: 'after the block' }, 10_000);
+  assert.ok(answer.ok && answer.type === 'snapshot', JSON.stringify(answer));
+  const { event, args } = longest(readSnapshot(answer.path).traceEvents);
+  const frames = args.frames ?? [];
+  assert.equal(frames[0]?.functionName, 'crunchReport', JSON.stringify(args));
+  assert.match(frames[0]!.url, /app\.js$/);
+  assert.equal(frames[0]!.lineNumber, 2);
+  assert.ok(frames[0]!.columnNumber > 1);
+  // Called from the server's request handler; the probe's own frame is not among them.
+  assert.ok(frames.some((f) => /app\.js$/.test(f.url) && f.lineNumber === 3), JSON.stringify(frames));
+  assert.ok(frames.every((f) => !f.url.includes('loop-probe') && f.functionName !== 'nfrLoopProbe'), JSON.stringify(frames));
+  assert.equal(args.ongoing, undefined);
+  assert.ok(args.framesAtMs !== undefined && args.framesAtMs >= 0 && args.framesAtMs * 1000 <= event.dur!, JSON.stringify(args));
+});
+
+test('loopBlockStacks: false leaves the block without frames', async () => {
+  const app = start({ 'app.js': serverScript(HANDLER, CRUNCH) }, 'app.js', { config: { loopBlockStacks: false } });
+  const entry = await waitForEntry(app.registry, app.child.pid!);
+  const port = await portOf(app);
+  assert.equal(await get(port, '/report'), 200);
+  const answer = await request(entry.socket, { id: 1, type: 'snapshot', reason: 'after the block' }, 10_000);
+  assert.ok(answer.ok && answer.type === 'snapshot', JSON.stringify(answer));
+  const { args } = longest(readSnapshot(answer.path).traceEvents);
+  assert.equal(args.frames, undefined, JSON.stringify(args));
+});
+
+test('a program that blocks and then dies: the snapshot written at exit has the block and where it was spent', async () => {
+  // The block is requested over HTTP once the watchdog is up; the program throws just after.
+  const app = start(
+    { 'app.js': serverScript(`${HANDLER} if (req.url === '/report') setTimeout(() => { throw new Error('after the block'); }, 100);`, CRUNCH) },
+    'app.js',
+  );
+  await waitForEntry(app.registry, app.child.pid!);
+  const port = await portOf(app);
+  assert.equal(await get(port, '/report'), 200);
+  const exit = await app.exited;
+  assert.notEqual(exit.code, 0);
+  const files = await waitFor('the exit snapshot', () => snapshotFiles(app.out).find((f) => f.includes('uncaught')));
+  const { args } = longest(readSnapshot(files).traceEvents);
+  assert.equal(args.frames?.[0]?.functionName, 'crunchReport', JSON.stringify(args));
+});

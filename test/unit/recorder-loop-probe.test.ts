@@ -1,0 +1,114 @@
+// The loop-block probe's parts: the expression (run here, in this realm, as the inspector runs it
+// in the main thread's), reading its answer defensively, and when the prober probes.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { runInThisContext } from 'node:vm';
+import { LOOP_PROBE_EXPRESSION, LOOP_PROBE_SCRIPT, LoopBlockProber, MAX_PROBE_FRAMES, parseLoopProbe } from '../../src/recorder/watchdog/loop-probe';
+import { H_LOOP_TICK_DUE_US } from '../../src/recorder/ring/layout';
+import { nowUs } from '../../src/recorder/clock';
+
+function outerCaller(): unknown {
+  return innerCaller();
+}
+function innerCaller(): unknown {
+  return runInThisContext(LOOP_PROBE_EXPRESSION);
+}
+
+test('the expression answers the stack it runs on and the time, and leaves Error as it was', () => {
+  const ownPrepare = (_error: Error, sites: NodeJS.CallSite[]) => `custom ${sites.length}`;
+  const savedPrepare = Error.prepareStackTrace;
+  const savedLimit = Error.stackTraceLimit;
+  Error.prepareStackTrace = ownPrepare;
+  Error.stackTraceLimit = 3;
+  try {
+    const before = nowUs();
+    const answer = outerCaller();
+    const after = nowUs();
+    assert.equal(Error.prepareStackTrace, ownPrepare);
+    assert.equal(Error.stackTraceLimit, 3);
+    const probe = parseLoopProbe(answer, 0);
+    assert.ok(probe);
+    // process.hrtime is the trace clock.
+    assert.ok(probe.ts >= before - 1000 && probe.ts <= after + 1000, `${before} ≤ ${probe.ts} ≤ ${after}`);
+    // Under it: vm's runInThisContext (what ran it here), then the callers.
+    const names = probe.frames.map((f) => f.functionName);
+    const inner = names.indexOf('innerCaller');
+    assert.ok(inner >= 0 && probe.frames.slice(0, inner).every((f) => f.url === 'node:vm'), JSON.stringify(probe.frames));
+    assert.equal(names[inner + 1], 'outerCaller');
+    assert.match(probe.frames[inner]!.url, /recorder-loop-probe\.test\.ts$/);
+    assert.ok(probe.frames[inner]!.lineNumber > 0 && probe.frames[inner]!.columnNumber > 0);
+    assert.ok(probe.frames.every((f) => f.url !== LOOP_PROBE_SCRIPT && f.functionName !== 'nfrLoopProbe'));
+  } finally {
+    Error.prepareStackTrace = savedPrepare;
+    Error.stackTraceLimit = savedLimit;
+  }
+});
+
+test('an answer is read defensively: wrong shapes give nothing, strings are cut, positions checked', () => {
+  for (const bad of [undefined, null, 42, 'text', [], [1], [[1, 2], 'not frames'], { 0: 1, 1: [] }, [[0, 0], []]]) {
+    assert.equal(parseLoopProbe(bad, 5), undefined, JSON.stringify(bad));
+  }
+  // Only the probe's own frames: the thread was idle.
+  assert.equal(parseLoopProbe([[1, 0], [[null, LOOP_PROBE_SCRIPT, 1, 1]]], 5), undefined);
+  const long = 'x'.repeat(5000);
+  const probe = parseLoopProbe([['no', 'time'], [[long, '<img src=x>', -3, 1.5], 'junk', [7, {}, 12, 4], [null, LOOP_PROBE_SCRIPT, 1, 1]]], 5);
+  assert.ok(probe);
+  assert.equal(probe.ts, 5, 'no usable time: the fallback');
+  assert.equal(probe.frames.length, 2);
+  assert.equal(probe.frames[0]!.functionName.length, 512);
+  assert.equal(probe.frames[0]!.url, '<img src=x>');
+  assert.equal(probe.frames[0]!.lineNumber, 0);
+  assert.equal(probe.frames[0]!.columnNumber, 0);
+  assert.deepEqual(probe.frames[1], { functionName: '', url: '', lineNumber: 12, columnNumber: 4 });
+  assert.equal(parseLoopProbe([[2, 500_000], [['f', 'a.js', 1, 1]]], 5)?.ts, 2_000_500);
+  const many = Array.from({ length: 100 }, (_, i) => ['f' + i, 'a.js', i + 1, 1]);
+  assert.equal(parseLoopProbe([[1, 0], many], 5)?.frames.length, MAX_PROBE_FRAMES);
+});
+
+test('the prober probes once a tick is overdue by the threshold, once per block, and keeps what it found', async () => {
+  const header = new Float64Array(8);
+  const asked: string[] = [];
+  const found: unknown[] = [];
+  let answer: unknown = [[1, 0], [['crunch', '/app.js', 3, 9]]];
+  const evaluate = async (expression: string) => {
+    asked.push(expression);
+    return answer;
+  };
+  const prober = new LoopBlockProber(header, 50, (probe) => found.push(probe), evaluate);
+  header[H_LOOP_TICK_DUE_US] = nowUs() - 60_000;
+  prober.check();
+  assert.equal(asked.length, 0, 'not armed by a block yet: nothing probed');
+  assert.equal(prober.armed, false);
+  prober.arm();
+  assert.equal(prober.armed, true, 'a recorded block arms it');
+  header[H_LOOP_TICK_DUE_US] = 0;
+  prober.check();
+  assert.equal(asked.length, 0, 'no tick due: nothing to probe');
+  header[H_LOOP_TICK_DUE_US] = nowUs() - 10_000;
+  prober.check();
+  assert.equal(asked.length, 0, 'overdue by 10 ms: not a block');
+  header[H_LOOP_TICK_DUE_US] = nowUs() - 60_000;
+  prober.check();
+  assert.equal(asked.length, 1, 'overdue by 60 ms: probed');
+  assert.equal(asked[0], LOOP_PROBE_EXPRESSION);
+  await new Promise((r) => setImmediate(r));
+  prober.check();
+  assert.equal(asked.length, 1, 'the same block: not probed again');
+  assert.equal(prober.probes().length, 1);
+  assert.equal(prober.probes()[0]!.frames[0]!.functionName, 'crunch');
+  assert.deepEqual(found, prober.probes());
+  // The next block, too soon after the last probe: left alone (at most one probe per 200 ms).
+  header[H_LOOP_TICK_DUE_US] = nowUs() - 70_000;
+  prober.check();
+  assert.equal(asked.length, 1);
+  // An answer without the program's frames (the thread was idle by then) is not kept.
+  answer = undefined;
+  await new Promise((r) => setTimeout(r, 220));
+  header[H_LOOP_TICK_DUE_US] = nowUs() - 80_000;
+  prober.check();
+  assert.equal(asked.length, 2);
+  await new Promise((r) => setImmediate(r));
+  assert.equal(prober.probes().length, 1);
+  prober.stop();
+  assert.equal(prober.armed, false);
+});
