@@ -45,9 +45,10 @@ export interface RecorderOptions {
   /** Event-loop blocks shorter than this are not recorded as slices. Default 50 ms. */
   loopBlockThresholdMs?: number;
   /**
-   * Where the main thread was during each event-loop block (default on): once a block has lasted
+   * Where the main thread was during its event-loop blocks (default on): once a block has lasted
    * `loopBlockThresholdMs`, the watchdog thread asks V8 for the main thread's stack (a fraction
-   * of a ms of the blocked thread, at most twice a second), and the block's slice gets it.
+   * of a ms of the blocked thread, at most once a block and five times a second), and the block's
+   * slice gets it. The watchdog looks in the program's first 10 s and for 30 s after each block.
    */
   loopBlockStacks?: boolean;
   /** Record fs operations (opt-in). */

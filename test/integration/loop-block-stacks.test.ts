@@ -1,8 +1,9 @@
 // Where the main thread was during an event-loop block (loopBlockStacks): real recorded
 // programs block their loop in a named function; the snapshot's `Event loop blocked` slice
 // names it — in a snapshot the watchdog writes, in one the main thread writes as it dies, and
-// not at all when the option is off. (The probe polls for the watchdog's first 10 s, and for
-// 30 s after each block recorded: watchdog/loop-probe.ts; these blocks are in the first.)
+// not at all when the option is off. The probe polls for the watchdog's first 10 s and for 30 s
+// after each block recorded (watchdog/loop-probe.ts): a first, shorter block arms it whenever
+// the test gets to it, and the one looked at is the second.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { EventNames, type LoopBlockArgs, type TraceEvent } from '../../src/format/trace-event';
@@ -12,8 +13,15 @@ const { start } = recordedPrograms();
 
 // Line 2 of the server script: the function the block is spent in.
 const CRUNCH = `function crunchReport(ms) { const end = Date.now() + ms; let x = 0; while (Date.now() < end) x += Math.sqrt(x + 1); return x; }`;
-/** The server's handler: /report blocks its loop 300 ms. */
-const HANDLER = `if (req.url === '/report') crunchReport(300); res.end('ok');`;
+/** The server's handler: /warm blocks its loop 80 ms, /report 300 ms. */
+const HANDLER = `if (req.url === '/warm') crunchReport(80); if (req.url === '/report') crunchReport(300); res.end('ok');`;
+
+/** Blocks the server's loop twice: a short block that arms the probe, then the one to find. */
+async function blockTwice(port: number): Promise<void> {
+  assert.equal(await get(port, '/warm'), 200);
+  await new Promise((r) => setTimeout(r, 300)); // the arming message is on its way to the watchdog
+  assert.equal(await get(port, '/report'), 200);
+}
 
 function blocksOf(events: TraceEvent[]): { event: TraceEvent; args: LoopBlockArgs }[] {
   return events
@@ -33,7 +41,7 @@ test('a finished block names the function it was spent in, and how far into it t
   const app = start({ 'app.js': serverScript(HANDLER, CRUNCH) }, 'app.js');
   const entry = await waitForEntry(app.registry, app.child.pid!);
   const port = await portOf(app);
-  assert.equal(await get(port, '/report'), 200);
+  await blockTwice(port);
   const answer = await request(entry.socket, { id: 1, type: 'snapshot', reason: 'after the block' }, 10_000);
   assert.ok(answer.ok && answer.type === 'snapshot', JSON.stringify(answer));
   const { event, args } = longest(readSnapshot(answer.path).traceEvents);
@@ -53,7 +61,7 @@ test('loopBlockStacks: false leaves the block without frames', async () => {
   const app = start({ 'app.js': serverScript(HANDLER, CRUNCH) }, 'app.js', { config: { loopBlockStacks: false } });
   const entry = await waitForEntry(app.registry, app.child.pid!);
   const port = await portOf(app);
-  assert.equal(await get(port, '/report'), 200);
+  await blockTwice(port);
   const answer = await request(entry.socket, { id: 1, type: 'snapshot', reason: 'after the block' }, 10_000);
   assert.ok(answer.ok && answer.type === 'snapshot', JSON.stringify(answer));
   const { args } = longest(readSnapshot(answer.path).traceEvents);
@@ -68,7 +76,7 @@ test('a program that blocks and then dies: the snapshot written at exit has the 
   );
   await waitForEntry(app.registry, app.child.pid!);
   const port = await portOf(app);
-  assert.equal(await get(port, '/report'), 200);
+  await blockTwice(port);
   const exit = await app.exited;
   assert.notEqual(exit.code, 0);
   const files = await waitFor('the exit snapshot', () => snapshotFiles(app.out).find((f) => f.includes('uncaught')));

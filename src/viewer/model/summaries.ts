@@ -89,9 +89,7 @@ export function longestLoopBlocks(model: TimelineModel, limit = 200): SpanRow[] 
   const list = topByDuration(model, spansOfCategory(model, ['eventloop']), limit);
   return list.map((span) => {
     const args = spanArgs(model, span);
-    const frames = framesOf(args);
-    const top = programFrame(frames);
-    const where = top ? `${top.functionName || '(anonymous)'} ${shortUrl(top.url)}:${top.lineNumber}` : '';
+    const where = whereText(framesOf(args));
     return {
       span,
       durationUs: model.spans.endUs[span]! - model.spans.startUs[span]!,
@@ -236,6 +234,12 @@ export function framesOf(args: Record<string, unknown> | undefined): StackFrame[
   }
   if (typeof args.stack === 'string') return parseV8Stack(args.stack);
   return [];
+}
+
+/** `fn file:line` of where a thread was (the program's frame: programFrame), or ''. */
+export function whereText(frames: readonly StackFrame[]): string {
+  const frame = programFrame(frames);
+  return frame ? `${frame.functionName || '(anonymous)'} ${shortUrl(frame.url)}:${frame.lineNumber}` : '';
 }
 
 export function shortUrl(url: string): string {

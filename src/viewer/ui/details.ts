@@ -1,11 +1,11 @@
 // The Details tab: what is selected (span, instant, CPU frame, counter sample), or an overview
 // of the snapshot when nothing is. Every trace string goes in as text.
 import type { StackFrame } from '../../format/stack';
-import { isInternalFrame, programFrame } from '../../format/stack';
+import { isInternalFrame } from '../../format/stack';
 import { frameLabel, hotFunctions, stackOfNode, type CpuFrame, type CpuProfileModel } from '../model/cpu';
 import { isRecord } from '../model/load';
 import type { CounterTrack, TimelineModel } from '../model/model';
-import { framesOf, shortUrl, spanArgs, spanEvent } from '../model/summaries';
+import { framesOf, shortUrl, spanArgs, spanEvent, whereText } from '../model/summaries';
 import { formatBinaryBytes } from '../../format/byte-size';
 import { formatCount, formatDuration, formatOffset } from '../model/time';
 import { primaryCategory } from '../model/tracks';
@@ -137,8 +137,8 @@ function whileOpenSection(model: TimelineModel, span: number, actions: DetailsAc
 
 /** ` in fn file:line` for a loop block whose frames are here (not on the host still), or ''. */
 function blockWhere(model: TimelineModel, block: number): string {
-  const frame = programFrame(framesOf(spanArgs(model, block)));
-  return frame ? ` in ${frame.functionName || '(anonymous)'} ${shortUrl(frame.url)}:${frame.lineNumber}` : '';
+  const where = whereText(framesOf(spanArgs(model, block)));
+  return where ? ` in ${where}` : '';
 }
 
 /** A loop block's frames: probed some way into the block (framesAtMs), or where a stuck thread was. */

@@ -33,7 +33,7 @@ function handle(request, response) {
     return;
   }
   if (url.pathname === '/burn') {
-    burn(120);
+    burn(Number(url.searchParams.get('ms')) || 120);
     response.end('burnt\\n');
     return;
   }
@@ -294,6 +294,40 @@ test('the inline trace marks the line that burnt the CPU, and the toggle hides i
     await stopAllSessions();
   }
 }, { timeoutMs: 240_000 });
+
+test('without CPU sampling, the inline trace marks the line the event loop was blocked on (the watchdog\'s probe)', async () => {
+  const api = await extensionApi();
+  const { file, portFile } = writeServer('debug-block-server.js');
+  const burnLine = lineOf('BURN_LINE') + 1;
+  const env = api.services.recorderEnvironment({ folder: workspaceFolder(), existingNodeOptions: '' });
+  // The workspace samples the CPU (its settings); this program does not: the stack is the probe's.
+  const options = { ...(JSON.parse(env.FLIGHT_RECORDER ?? '{}') as Record<string, unknown>), cpuSamplingIntervalUs: 0 };
+  const child = startProgram(file, { ...env, FLIGHT_RECORDER: JSON.stringify(options), SERVER_PORT_FILE: portFile });
+  try {
+    const port = await readPort(portFile, 30_000);
+    await waitFor('the program in the recorder registry', async () => (await api.services.listProcesses()).some((e) => e.pid === child.pid), 30_000);
+    // A first block arms the probe for 30 s whenever it comes (it also polls in a program's first 10 s).
+    assertEqual((await get(port, '/burn?ms=120')).status, 200, 'the 120 ms burn answered');
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    assertEqual((await get(port, '/burn?ms=400')).status, 200, 'the 400 ms burn answered');
+    const captured = await api.services.captureSnapshot(child.pid!, { reason: 'block stack test' });
+    const block = readSnapshot(captured.path).traceEvents.find((e) => e.name === 'Event loop blocked' && (e.dur ?? 0) >= 350_000);
+    const frames = (block?.args as { frames?: Array<{ functionName: string; lineNumber: number }> } | undefined)?.frames ?? [];
+    assert(frames[0]?.functionName === 'burn' && frames[0].lineNumber === burnLine, `the block's frames name burn() at line ${burnLine} (got ${JSON.stringify(block?.args)})`);
+    await api.services.openSnapshot(vscode.Uri.file(captured.path));
+    await vscode.window.showTextDocument(vscode.Uri.file(file), { viewColumn: vscode.ViewColumn.Beside, preserveFocus: false });
+    type State = { snapshotPath?: string; files: Record<string, Array<{ kind: string; lineNumber: number; title: string }>> };
+    const state = await waitFor('inline annotations of the snapshot', async () => {
+      const s = await vscode.commands.executeCommand<State>('flightRecorder.inlineTraceState');
+      return s.snapshotPath === captured.path && s.files[file]?.length ? s : undefined;
+    }, 15_000);
+    const lines = state.files[file] ?? [];
+    assert(lines.some((item) => item.kind === 'block' && item.lineNumber === burnLine), `a block marker at line ${burnLine} (got ${JSON.stringify(lines)})`);
+    assert(!lines.some((item) => item.kind === 'cpu'), 'no CPU marker: nothing was sampled');
+  } finally {
+    child.kill('SIGKILL');
+  }
+}, { timeoutMs: 150_000 });
 
 test('without a debugger, a snapshot point is armed through the control channel in a recorded process of the workspace', async () => {
   const api = await extensionApi();
