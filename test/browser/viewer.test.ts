@@ -322,6 +322,7 @@ describe('viewer in Chromium via cli view', () => {
       await page.click('.nfr-tab[data-tab="requests"]');
       const first = page.locator('.nfr-table tbody tr').first();
       assert.match(await first.innerText(), /GET \/api\/reports\/:id/);
+      assert.match(await first.innerText(), /842 ms/, 'its loop-blocked column');
       await first.click();
       assert.equal(await page.locator('.nfr-details-title').innerText(), 'GET /api/reports/:id');
       const range = await hook(page);

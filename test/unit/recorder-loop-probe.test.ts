@@ -45,11 +45,11 @@ test('the expression answers the stack it runs on and the time, and leaves Error
 });
 
 test('an answer is read defensively: wrong shapes give nothing, strings are cut, positions checked', () => {
-  for (const bad of [undefined, null, 42, 'text', [], [1], [[1, 2], 'not frames'], { 0: 1, 1: [] }, [[0, 0], []]]) {
+  for (const bad of [undefined, null, 42, 'text', [], [1], [[1, 2], 'not frames'], { 0: 1, 1: [] }, [[0, 0], [], 'extra']]) {
     assert.equal(parseLoopProbe(bad, 5), undefined, JSON.stringify(bad));
   }
-  // Only the probe's own frames: the thread was idle.
-  assert.equal(parseLoopProbe([[1, 0], [[null, LOOP_PROBE_SCRIPT, 1, 1]]], 5), undefined);
+  // Only the probe's own frames: the thread was idle — it ran, with nothing under it.
+  assert.deepEqual(parseLoopProbe([[1, 0], [[null, LOOP_PROBE_SCRIPT, 1, 1]]], 5), { ts: 1_000_000, frames: [] });
   const long = 'x'.repeat(5000);
   const probe = parseLoopProbe([['no', 'time'], [[long, '<img src=x>', -3, 1.5], 'junk', [7, {}, 12, 4], [null, LOOP_PROBE_SCRIPT, 1, 1]]], 5);
   assert.ok(probe);

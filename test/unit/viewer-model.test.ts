@@ -5,9 +5,9 @@ import { hotFunctions } from '../../src/viewer/model/cpu';
 import { loadTraceText } from '../../src/viewer/model/load';
 import { buildModel, type TimelineModel } from '../../src/viewer/model/model';
 import { search } from '../../src/viewer/model/search';
-import { errorRows, formatMegabytes, gcTotals, longestLoopBlocks, selectionStats, slowestRequests } from '../../src/viewer/model/summaries';
+import { errorRows, formatMegabytes, gcTotals, longestLoopBlocks, selectionStats, slowestRequestSpans, slowestRequests } from '../../src/viewer/model/summaries';
 import { layoutTracks } from '../../src/viewer/model/track-layout';
-import { isRequestSpan, requestContext } from '../../src/viewer/model/while-open';
+import { isRequestSpan, loopBlockedUs, requestContext } from '../../src/viewer/model/while-open';
 import { makeSnapshot } from '../browser/fixture-trace';
 
 function model(events: TraceEvent[], metadata?: Record<string, unknown>): TimelineModel {
@@ -180,4 +180,14 @@ test('a request\'s details: what its thread did while it was open, from the span
   assert.equal(m.events[m.spans.event[longestBlock]!]!.name, 'Event loop blocked');
   assert.ok(during.gcUs >= 0 && during.gcUs < 1_240_000);
   assert.equal(isRequestSpan(m, longestBlock), false, 'a block is not a request');
+});
+
+test('the requests table\'s loop-blocked column agrees with each request\'s details', () => {
+  const m = snapshotModel();
+  const spans = slowestRequestSpans(m, 60);
+  const blocked = loopBlockedUs(m, spans);
+  assert.equal(blocked.length, spans.length);
+  spans.forEach((span, i) => assert.equal(blocked[i], requestContext(m, span).during.blockedUs, `request ${i}`));
+  assert.ok(blocked.some((us) => us === 842_000), 'the slow report request');
+  assert.ok(blocked.some((us) => us === 0), 'and requests that waited');
 });

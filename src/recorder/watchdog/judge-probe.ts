@@ -1,6 +1,7 @@
 // Stuck, or merely slow? The main thread did not answer a copy request in time and the probe
-// asked V8 to pause it. Only a pause inside the program's own JavaScript, taken before the main
-// thread got round to the request, shows where it was stuck. A pause in Node's or the
+// had V8 take its stack at the next interrupt check (stuck-probe.ts; "paused" below: where the
+// probe ran). Only a probe inside the program's own JavaScript, run before the main thread got
+// round to the request, shows where it was stuck. A pause in Node's or the
 // recorder's own code, a pause after it answered, or no pause at all (no JavaScript ran: idle,
 // blocked in native code, or starved of CPU on a loaded machine) is reported as "slow to
 // answer", with what we know, never as a stuck location.

@@ -70,8 +70,8 @@ const text = (value: unknown): string => (typeof value === 'string' ? value.slic
 const position = (value: unknown): number => (typeof value === 'number' && Number.isInteger(value) && value > 0 ? value : 0);
 
 /**
- * The probe's answer as a LoopProbe, or undefined when it holds no frame of the program's
- * (the thread was idle, or the answer is not what the expression returns). Read defensively:
+ * The probe's answer as a LoopProbe — with no frames when nothing ran under it (the thread was
+ * idle) — or undefined when the answer is not what the expression returns. Read defensively:
  * it comes back from the program's realm. `fallbackTs`: when the answer carries no time.
  */
 export function parseLoopProbe(value: unknown, fallbackTs: number): LoopProbe | undefined {
@@ -86,7 +86,7 @@ export function parseLoopProbe(value: unknown, fallbackTs: number): LoopProbe | 
     if (!Array.isArray(site) || site[1] === LOOP_PROBE_SCRIPT) continue;
     frames.push({ functionName: text(site[0]), url: text(site[1]), lineNumber: position(site[2]), columnNumber: position(site[3]) });
   }
-  return frames.length > 0 ? { ts, frames } : undefined;
+  return { ts, frames };
 }
 
 /** Evaluates `expression` in the main thread; resolves its value, or undefined (error, timeout, no inspector). */
@@ -170,7 +170,7 @@ export class LoopBlockProber {
     void this.evaluate(LOOP_PROBE_EXPRESSION, PROBE_TIMEOUT_MS).then((value) => {
       this.probing = false;
       const probe = parseLoopProbe(value, now);
-      if (!probe) return;
+      if (!probe || probe.frames.length === 0) return; // the block was over by then
       if (this.kept.length >= KEPT_PROBES) this.kept.shift();
       this.kept.push(probe);
       this.onProbe(probe);

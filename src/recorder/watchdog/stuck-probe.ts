@@ -1,75 +1,24 @@
-// Where is the main thread stuck? From the watchdog thread, an inspector session connected to
-// the main thread asks V8 to pause it: V8 interrupts even a `while (true) {}` at its next
-// interrupt check, reports the call frames, and we resume it at once. Costs the main thread
-// one pause (~ms); nothing when never called.
-import type { Session } from 'node:inspector';
-import { inspector } from '../lazy-builtins';
+// Where is the main thread stuck? The same probe as for a loop block (loop-probe.ts): the
+// inspector evaluates a stack capture in the main thread, at its next interrupt check — V8
+// interrupts even a `while (true) {}` — and hands the frames back. An idle main thread runs it
+// from its event loop at once (no program frames under it); one busy in native code runs it only
+// when back in JavaScript, which the timeout cuts short. This replaced `Debugger.enable` +
+// `Debugger.pause`: enabling the debugger made V8 report every script to the session (thousands
+// in a large program) and the probe took ~50–150 ms; an evaluation takes a few ms.
 import type { StackFrame } from '../../format/stack';
 import { nowUs } from '../clock';
+import { evaluateOnMainThread, LOOP_PROBE_EXPRESSION, parseLoopProbe } from './loop-probe';
 
 export interface ProbeResult {
   frames: StackFrame[];
-  /** When the thread paused (trace clock, µs); absent when it never paused. */
+  /** When the probe ran in the main thread (trace clock, µs); absent when it never ran. */
   pausedAtUs?: number;
   error?: string;
 }
 
-interface CallFrame {
-  functionName: string;
-  url?: string;
-  location: { scriptId: string; lineNumber: number; columnNumber?: number };
-}
-
-export function probeMainThread(timeoutMs: number, maxFrames = 32): Promise<ProbeResult> {
-  return new Promise((resolve) => {
-    let session: Session;
-    let settled = false;
-    const scripts = new Map<string, string>();
-    const finish = (result: ProbeResult) => {
-      if (settled) return;
-      settled = true;
-      clearTimeout(timer);
-      try {
-        session.post('Debugger.disable', () => {
-          try {
-            session.disconnect();
-          } catch {}
-        });
-      } catch {
-        try {
-          session.disconnect();
-        } catch {}
-      }
-      resolve(result);
-    };
-    const timer = setTimeout(() => finish({ frames: [], error: `the main thread did not pause within ${timeoutMs} ms: no JavaScript ran (idle, busy in native code, or already paused by a debugger)` }), timeoutMs);
-    try {
-      session = new (inspector().Session)();
-      session.connectToMainThread();
-      session.on('Debugger.scriptParsed', (message: { params: { scriptId: string; url: string } }) => {
-        if (message.params.url) scripts.set(message.params.scriptId, message.params.url);
-      });
-      session.on('Debugger.paused', (message: { params: { callFrames: CallFrame[] } }) => {
-        const pausedAtUs = nowUs();
-        const frames = message.params.callFrames.slice(0, maxFrames).map((frame) => ({
-          functionName: frame.functionName,
-          url: frame.url || scripts.get(frame.location.scriptId) || '',
-          lineNumber: frame.location.lineNumber + 1,
-          columnNumber: (frame.location.columnNumber ?? 0) + 1,
-        }));
-        try {
-          session.post('Debugger.resume');
-        } catch {}
-        finish({ frames, pausedAtUs });
-      });
-      session.post('Debugger.enable', (error) => {
-        if (error) return finish({ frames: [], error: `Debugger.enable failed: ${error.message}` });
-        session.post('Debugger.pause', (pauseError) => {
-          if (pauseError) finish({ frames: [], error: `Debugger.pause failed: ${pauseError.message}` });
-        });
-      });
-    } catch (error) {
-      finish({ frames: [], error: `inspector unavailable: ${error instanceof Error ? error.message : String(error)}` });
-    }
-  });
+export async function probeMainThread(timeoutMs: number): Promise<ProbeResult> {
+  const answer = await evaluateOnMainThread(LOOP_PROBE_EXPRESSION, timeoutMs);
+  const probe = parseLoopProbe(answer, nowUs());
+  if (!probe) return { frames: [], error: `the main thread ran no JavaScript within ${timeoutMs} ms (busy in native code, or the inspector is unavailable)` };
+  return { frames: probe.frames, pausedAtUs: probe.ts };
 }

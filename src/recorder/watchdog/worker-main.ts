@@ -40,7 +40,7 @@ export const BLOCKED_ANSWER_MS = 25;
 /** The main thread claimed the buffer just as we gave up: its copy takes a few ms at most. */
 const MAIN_FINISH_COPY_MS = 2_000;
 const SPARE_KEEP_MS = 2_000;
-// Normally ~50–150 ms; generous because a loaded machine delays the interrupt and Debugger.enable.
+// Normally a few ms; generous because a loaded machine delays the interrupt.
 const PROBE_TIMEOUT_MS = 2_000;
 const ARM_TIMEOUT_MS = 5_000;
 const MAX_QUEUED = 4;

@@ -3,7 +3,7 @@
 // from the model's span table for the request's details. One pass over the span times (typed
 // arrays), categories read only for the spans that overlap: a few ms for a million events,
 // once per selection.
-import { whileOpen, type TimeSpan, type WhileOpen } from '../../format/while-open';
+import { coveredUs, whileOpen, type TimeSpan, type WhileOpen } from '../../format/while-open';
 import type { TimelineModel } from './model';
 import { primaryCategory } from './tracks';
 
@@ -50,4 +50,47 @@ export function requestContext(model: TimelineModel, span: number): RequestConte
     }
   }
   return { during: whileOpen({ startUs: start, endUs: end }, blocks, gcs, outgoing), longestBlock };
+}
+
+/**
+ * How much of each of `spans` (requests) its thread's event loop was blocked, µs: the table of
+ * slowest requests shows it for every row. The blocks are gathered once per call (one pass over
+ * the span categories, as the table's own row pick makes), grouped by thread and sorted; each
+ * request then finds its blocks by binary search — blocks of one thread do not overlap.
+ */
+export function loopBlockedUs(model: TimelineModel, spans: readonly number[]): Float64Array {
+  const { startUs, endUs, event, count } = model.spans;
+  const { fields } = model;
+  const byThread = new Map<string, number[]>();
+  for (let k = 0; k < count; k++) {
+    const index = event[k]!;
+    if (primaryCategory(fields.cat(index)) !== 'eventloop') continue;
+    const key = `${fields.pid(index)}:${fields.tid(index)}`;
+    const list = byThread.get(key);
+    if (list) list.push(k);
+    else byThread.set(key, [k]);
+  }
+  for (const list of byThread.values()) list.sort((a, b) => startUs[a]! - startUs[b]!);
+  const result = new Float64Array(spans.length);
+  spans.forEach((span, i) => {
+    const own = event[span]!;
+    const blocks = byThread.get(`${fields.pid(own)}:${fields.tid(own)}`);
+    if (!blocks) return;
+    const start = startUs[span]!;
+    const end = endUs[span]!;
+    let low = 0;
+    let high = blocks.length;
+    while (low < high) {
+      const middle = (low + high) >>> 1;
+      if (startUs[blocks[middle]!]! < start) low = middle + 1;
+      else high = middle;
+    }
+    // The block before may reach into the request; then every block that starts inside it.
+    const overlapping: TimeSpan[] = [];
+    for (let b = Math.max(0, low - 1); b < blocks.length && startUs[blocks[b]!]! < end; b++) {
+      overlapping.push({ startUs: startUs[blocks[b]!]!, endUs: endUs[blocks[b]!]! });
+    }
+    result[i] = coveredUs(overlapping, start, end);
+  });
+  return result;
 }

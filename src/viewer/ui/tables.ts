@@ -6,6 +6,7 @@ import type { TimelineModel } from '../model/model';
 import { errorRows, formatMegabytes, gcTotals, longestLoopBlocks, selectionStats, slowestRequests, type GcKindTotals, type SpanRow } from '../model/summaries';
 import { formatCount, formatDuration, formatOffset } from '../model/time';
 import { frameLink, toStackFrame, type DetailsActions } from './details';
+import { loopBlockedUs } from '../model/while-open';
 import { h } from './dom';
 import type { BoxSelection, Selection } from './timeline';
 
@@ -53,11 +54,15 @@ export interface TableActions extends DetailsActions {
 export function renderRequests(model: TimelineModel, actions: TableActions, spans?: number[]): HTMLElement {
   const rows = spans ? slowestRequests(model, spans.length, spans) : slowestRequests(model);
   const max = rows[0]?.durationUs ?? 1;
+  // How much of each its loop was blocked: held up by code on its thread, or waiting.
+  const blocked = loopBlockedUs(model, rows.map((r) => r.span));
+  const blockedOf = new Map(rows.map((r, i) => [r, blocked[i]!]));
   return table<SpanRow>([
     { title: 'Duration', numeric: true, cell: (r) => formatDuration(r.durationUs) },
     { title: '', cell: (r) => durationBar(r.durationUs, max, r.failed) },
     { title: 'Request', cell: (r) => h('span', { class: r.failed ? 'nfr-error-text' : '' }, r.name) },
     { title: 'Outcome', cell: (r) => r.detail },
+    { title: 'Loop blocked', numeric: true, cell: (r) => ((blockedOf.get(r) ?? 0) > 0 ? formatDuration(blockedOf.get(r)!) : '—') },
     { title: 'Start', numeric: true, cell: (r) => formatOffset(r.startUs - model.originUs) },
   ], rows, (r) => actions.select({ kind: 'span', span: r.span }), 'No HTTP requests in this snapshot.');
 }
