@@ -329,7 +329,10 @@ describe('viewer in Chromium via cli view', () => {
       assert.ok(range.endUs - range.startUs < 5_000_000, 'revealing zooms to the request');
       // What held it up: the loop block inside it (a link to the block, with where it was spent).
       const during = page.locator('.nfr-section', { has: page.locator('h3', { hasText: 'While it was open' }) });
-      assert.match(await during.innerText(), /Loop blocked\s+842 ms of it \(\d+ %\), 1 block — longest: Event loop blocked \(842 ms at [^)]+\) in renderRows reports\/render\.js:88/);
+      assert.match(await during.innerText(), /Loop blocked\s+842 ms of it \(\d+ %\), 1 block — longest: Event loop blocked \(842 ms at [^)]+\) in renderRows reports\/render\.js:88:17/);
+      await during.locator('a.nfr-frame').click();
+      await page.waitForSelector('.nfr-toast:not([hidden])', { timeout: 5_000 });
+      assert.match(await page.locator('.nfr-toast').innerText(), /render\.js:88:17/, 'the location opens the source');
       await during.locator('a.nfr-link').click();
       assert.equal(await page.locator('.nfr-details-title').innerText(), 'Event loop blocked');
       await page.click('.nfr-tab[data-tab="requests"]');

@@ -1,11 +1,11 @@
 // The Details tab: what is selected (span, instant, CPU frame, counter sample), or an overview
 // of the snapshot when nothing is. Every trace string goes in as text.
 import type { StackFrame } from '../../format/stack';
-import { isInternalFrame } from '../../format/stack';
+import { isInternalFrame, programFrame } from '../../format/stack';
 import { frameLabel, hotFunctions, stackOfNode, type CpuFrame, type CpuProfileModel } from '../model/cpu';
 import { isRecord } from '../model/load';
 import type { CounterTrack, TimelineModel } from '../model/model';
-import { framesOf, shortUrl, spanArgs, spanEvent, whereText } from '../model/summaries';
+import { framesOf, shortUrl, spanArgs, spanEvent } from '../model/summaries';
 import { formatBinaryBytes } from '../../format/byte-size';
 import { formatCount, formatDuration, formatOffset } from '../model/time';
 import { primaryCategory } from '../model/tracks';
@@ -129,16 +129,16 @@ function whileOpenSection(model: TimelineModel, span: number, actions: DetailsAc
   const rows: [string, string | HTMLElement][] = [];
   rows.push(['Loop blocked', during.blocks === 0
     ? 'no — nothing on its thread held it up: it waited (I/O, timers, other work queued)'
-    : h('span', {}, `${formatDuration(during.blockedUs)} of it (${percent(during.blockedUs)}), ${plural(during.blocks, 'block', 'blocks')} — longest: `, spanLink(model, longestBlock, actions), blockWhere(model, longestBlock))]);
+    : h('span', {}, `${formatDuration(during.blockedUs)} of it (${percent(during.blockedUs)}), ${plural(during.blocks, 'block', 'blocks')} — longest: `, spanLink(model, longestBlock, actions), ...blockWhere(model, longestBlock, actions))]);
   if (during.collections > 0) rows.push(['GC pauses', `${formatDuration(during.gcUs)} (${percent(during.gcUs)}), ${plural(during.collections, 'collection', 'collections')}`]);
   if (during.outgoing > 0) rows.push(['Outgoing requests', `${formatCount(during.outgoing)} open for ${formatDuration(during.outgoingUs)} of it (${percent(during.outgoingUs)}; by time, not necessarily its own)`]);
   return section('While it was open', facts(rows));
 }
 
-/** ` in fn file:line` for a loop block whose frames are here (not on the host still), or ''. */
-function blockWhere(model: TimelineModel, block: number): string {
-  const where = whereText(framesOf(spanArgs(model, block)));
-  return where ? ` in ${where}` : '';
+/** ` in fn file:line` (the location a link to the source) for a loop block whose frames are here (not on the host still), or nothing. */
+function blockWhere(model: TimelineModel, block: number, actions: DetailsActions): (string | HTMLElement)[] {
+  const frame = programFrame(framesOf(spanArgs(model, block)));
+  return frame ? [` in ${frame.functionName || '(anonymous)'} `, frameLink(frame, actions)] : [];
 }
 
 /** A loop block's frames: probed some way into the block (framesAtMs), or where a stuck thread was. */
