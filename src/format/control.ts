@@ -2,6 +2,7 @@
 // Transport: a Unix domain socket (named pipe on Windows) listed in the per-user registry
 // directory; never TCP. Framing: one JSON object per line (UTF-8, '\n'), each at most
 // CONTROL_MAX_MESSAGE_BYTES; anything else is dropped and the connection closed.
+import type { StackFrame } from './stack';
 
 export const CONTROL_PROTOCOL_VERSION = 1;
 export const CONTROL_MAX_MESSAGE_BYTES = 64 * 1024;
@@ -51,6 +52,11 @@ export interface RecorderStatus {
    * more, counted from when it fell due): a hung program. Absent while the loop turns.
    */
   mainLoopBlockedMs?: number;
+  /**
+   * Where the blocked main thread was when the watchdog last looked during this block (the
+   * program's own frame), when it ran JavaScript to be looked at. Only with mainLoopBlockedMs.
+   */
+  mainLoopBlockedIn?: StackFrame;
 }
 
 /** About once a second: what the live view shows. */

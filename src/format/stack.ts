@@ -43,3 +43,9 @@ export function isInternalFrame(frame: StackFrame): boolean {
 export function programFrame(frames: readonly StackFrame[]): StackFrame | undefined {
   return frames.find((frame) => !isInternalFrame(frame)) ?? frames[0];
 }
+
+/** `fn file:line` with the file's name only: a frame on one line of a list or a status bar. */
+export function shortFrameLabel(frame: StackFrame): string {
+  const file = frame.url.slice(frame.url.lastIndexOf('/') + 1) || frame.url;
+  return `${frame.functionName || '(anonymous)'}${file ? ` ${file}` : ''}${file && frame.lineNumber > 0 ? `:${frame.lineNumber}` : ''}`;
+}

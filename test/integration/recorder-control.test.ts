@@ -125,6 +125,9 @@ test('a main thread spinning forever: snapshot answered at once and names spinFo
   const status = await request(entry.socket, { id: 2, type: 'status' }, 2000);
   assert.ok(status.ok && status.type === 'status');
   assert.ok((status.status.mainLoopBlockedMs ?? 0) >= LOOP_OVERDUE_MS, JSON.stringify(status.status));
+  // And where: the function it spins in, looked at during this block.
+  assert.equal(status.status.mainLoopBlockedIn?.functionName, 'spinForever', JSON.stringify(status.status));
+  assert.match(status.status.mainLoopBlockedIn!.url, /spin\.js$/);
 });
 
 test('rule unresponsiveMs: the watchdog writes a snapshot of a stuck main thread by itself', async () => {

@@ -1,6 +1,7 @@
 // `flight-recorder list [--json]`: recorded processes of this user as a tree (children under
 // the process that started them), with uptime, ring fill and state.
 import type { RecorderStatus, RegistryEntry } from '../../format/control';
+import { shortFrameLabel } from '../../format/stack';
 import { buildProcessTree, flattenTree, listRegistry, status, type TreeNode } from '../../client/index';
 import { flag, parseArgs, type OptionSpec } from '../args';
 import { UsageError } from '../errors';
@@ -74,7 +75,7 @@ function renderRow(node: TreeNode<ProcessRow & { pid: number; ppid: number }>, a
   const uptimeMs = s?.uptimeMs ?? Date.now() - Date.parse(entry.startTime);
   const buffer = s ? `${formatBytes(s.usedBytes)}/${formatBytes(s.maxBytes)} ${Math.round((100 * s.usedBytes) / Math.max(1, s.maxBytes))}%` : `-/${formatBytes(entry.maxBytes)}`;
   const events = s ? `${s.eventCount}${s.droppedEvents > 0 ? ` (${s.droppedEvents} dropped)` : ''}` : '-';
-  const blocked = s?.mainLoopBlockedMs === undefined ? '' : `, main thread blocked ${formatDurationMs(s.mainLoopBlockedMs)}`;
+  const blocked = s?.mainLoopBlockedMs === undefined ? '' : `, main thread blocked ${formatDurationMs(s.mainLoopBlockedMs)}${s.mainLoopBlockedIn ? ` in ${shortFrameLabel(s.mainLoopBlockedIn)}` : ''}`;
   const state = s ? s.state + blocked : `not answering: ${error ?? 'unknown'}`;
   const history = s ? formatDurationMs(s.windowMs) : '-';
   const snapshots = s ? String(s.snapshotsWritten) : '-';

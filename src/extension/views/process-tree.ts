@@ -3,6 +3,8 @@
 // are polled only while the view is visible; snapshot folders are watched only then too.
 import * as path from 'node:path';
 import * as vscode from 'vscode';
+import type { RecorderStatus } from '../../format/control';
+import { shortFrameLabel } from '../../format/stack';
 import type { RecordedProcess, RecordedProcesses } from '../recorded-processes';
 import type { ExtensionServices } from '../services';
 import { formatBinaryBytes } from '../../format/byte-size';
@@ -112,6 +114,11 @@ export class ProcessTreeProvider implements vscode.TreeDataProvider<TreeNode>, v
 }
 
 /** A block's length as the row shows it: tenths of a second under a minute. */
+/** ` in fn file:line` where a blocked main thread was, when the recorder could tell, or ''. */
+export function blockedIn(status: RecorderStatus): string {
+  return status.mainLoopBlockedIn ? ` in ${shortFrameLabel(status.mainLoopBlockedIn)}` : '';
+}
+
 export function formatBlocked(ms: number): string {
   return ms < 60_000 ? `${(ms / 1000).toFixed(1)}s` : formatDuration(ms);
 }
@@ -126,7 +133,7 @@ function processItem(node: Extract<TreeNode, { kind: 'process' }>): vscode.TreeI
     parts.push(`buffer ${Math.round((100 * status.usedBytes) / Math.max(1, status.maxBytes))}%`);
     parts.push(status.state);
     // A hung program: what the user most needs to see in its row.
-    if (status.mainLoopBlockedMs !== undefined) parts.push(`main thread blocked ${formatBlocked(status.mainLoopBlockedMs)}`);
+    if (status.mainLoopBlockedMs !== undefined) parts.push(`main thread blocked ${formatBlocked(status.mainLoopBlockedMs)}${blockedIn(status)}`);
   } else if (statusError) {
     parts.push('not answering');
   } else {

@@ -3,7 +3,7 @@
 import * as vscode from 'vscode';
 import type { TerminalRecording } from '../commands/terminal-recording';
 import type { RecordedProcesses } from '../recorded-processes';
-import { formatBlocked } from './process-tree';
+import { blockedIn, formatBlocked } from './process-tree';
 
 export class RecorderStatusBar implements vscode.Disposable {
   private readonly processItem = vscode.window.createStatusBarItem('flightRecorder.processes', vscode.StatusBarAlignment.Left, 10);
@@ -29,7 +29,7 @@ export class RecorderStatusBar implements vscode.Disposable {
       // open) is what the item says first; a click captures where it is stuck.
       const hung = all.find((p) => p.status?.mainLoopBlockedMs !== undefined);
       if (hung) {
-        const blocked = `${hung.entry.programName} (${hung.entry.pid}): main thread blocked ${formatBlocked(hung.status!.mainLoopBlockedMs!)}`;
+        const blocked = `${hung.entry.programName} (${hung.entry.pid}): main thread blocked ${formatBlocked(hung.status!.mainLoopBlockedMs!)}${blockedIn(hung.status!)}`;
         this.processItem.text = `$(warning) ${blocked}`;
         this.processItem.tooltip = `Flight Recorder: ${blocked}. Click to capture a snapshot of where it is stuck.`;
         this.processItem.accessibilityInformation = { label: `Flight Recorder: ${blocked}; capture snapshot` };

@@ -22,6 +22,7 @@ import { loopBlockedAt, loopTickDueUs } from './loop-tick';
 import { scanLiveMetrics } from './live-scan';
 import type { SnapshotInput, ThreadCopy } from '../snapshot/build';
 import type { TraceEvent } from '../../format/trace-event';
+import { programFrame, type StackFrame } from '../../format/stack';
 import { writeSnapshot, type WrittenFile } from '../snapshot/write-file';
 import { startControlServer } from '../control/server';
 import { registryEntryFor, sweepStaleEntries, writeRegistryEntry } from '../control/registry';
@@ -42,6 +43,8 @@ const MAIN_FINISH_COPY_MS = 2_000;
 const SPARE_KEEP_MS = 2_000;
 // Normally a few ms; generous because a loaded machine delays the interrupt.
 const PROBE_TIMEOUT_MS = 2_000;
+/** A status request waits at most this for where a blocked main thread is (busy in native code: no answer). */
+const STATUS_PROBE_TIMEOUT_MS = 300;
 const ARM_TIMEOUT_MS = 5_000;
 const MAX_QUEUED = 4;
 
@@ -180,13 +183,24 @@ export function runWatchdog(data: WatchdogData): void {
     return result;
   }
 
-  function status(): RecorderStatus {
+  // Where the blocked main thread is, for status: looked up once per block (by its tick's due
+  // time), from the loop probe's own find when it made one in this block, else probed now.
+  let blockedIn: { dueUs: number; frame: StackFrame | undefined } | undefined;
+  async function whereBlocked(tickDueUs: number): Promise<StackFrame | undefined> {
+    if (blockedIn?.dueUs === tickDueUs) return blockedIn.frame;
+    const found = prober?.probes().find((probe) => probe.ts >= tickDueUs);
+    const frames = found ? found.frames : (await probeMainThread(STATUS_PROBE_TIMEOUT_MS)).frames;
+    blockedIn = { dueUs: tickDueUs, frame: programFrame(frames) };
+    return blockedIn.frame;
+  }
+
+  async function status(): Promise<RecorderStatus> {
     const info = readHeader(ring);
     const oldest = oldestRecordTsUs(ring);
     const eventCount = Math.min(info.totalRecords, layout.recordCapacity);
     const now = nowUs();
     const tickDueUs = loopTickDueUs(header);
-    return {
+    const base: RecorderStatus = {
       pid: facts.pid,
       uptimeMs: Math.round(process.uptime() * 1000),
       maxBytes: options.maxBytes,
@@ -197,8 +211,10 @@ export function runWatchdog(data: WatchdogData): void {
       snapshotsWritten,
       hookErrors: header[H_HOOK_ERRORS] ?? 0,
       state: writing ? 'busy' : 'recording',
-      ...(loopBlockedAt(tickDueUs, now) ? { mainLoopBlockedMs: Math.round((now - tickDueUs) / 1000) } : {}),
     };
+    if (!loopBlockedAt(tickDueUs, now)) return base;
+    const where = await whereBlocked(tickDueUs);
+    return { ...base, mainLoopBlockedMs: Math.round((now - tickDueUs) / 1000), ...(where ? { mainLoopBlockedIn: where } : {}) };
   }
 
   /** Scanned from the newest records of the ring (the sources' own counters). */
@@ -223,7 +239,7 @@ export function runWatchdog(data: WatchdogData): void {
   async function handle(request: ControlRequest): Promise<ControlResponse> {
     switch (request.type) {
       case 'status':
-        return { id: request.id, ok: true, type: 'status', status: status() };
+        return { id: request.id, ok: true, type: 'status', status: await status() };
       case 'live':
         return { id: request.id, ok: true, type: 'live', metrics: live() };
       case 'snapshot': {

@@ -31,8 +31,10 @@ test('capturing a hung process: the timeline says where its main thread is stuck
     if (ui.available) {
       const row = await waitFor('the tree row saying so', async () => (await ui.treeRows('Flight Recorder')).find((label) => label.includes(`pid ${pid}`) && /main thread blocked \d+(\.\d)?s/.test(label)), 20_000);
       assert(/hang/.test(row), `the row names the program: "${row}"`);
+      assert(/main thread blocked \d+(\.\d)?s in spinForever hang\.js:\d+/.test(row), `the row says where it spins: "${row}"`);
       const item = await waitFor('the status bar saying so', async () => (await ui.statusBar()).find((text) => text.includes(`(${pid})`) && text.includes('main thread blocked')), 20_000);
       assert(item.includes('hang'), `the status bar names the program: "${item}"`);
+      assert(item.includes('in spinForever hang.js:'), `the status bar says where: "${item}"`);
     }
     const captured = await vscode.commands.executeCommand<{ path: string } | undefined>('flightRecorder.captureSnapshot', pid);
     assert(captured?.path, 'Capture Snapshot wrote a file');
