@@ -26,10 +26,11 @@ test('the expression answers the stack it runs on and the time, and leaves Error
     const after = nowUs();
     assert.equal(Error.prepareStackTrace, ownPrepare);
     assert.equal(Error.stackTraceLimit, 3);
-    const probe = parseLoopProbe(answer, 0);
+    const probe = parseLoopProbe(answer, before, after);
     assert.ok(probe);
-    // process.hrtime is the trace clock.
-    assert.ok(probe.ts >= before - 1000 && probe.ts <= after + 1000, `${before} ≤ ${probe.ts} ≤ ${after}`);
+    // process.hrtime is the trace clock: the time reported is the one kept.
+    assert.ok(probe.ts >= before && probe.ts <= after, `${before} ≤ ${probe.ts} ≤ ${after}`);
+    assert.notEqual(probe.ts, after);
     // Under it: vm's runInThisContext (what ran it here), then the callers.
     const names = probe.frames.map((f) => f.functionName);
     const inner = names.indexOf('innerCaller');
@@ -46,23 +47,25 @@ test('the expression answers the stack it runs on and the time, and leaves Error
 
 test('an answer is read defensively: wrong shapes give nothing, strings are cut, positions checked', () => {
   for (const bad of [undefined, null, 42, 'text', [], [1], [[1, 2], 'not frames'], { 0: 1, 1: [] }, [[0, 0], [], 'extra']]) {
-    assert.equal(parseLoopProbe(bad, 5), undefined, JSON.stringify(bad));
+    assert.equal(parseLoopProbe(bad, 0, 5), undefined, JSON.stringify(bad));
   }
   // Only the probe's own frames: the thread was idle — it ran, with nothing under it.
-  assert.deepEqual(parseLoopProbe([[1, 0], [[null, LOOP_PROBE_SCRIPT, 1, 1]]], 5), { ts: 1_000_000, frames: [] });
+  assert.deepEqual(parseLoopProbe([[1, 0], [[null, LOOP_PROBE_SCRIPT, 1, 1]]], 999_000, 1_001_000), { ts: 1_000_000, frames: [] });
   const long = 'x'.repeat(5000);
-  const probe = parseLoopProbe([['no', 'time'], [[long, '<img src=x>', -3, 1.5], 'junk', [7, {}, 12, 4], [null, LOOP_PROBE_SCRIPT, 1, 1]]], 5);
+  const probe = parseLoopProbe([['no', 'time'], [[long, '<img src=x>', -3, 1.5], 'junk', [7, {}, 12, 4], [null, LOOP_PROBE_SCRIPT, 1, 1]]], 0, 5);
   assert.ok(probe);
-  assert.equal(probe.ts, 5, 'no usable time: the fallback');
+  assert.equal(probe.ts, 5, 'no usable time: when the answer came');
   assert.equal(probe.frames.length, 2);
   assert.equal(probe.frames[0]!.functionName.length, 512);
   assert.equal(probe.frames[0]!.url, '<img src=x>');
   assert.equal(probe.frames[0]!.lineNumber, 0);
   assert.equal(probe.frames[0]!.columnNumber, 0);
   assert.deepEqual(probe.frames[1], { functionName: '', url: '', lineNumber: 12, columnNumber: 4 });
-  assert.equal(parseLoopProbe([[2, 500_000], [['f', 'a.js', 1, 1]]], 5)?.ts, 2_000_500);
+  assert.equal(parseLoopProbe([[2, 500_000], [['f', 'a.js', 1, 1]]], 2_000_000, 2_001_000)?.ts, 2_000_500);
+  // A clock the program faked (process.hrtime mocked): outside when it was asked and answered.
+  assert.equal(parseLoopProbe([[0, 42], [['f', 'a.js', 1, 1]]], 2_000_000, 2_001_000)?.ts, 2_001_000);
   const many = Array.from({ length: 100 }, (_, i) => ['f' + i, 'a.js', i + 1, 1]);
-  assert.equal(parseLoopProbe([[1, 0], many], 5)?.frames.length, MAX_PROBE_FRAMES);
+  assert.equal(parseLoopProbe([[1, 0], many], 0, 5)?.frames.length, MAX_PROBE_FRAMES);
 });
 
 test('the prober probes once a tick is overdue by the threshold, once per block, and keeps what it found', async () => {

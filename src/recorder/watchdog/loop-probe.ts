@@ -72,14 +72,16 @@ const position = (value: unknown): number => (typeof value === 'number' && Numbe
 /**
  * The probe's answer as a LoopProbe — with no frames when nothing ran under it (the thread was
  * idle) — or undefined when the answer is not what the expression returns. Read defensively:
- * it comes back from the program's realm. `fallbackTs`: when the answer carries no time.
+ * it comes back from the program's realm. It ran between `askedUs` and `answeredUs` (the
+ * watchdog's clock): a time outside that — no time, or a program that replaced `process.hrtime`
+ * (fake timers in a test runner) — is taken as `answeredUs`.
  */
-export function parseLoopProbe(value: unknown, fallbackTs: number): LoopProbe | undefined {
+export function parseLoopProbe(value: unknown, askedUs: number, answeredUs: number): LoopProbe | undefined {
   if (!Array.isArray(value) || value.length !== 2 || !Array.isArray(value[1])) return undefined;
   const [time, sites] = value as [unknown, unknown[]];
-  const ts = Array.isArray(time) && typeof time[0] === 'number' && typeof time[1] === 'number' && Number.isFinite(time[0] * 1e6 + time[1] / 1e3)
-    ? time[0] * 1e6 + time[1] / 1e3
-    : fallbackTs;
+  const reported = Array.isArray(time) && typeof time[0] === 'number' && typeof time[1] === 'number' ? time[0] * 1e6 + time[1] / 1e3 : NaN;
+  // A millisecond of slack: the two threads read the same clock, but not at the same instant.
+  const ts = reported >= askedUs - 1000 && reported <= answeredUs + 1000 ? reported : answeredUs;
   const frames: StackFrame[] = [];
   for (const site of sites) {
     if (frames.length >= MAX_PROBE_FRAMES) break;
@@ -169,7 +171,7 @@ export class LoopBlockProber {
     this.probing = true;
     void this.evaluate(LOOP_PROBE_EXPRESSION, PROBE_TIMEOUT_MS).then((value) => {
       this.probing = false;
-      const probe = parseLoopProbe(value, now);
+      const probe = parseLoopProbe(value, now, nowUs());
       if (!probe || probe.frames.length === 0) return; // the block was over by then
       if (this.kept.length >= KEPT_PROBES) this.kept.shift();
       this.kept.push(probe);

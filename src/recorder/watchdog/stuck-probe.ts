@@ -17,8 +17,9 @@ export interface ProbeResult {
 }
 
 export async function probeMainThread(timeoutMs: number): Promise<ProbeResult> {
+  const askedUs = nowUs();
   const answer = await evaluateOnMainThread(LOOP_PROBE_EXPRESSION, timeoutMs);
-  const probe = parseLoopProbe(answer, nowUs());
+  const probe = parseLoopProbe(answer, askedUs, nowUs());
   if (!probe) return { frames: [], error: `the main thread ran no JavaScript within ${timeoutMs} ms (busy in native code, or the inspector is unavailable)` };
   return { frames: probe.frames, pausedAtUs: probe.ts };
 }
