@@ -1,6 +1,6 @@
 // Inside the program: a recorded program behaves exactly as the same program without the
 // recorder — same stdout, stderr and exit code — even when it replaces console, Promise or
-// process.emit, installs its own uncaughtException handler, or crashes; it exits by itself as it
+// process.emit, guards Error's stack settings while its loop blocks, installs its own uncaughtException handler, or crashes; it exits by itself as it
 // would without the recorder; a hook that throws inside the recorder is swallowed and counted.
 import { after, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -40,6 +40,8 @@ describe('a recorded program behaves exactly as without the recorder', () => {
     ['crashes with an uncaught exception and no handler (exit 1, stack on stderr)', 'uncaught-crash.js', (p) => assert.equal(p.code, 1)],
     ['crashes on an unhandled rejection (exit 1)', 'unhandled-rejection.js', (p) => assert.equal(p.code, 1)],
     ['calls process.exit(3) from a callback', 'exit-code.js', (p) => assert.equal(p.code, 3)],
+    // While the loop is blocked the watchdog evaluates a stack capture in the program's realm.
+    ['guards Error\'s stack settings and fakes process.hrtime while its loop blocks', 'guard-error-and-clock.js', (p) => assert.match(p.stdout, /^limit=5 prepare=true stack=probe me @ 5 frames hrtime=0,42$/m)],
   ];
   for (const [title, fixture, checkPlain] of cases) {
     test(title, async () => {

@@ -62,7 +62,7 @@ const KEPT_PROBES = 64;
 export const LOOP_PROBE_EXPRESSION = `(function nfrLoopProbe(){var limit=Error.stackTraceLimit,prepare=Error.prepareStackTrace,holder={},time=null;
 try{time=process.hrtime()}catch(e){}
 try{Error.stackTraceLimit=${MAX_PROBE_FRAMES + 2};Error.prepareStackTrace=function(_,sites){return sites.map(function(s){return[s.getFunctionName(),s.getScriptNameOrSourceURL(),s.getLineNumber(),s.getColumnNumber()]})};
-Error.captureStackTrace(holder,nfrLoopProbe);return[time,holder.stack]}finally{Error.prepareStackTrace=prepare;Error.stackTraceLimit=limit}})()
+Error.captureStackTrace(holder,nfrLoopProbe);return[time,holder.stack]}finally{Error.stackTraceLimit=limit;if(Error.prepareStackTrace!==prepare)Error.prepareStackTrace=prepare}})()
 //# sourceURL=${LOOP_PROBE_SCRIPT}`;
 
 
