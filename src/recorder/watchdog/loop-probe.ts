@@ -65,7 +65,6 @@ try{Error.stackTraceLimit=${MAX_PROBE_FRAMES + 2};Error.prepareStackTrace=functi
 Error.captureStackTrace(holder,nfrLoopProbe);return[time,holder.stack]}finally{Error.stackTraceLimit=limit;if(Error.prepareStackTrace!==prepare)Error.prepareStackTrace=prepare}})()
 //# sourceURL=${LOOP_PROBE_SCRIPT}`;
 
-
 const text = (value: unknown): string => (typeof value === 'string' ? value.slice(0, MAX_FRAME_TEXT) : '');
 const position = (value: unknown): number => (typeof value === 'number' && Number.isInteger(value) && value > 0 ? value : 0);
 

@@ -3,8 +3,9 @@
 // interrupts even a `while (true) {}` — and hands the frames back. An idle main thread runs it
 // from its event loop at once (no program frames under it); one busy in native code runs it only
 // when back in JavaScript, which the timeout cuts short. This replaced `Debugger.enable` +
-// `Debugger.pause`: enabling the debugger made V8 report every script to the session (thousands
-// in a large program) and the probe took ~50–150 ms; an evaluation takes a few ms.
+// `Debugger.pause`: enabling the debugger made V8 report every script to the session first
+// (thousands in a large program); on a small one that probe took ~35–40 ms, an evaluation ~3 ms
+// (docs/benchmarks.md, finding 2b).
 import type { StackFrame } from '../../format/stack';
 import { nowUs } from '../clock';
 import { evaluateOnMainThread, LOOP_PROBE_EXPRESSION, parseLoopProbe } from './loop-probe';

@@ -185,12 +185,13 @@ export function runWatchdog(data: WatchdogData): void {
 
   // Where the blocked main thread is, for status: looked up once per block (by its tick's due
   // time), from the loop probe's own find when it made one in this block, else probed now.
-  let blockedIn: { dueUs: number; frame: StackFrame | undefined } | undefined;
-  async function whereBlocked(tickDueUs: number): Promise<StackFrame | undefined> {
+  // Requests during the same block share one lookup (the promise is kept).
+  let blockedIn: { dueUs: number; frame: Promise<StackFrame | undefined> } | undefined;
+  function whereBlocked(tickDueUs: number): Promise<StackFrame | undefined> {
     if (blockedIn?.dueUs === tickDueUs) return blockedIn.frame;
     const found = prober?.probes().find((probe) => probe.ts >= tickDueUs);
-    const frames = found ? found.frames : (await probeMainThread(STATUS_PROBE_TIMEOUT_MS)).frames;
-    blockedIn = { dueUs: tickDueUs, frame: programFrame(frames) };
+    const frames = found ? Promise.resolve(found.frames) : probeMainThread(STATUS_PROBE_TIMEOUT_MS).then((probe) => probe.frames);
+    blockedIn = { dueUs: tickDueUs, frame: frames.then(programFrame) };
     return blockedIn.frame;
   }
 
@@ -213,7 +214,8 @@ export function runWatchdog(data: WatchdogData): void {
       state: writing ? 'busy' : 'recording',
     };
     if (!loopBlockedAt(tickDueUs, now)) return base;
-    const where = await whereBlocked(tickDueUs);
+    // Where, when loop-block stacks are on (the option turns off looking at a blocked thread).
+    const where = options.loopBlockStacks ? await whereBlocked(tickDueUs) : undefined;
     return { ...base, mainLoopBlockedMs: Math.round((now - tickDueUs) / 1000), ...(where ? { mainLoopBlockedIn: where } : {}) };
   }
 
