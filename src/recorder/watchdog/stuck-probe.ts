@@ -4,7 +4,7 @@
 // from its event loop at once (no program frames under it); one busy in native code runs it only
 // when back in JavaScript, which the timeout cuts short. This replaced `Debugger.enable` +
 // `Debugger.pause`: enabling the debugger made V8 report every script to the session first
-// (thousands in a large program); on a small one that probe took ~35–40 ms, an evaluation ~3 ms
+// (each script a program has loaded); on a small one that probe took ~35–40 ms, an evaluation ~3 ms
 // (docs/benchmarks.md, finding 2b).
 import type { StackFrame } from '../../format/stack';
 import { nowUs } from '../clock';
