@@ -48,7 +48,7 @@ export interface RecorderOptions {
    * Where the main thread was during its event-loop blocks (default on): once a block has lasted
    * `loopBlockThresholdMs`, the watchdog thread asks V8 for the main thread's stack (a fraction
    * of a ms of the blocked thread, at most once a block and five times a second), and the block's
-   * slice gets it. The watchdog looks in the program's first 10 s and for 30 s after each block.
+   * slice gets it. The watchdog looks for 30 s after each block (the first has none).
    */
   loopBlockStacks?: boolean;
   /** Record fs operations (opt-in). */

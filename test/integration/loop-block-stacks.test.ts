@@ -1,9 +1,8 @@
 // Where the main thread was during an event-loop block (loopBlockStacks): real recorded
 // programs block their loop in a named function; the snapshot's `Event loop blocked` slice
 // names it — in a snapshot the watchdog writes, in one the main thread writes as it dies, and
-// not at all when the option is off. The probe polls for the watchdog's first 10 s and for 30 s
-// after each block recorded (watchdog/loop-probe.ts): a first, shorter block arms it whenever
-// the test gets to it, and the one looked at is the second.
+// not at all when the option is off. The probe polls for 30 s after each block recorded
+// (watchdog/loop-probe.ts): a first, shorter block arms it, and the one looked at is the second.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { EventNames, type LoopBlockArgs, type TraceEvent } from '../../src/format/trace-event';

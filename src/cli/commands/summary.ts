@@ -183,7 +183,7 @@ function statusText(r: RequestSummary): string {
 
 /**
  * What held the request up, as far as the snapshot says: `; its event loop was blocked 298 ms
- * of it, in busyWaitMs demo-server.js:11`, GC pauses and outgoing requests when they took a
+ * of it, in busyWaitMs demo-server.js:11` (where, when the block's stack is known), GC pauses and outgoing requests when they took a
  * tenth of it or more; or that nothing on its thread did (it was waiting).
  */
 function duringText(r: RequestSummary): string {

@@ -10,13 +10,13 @@
 // its frames.
 //
 // Armed by blocks: each block the main thread records arms the prober for ARMED_MS (the main
-// thread says so in a message, once per block), and the watchdog's start arms it for
-// START_ARMED_MS (a program's first seconds are where one-off blocks are: loading, warming
-// caches). A timer wake-up costs this VM ~250 µs of CPU (a 50 ms interval alone: ~5 ms of CPU
-// a second), so polling for good would double an idle program's cost; this way a program whose
-// loop does not block pays ~50 ms of CPU once, and one that does has its next blocks' stacks —
-// the first block after a quiet spell has none. (Waiting on the tick's slot with
-// Atomics.waitAsync instead would need the main thread to notify at every tick.)
+// thread says so in a message, once per block). A timer wake-up costs this VM ~250 µs of CPU (a
+// 50 ms interval alone: ~5 ms of CPU a second), so polling for good would double an idle
+// program's cost, and polling through a program's first seconds (tried: 10 s) put 20 wake-ups a
+// second into every short benchmark of a fresh server; this way a program whose loop does not
+// block pays nothing, and one that does has its next blocks' stacks — the first block after a
+// quiet spell has none. (Waiting on the tick's slot with Atomics.waitAsync instead would need
+// the main thread to notify at every tick.)
 //
 // Cost to the main thread: ~0.3–0.8 ms a probe on the machines measured (compiling and running
 // the expression, serialising ~30 frames: docs/benchmarks.md), only during a block that is
@@ -41,8 +41,6 @@ const MAX_FRAME_TEXT = 512;
 const POLL_MS = 50;
 /** How long a recorded block keeps the prober polling. */
 export const ARMED_MS = 30_000;
-/** How long the prober polls after the watchdog starts. */
-export const START_ARMED_MS = 10_000;
 /**
  * At most one probe this often: a program whose loop blocks again and again pays at most five
  * probes a second (~0.25 % of its main thread at ~0.5 ms each).

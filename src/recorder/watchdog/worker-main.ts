@@ -29,7 +29,7 @@ import { registryEntryFor, sweepStaleEntries, writeRegistryEntry } from '../cont
 import { registrySocketPath } from '../control/registry-path';
 import { WorkerRingDirectory } from '../threads/worker-rings';
 import { probeMainThread } from './stuck-probe';
-import { LoopBlockProber, START_ARMED_MS } from './loop-probe';
+import { LoopBlockProber } from './loop-probe';
 import { judgeProbe } from './judge-probe';
 import { lowerThisThreadsPriority } from './low-priority';
 import { workerThreads } from '../lazy-builtins';
@@ -70,10 +70,9 @@ export function runWatchdog(data: WatchdogData): void {
   let queued = 0;
   let writing = false;
   let snapshotsWritten = 0;
-  // Where the main thread is during its event-loop blocks: armed for the first seconds, then by
-  // each block it records (without the event-loop source nothing arms it: its tick is what says a block is under way).
+  // Where the main thread is during its event-loop blocks, armed by each block it records
+  // (without the event-loop source nothing arms it: its tick is what says a block is under way).
   const prober = options.loopBlockStacks ? new LoopBlockProber(header, loopBlockThresholdMs(options), (probe) => post({ type: 'loopProbe', probe })) : undefined;
-  prober?.arm(START_ARMED_MS);
 
   function waitForReply(requestId: number, timeoutMs: number): Promise<ToWatchdog | undefined> {
     return new Promise((resolve) => {
