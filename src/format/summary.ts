@@ -2,11 +2,10 @@
 // hottest functions), what went wrong (errors, triggers), and how complete it is (window,
 // dropped events). Used by `cli summary`, the viewer's summary tables and the extension.
 import type { LoadedTrace } from './read';
-import type { StackFrame } from './stack';
 import { NON_CODE_FRAMES, ProfileChunks, sampleDurationUs } from './profile-chunks';
 import { EventNames, type TraceEvent } from './trace-event';
 import { isJsonObject } from './json-object';
-import { programFrame } from './stack';
+import { programFrame, type StackFrame } from './stack';
 import { whileOpen, type TimeSpan } from './while-open';
 
 export interface RequestSummary {
@@ -298,11 +297,19 @@ const round3 = (value: number) => Math.round(value * 1000) / 1000;
  */
 function withDuring(listed: RequestSummary[], requests: readonly RequestSummary[], blocks: readonly LoopBlockSummary[], gcPauses: readonly (TimeSpan & { pid: number; tid: number })[]): RequestSummary[] {
   const spanOf = (ts: number, durationMs: number): TimeSpan => ({ startUs: ts, endUs: ts + durationMs * 1000 });
+  // Outgoing requests by process, gathered once for all the listed server requests.
+  const outgoingByPid = new Map<number, TimeSpan[]>();
+  for (const r of requests) {
+    if (r.kind !== 'client') continue;
+    const list = outgoingByPid.get(r.pid);
+    if (list) list.push(spanOf(r.ts, r.durationMs));
+    else outgoingByPid.set(r.pid, [spanOf(r.ts, r.durationMs)]);
+  }
   for (const request of listed) {
     const sameThread = <T extends { pid: number; tid: number }>(list: readonly T[]) => list.filter((x) => x.pid === request.pid && x.tid === request.tid);
     const threadBlocks = sameThread(blocks);
     const window = spanOf(request.ts, request.durationMs);
-    const outgoing = request.kind === 'server' ? requests.filter((r) => r.kind === 'client' && r.pid === request.pid).map((r) => spanOf(r.ts, r.durationMs)) : [];
+    const outgoing = request.kind === 'server' ? outgoingByPid.get(request.pid) ?? [] : [];
     const found = whileOpen(window, threadBlocks.map((b) => spanOf(b.ts, b.durationMs)), sameThread(gcPauses), outgoing);
     const during: RequestDuring = {
       blockedMs: ms(found.blockedUs), blocks: found.blocks, gcMs: ms(found.gcUs), collections: found.collections, outgoingMs: ms(found.outgoingUs), outgoing: found.outgoing,

@@ -1,7 +1,7 @@
 // `flight-recorder summary <file> [--json] [--top N]`: where the time went and what went wrong.
 import * as path from 'node:path';
 import type { LoadedTrace } from '../../format/read';
-import { programFrame } from '../../format/stack';
+import { programFrame, type StackFrame } from '../../format/stack';
 import { summarizeTrace, type GcKindSummary, type LoopBlockSummary, type RequestSummary, type TraceSummary } from '../../format/summary';
 import { flag, parseArgs, stringOption, type OptionSpec } from '../args';
 import { UsageError } from '../errors';
@@ -191,7 +191,7 @@ function duringText(r: RequestSummary): string {
   if (!d || r.durationMs <= 0) return '';
   const notable = (valueMs: number) => valueMs >= r.durationMs / 10;
   const parts: string[] = [];
-  if (d.blockedMs > 0) parts.push(`its event loop was blocked ${formatDurationMs(d.blockedMs)} of it${d.where ? `, in ${oneLine(d.where.functionName || '(anonymous)')} ${shortLocation(d.where.url, d.where.lineNumber)}` : ''}`);
+  if (d.blockedMs > 0) parts.push(`its event loop was blocked ${formatDurationMs(d.blockedMs)} of it${inFrame(d.where)}`);
   if (notable(d.gcMs)) parts.push(`GC paused it ${formatDurationMs(d.gcMs)}`);
   if (notable(d.outgoingMs)) parts.push(`${d.outgoing} outgoing request${d.outgoing === 1 ? ' was' : 's were'} open for ${formatDurationMs(d.outgoingMs)} of it`);
   if (parts.length === 0) return d.blocks === 0 && d.gcMs < r.durationMs / 10 ? '; its event loop was not blocked meanwhile (it waited)' : '';
@@ -200,7 +200,11 @@ function duringText(r: RequestSummary): string {
 
 /** `, in fn file:line` for a block whose frames are known (the program's frame: programFrame), or ''. */
 function blockWhere(block: LoopBlockSummary): string {
-  const frame = block.frames ? programFrame(block.frames) : undefined;
+  return inFrame(block.frames ? programFrame(block.frames) : undefined);
+}
+
+/** `, in fn file:line` (the file relative to the working directory), or '' without a frame. */
+function inFrame(frame: StackFrame | undefined): string {
   return frame ? `, in ${oneLine(frame.functionName || '(anonymous)')} ${shortLocation(frame.url, frame.lineNumber)}` : '';
 }
 

@@ -113,12 +113,12 @@ export class ProcessTreeProvider implements vscode.TreeDataProvider<TreeNode>, v
   }
 }
 
-/** A block's length as the row shows it: tenths of a second under a minute. */
 /** ` in fn file:line` where a blocked main thread was, when the recorder could tell, or ''. */
 export function blockedIn(status: RecorderStatus): string {
   return status.mainLoopBlockedIn ? ` in ${shortFrameLabel(status.mainLoopBlockedIn)}` : '';
 }
 
+/** A block's length as the row shows it: tenths of a second under a minute. */
 export function formatBlocked(ms: number): string {
   return ms < 60_000 ? `${(ms / 1000).toFixed(1)}s` : formatDuration(ms);
 }
