@@ -3,7 +3,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { runInThisContext } from 'node:vm';
-import { LOOP_PROBE_EXPRESSION, LOOP_PROBE_SCRIPT, LoopBlockProber, MAX_PROBE_FRAMES, parseLoopProbe } from '../../src/recorder/watchdog/loop-probe';
+import { LOOP_PROBE_EXPRESSION, LOOP_PROBE_SCRIPT, LoopBlockProber, MAX_PROBE_FRAMES, PROBE_BURST, parseLoopProbe } from '../../src/recorder/watchdog/loop-probe';
 import { H_LOOP_TICK_DUE_US } from '../../src/recorder/ring/layout';
 import { nowUs } from '../../src/recorder/clock';
 
@@ -100,18 +100,26 @@ test('the prober probes once a tick is overdue by the threshold, once per block,
   assert.equal(prober.probes().length, 1);
   assert.equal(prober.probes()[0]!.frames[0]!.functionName, 'crunch');
   assert.deepEqual(found, prober.probes());
-  // The next block, too soon after the last probe: left alone (at most one probe per 200 ms).
+  // Blocks close together each get a probe, up to the burst; the next waits for the bucket
+  // to refill (five a second over time).
+  const settle = () => new Promise((r) => setImmediate(r));
+  for (let block = 1; block < PROBE_BURST; block++) {
+    header[H_LOOP_TICK_DUE_US] = nowUs() - 60_000 - block * 1000;
+    prober.check();
+    await settle();
+  }
+  assert.equal(asked.length, PROBE_BURST, 'a burst of blocks: one probe each');
   header[H_LOOP_TICK_DUE_US] = nowUs() - 70_000;
   prober.check();
-  assert.equal(asked.length, 1);
+  assert.equal(asked.length, PROBE_BURST, 'beyond the burst: left alone');
   // An answer without the program's frames (the thread was idle by then) is not kept.
   answer = undefined;
   await new Promise((r) => setTimeout(r, 220));
   header[H_LOOP_TICK_DUE_US] = nowUs() - 80_000;
   prober.check();
-  assert.equal(asked.length, 2);
-  await new Promise((r) => setImmediate(r));
-  assert.equal(prober.probes().length, 1);
+  assert.equal(asked.length, PROBE_BURST + 1, 'refilled after 200 ms');
+  await settle();
+  assert.equal(prober.probes().length, PROBE_BURST);
   prober.stop();
   assert.equal(prober.armed, false);
 });

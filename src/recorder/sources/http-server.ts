@@ -49,6 +49,18 @@ interface ServerResponse {
 interface ServerSocket {
   once(event: 'close', listener: (this: ServerSocket) => void): unknown;
   off(event: 'close', listener: (this: ServerSocket) => void): unknown;
+  /** Node's own: the response the connection is writing (its oldest unfinished request's), or null. */
+  _httpMessage?: { req?: unknown } | null;
+}
+
+/**
+ * The request whose response a closing connection still carries — its oldest unfinished one:
+ * Node assigns a connection's responses in order and detaches each as it finishes. Read only
+ * when a client leaves mid-request, so an aborted request keeps the route Express matched.
+ */
+function requestOnClosingSocket(socket: ServerSocket): ServerRequest | undefined {
+  const request = socket._httpMessage?.req;
+  return typeof request === 'object' && request !== null ? (request as ServerRequest) : undefined;
 }
 
 /** Express's route template for this request (`baseUrl` + `route.path`), when it matched one. */
@@ -81,8 +93,9 @@ export function httpServerSource(recordHeaders: readonly string[] = [], redactHe
       // time the response finishes (a cache miss per request, for nothing).
       const watchesRequests = rules.watchesRequests !== false;
 
-      // `request` is undefined for one aborted by its socket's close (the table of open requests
-      // holds sockets only): its span is then named by its URL, and rules read that URL back.
+      // `request` is undefined for a request aborted behind another on its connection (the table
+      // of open requests holds sockets only): its span is then named by its URL, and rules read
+      // that URL back.
       const finish = (request: ServerRequest | undefined, state: RequestState, response: ServerResponse | undefined, aborted: boolean) => {
         const nowUs = ring.nowUs();
         const durUs = nowUs - state.startUs;
@@ -98,10 +111,13 @@ export function httpServerSource(recordHeaders: readonly string[] = [], redactHe
 
       // The client went away before the response finished: its socket closed with a request
       // still in flight. One listener per connection (not per request: keep-alive connections
-      // carry many).
-      const abort = (state: RequestState) => finish(undefined, state, undefined, true);
+      // carry many). The oldest open request is the one the socket's response belongs to.
       const onSocketClose = context.guard('http-server socket close', function (this: ServerSocket) {
-        inFlight.close(this, abort);
+        let oldest = requestOnClosingSocket(this);
+        inFlight.close(this, (state) => {
+          finish(oldest, state, undefined, true);
+          oldest = undefined;
+        });
       });
 
       // The two per-request hooks catch their own errors instead of going through the shared

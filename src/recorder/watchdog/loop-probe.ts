@@ -20,7 +20,8 @@
 //
 // Cost to the main thread: ~0.3–0.8 ms a probe on the machines measured (compiling and running
 // the expression, serialising ~30 frames: docs/benchmarks.md), only during a block that is
-// already at least the threshold long, at most one probe per block and one per MIN_GAP_MS.
+// already at least the threshold long, at most one probe per block, and PROBES_PER_SECOND a
+// second over time (a bucket of PROBE_BURST: blocks that come close together all get theirs).
 // Nothing is enabled in the inspector (no Debugger.enable: that would make V8 report every
 // script to the session), and the session is connected only for the probe.
 // A thread busy in native code (a sync fs call, JSON.parse of a huge string, Atomics.wait)
@@ -42,10 +43,16 @@ const POLL_MS = 50;
 /** How long a recorded block keeps the prober polling. */
 export const ARMED_MS = 30_000;
 /**
- * At most one probe this often: a program whose loop blocks again and again pays at most five
- * probes a second (~0.25 % of its main thread at ~0.5 ms each).
+ * Probes a second over time: a program whose loop blocks again and again pays at most five
+ * (~0.25 % of its main thread at ~0.5 ms each).
  */
-const MIN_GAP_MS = 200;
+const PROBES_PER_SECOND = 5;
+/**
+ * Probes that may follow each other at once: blocks close together (a burst of slow requests,
+ * each blocking ~150 ms) all get their stacks. A gap of 200 ms between any two probes left the
+ * second of two blocks 180 ms apart without one (the demo's).
+ */
+export const PROBE_BURST = 3;
 /** A probe the main thread has not run by then is dropped (it is dispatched to no one once the session closes). */
 const PROBE_TIMEOUT_MS = 5_000;
 /** Probes kept for the next snapshot (the newest; a snapshot holds ~10 s of history). */
@@ -118,7 +125,9 @@ export class LoopBlockProber {
   private timer: ReturnType<typeof setInterval> | undefined;
   private armedUntilUs = 0;
   private probedDueUs = 0;
-  private nextProbeUs = 0;
+  /** Probes that may be made now (a bucket refilled PROBES_PER_SECOND a second, up to PROBE_BURST). */
+  private tokens = PROBE_BURST;
+  private tokensAtUs = 0;
   private probing = false;
 
   /**
@@ -162,9 +171,12 @@ export class LoopBlockProber {
     if (now > this.armedUntilUs) return this.stop();
     const dueUs = loopTickDueUs(this.header);
     if (dueUs <= 0 || dueUs === this.probedDueUs || this.probing) return;
-    if (now - dueUs < this.afterMs * 1000 || now < this.nextProbeUs) return;
+    if (now - dueUs < this.afterMs * 1000) return;
+    this.tokens = Math.min(PROBE_BURST, this.tokens + ((now - this.tokensAtUs) / 1e6) * PROBES_PER_SECOND);
+    this.tokensAtUs = now;
+    if (this.tokens < 1) return;
+    this.tokens -= 1;
     this.probedDueUs = dueUs;
-    this.nextProbeUs = now + MIN_GAP_MS * 1000;
     this.probing = true;
     void this.evaluate(LOOP_PROBE_EXPRESSION, PROBE_TIMEOUT_MS).then((value) => {
       this.probing = false;
