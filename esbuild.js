@@ -1,9 +1,10 @@
-// Builds the four bundles of Node Flight Recorder.
+// Builds the bundles of Node Flight Recorder.
 //   node esbuild.js               development build (source maps)
 //   node esbuild.js --production  minified, no source maps (what the .vsix ships)
 //   node esbuild.js --watch       rebuild on change
 //   node esbuild.js --only recorder,cli   build only these bundles
 'use strict';
+const fs = require('node:fs');
 const esbuild = require('esbuild');
 
 const production = process.argv.includes('--production');
@@ -87,11 +88,23 @@ const targets = [
     ...common,
     minify: true,
     entryPoints: ['src/recorder/index.ts'],
-    outfile: 'dist/recorder.js',
+    outfile: 'dist/recorder-core.js',
     platform: 'node',
     format: 'cjs',
     target: 'node20',
     plugins: [...common.plugins, lazyBuiltinsPlugin],
+  },
+  {
+    // What programs preload: loads recorder-core.js above with V8's code cache
+    // (src/recorder/load-with-code-cache.ts).
+    ...common,
+    minify: true,
+    sourcemap: false,
+    entryPoints: ['src/recorder/load-with-code-cache.ts'],
+    outfile: 'dist/recorder.js',
+    platform: 'node',
+    format: 'cjs',
+    target: 'node20',
   },
   {
     ...common,
@@ -152,7 +165,11 @@ const targets = [
 ];
 
 async function main() {
-  const selected = only ? targets.filter((t) => only.some((name) => t.outfile === `dist/${name}.js`)) : targets;
+  // `recorder` is both of its files: the entry and the core it loads.
+  const selected = only ? targets.filter((t) => only.some((name) => t.outfile === `dist/${name}.js` || t.outfile === `dist/${name}-core.js`)) : targets;
+  // dist/recorder.js was the whole recorder before it became a loader (no map of its own now):
+  // a map left by an older build would mislead every tool that reads it.
+  if (selected.some((t) => t.outfile === 'dist/recorder.js')) fs.rmSync('dist/recorder.js.map', { force: true });
   const contexts = await Promise.all(selected.map((options) => esbuild.context(options)));
   if (watch) {
     await Promise.all(contexts.map((ctx) => ctx.watch()));

@@ -5,7 +5,7 @@ import { spawn, type ChildProcess, type SpawnOptions } from 'node:child_process'
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import type { ControlResponse, RegistryEntry } from '../../src/format/control';
 import { waitFor } from '../lib/wait-for';
 
@@ -180,7 +180,8 @@ export function readSnapshot(path: string): SnapshotLike {
 
 /** True when dist/recorder.js is more than the foundation's empty placeholder. */
 export function recorderIsBuilt(): boolean {
-  return existsSync(RECORDER) && readFileSync(RECORDER, 'utf8').length > 2000;
+  const core = join(dirname(RECORDER), 'recorder-core.js');
+  return existsSync(RECORDER) && existsSync(core) && readFileSync(core, 'utf8').length > 2000;
 }
 
 /** Peak resident set size of a live process, bytes (VmHWM), or undefined when gone. */

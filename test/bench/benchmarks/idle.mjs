@@ -5,6 +5,7 @@
 // are start-up cost, not idle cost (start-up has its own benchmark). 16 s is two of the GC
 // source's longest trace windows (8 s while idle): a 3-s window caught one window's read (~1 ms)
 // or none, which moved the result by ±0.3 ms/s.
+import { alternatePairs } from '../lib/alternate.mjs';
 import { appPath, preloadArgs, recorderEnv } from '../lib/env.mjs';
 import { processCpuNs, startNode, stop, threadCpuNs } from '../lib/proc.mjs';
 import { median } from '../lib/stats.mjs';
@@ -32,17 +33,7 @@ export const idleBenchmark = {
   needsRecorder: true,
   async run(settings, log) {
     const pairs = settings.mode === 'quick' ? 3 : 5;
-    const without = [];
-    const withRecorder = [];
-    for (let pair = 0; pair < pairs; pair++) {
-      if (pair % 2 === 0) {
-        without.push(await idleCpu([]));
-        withRecorder.push(await idleCpu(preloadArgs));
-      } else {
-        withRecorder.push(await idleCpu(preloadArgs));
-        without.push(await idleCpu([]));
-      }
-    }
+    const [without, withRecorder] = await alternatePairs(pairs, () => idleCpu([]), () => idleCpu(preloadArgs));
     const mainCost = median(withRecorder.map((r) => r.mainMsPerS)) - median(without.map((r) => r.mainMsPerS));
     const allCost = median(withRecorder.map((r) => r.allMsPerS)) - median(without.map((r) => r.allMsPerS));
     log(`  without: main ${median(without.map((r) => r.mainMsPerS)).toFixed(2)} ms/s, all threads ${median(without.map((r) => r.allMsPerS)).toFixed(2)} ms/s; with: main ${median(withRecorder.map((r) => r.mainMsPerS)).toFixed(2)} ms/s, all ${median(withRecorder.map((r) => r.allMsPerS)).toFixed(2)} ms/s`);

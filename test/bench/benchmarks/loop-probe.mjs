@@ -5,6 +5,7 @@
 // this program is probed every other block, its worst case. The probes taken are counted in a
 // snapshot of each run with the probe on (the blocks that carry frames).
 import { readFileSync } from 'node:fs';
+import { alternatePairs } from '../lib/alternate.mjs';
 import { appPath, preloadArgs, recorderEnv, registryDir } from '../lib/env.mjs';
 import { request, waitForRegistryEntry } from '../lib/control.mjs';
 import { startNode, stop } from '../lib/proc.mjs';
@@ -34,13 +35,8 @@ export const loopProbeBenchmark = {
   needsRecorder: true,
   async run(settings, log) {
     const pairs = settings.mode === 'quick' ? 3 : 5;
-    const on = [];
-    const off = [];
-    for (let pair = 0; pair < pairs; pair++) {
-      const order = pair % 2 === 0 ? [false, true] : [true, false];
-      for (const probing of order) (probing ? on : off).push(await workDone(probing));
-      log(`  pair ${pair + 1}: off ${off.at(-1).units} units, on ${on.at(-1).units} units (${on.at(-1).blocks} blocks, ${on.at(-1).probed} with a stack)`);
-    }
+    const [off, on] = await alternatePairs(pairs, () => workDone(false), () => workDone(true), (pair, offRun, onRun) =>
+      log(`  pair ${pair + 1}: off ${offRun.units} units, on ${onRun.units} units (${onRun.blocks} blocks, ${onRun.probed} with a stack)`));
     const ratios = on.map((r, i) => r.units / off[i].units);
     const ratio = median(ratios);
     const probed = median(on.map((r) => r.probed));

@@ -4,8 +4,13 @@
 // our own on fd 3), which a busy machine inflates much less than wall time. And the fixed CPU
 // cost of a recorded long-running program, which `node -e 0` never pays (the watchdog thread
 // starts after the first tick): CPU used by an HTTP server in its first 3 s, with vs without.
+// The recorder loads with V8's code cache (src/recorder/load-with-code-cache.ts), which its
+// first run writes: the headline is a machine's every start after that one; a start without
+// it (FLIGHT_RECORDER_CODE_CACHE=off: what a read-only install, or the very first run, pays) is
+// measured too, in pairs of its own.
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { alternatePairs } from '../lib/alternate.mjs';
 import { appPath, preloadArgs, recorderEnv } from '../lib/env.mjs';
 import { processCpuNs, startNode, stop, threadCpuNs } from '../lib/proc.mjs';
 import { median, summarize } from '../lib/stats.mjs';
@@ -44,27 +49,17 @@ export const startupBenchmark = {
   needsRecorder: true,
   async run(settings, log) {
     const env = recorderEnv();
-    const without = [];
-    const withRecorder = [];
     const cpuWithout = [];
     const cpuWith = [];
-    for (let i = 0; i < 3; i++) wallMs(['-e', '0'], env); // page cache warm
-    for (let i = 0; i < settings.startupRuns; i++) {
-      if (i % 2 === 0) {
-        without.push(wallMs(['-e', '0'], env, cpuWithout));
-        withRecorder.push(wallMs([...preloadArgs, '-e', '0'], env, cpuWith));
-      } else {
-        withRecorder.push(wallMs([...preloadArgs, '-e', '0'], env, cpuWith));
-        without.push(wallMs(['-e', '0'], env, cpuWithout));
-      }
-    }
+    // The page cache warm, and the recorder's code cache written (by its first run's exit).
+    for (let i = 0; i < 3; i++) wallMs(['-e', '0'], env);
+    for (let i = 0; i < 3; i++) wallMs([...preloadArgs, '-e', '0'], env);
+    const [without, withRecorder] = await alternatePairs(settings.startupRuns, () => wallMs(['-e', '0'], env, cpuWithout), () => wallMs([...preloadArgs, '-e', '0'], env, cpuWith));
     const cpuCostMs = median(cpuWith) - median(cpuWithout);
-    const serverWithout = [];
-    const serverWith = [];
-    for (let i = 0; i < 3; i++) {
-      serverWithout.push(await serverStartCpuMs([], env));
-      serverWith.push(await serverStartCpuMs(preloadArgs, env));
-    }
+    const uncachedEnv = { ...env, FLIGHT_RECORDER_CODE_CACHE: 'off' };
+    const [withoutAgain, uncached] = await alternatePairs(settings.startupRuns, () => wallMs(['-e', '0'], env), () => wallMs([...preloadArgs, '-e', '0'], uncachedEnv));
+    const uncachedCostMs = median(uncached) - median(withoutAgain);
+    const [serverWithout, serverWith] = await alternatePairs(3, () => serverStartCpuMs([], env), () => serverStartCpuMs(preloadArgs, env));
     const serverMainMs = median(serverWith.map((run) => run.mainMs)) - median(serverWithout.map((run) => run.mainMs));
     const serverAllMs = median(serverWith.map((run) => run.allMs)) - median(serverWithout.map((run) => run.allMs));
     log(`  a server's first ${SERVER_SETTLE_MS / 1000} s: without ${median(serverWithout.map((run) => run.allMs)).toFixed(0)} ms CPU, with ${median(serverWith.map((run) => run.allMs)).toFixed(0)} ms (main thread +${serverMainMs.toFixed(0)} ms)`);
@@ -74,11 +69,12 @@ export const startupBenchmark = {
     const b = summarize(withRecorder);
     log(`  wall: without ${a.median.toFixed(1)} ms (${a.min.toFixed(1)}–${a.max.toFixed(1)}), with ${b.median.toFixed(1)} ms (${b.min.toFixed(1)}–${b.max.toFixed(1)}), ${settings.startupRuns} runs each`);
     log(`  CPU: without ${median(cpuWithout).toFixed(1)} ms, with ${median(cpuWith).toFixed(1)} ms → +${cpuCostMs.toFixed(1)} ms`);
+    log(`  without the code cache: +${uncachedCostMs.toFixed(1)} ms wall [without ${median(withoutAgain).toFixed(1)} ms, with ${median(uncached).toFixed(1)} ms]`);
     return {
       value: `${costMs.toFixed(1)} ms`,
-      headline: `+${costMs.toFixed(1)} ms wall (median of pair deltas ${median(pairDeltas).toFixed(1)} ms) [without ${a.median.toFixed(1)} ms, with ${b.median.toFixed(1)} ms]; +${cpuCostMs.toFixed(1)} ms CPU; once per long-running process: +${serverAllMs.toFixed(0)} ms CPU in its first ${SERVER_SETTLE_MS / 1000} s, +${serverMainMs.toFixed(0)} ms of it on the main thread (the rest: the watchdog thread's start and the ring made resident)`,
+      headline: `+${costMs.toFixed(1)} ms wall (median of pair deltas ${median(pairDeltas).toFixed(1)} ms) [without ${a.median.toFixed(1)} ms, with ${b.median.toFixed(1)} ms]; +${cpuCostMs.toFixed(1)} ms CPU; without the code cache (a read-only install, a first run) +${uncachedCostMs.toFixed(1)} ms wall; once per long-running process: +${serverAllMs.toFixed(0)} ms CPU in its first ${SERVER_SETTLE_MS / 1000} s, +${serverMainMs.toFixed(0)} ms of it on the main thread (the rest: the watchdog thread's start and the ring made resident)`,
       pass: costMs <= 20,
-      details: { withoutMs: a, withMs: b, pairDeltaMs: summarize(pairDeltas), costMs, cpuWithoutMs: summarize(cpuWithout), cpuWithMs: summarize(cpuWith), cpuCostMs, serverWithout, serverWith, serverMainMs, serverAllMs },
+      details: { withoutMs: a, withMs: b, pairDeltaMs: summarize(pairDeltas), costMs, uncachedCostMs, withoutAgainMs: summarize(withoutAgain), uncachedMs: summarize(uncached), cpuWithoutMs: summarize(cpuWithout), cpuWithMs: summarize(cpuWith), cpuCostMs, serverWithout, serverWith, serverMainMs, serverAllMs },
     };
   },
 };

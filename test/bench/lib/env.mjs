@@ -3,7 +3,7 @@
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { createHash } from 'node:crypto';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export const repoRoot = fileURLToPath(new URL('../../../', import.meta.url));
@@ -28,17 +28,26 @@ function pin(name) {
   if (existsSync(`${source}.map`)) copyFileSync(`${source}.map`, join(pinnedDir, `${name}.map`));
   return join(pinnedDir, name);
 }
+/**
+ * The file that holds the recorder's code: dist/recorder.js loads recorder-core.js beside it
+ * (with V8's code cache, src/recorder/load-with-code-cache.ts); builds before that are one file.
+ */
+export function recorderCodePath(entry) {
+  const core = join(dirname(entry), 'recorder-core.js');
+  return existsSync(core) ? core : entry;
+}
 /** FLIGHT_RECORDER_BENCH_RECORDER=<file> benchmarks another recorder build (an experiment) instead of dist/. */
+if (!process.env.FLIGHT_RECORDER_BENCH_RECORDER) pin('recorder-core.js');
 export const recorderPath = process.env.FLIGHT_RECORDER_BENCH_RECORDER || pin('recorder.js');
 export const cliPath = pin('cli.js');
 
 /** Which build was measured: size, modification time and hash of dist/recorder.js as copied. */
 export function recorderBuildInfo() {
   if (!existsSync(recorderPath)) return null;
-  const text = readFileSync(recorderPath);
+  const text = readFileSync(recorderCodePath(recorderPath));
   return {
     bytes: text.length,
-    builtAt: statSync(builtRecorderPath).mtime.toISOString(),
+    builtAt: statSync(recorderCodePath(builtRecorderPath)).mtime.toISOString(),
     sha256: createHash('sha256').update(text).digest('hex').slice(0, 16),
   };
 }
@@ -60,6 +69,6 @@ export const preloadArgs = ['--require', recorderPath];
 /** True when dist/recorder.js is the real recorder, not the foundation's empty entry. */
 export function recorderBuilt() {
   if (!existsSync(recorderPath)) return false;
-  const text = readFileSync(recorderPath, 'utf8');
+  const text = readFileSync(recorderCodePath(recorderPath), 'utf8');
   return text.length > 4000;
 }

@@ -11,7 +11,9 @@ function sourceMapFor(url) {
     let map = null;
     try {
       const path = url.startsWith('file://') ? fileURLToPath(url) : url;
-      if (existsSync(`${path}.map`)) map = new SourceMap(JSON.parse(readFileSync(`${path}.map`, 'utf8')));
+      // The recorder's code runs under dist/recorder.js's name but is recorder-core.js's (its map).
+      const mapPath = path.endsWith('/recorder.js') && existsSync(path.replace(/recorder\.js$/, 'recorder-core.js.map')) ? path.replace(/recorder\.js$/, 'recorder-core.js.map') : `${path}.map`;
+      if (existsSync(mapPath)) map = new SourceMap(JSON.parse(readFileSync(mapPath, 'utf8')));
     } catch {
       map = null;
     }
