@@ -274,6 +274,26 @@ describe('viewer in Chromium via cli view', () => {
     }
   });
 
+  test('a loop block with no stack and no CPU samples says why, and how to get one', async () => {
+    // As a program's first block is recorded: no probe (the prober is armed by an earlier block), no CPU sampling.
+    const snapshot = makeSnapshot({ cpuIntervalUs: 0 });
+    for (const event of snapshot.traceEvents) if (event.name === 'Event loop blocked' && event.args) event.args = { thresholdMs: 50 };
+    const file = join(dir, 'unprobed.nodetrace.json');
+    writeFileSync(file, serializeSnapshot(snapshot));
+    const server = await startView(file);
+    const page = await openPage(server);
+    try {
+      await clickSpan(page, 'Event loop blocked');
+      await page.waitForSelector('.nfr-details-title', { timeout: 5_000 });
+      const where = page.locator('.nfr-section', { has: page.locator('h3', { hasText: 'Where the thread was' }) });
+      assert.match(await where.innerText(), /Not recorded for this block\..*first block.*cpuSamplingIntervalUs/s);
+      assert.equal(await page.locator('.nfr-stack').count(), 0);
+    } finally {
+      await page.close();
+      await server.stop();
+    }
+  });
+
   test('recorded request headers: a request id finds its request, shown in a table of its own, as text', async () => {
     const snapshot = makeSnapshot();
     const begin = snapshot.traceEvents.find((e) => e.cat === 'http.server' && e.ph === 'b' && String(e.args?.url).startsWith('/api/checkout'))!;

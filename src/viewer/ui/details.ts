@@ -6,6 +6,7 @@ import { frameLabel, hotFunctions, stackOfNode, type CpuFrame, type CpuProfileMo
 import { isRecord } from '../model/load';
 import type { CounterTrack, TimelineModel } from '../model/model';
 import { framesOf, shortUrl, spanArgs, spanEvent } from '../model/summaries';
+import { EventNames } from '../../format/trace-event';
 import { formatBinaryBytes } from '../../format/byte-size';
 import { formatCount, formatDuration, formatOffset } from '../model/time';
 import { primaryCategory } from '../model/tracks';
@@ -109,12 +110,16 @@ function renderSpan(model: TimelineModel, span: number, actions: DetailsActions,
     root.append(section('Causality', list));
   }
   const cpu = model.cpuProfiles.find((p) => p.pid === event.pid && p.tid === event.tid) ?? model.cpuProfiles.find((p) => p.pid === event.pid);
-  if (cpu && end - start > 0) {
-    const hot = hotFunctions(cpu, start, end).filter((f) => f.frame.origin !== 'program').slice(0, 8);
-    if (hot.length > 0) root.append(section('CPU during this span (self time)', hotList(hot, end - start, actions)));
-  }
+  const hot = cpu && end - start > 0 ? hotFunctions(cpu, start, end).filter((f) => f.frame.origin !== 'program').slice(0, 8) : [];
+  if (hot.length > 0) root.append(section('CPU during this span (self time)', hotList(hot, end - start, actions)));
+  else if (event.name === EventNames.loopBlock && frames.length === 0) root.append(section('Where the thread was', h('p', { class: 'nfr-empty' }, UNPROBED_BLOCK_NOTE)));
   return root;
 }
+
+/** A loop block with no stack and no CPU samples: why, and how to get one next time. */
+const UNPROBED_BLOCK_NOTE = 'Not recorded for this block. The recorder finds where the main thread is during a block only ' +
+  'within 30 s of an earlier block (so a program’s first block, and the first after a quiet spell, have none), at most ' +
+  'five times a second, and not on worker threads. CPU sampling (cpuSamplingIntervalUs) shows the functions of every block.';
 
 /**
  * What the request's thread did while it was open: how much of it the loop was blocked (the
