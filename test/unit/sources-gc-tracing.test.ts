@@ -1,6 +1,6 @@
 import { strict as assert } from 'node:assert';
 import { test } from 'node:test';
-import { gcSource } from '../../src/recorder/sources/gc';
+import { gcSource, nextTracingWindowMs } from '../../src/recorder/sources/gc';
 import { GcTraceReader, type V8TraceEvent } from '../../src/recorder/sources/gc-trace-events';
 import { startGcTracing } from '../../src/recorder/sources/gc-tracing';
 import { installSources, until } from './sources-fake-ring';
@@ -121,4 +121,14 @@ test('in a worker thread the gc source stays with the observer', () => {
   } finally {
     uninstall();
   }
+});
+
+test('tracing windows: short in a storm of collections, the busy length while there are some, doubling while there are none', () => {
+  assert.equal(nextTracingWindowMs(5, 4000, 4000), 4000);
+  assert.equal(nextTracingWindowMs(5, 1000, 1000), 1000);
+  assert.equal(nextTracingWindowMs(301, 4000, 4000), 1000, 'a storm: a window\'s read stays small');
+  assert.equal(nextTracingWindowMs(300, 4000, 4000), 4000);
+  assert.equal(nextTracingWindowMs(0, 4000, 4000), 8000);
+  assert.equal(nextTracingWindowMs(0, 8000, 4000), 8000, 'at most 8 s');
+  assert.equal(nextTracingWindowMs(0, 1000, 4000), 2000);
 });

@@ -28,8 +28,28 @@ const TRACING_AFTER_MS = 1000;
 const TRACING_WINDOW_MS = 1000;
 const TRACING_QUIET_WINDOW_MS = 4000;
 const TRACING_IDLE_WINDOW_MS = 8000;
+/**
+ * More collections than this in a window (a storm of scavenges: ~3 trace events each; a
+ * program making user-timing marks as fast as it can with a 1 MiB young generation collects
+ * ~300 times a second here) and the next window is TRACING_WINDOW_MS long even when nothing
+ * waits for them: what a window's read builds (Node's JSON of its events, then their objects)
+ * stays small, and a storm of up to ~6 000 collections a second stays under
+ * MAX_EVENTS_PER_WINDOW (gc-tracing.ts) — over it tracing stops for good and the program goes
+ * back to the observer, which costs ~35 µs a collection (~1 600 a second overflowed a 4 s window).
+ */
+const STORM_COLLECTIONS_PER_WINDOW = 300;
 
 type GcEntry = PerformanceEntry & { detail?: { kind?: number; flags?: number } };
+
+/**
+ * How long the next tracing window is, after one that held `collections`: short in a storm of
+ * them (STORM_COLLECTIONS_PER_WINDOW), `busyWindowMs` while there are some, and doubling up to
+ * TRACING_IDLE_WINDOW_MS while there are none.
+ */
+export function nextTracingWindowMs(collections: number, windowMs: number, busyWindowMs: number): number {
+  if (collections === 0) return Math.min(TRACING_IDLE_WINDOW_MS, windowMs * 2);
+  return collections > STORM_COLLECTIONS_PER_WINDOW ? TRACING_WINDOW_MS : busyWindowMs;
+}
 
 /** `a` holds the kind code (< KIND_CODES) plus KIND_CODES × the heap used before, KiB (exact in a float64). */
 const KIND_CODES = 8;
@@ -110,11 +130,11 @@ export function gcSource(options: { tracingAfterMs?: number } = {}): EventSource
       };
       const writeWindow = context.guard('gc tracing window', () => {
         const collections = endWindow();
-        const any = collections.length + taken.length > 0;
+        const count = collections.length + taken.length;
         for (const c of taken) recordTraced(c);
         taken = [];
         for (const c of collections) recordTraced(c);
-        if (tracing) scheduleWindow(any ? busyWindowMs : Math.min(TRACING_IDLE_WINDOW_MS, windowMs * 2));
+        if (tracing) scheduleWindow(nextTracingWindowMs(count, windowMs, busyWindowMs));
       });
       const scheduleWindow = (ms: number) => {
         windowMs = ms;
