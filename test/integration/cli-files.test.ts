@@ -49,6 +49,26 @@ test('summary names the slowest request first, with status, and the other sectio
   assert.match(r.stdout, /100 ms\+\s+server\s+-\s+-?[\d.]+ m?s\s+-\s+GET \/pending/);
 });
 
+test('summary says why a loop block has no place when nothing sampled the CPU', async () => {
+  const withoutSamples = validSnapshot();
+  withoutSamples.traceEvents = withoutSamples.traceEvents.filter((e) => e.cat !== 'cpu');
+  for (const event of withoutSamples.traceEvents) if (event.name === 'Event loop blocked') event.args = { thresholdMs: 50 };
+  const file = join(dir, 'unprobed.nodetrace.json');
+  writeFileSync(file, serializeSnapshot(withoutSamples));
+  const bare = await runCli(['summary', file]);
+  assert.equal(bare.code, 0, bare.stderr);
+  assert.doesNotMatch(bare.stdout, /Hottest functions/);
+  assert.match(bare.stdout, /a block without a place was not probed: the recorder looks where the main thread is only in blocks of ~100 ms\n\s+or more, within 30 s of an earlier block/);
+  // With samples (the good file) the blocks are named by them: no note.
+  assert.doesNotMatch((await runCli(['summary', good])).stdout, /a block without a place/);
+  // A block with a place, and no samples: no note either.
+  for (const event of withoutSamples.traceEvents) if (event.name === 'Event loop blocked') event.args = { thresholdMs: 50, framesAtMs: 20, frames: [{ functionName: 'busyWait', url: '/srv/server.js', lineNumber: 10, columnNumber: 3 }] };
+  writeFileSync(file, serializeSnapshot(withoutSamples));
+  const probed = await runCli(['summary', file]);
+  assert.match(probed.stdout, /main thread, in busyWait \/srv\/server\.js:10/);
+  assert.doesNotMatch(probed.stdout, /a block without a place/);
+});
+
 test('summary leads with where a stuck main thread is', async () => {
   const snapshot = validSnapshot();
   snapshot.traceEvents.push({

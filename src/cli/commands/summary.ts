@@ -123,6 +123,8 @@ export function renderSummary(file: string, kind: string, trace: LoadedTrace, s:
         `${threadName(b.pid, b.tid)}${blockWhere(b)}${b.ongoing ? ' (still blocked)' : ''}`,
       ]),
     ));
+    // Without CPU samples a block has a place only when the watchdog probed it: say why some have none.
+    if (s.sampledMs === 0 && s.loopBlocks.some((b) => blockWhere(b) === '')) out.push(UNPROBED_BLOCKS_NOTE);
   }
 
   if (s.gc.count > 0) {
@@ -199,6 +201,10 @@ function duringText(r: RequestSummary): string {
 }
 
 /** `, in fn file:line` for a block whose frames are known (the program's frame: programFrame), or ''. */
+const UNPROBED_BLOCKS_NOTE = '  a block without a place was not probed: the recorder looks where the main thread is only in blocks of ~100 ms\n' +
+  '  or more, within 30 s of an earlier block (never in a program\'s first), five times a second at most, not on worker\n' +
+  '  threads; `run --cpu-sampling` names every block\'s functions';
+
 function blockWhere(block: LoopBlockSummary): string {
   return inFrame(block.frames ? programFrame(block.frames) : undefined);
 }
