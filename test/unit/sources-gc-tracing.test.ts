@@ -1,6 +1,7 @@
 import { strict as assert } from 'node:assert';
 import { test } from 'node:test';
-import { gcSource, nextTracingWindowMs } from '../../src/recorder/sources/gc';
+import { Worker } from 'node:worker_threads';
+import { gcSource, nextTracingWindowMs, observerIsCheaper } from '../../src/recorder/sources/gc';
 import { GcTraceReader, type V8TraceEvent } from '../../src/recorder/sources/gc-trace-events';
 import { startGcTracing } from '../../src/recorder/sources/gc-tracing';
 import { installSources, until } from './sources-fake-ring';
@@ -22,6 +23,7 @@ test('the trace reader pairs the main thread\'s MinorGC and MajorGC begins and e
     { startUs: 1000, durUs: 400, kind: 1, heapBeforeBytes: 5_000_000, heapAfterBytes: 3_000_000 },
     { startUs: 2500, durUs: 40, kind: 3 },
   ]);
+  assert.equal(reader.otherThreadEvents, 2, 'the other thread\'s events are counted (what they cost to read)');
   // The major collection's end comes with the next window.
   assert.deepEqual(reader.read([{ name: 'MajorGC', ph: 'E', ts: 3900, tid: MAIN, args: { usedHeapSizeAfter: 7 } }, { name: 'MinorGC', ph: 'E', ts: 4000, tid: MAIN }]), [
     { startUs: 3000, durUs: 900, kind: 2 },
@@ -52,7 +54,7 @@ test('V8\'s trace events show the main thread\'s collections, on the trace clock
   try {
     const fromUs = Number(process.hrtime.bigint() / 1000n);
     churn();
-    const collections = tracing.rotate();
+    const collections = tracing.rotate()?.collections;
     const toUs = Number(process.hrtime.bigint() / 1000n);
     assert.ok(collections && collections.length > 0, 'collections seen');
     // Young-generation churn: minor collections (V8 may also begin marking the old generation).
@@ -61,7 +63,7 @@ test('V8\'s trace events show the main thread\'s collections, on the trace clock
       assert.ok([1, 2, 3].includes(c.kind));
       assert.ok(c.startUs >= fromUs && c.startUs + c.durUs <= toUs, `within the churn: ${c.startUs} in [${fromUs}, ${toUs}]`);
     }
-    assert.ok(Array.isArray(tracing.rotate()), 'the next window works too');
+    assert.ok(Array.isArray(tracing.rotate()?.collections), 'the next window works too');
   } finally {
     tracing.close();
   }
@@ -103,9 +105,14 @@ test('collections reach the ring within about a second when a rule watches GC pa
   try {
     await new Promise((resolve) => setTimeout(resolve, 20)); // the switch
     churn();
-    await until(() => gcRecordsIn(watching) > 0, 3000, 'the watched window in the ring');
+    // Both first windows are short (a second: how many events other threads add is not known yet).
+    await until(() => gcRecordsIn(watching) > 0 && gcRecordsIn(quiet) > 0, 3000, 'both first windows in the ring');
+    const quietBefore = gcRecordsIn(quiet);
+    const watchedBefore = gcRecordsIn(watching);
+    churn();
+    await until(() => gcRecordsIn(watching) > watchedBefore, 3000, 'the next watched window in the ring');
     await new Promise((resolve) => setTimeout(resolve, 300));
-    assert.equal(gcRecordsIn(quiet), 0, 'nothing waits for a collection: its window is still open');
+    assert.equal(gcRecordsIn(quiet), quietBefore, 'nothing waits for a collection: its window is still open');
     assert.ok(quietSource.snapshotEvents!(0, Number.MAX_SAFE_INTEGER, 1, 0).length > 0, 'a snapshot still has them');
   } finally {
     for (const uninstall of uninstalls) uninstall();
@@ -131,4 +138,50 @@ test('tracing windows: short in a storm of collections, the busy length while th
   assert.equal(nextTracingWindowMs(0, 4000, 4000), 8000);
   assert.equal(nextTracingWindowMs(0, 8000, 4000), 8000, 'at most 8 s');
   assert.equal(nextTracingWindowMs(0, 1000, 4000), 2000);
+});
+
+test('the observer is cheaper once other threads\' events cost more to read than tracing saves on the main thread\'s collections', () => {
+  assert.equal(observerIsCheaper(0, 0), false);
+  assert.equal(observerIsCheaper(125, 0), false, 'about a millisecond of other threads\' events is let be');
+  assert.equal(observerIsCheaper(126, 0), true);
+  assert.equal(observerIsCheaper(1334, 2), true, 'two busy workers, an idle main thread (a 4 s window measured here)');
+  assert.equal(observerIsCheaper(0, 104), false, 'a loaded server\'s own collections');
+  assert.equal(observerIsCheaper(210, 104), false, 'a busy main thread absorbs a snapshot\'s worth of the watchdog\'s');
+  assert.equal(observerIsCheaper(400, 104), true);
+});
+
+test('a busy worker thread sends the main thread back to the observer, and tracing is tried again once they are gone', async () => {
+  const recorder = installSources([]);
+  const source = gcSource({ tracingAfterMs: 0, tracingRetryMs: 3000 });
+  const uninstall = source.install(recorder.context);
+  // Allocating without pause: hundreds of collections a second, whatever else the machine runs.
+  const busy = `const keep = []; for (;;) for (let i = 0; i < 100000; i++) keep[i % 1000] = { i, s: 'x' + i };`;
+  const workers = [new Worker(busy, { eval: true })];
+  const tracingSeesMainCollections = () => {
+    churn();
+    return source.snapshotEvents!(0, Number.MAX_SAFE_INTEGER, 1, 0).length > 0;
+  };
+  try {
+    await new Promise((resolve) => setTimeout(resolve, 20)); // the switch
+    assert.ok(tracingSeesMainCollections(), 'tracing at first');
+    // Looked at twice a second, not more: the main thread's own collections (the look's churn)
+    // are what tracing saves, and would argue for it.
+    const deadline = Date.now() + 10_000;
+    for (;;) {
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      if (!tracingSeesMainCollections()) break;
+      assert.ok(Date.now() < deadline, 'back to the observer within 10 s');
+    }
+    const gcInRing = () => recorder.ring.decode().filter((e) => e.cat === 'gc').length;
+    const before = gcInRing();
+    churn();
+    await until(() => gcInRing() > before, 5000, 'the observer records the main thread\'s collections');
+    await Promise.all(workers.map((worker) => worker.terminate()));
+    await until(() => tracingSeesMainCollections(), 10_000, 'tracing again once the worker is gone');
+    assert.deepEqual(recorder.hookErrors, []);
+  } finally {
+    await Promise.all(workers.map((worker) => worker.terminate()));
+    uninstall();
+    recorder.uninstall();
+  }
 });

@@ -44,6 +44,11 @@ const THREAD_NAME = 'thread_name';
 const MAIN_THREAD_NAME = 'JavaScriptMainThread';
 
 export class GcTraceReader {
+  /**
+   * Events of other threads in the last batch read (their collections are skipped, but Node
+   * serialised each and the session parsed it on the main thread all the same: gc.ts weighs it).
+   */
+  otherThreadEvents = 0;
   private mainTid: number;
   /** Each paired kind's collection still open. */
   private readonly open = new Map<number, OpenCollection>();
@@ -56,12 +61,17 @@ export class GcTraceReader {
   /** The collections that `events` (one batch, in order) complete. */
   read(events: readonly V8TraceEvent[]): TracedCollection[] {
     const collections: TracedCollection[] = [];
+    let otherThreadEvents = 0;
     for (const event of events) {
       if (event.name === THREAD_NAME && event.ph === 'M' && typeof event.tid === 'number' && (event.args as { name?: unknown } | undefined)?.name === MAIN_THREAD_NAME) {
         this.mainTid = event.tid;
         continue;
       }
-      if (event.tid !== this.mainTid || typeof event.ts !== 'number') continue;
+      if (event.tid !== this.mainTid) {
+        if (event.ph !== 'M') otherThreadEvents++;
+        continue;
+      }
+      if (typeof event.ts !== 'number') continue;
       const paired = typeof event.name === 'string' ? PAIRED_KINDS.get(event.name) : undefined;
       if (paired !== undefined) {
         const begun = this.open.get(paired);
@@ -80,6 +90,7 @@ export class GcTraceReader {
         collections.push({ startUs: event.ts, durUs: typeof event.dur === 'number' ? Math.max(0, event.dur) : 0, kind: INCREMENTAL });
       }
     }
+    this.otherThreadEvents = otherThreadEvents;
     return collections;
   }
 }

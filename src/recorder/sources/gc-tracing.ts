@@ -7,7 +7,9 @@
 // in C++ per collection; the JavaScript runs once a window, when the window is stopped and its
 // events are read (~1 ms a window on a loaded server, mostly stopping and restarting Node's
 // tracing agent, whatever the window holds: gc.ts sizes the windows for it).
-// Only the main thread can change tracing (Node refuses it to a worker's session). Another
+// Only the main thread can change tracing (Node refuses it to a worker's session), and the
+// category holds every thread's collections: the others' events are read and counted (gc.ts
+// goes back to the observer when they make a window dearer than observing). Another
 // tracer (`--trace-event-categories`, `trace_events`, DevTools) is another client of Node's
 // agent, which hands each client its own categories; should a window still carry far more
 // events than a process collects garbage in one, tracing stops and the caller goes back to the
@@ -20,13 +22,19 @@ import { GcTraceReader, type TracedCollection, type V8TraceEvent } from './gc-tr
 const MAX_EVENTS_PER_WINDOW = 20_000;
 const TRACE_CONFIG = { traceConfig: { includedCategories: ['v8'] } };
 
+/** What a window held: the main thread's collections, and how many events of other threads came with them. */
+export interface TracedWindow {
+  collections: TracedCollection[];
+  otherThreadEvents: number;
+}
+
 export interface GcTracing {
   /**
    * Ends the current window and starts the next: the collections completed since the last
    * call, in order. Undefined when tracing stopped working (closed, too many events, an
    * inspector error): the caller observes GC another way from then on.
    */
-  rotate(): TracedCollection[] | undefined;
+  rotate(): TracedWindow | undefined;
   close(): void;
 }
 
@@ -80,15 +88,15 @@ export function startGcTracing(): GcTracing | undefined {
   return {
     rotate() {
       if (closed) return undefined;
-      let collections: TracedCollection[] | undefined;
+      let traced: TracedWindow | undefined;
       try {
         post('NodeTracing.stop');
-        collections = overflowed ? undefined : reader.read(window);
+        traced = overflowed ? undefined : { collections: reader.read(window), otherThreadEvents: reader.otherThreadEvents };
       } catch {
-        collections = undefined;
+        traced = undefined;
       }
       window = [];
-      if (!collections) {
+      if (!traced) {
         close();
         return undefined;
       }
@@ -97,7 +105,7 @@ export function startGcTracing(): GcTracing | undefined {
       } catch {
         close(); // this window's collections still count; the next call says it stopped
       }
-      return collections;
+      return traced;
     },
     close,
   };

@@ -1,6 +1,7 @@
 // Garbage collections: one complete event per collection. On the main thread from V8's own
 // trace events, read in windows of 1–8 s (gc-tracing.ts: no JavaScript per collection); in workers,
-// where a session may not trace, and wherever tracing cannot start or stops working, from the
+// where a session may not trace, wherever tracing cannot start or stops working, and while
+// other threads' collections make reading the windows dearer than observing, from the
 // perf_hooks 'gc' observer (Node builds an entry per collection, ~35 µs each). A program starts
 // with the observer: switching to tracing loads `node:inspector` (~4 ms), which only a program
 // still running a second later pays. Entries arrive in batches after the fact either way.
@@ -38,6 +39,32 @@ const TRACING_IDLE_WINDOW_MS = 8000;
  * back to the observer, which costs ~35 µs a collection (~1 600 a second overflowed a 4 s window).
  */
 const STORM_COLLECTIONS_PER_WINDOW = 300;
+/**
+ * What tracing costs against the observer, per event and per collection (measured here, Node
+ * 20): reading a window costs the main thread ~4–10 µs an event (Node serialises each to JSON,
+ * the session parses it back), the observer ~35 µs a collection, and one of the main thread's
+ * collections is ~3 events. But V8 traces every thread's collections and Node's agent cannot
+ * tell it which: the program's busy workers, or the watchdog writing a snapshot (~210 events
+ * for a 10 MiB ring), fill the main thread's windows with events it reads only to skip — two
+ * busy workers made a 4 s window a 12–33 ms pause of an idle main thread.
+ */
+const TRACE_EVENT_COST_US = 8;
+const OBSERVER_COST_US = 35;
+const TRACE_EVENTS_PER_COLLECTION = 3;
+/** Other threads' events a window may carry on top of what tracing saves (~1 ms of reading). */
+const OTHER_THREADS_SLACK_US = 1000;
+/** After going back to the observer for them, tracing is tried again this much later, doubling up to TRACING_RETRY_MAX_MS. */
+const TRACING_RETRY_MS = 30_000;
+const TRACING_RETRY_MAX_MS = 8 * 60_000;
+
+/**
+ * Whether the observer would have cost the main thread less than the window just read: the
+ * other threads' events in it cost more than tracing saved on the main thread's `collections`.
+ */
+export function observerIsCheaper(otherThreadEvents: number, collections: number): boolean {
+  const savedUs = collections * (OBSERVER_COST_US - TRACE_EVENTS_PER_COLLECTION * TRACE_EVENT_COST_US);
+  return otherThreadEvents * TRACE_EVENT_COST_US > savedUs + OTHER_THREADS_SLACK_US;
+}
 
 type GcEntry = PerformanceEntry & { detail?: { kind?: number; flags?: number } };
 
@@ -71,8 +98,11 @@ function tracedFields(c: TracedCollection): { a: number; id: number } {
   return { a: c.kind + KIND_CODES * Math.round(c.heapBeforeBytes / KiB), id: Math.min(0xffffffff, Math.round(c.heapAfterBytes / KiB)) };
 }
 
-/** `options.tracingAfterMs`: when the main thread switches to tracing (tests start it sooner). */
-export function gcSource(options: { tracingAfterMs?: number } = {}): EventSource {
+/**
+ * `options.tracingAfterMs`: when the main thread switches to tracing; `tracingRetryMs`: when it
+ * tries again after other threads' events made the observer cheaper (tests use both sooner).
+ */
+export function gcSource(options: { tracingAfterMs?: number; tracingRetryMs?: number } = {}): EventSource {
   let takeSnapshotEvents: NonNullable<EventSource['snapshotEvents']> = () => [];
   return {
     name: 'gc',
@@ -107,6 +137,10 @@ export function gcSource(options: { tracingAfterMs?: number } = {}): EventSource
       let tracingSinceUs = Infinity;
       /** Collections a snapshot took before they reached the ring: written with the next window. */
       let taken: TracedCollection[] = [];
+      /** Other threads' events read since the last window was written (a snapshot's read included). */
+      let otherThreadEvents = 0;
+      let retryTimer: ReturnType<typeof setTimeout> | undefined;
+      let retryMs = options.tracingRetryMs ?? TRACING_RETRY_MS;
 
       const stopTracing = () => {
         if (windowTimer) clearTimeout(windowTimer);
@@ -121,12 +155,13 @@ export function gcSource(options: { tracingAfterMs?: number } = {}): EventSource
       };
       /** The collections since the last window (none, and the observer back, when tracing stopped working). */
       const endWindow = (): TracedCollection[] => {
-        const collections = tracing?.rotate();
-        if (collections === undefined) {
+        const traced = tracing?.rotate();
+        if (traced === undefined) {
           backToObserver();
           return [];
         }
-        return collections.filter((c) => c.startUs >= tracingSinceUs);
+        otherThreadEvents += traced.otherThreadEvents;
+        return traced.collections.filter((c) => c.startUs >= tracingSinceUs);
       };
       const writeWindow = context.guard('gc tracing window', () => {
         const collections = endWindow();
@@ -134,7 +169,18 @@ export function gcSource(options: { tracingAfterMs?: number } = {}): EventSource
         for (const c of taken) recordTraced(c);
         taken = [];
         for (const c of collections) recordTraced(c);
-        if (tracing) scheduleWindow(nextTracingWindowMs(count, windowMs, busyWindowMs));
+        const others = otherThreadEvents;
+        otherThreadEvents = 0;
+        if (!tracing) return;
+        if (observerIsCheaper(others, count)) {
+          // Until the other threads calm down: tried again later, less often each time.
+          backToObserver();
+          retryTimer = setTimeout(switchToTracing, retryMs);
+          retryTimer.unref();
+          retryMs = Math.min(TRACING_RETRY_MAX_MS, retryMs * 2);
+          return;
+        }
+        scheduleWindow(nextTracingWindowMs(count, windowMs, busyWindowMs));
       });
       const scheduleWindow = (ms: number) => {
         windowMs = ms;
@@ -142,6 +188,7 @@ export function gcSource(options: { tracingAfterMs?: number } = {}): EventSource
         windowTimer.unref();
       };
       const switchToTracing = context.guard('gc tracing start', () => {
+        retryTimer = undefined;
         const sinceUs = ring.nowUs();
         tracing = startGcTracing();
         if (!tracing) return;
@@ -149,7 +196,9 @@ export function gcSource(options: { tracingAfterMs?: number } = {}): EventSource
         // What the observer holds from before; a collection it has not delivered yet is lost.
         recordEntries(observer.takeRecords(), sinceUs);
         observer.disconnect();
-        scheduleWindow(busyWindowMs);
+        // A short first window: a program whose other threads make tracing dearer than the
+        // observer reads at most a second of their events before it goes back.
+        scheduleWindow(TRACING_WINDOW_MS);
       });
       // The main thread only: Node lets no other thread's session change tracing.
       const switchTimer = context.tid === 0 ? setTimeout(switchToTracing, options.tracingAfterMs ?? TRACING_AFTER_MS) : undefined;
@@ -170,6 +219,7 @@ export function gcSource(options: { tracingAfterMs?: number } = {}): EventSource
       };
       return () => {
         if (switchTimer) clearTimeout(switchTimer);
+        if (retryTimer) clearTimeout(retryTimer);
         stopTracing();
         observer.disconnect();
         takeSnapshotEvents = () => [];

@@ -164,6 +164,16 @@ export const httpBenchmarks = [
     extra: true,
   }),
   httpBench({
+    id: 'http-insp-vs-cpuprof-1ms',
+    title: "reference: V8's sampler at 1 ms started by an in-process inspector session (B) against node --cpu-prof (A), no recorder, node:http",
+    app: 'http-server.mjs',
+    urlPath: '/api/users/{n}?token=abc',
+    A: { label: 'node --cpu-prof at 1 ms', nodeArgs: ['--cpu-prof', '--cpu-prof-interval', '1000', '--cpu-prof-dir', join(scratchDir, 'cpu-prof')], env: recorderEnv() },
+    B: { label: 'inspector profiler at 1 ms', nodeArgs: ['--require', inspectorProfilerReference], env: recorderEnv() },
+    target: 'reference for http-cpu-1ms: whether starting the sampler the way the CPU source does costs more than Node starting it',
+    extra: true,
+  }),
+  httpBench({
     id: 'http-insp-1ms-rot',
     title: 'reference: the same, stopped and restarted every 5 s (as the CPU source rotates), node:http',
     app: 'http-server.mjs',
