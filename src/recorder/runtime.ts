@@ -89,7 +89,10 @@ export class RecorderRuntime {
     this.startFacts = startFacts();
     this.rules = new Rules(options, () => this.claimRuleSnapshot(), (firing) => this.onRule(firing));
     // Each block recorded arms the watchdog's probe of the next ones (watchdog/loop-probe.ts).
-    if (isMain && options.loopBlockStacks) this.rules.onLoopBlocked = () => this.postToWatchdog({ type: 'loopBlocked' });
+    if (isMain && options.loopBlockStacks) {
+      this.rules.onLoopBlocked = () => this.postToWatchdog({ type: 'loopBlocked' });
+      this.rules.onLoopActive = () => this.postToWatchdog({ type: 'loopActive' });
+    }
   }
 
   /**

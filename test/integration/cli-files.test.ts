@@ -58,7 +58,7 @@ test('summary says why a loop block has no place when nothing sampled the CPU', 
   const bare = await runCli(['summary', file]);
   assert.equal(bare.code, 0, bare.stderr);
   assert.doesNotMatch(bare.stdout, /Hottest functions/);
-  assert.match(bare.stdout, /a block without a place was not probed: the recorder looks where the main thread is only in blocks of ~100 ms\n\s+or more, within 30 s of an earlier block/);
+  assert.match(bare.stdout, /a block without a place was not probed: the recorder looks where the main thread is only in blocks of ~100 ms\n\s+or more, while the loop works or within 30 s of an earlier block/);
   // With samples (the good file) the blocks are named by them: no note.
   assert.doesNotMatch((await runCli(['summary', good])).stdout, /a block without a place/);
   // A block with a place, and no samples: no note either.

@@ -1,8 +1,9 @@
 // Where the main thread was during an event-loop block (loopBlockStacks): real recorded
 // programs block their loop in a named function; the snapshot's `Event loop blocked` slice
 // names it — in a snapshot the watchdog writes, in one the main thread writes as it dies, and
-// not at all when the option is off. The probe polls for 30 s after each block recorded
-// (watchdog/loop-probe.ts): a first, shorter block arms it, and the one looked at is the second.
+// not at all when the option is off. The probe polls every 50 ms for 30 s after each block
+// recorded, and every 200 ms while the loop works (watchdog/loop-probe.ts): in most tests a first,
+// shorter block arms it, and the one looked at is the second; one looks at a working program's first.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { EventNames, type LoopBlockArgs, type TraceEvent } from '../../src/format/trace-event';
@@ -54,6 +55,24 @@ test('a finished block names the function it was spent in, and how far into it t
   assert.ok(frames.every((f) => !f.url.includes('loop-probe') && f.functionName !== 'nfrLoopProbe'), JSON.stringify(frames));
   assert.equal(args.ongoing, undefined);
   assert.ok(args.framesAtMs !== undefined && args.framesAtMs >= 0 && args.framesAtMs * 1000 <= event.dur!, JSON.stringify(args));
+});
+
+test('a working program\'s first block gets its stack too (the watchdog looks slowly while the loop works)', async () => {
+  const handler = `if (req.url === '/work') crunchReport(5); if (req.url === '/long') crunchReport(600); res.end('ok');`;
+  const app = start({ 'app.js': serverScript(handler, CRUNCH) }, 'app.js');
+  const entry = await waitForEntry(app.registry, app.child.pid!);
+  const port = await portOf(app);
+  // Small requests keep the loop working (no block: 5 ms each); the loop's tick says so.
+  for (let i = 0; i < 40; i++) assert.equal(await get(port, '/work'), 200);
+  await new Promise((r) => setTimeout(r, 300)); // the message is on its way to the watchdog
+  assert.equal(await get(port, '/long'), 200);
+  const answer = await request(entry.socket, { id: 1, type: 'snapshot', reason: 'after the first block' }, 10_000);
+  assert.ok(answer.ok && answer.type === 'snapshot', JSON.stringify(answer));
+  const events = readSnapshot(answer.path).traceEvents;
+  assert.equal(blocksOf(events).filter((b) => b.event.dur! >= 250_000).length, 1, 'one long block: the program\'s first');
+  const { args } = longest(events);
+  assert.equal(args.frames?.[0]?.functionName, 'crunchReport', JSON.stringify(args));
+  assert.equal(args.frames?.[0]?.lineNumber, 2);
 });
 
 test('loopBlockStacks: false leaves the block without frames', async () => {

@@ -123,3 +123,33 @@ test('the prober probes once a tick is overdue by the threshold, once per block,
   prober.stop();
   assert.equal(prober.armed, false);
 });
+
+test('while the loop works the prober looks slowly for a first block; a block arms it to look fast; each lapses on its own', async () => {
+  const header = new Float64Array(8);
+  const asked: string[] = [];
+  const prober = new LoopBlockProber(header, 50, () => undefined, async (expression: string) => {
+    asked.push(expression);
+    return [[1, 0], [['firstBlock', '/app.js', 7, 3]]];
+  });
+  try {
+    assert.equal(prober.pollIntervalMs, 0, 'an idle program: no polling');
+    prober.watch(400);
+    assert.equal(prober.pollIntervalMs, 200, 'the loop works: a look every 200 ms');
+    header[H_LOOP_TICK_DUE_US] = nowUs() - 60_000;
+    prober.check();
+    assert.equal(asked.length, 1, 'a first block, overdue by the threshold: probed while only watched');
+    await new Promise((r) => setImmediate(r));
+    assert.equal(prober.probes()[0]!.frames[0]!.functionName, 'firstBlock');
+    prober.arm(100);
+    assert.equal(prober.pollIntervalMs, 50, 'a recorded block: every 50 ms');
+    await new Promise((r) => setTimeout(r, 150));
+    prober.check();
+    assert.equal(prober.pollIntervalMs, 200, 'armed no longer, still watched: back to 200 ms');
+    await new Promise((r) => setTimeout(r, 300));
+    prober.check();
+    assert.equal(prober.pollIntervalMs, 0, 'neither: no polling');
+    assert.equal(prober.armed, false);
+  } finally {
+    prober.stop();
+  }
+});

@@ -202,8 +202,8 @@ function duringText(r: RequestSummary): string {
 
 /** Under the block list when some have no place and no CPU was sampled: why, and how to get every block's. */
 const UNPROBED_BLOCKS_NOTE = '  a block without a place was not probed: the recorder looks where the main thread is only in blocks of ~100 ms\n' +
-  '  or more, within 30 s of an earlier block (never in a program\'s first), five times a second at most, not on worker\n' +
-  '  threads; `run --cpu-sampling` names every block\'s functions';
+  '  or more, while the loop works or within 30 s of an earlier block (not in a block that starts an idle program\'s work),\n' +
+  '  five times a second at most, not on worker threads; `run --cpu-sampling` names every block\'s functions';
 
 /** `, in fn file:line` for a block whose frames are known (the program's frame: programFrame), or ''. */
 function blockWhere(block: LoopBlockSummary): string {

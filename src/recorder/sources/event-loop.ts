@@ -38,6 +38,8 @@ const ACTIVE_TICK_MS = 50;
 const IDLE_TICK_MS = 100;
 const IDLE_BUSY_US = 2000;
 const COUNTER_INTERVAL_MS = 500;
+/** While the loop works, the rules hear so this often (the watchdog then looks for a block: loop-probe.ts). */
+const ACTIVE_NOTICE_MS = 5000;
 /** Delay samples kept per counter interval (500 ms / 5 ms fastest tick = 100, rounded up). */
 const MAX_DELAY_SAMPLES = 128;
 const INT32_MAX = 0x7fffffff;
@@ -58,6 +60,7 @@ export function eventLoopSource(thresholdMs: number): EventSource {
       let lastCounterUs = lastTickUs;
       let counterIdleMs = lastIdleMs;
       let tickMs = activeTickMs;
+      let activeNoticeUs = -Infinity;
 
       // Catches its own errors (see guard.ts: rethrow): one frame less on every tick.
       const reportTickError = context.guard('event-loop tick', rethrow);
@@ -83,6 +86,10 @@ export function eventLoopSource(thresholdMs: number): EventSource {
             timer.unref();
           }
           ring.noteLoopTickDue(nowUs + tickMs * 1000);
+          if (tickMs === activeTickMs && nowUs - activeNoticeUs >= ACTIVE_NOTICE_MS * 1000) {
+            activeNoticeUs = nowUs;
+            rules.loopActive?.();
+          }
           if (nowUs - lastCounterUs < COUNTER_INTERVAL_MS * 1000) return;
           // Counters: percentiles of this interval's tick delays (nearest rank), and the share of
           // it the loop spent working (what performance.eventLoopUtilization() would say, from

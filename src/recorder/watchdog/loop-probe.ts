@@ -13,10 +13,13 @@
 // thread says so in a message, once per block). A timer wake-up costs this VM ~250 µs of CPU (a
 // 50 ms interval alone: ~5 ms of CPU a second), so polling for good would double an idle
 // program's cost, and polling through a program's first seconds (tried: 10 s) put 20 wake-ups a
-// second into every short benchmark of a fresh server; this way a program whose loop does not
-// block pays nothing, and one that does has its next blocks' stacks — the first block after a
-// quiet spell has none. (Waiting on the tick's slot with Atomics.waitAsync instead would need
-// the main thread to notify at every tick.)
+// second into every short benchmark of a fresh server. So between blocks it only watches, and
+// only while the main thread's loop works (its tick runs at the active interval and says so
+// every few seconds: event-loop.ts): a look every WATCH_POLL_MS — a program's first block and
+// the first after a quiet spell get their stack when they outlast the threshold by ~150 ms — and
+// an idle program is never polled. A block that starts an idle program's work has none.
+// (Waiting on the tick's slot with Atomics.waitAsync instead would need the main thread to
+// notify at every tick.)
 //
 // Cost to the main thread: ~0.3–0.8 ms a probe on the machines measured (compiling and running
 // the expression, serialising ~30 frames: docs/benchmarks.md), only during a block that is
@@ -42,6 +45,14 @@ const MAX_FRAME_TEXT = 512;
 const POLL_MS = 50;
 /** How long a recorded block keeps the prober polling. */
 export const ARMED_MS = 30_000;
+/**
+ * While the main thread's loop works (it says so every few seconds: event-loop.ts) and no block
+ * has armed the prober, it looks this often, for WATCHED_MS after each word: a program's first
+ * block, and the first after a quiet spell, get their stack when they last ~150 ms past the
+ * threshold (~5 wake-ups a second, ~1.25 ms of CPU a second here, only while the program works).
+ */
+const WATCH_POLL_MS = 200;
+export const WATCHED_MS = 10_000;
 /**
  * Probes a second over time: a program whose loop blocks again and again pays at most five
  * (~0.25 % of its main thread at ~0.5 ms each).
@@ -123,7 +134,10 @@ export function evaluateOnMainThread(expression: string, timeoutMs: number): Pro
 export class LoopBlockProber {
   private readonly kept: LoopProbe[] = [];
   private timer: ReturnType<typeof setInterval> | undefined;
+  /** The timer's interval (0: no timer). */
+  private pollMs = 0;
   private armedUntilUs = 0;
+  private watchedUntilUs = 0;
   private probedDueUs = 0;
   /** Probes that may be made now (a bucket refilled PROBES_PER_SECOND a second, up to PROBE_BURST). */
   private tokens = PROBE_BURST;
@@ -145,9 +159,13 @@ export class LoopBlockProber {
   /** Polls for the next `forMs` (the main thread recorded a block: for the next ones). */
   arm(forMs = ARMED_MS): void {
     this.armedUntilUs = Math.max(this.armedUntilUs, nowUs() + forMs * 1000);
-    if (this.timer !== undefined) return;
-    this.timer = setInterval(this.check, POLL_MS);
-    this.timer.unref();
+    this.schedule();
+  }
+
+  /** Polls slowly for the next `forMs`, unless armed (the main thread's loop is working). */
+  watch(forMs = WATCHED_MS): void {
+    this.watchedUntilUs = Math.max(this.watchedUntilUs, nowUs() + forMs * 1000);
+    this.schedule();
   }
 
   /** Whether the prober is polling. */
@@ -155,9 +173,27 @@ export class LoopBlockProber {
     return this.timer !== undefined;
   }
 
+  /** How often it polls now, ms (0: it does not). */
+  get pollIntervalMs(): number {
+    return this.pollMs;
+  }
+
   stop(): void {
     if (this.timer !== undefined) clearInterval(this.timer);
     this.timer = undefined;
+    this.pollMs = 0;
+  }
+
+  /** The timer at the interval armed or watched asks for, or none. */
+  private schedule(): void {
+    const now = nowUs();
+    const wantedMs = now <= this.armedUntilUs ? POLL_MS : now <= this.watchedUntilUs ? WATCH_POLL_MS : 0;
+    if (wantedMs === this.pollMs) return;
+    this.stop();
+    if (wantedMs === 0) return;
+    this.pollMs = wantedMs;
+    this.timer = setInterval(this.check, wantedMs);
+    this.timer.unref();
   }
 
   /** The probes kept, oldest first. */
@@ -167,8 +203,9 @@ export class LoopBlockProber {
 
   /** Probes now if the main thread's loop is blocked (the timer's work; exposed for tests). */
   readonly check = (): void => {
+    this.schedule();
+    if (this.timer === undefined) return;
     const now = nowUs();
-    if (now > this.armedUntilUs) return this.stop();
     const dueUs = loopTickDueUs(this.header);
     if (dueUs <= 0 || dueUs === this.probedDueUs || this.probing) return;
     if (now - dueUs < this.afterMs * 1000) return;

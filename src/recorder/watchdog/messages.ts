@@ -27,7 +27,9 @@ export type ToWatchdog =
   | { type: 'armed'; requestId: number; ok: boolean; error?: string; removed?: boolean }
   | { type: 'live'; metrics: Record<string, number> }
   /** The main thread recorded an event-loop block: probe the next ones (loop-probe.ts). */
-  | { type: 'loopBlocked' };
+  | { type: 'loopBlocked' }
+  /** The main thread's loop is working: look for a block, more slowly (loop-probe.ts), for a while. */
+  | { type: 'loopActive' };
 
 /**
  * The `claim` buffer of a copy request (the watchdog copies the ring itself; the main thread

@@ -268,6 +268,7 @@ export function runWatchdog(data: WatchdogData): void {
       return;
     }
     if (message.type === 'loopBlocked') return prober?.arm();
+    if (message.type === 'loopActive') return prober?.watch();
     if ('requestId' in message) waiting.get(message.requestId)?.(message);
   });
 

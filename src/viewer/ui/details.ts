@@ -118,7 +118,7 @@ function renderSpan(model: TimelineModel, span: number, actions: DetailsActions,
 
 /** A loop block with no stack and no CPU samples: why, and how to get one next time. */
 const UNPROBED_BLOCK_NOTE = 'Not recorded for this block. The recorder finds where the main thread is only in blocks of ' +
-  '~100 ms or more, within 30 s of an earlier block (so a program’s first block, and the first after a quiet spell, have none), ' +
+  '~100 ms or more, while its loop works or within 30 s of an earlier block (so a block that starts an idle program’s work has none), ' +
   'at most five times a second, and not on worker threads. CPU sampling (cpuSamplingIntervalUs) shows the functions of every block.';
 
 /**

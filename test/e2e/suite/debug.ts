@@ -306,7 +306,7 @@ test('without CPU sampling, the inline trace marks the line the event loop was b
   try {
     const port = await readPort(portFile, 30_000);
     await waitFor('the program in the recorder registry', async () => (await api.services.listProcesses()).some((e) => e.pid === child.pid), 30_000);
-    // A first block arms the probe for 30 s (the first block itself gets no stack).
+    // A first block arms the probe to look every 50 ms for 30 s (while the loop works it looks every 200 ms).
     assertEqual((await get(port, '/burn?ms=120')).status, 200, 'the 120 ms burn answered');
     await new Promise((resolve) => setTimeout(resolve, 300));
     assertEqual((await get(port, '/burn?ms=400')).status, 200, 'the 400 ms burn answered');
