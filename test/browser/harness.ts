@@ -103,6 +103,7 @@ export async function launchChromium(): Promise<BrowserHandle> {
 export interface ViewerHook {
   visibleRange(): { startUs: number; endUs: number };
   findSpanPoint(text: string): { x: number; y: number } | undefined;
+  drawnLabels(): string[];
   trackCount(): number;
   firstFrameAtMs(): number;
   drawTimesMs(): number[];

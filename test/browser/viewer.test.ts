@@ -210,6 +210,9 @@ describe('viewer in Chromium via cli view', () => {
   test('clicking an event shows its details, with stack frames as links', async () => {
     const page = await openPage(servers.snapshot!);
     try {
+      // The timeline says where a probed block was spent without a click: the program's frame.
+      const labels = await page.evaluate(() => (globalThis as unknown as PageGlobals).flightRecorderViewer.drawnLabels());
+      assert.ok(labels.includes('Blocked in renderRows'), JSON.stringify(labels));
       await clickSpan(page, 'Event loop blocked');
       await page.waitForSelector('.nfr-details-title', { timeout: 5_000 });
       assert.equal(await page.locator('.nfr-details-title').innerText(), 'Event loop blocked');

@@ -770,6 +770,7 @@ export class App {
     (window as unknown as { flightRecorderViewer: unknown }).flightRecorderViewer = {
       visibleRange: () => ({ startUs: timeline.viewport.startUs, endUs: timeline.viewport.endUs }),
       findSpanPoint: (text: string) => timeline.findSpanPoint(text),
+      drawnLabels: () => timeline.drawnLabels(),
       drawTimesMs: () => timeline.drawTimesMs.slice(),
       firstFrameAtMs: () => timeline.firstFrameAtMs,
       trackCount: () => this.model?.tracks.length ?? 0,

@@ -7,6 +7,7 @@ import { frameLabel } from '../model/cpu';
 import { itemAt, lowerBound, upperBound, visibleRange, type PackedRow } from '../model/layout';
 import type { CounterTrack, InstantTrack, TimelineModel, Track } from '../model/model';
 import { buildOverview, OVERVIEW_BINS, type OverviewData } from '../model/overview';
+import { SpanLabels } from '../model/span-label';
 import type { SearchResult } from '../model/search';
 import { formatOffset, tickStep, ticks } from '../model/time';
 import { itemAtY, layoutTracks, TRACK_PAD_PX, type LayoutItem } from '../model/track-layout';
@@ -74,6 +75,7 @@ export class Timeline {
   // Reused per frame: rectangles per colour bucket (x, y, w, h quadruples).
   private readonly buckets: number[][] = [];
   private readonly labels: { x: number; y: number; w: number; text: string; color: number }[] = [];
+  private spanLabels: SpanLabels | undefined;
 
   constructor(
     private readonly canvas: HTMLCanvasElement,
@@ -422,7 +424,7 @@ export class Timeline {
         const drawnW = w >= 4 ? w - 1 : w;
         this.pushRect(color, x0, rowY, drawnW, h);
         if (w > 28) {
-          const text = isFlame ? frameLabel(track.cpu.frames[track.cpu.nodeFrame[row.ref[i]!]!]!) : this.model.fields.name(this.model.spans.event[row.ref[i]!]!);
+          const text = isFlame ? frameLabel(track.cpu.frames[track.cpu.nodeFrame[row.ref[i]!]!]!) : (this.spanLabels ??= new SpanLabels(this.model.fields)).label(this.model.spans.event[row.ref[i]!]!);
           const left = Math.max(x0, 0);
           const visibleW = Math.min(x1, width) - left;
           if (visibleW > 28) this.labels.push({ x: GUTTER_PX + left, y: rowY + h / 2, w: visibleW - 1, text, color });
@@ -901,6 +903,11 @@ export class Timeline {
   }
 
   /** Automation hook for tests: the canvas-relative centre of a visible span whose name contains `text`. */
+  /** The span labels of the last frame drawn (for tests: the canvas's text is not in the DOM). */
+  drawnLabels(): string[] {
+    return this.labels.map((label) => label.text);
+  }
+
   findSpanPoint(text: string): { x: number; y: number } | undefined {
     for (const item of this.items) {
       if (item.kind !== 'track' || !item.track || item.track.kind !== 'slices') continue;
