@@ -78,7 +78,7 @@ export interface RuleHooks {
   /** False when no rule watches requests: sources may then skip requestFinished (and what naming a request reads). */
   readonly watchesRequests?: boolean;
   loopBlocked(durationMs: number): void;
-  /** The loop is working (its tick runs at the active interval); called at most every few seconds. */
+  /** The loop is working (ticks in a row found work); called at most every few seconds. */
   loopActive?(): void;
   heapSampled(heapUsedMB: number): void;
   /** False when no rule watches GC pauses: a source may then hear of them later (gcPaused still called). */

@@ -40,6 +40,12 @@ const IDLE_BUSY_US = 2000;
 const COUNTER_INTERVAL_MS = 500;
 /** While the loop works, the rules hear so this often (the watchdog then looks for a block: loop-probe.ts). */
 const ACTIVE_NOTICE_MS = 5000;
+/**
+ * Ticks in a row with work before the loop counts as working: one busy tick is a blip (the
+ * main module loading, the recorder's own GC window read, a timer's callback in an idle program)
+ * that should not set the watchdog polling for the next 10 s.
+ */
+const WORKING_TICKS = 2;
 /** Delay samples kept per counter interval (500 ms / 5 ms fastest tick = 100, rounded up). */
 const MAX_DELAY_SAMPLES = 128;
 const INT32_MAX = 0x7fffffff;
@@ -61,6 +67,7 @@ export function eventLoopSource(thresholdMs: number): EventSource {
       let counterIdleMs = lastIdleMs;
       let tickMs = activeTickMs;
       let activeNoticeUs = -Infinity;
+      let busyTicks = 0;
 
       // Catches its own errors (see guard.ts: rethrow): one frame less on every tick.
       const reportTickError = context.guard('event-loop tick', rethrow);
@@ -86,7 +93,8 @@ export function eventLoopSource(thresholdMs: number): EventSource {
             timer.unref();
           }
           ring.noteLoopTickDue(nowUs + tickMs * 1000);
-          if (tickMs === activeTickMs && nowUs - activeNoticeUs >= ACTIVE_NOTICE_MS * 1000) {
+          busyTicks = busyUs < IDLE_BUSY_US ? 0 : busyTicks + 1;
+          if (busyTicks >= WORKING_TICKS && nowUs - activeNoticeUs >= ACTIVE_NOTICE_MS * 1000) {
             activeNoticeUs = nowUs;
             rules.loopActive?.();
           }

@@ -14,7 +14,7 @@
 // 50 ms interval alone: ~5 ms of CPU a second), so polling for good would double an idle
 // program's cost, and polling through a program's first seconds (tried: 10 s) put 20 wake-ups a
 // second into every short benchmark of a fresh server. So between blocks it only watches, and
-// only while the main thread's loop works (its tick runs at the active interval and says so
+// only while the main thread's loop works (ticks in a row find work, and the tick says so
 // every few seconds: event-loop.ts): a look every WATCH_POLL_MS — a program's first block and
 // the first after a quiet spell get their stack when they outlast the threshold by ~150 ms — and
 // an idle program is never polled. A block that starts an idle program's work has none.
