@@ -19,13 +19,14 @@ test('the trace reader pairs the main thread\'s MinorGC and MajorGC begins and e
     { name: 'V8.GCIncrementalMarkingStart', ph: 'X', ts: 2500, dur: 40, tid: MAIN },
     { name: 'MajorGC', ph: 'B', ts: 3000, tid: MAIN },
   ];
-  assert.deepEqual(reader.read(first), [
+  const window = reader.read(first);
+  assert.deepEqual(window.collections, [
     { startUs: 1000, durUs: 400, kind: 1, heapBeforeBytes: 5_000_000, heapAfterBytes: 3_000_000 },
     { startUs: 2500, durUs: 40, kind: 3 },
   ]);
-  assert.equal(reader.otherThreadEvents, 2, 'the other thread\'s events are counted (what they cost to read)');
+  assert.equal(window.otherThreadEvents, 2, 'the other thread\'s events are counted (what they cost to read)');
   // The major collection's end comes with the next window.
-  assert.deepEqual(reader.read([{ name: 'MajorGC', ph: 'E', ts: 3900, tid: MAIN, args: { usedHeapSizeAfter: 7 } }, { name: 'MinorGC', ph: 'E', ts: 4000, tid: MAIN }]), [
+  assert.deepEqual(reader.read([{ name: 'MajorGC', ph: 'E', ts: 3900, tid: MAIN, args: { usedHeapSizeAfter: 7 } }, { name: 'MinorGC', ph: 'E', ts: 4000, tid: MAIN }]).collections, [
     { startUs: 3000, durUs: 900, kind: 2 },
   ], 'an end without its begin is ignored; heap sizes only when both are known');
 });
@@ -40,7 +41,7 @@ test('the trace reader takes the main thread from the thread_name metadata', () 
     { name: 'MinorGC', ph: 'E', ts: 25, tid: 1 },
     { name: 'MinorGC', ph: 'B', ts: 'x', tid: 42 },
   ];
-  assert.deepEqual(reader.read(events), [{ startUs: 10, durUs: 5, kind: 1 }]);
+  assert.deepEqual(reader.read(events).collections, [{ startUs: 10, durUs: 5, kind: 1 }]);
 });
 
 function churn(): void {

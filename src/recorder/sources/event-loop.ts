@@ -85,7 +85,8 @@ export function eventLoopSource(thresholdMs: number): EventSource {
           lastTickUs = nowUs;
           lastIdleMs = idleMs;
           // Back off while idle, come back to the fine interval as soon as there is work.
-          const wantedMs = busyUs < IDLE_BUSY_US ? IDLE_TICK_MS : activeTickMs;
+          const working = busyUs >= IDLE_BUSY_US;
+          const wantedMs = working ? activeTickMs : IDLE_TICK_MS;
           if (wantedMs !== tickMs) {
             tickMs = wantedMs;
             clearInterval(timer);
@@ -93,7 +94,7 @@ export function eventLoopSource(thresholdMs: number): EventSource {
             timer.unref();
           }
           ring.noteLoopTickDue(nowUs + tickMs * 1000);
-          busyTicks = busyUs < IDLE_BUSY_US ? 0 : busyTicks + 1;
+          busyTicks = working ? busyTicks + 1 : 0;
           if (busyTicks >= WORKING_TICKS && nowUs - activeNoticeUs >= ACTIVE_NOTICE_MS * 1000) {
             activeNoticeUs = nowUs;
             rules.loopActive?.();

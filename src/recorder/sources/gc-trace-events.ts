@@ -43,12 +43,17 @@ const PAIRED_KINDS = new Map<string, number>([['MinorGC', 1], ['MajorGC', 2]]);
 const THREAD_NAME = 'thread_name';
 const MAIN_THREAD_NAME = 'JavaScriptMainThread';
 
+/**
+ * What a batch held: the main thread's collections it completes, and how many events of other
+ * threads came with them (skipped, but Node serialised each and the session parsed it on the
+ * main thread all the same: gc.ts weighs them).
+ */
+export interface TracedWindow {
+  collections: TracedCollection[];
+  otherThreadEvents: number;
+}
+
 export class GcTraceReader {
-  /**
-   * Events of other threads in the last batch read (their collections are skipped, but Node
-   * serialised each and the session parsed it on the main thread all the same: gc.ts weighs it).
-   */
-  otherThreadEvents = 0;
   private mainTid: number;
   /** Each paired kind's collection still open. */
   private readonly open = new Map<number, OpenCollection>();
@@ -58,8 +63,8 @@ export class GcTraceReader {
     this.mainTid = mainTid;
   }
 
-  /** The collections that `events` (one batch, in order) complete. */
-  read(events: readonly V8TraceEvent[]): TracedCollection[] {
+  /** What `events` (one batch, in order) hold. */
+  read(events: readonly V8TraceEvent[]): TracedWindow {
     const collections: TracedCollection[] = [];
     let otherThreadEvents = 0;
     for (const event of events) {
@@ -90,7 +95,6 @@ export class GcTraceReader {
         collections.push({ startUs: event.ts, durUs: typeof event.dur === 'number' ? Math.max(0, event.dur) : 0, kind: INCREMENTAL });
       }
     }
-    this.otherThreadEvents = otherThreadEvents;
-    return collections;
+    return { collections, otherThreadEvents };
   }
 }

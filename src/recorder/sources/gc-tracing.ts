@@ -16,17 +16,11 @@
 // observer.
 import type { Session } from 'node:inspector';
 import { inspector } from '../lazy-builtins';
-import { GcTraceReader, type TracedCollection, type V8TraceEvent } from './gc-trace-events';
+import { GcTraceReader, type TracedWindow, type V8TraceEvent } from './gc-trace-events';
 
 /** More events than this in one window: not ours alone; stop (see above). */
 const MAX_EVENTS_PER_WINDOW = 20_000;
 const TRACE_CONFIG = { traceConfig: { includedCategories: ['v8'] } };
-
-/** What a window held: the main thread's collections, and how many events of other threads came with them. */
-export interface TracedWindow {
-  collections: TracedCollection[];
-  otherThreadEvents: number;
-}
 
 export interface GcTracing {
   /**
@@ -91,7 +85,7 @@ export function startGcTracing(): GcTracing | undefined {
       let traced: TracedWindow | undefined;
       try {
         post('NodeTracing.stop');
-        traced = overflowed ? undefined : { collections: reader.read(window), otherThreadEvents: reader.otherThreadEvents };
+        traced = overflowed ? undefined : reader.read(window);
       } catch {
         traced = undefined;
       }

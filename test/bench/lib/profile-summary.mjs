@@ -12,7 +12,8 @@ function sourceMapFor(url) {
     try {
       const path = url.startsWith('file://') ? fileURLToPath(url) : url;
       // The recorder's code runs under dist/recorder.js's name but is recorder-core.js's (its map).
-      const mapPath = path.endsWith('/recorder.js') && existsSync(path.replace(/recorder\.js$/, 'recorder-core.js.map')) ? path.replace(/recorder\.js$/, 'recorder-core.js.map') : `${path}.map`;
+      const coreMap = path.endsWith('/recorder.js') ? path.replace(/recorder\.js$/, 'recorder-core.js.map') : undefined;
+      const mapPath = coreMap !== undefined && existsSync(coreMap) ? coreMap : `${path}.map`;
       if (existsSync(mapPath)) map = new SourceMap(JSON.parse(readFileSync(mapPath, 'utf8')));
     } catch {
       map = null;
