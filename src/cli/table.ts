@@ -34,3 +34,20 @@ function clip(text: string, maxWidth: number | undefined): string {
 function width(text: string): number {
   return [...text].length;
 }
+
+/** Width of the notes under a table (the tables' own lines are as wide as their cells). */
+export const NOTE_WIDTH = 110;
+
+/** `text` broken at spaces into lines of at most `maxWidth` characters (a longer word stands alone), each after `indent`. */
+export function wrapText(text: string, maxWidth: number, indent = ''): string {
+  const lines: string[] = [];
+  let line = '';
+  for (const word of text.split(' ')) {
+    if (line !== '' && width(line) + 1 + width(word) > maxWidth - width(indent)) {
+      lines.push(indent + line);
+      line = word;
+    } else line = line === '' ? word : `${line} ${word}`;
+  }
+  if (line !== '') lines.push(indent + line);
+  return lines.join('\n');
+}

@@ -78,7 +78,10 @@ export interface RuleHooks {
   /** False when no rule watches requests: sources may then skip requestFinished (and what naming a request reads). */
   readonly watchesRequests?: boolean;
   loopBlocked(durationMs: number): void;
-  /** The loop is working (ticks in a row found work); called at most every few seconds. */
+  /**
+   * Work is under way: the loop's ticks in a row found work, or a request arrived (an idle
+   * server's first request may block at once). Each caller calls it at most every few seconds.
+   */
   loopActive?(): void;
   heapSampled(heapUsedMB: number): void;
   /** False when no rule watches GC pauses: a source may then hear of them later (gcPaused still called). */
@@ -113,4 +116,11 @@ export interface EventSource {
    * [startUs, endUs]. Its memory must be bounded and counted by the source itself.
    */
   snapshotEvents?(startUs: number, endUs: number, pid: number, tid: number): TraceEvent[];
+  /**
+   * Optional: writes to the ring now what the source would only write later (the event-loop
+   * source: a block its tick has not reported yet — the thread is running again, so it is
+   * over). Called on the main thread just before a snapshot copies the ring; true when it
+   * wrote something.
+   */
+  flush?(): boolean;
 }

@@ -336,8 +336,25 @@ export class RecorderRuntime {
     new Float64Array(claim)[CLAIM_F64_ANSWERED_US] = startedUs;
     // The watchdog may have given up on us (and probed where we were): then it needs nothing.
     if (Atomics.compareExchange(new Int32Array(claim), CLAIM_I32_OWNER, 0, 1) !== 0) return;
+    // A block that ended just before this answer and that the tick has not reported yet: it
+    // goes into the ring now, and the watchdog copies the ring again (it copied before asking).
+    const flushed = this.flushSources();
     const extraEvents = this.hasSnapshotSources ? this.sourceSnapshotEvents() : [];
-    this.postToWatchdog({ type: 'copied', requestId, extraEvents, mainThreadUs: nowUs() - startedUs });
+    this.postToWatchdog({ type: 'copied', requestId, extraEvents, mainThreadUs: nowUs() - startedUs, ...(flushed ? { flushed } : {}) });
+  }
+
+  /** Has each source write what it holds back (EventSource.flush); true when one wrote something. */
+  private flushSources(): boolean {
+    let flushed = false;
+    for (const source of this.sources) {
+      if (!source.flush) continue;
+      try {
+        if (source.flush()) flushed = true;
+      } catch (error) {
+        this.noteHookError(`${source.name}.flush`, error);
+      }
+    }
+    return flushed;
   }
 
   /**
@@ -368,6 +385,9 @@ export class RecorderRuntime {
     const trigger: Trigger = rest;
     const outDir = out ?? this.options.out;
     if (this.stopped) return Promise.reject(new Error('the recorder is stopped'));
+    // Asked for on this thread (a rule, the API): what the sources hold back goes into the ring
+    // before the watchdog copies it — a slow request's rule fires before the tick reports the block.
+    this.flushSources();
     if (this.isMain) this.ensureWatchdog();
     if (!this.watchdog) {
       try {
@@ -408,6 +428,7 @@ export class RecorderRuntime {
 
   /** Everything on this thread, synchronously: only when the process is about to exit. */
   snapshotSync(trigger: Trigger, outDir = this.options.out): SnapshotResult {
+    this.flushSources();
     const bytes = new Uint8Array(this.ring.layout.totalBytes);
     this.ring.copyWindow(bytes);
     const threads: ThreadCopy[] = [{ tid: 0, name: 'main', bytes }];

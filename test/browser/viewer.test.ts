@@ -278,7 +278,7 @@ describe('viewer in Chromium via cli view', () => {
   });
 
   test('a loop block with no stack and no CPU samples says why, and how to get one', async () => {
-    // As a block that starts an idle program's work is recorded: no probe (the prober was not looking), no CPU sampling.
+    // As a block that starts an idle program's timer job is recorded: no probe (the prober was not looking), no CPU sampling.
     const snapshot = makeSnapshot({ cpuIntervalUs: 0 });
     for (const event of snapshot.traceEvents) if (event.name === 'Event loop blocked' && event.args) event.args = { thresholdMs: 50 };
     const file = join(dir, 'unprobed.nodetrace.json');
@@ -289,7 +289,7 @@ describe('viewer in Chromium via cli view', () => {
       await clickSpan(page, 'Event loop blocked');
       await page.waitForSelector('.nfr-details-title', { timeout: 5_000 });
       const where = page.locator('.nfr-section', { has: page.locator('h3', { hasText: 'Where the thread was' }) });
-      assert.match(await where.innerText(), /Not recorded for this block\..*idle program.*cpuSamplingIntervalUs/s);
+      assert.match(await where.innerText(), /Not recorded for this block: the recorder looks where .*HTTP request just arrived.*idle program.*cpuSamplingIntervalUs/s);
       assert.equal(await page.locator('.nfr-stack').count(), 0);
     } finally {
       await page.close();

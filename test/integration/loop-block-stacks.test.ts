@@ -15,6 +15,8 @@ const { start } = recordedPrograms();
 const CRUNCH = `function crunchReport(ms) { const end = Date.now() + ms; let x = 0; while (Date.now() < end) x += Math.sqrt(x + 1); return x; }`;
 /** The server's handler: /warm blocks its loop 80 ms, /report 300 ms. */
 const HANDLER = `if (req.url === '/warm') crunchReport(80); if (req.url === '/report') crunchReport(300); res.end('ok');`;
+/** An idle server's first block: long enough for the watchdog's first look after the request's notice (due tick + threshold). */
+const IDLE_FIRST_BLOCK_MS = 250;
 
 /** Blocks the server's loop twice: a short block that arms the probe, then the one to find. */
 async function blockTwice(port: number): Promise<void> {
@@ -73,6 +75,41 @@ test('a working program\'s first block gets its stack too (the watchdog looks sl
   const { args } = longest(events);
   assert.equal(args.frames?.[0]?.functionName, 'crunchReport', JSON.stringify(args));
   assert.equal(args.frames?.[0]?.lineNumber, 2);
+});
+
+test('an idle server\'s first request that blocks gets its stack (the request tells the watchdog to look)', async () => {
+  const handler = `if (req.url === '/long') crunchReport(${IDLE_FIRST_BLOCK_MS}); res.end('ok');`;
+  const app = start({ 'app.js': serverScript(handler, CRUNCH) }, 'app.js');
+  const entry = await waitForEntry(app.registry, app.child.pid!);
+  const port = await portOf(app);
+  // Nothing happens for a while: the loop's tick finds no work and tells the watchdog nothing.
+  await new Promise((r) => setTimeout(r, 1000));
+  assert.equal(await get(port, '/long'), 200);
+  const answer = await request(entry.socket, { id: 1, type: 'snapshot', reason: 'after an idle server\'s first block' }, 10_000);
+  assert.ok(answer.ok && answer.type === 'snapshot', JSON.stringify(answer));
+  const events = readSnapshot(answer.path).traceEvents;
+  const blocks = blocksOf(events).filter((b) => b.event.dur! >= (IDLE_FIRST_BLOCK_MS - 20) * 1000);
+  assert.equal(blocks.length, 1, JSON.stringify(blocksOf(events).map((b) => b.event.dur)));
+  assert.equal(blocks[0]!.args.frames?.[0]?.functionName, 'crunchReport', JSON.stringify(blocks[0]!.args));
+  assert.equal(blocks[0]!.args.frames?.[0]?.lineNumber, 2);
+});
+
+test('a slow request\'s rule snapshot, taken as the request ends, holds the block that made it slow and where it was', async () => {
+  // The rule fires inside the callback that blocked, before the loop's tick could report the
+  // block: the snapshot reports it first (EventSource.flush).
+  const handler = `if (req.url === '/long') crunchReport(300); res.end('ok');`;
+  const app = start({ 'app.js': serverScript(handler, CRUNCH) }, 'app.js', { config: { triggers: { slowRequestMs: 200 } } });
+  await waitForEntry(app.registry, app.child.pid!);
+  const port = await portOf(app);
+  await new Promise((r) => setTimeout(r, 500));
+  assert.equal(await get(port, '/long'), 200);
+  const file = await waitFor('the rule\'s snapshot', () => snapshotFiles(app.out)[0]);
+  const snapshot = readSnapshot(file);
+  assert.equal(snapshot.metadata.trigger.rule, 'slowRequestMs');
+  const blocks = blocksOf(snapshot.traceEvents).filter((b) => b.event.dur! >= 280_000);
+  assert.equal(blocks.length, 1, JSON.stringify(blocksOf(snapshot.traceEvents).map((b) => b.event.dur)));
+  assert.ok(blocks[0]!.event.ts + blocks[0]!.event.dur! <= snapshot.metadata.trigger.ts + 1000, 'the block ended as the rule fired');
+  assert.equal(blocks[0]!.args.frames?.[0]?.functionName, 'crunchReport', JSON.stringify(blocks[0]!.args));
 });
 
 test('loopBlockStacks: false leaves the block without frames', async () => {

@@ -124,6 +124,28 @@ test('the prober probes once a tick is overdue by the threshold, once per block,
   assert.equal(prober.armed, false);
 });
 
+test('watched from idle, the prober looks once when a block starting then would first show, before its slow polling', async () => {
+  const header = new Float64Array(8);
+  const asked: number[] = [];
+  const prober = new LoopBlockProber(header, 20, () => undefined, async () => {
+    asked.push(nowUs());
+    return [[1, 0], [['slowHandler', '/app.js', 4, 1]]];
+  });
+  try {
+    // The idle tick is due in 5 ms and never runs (the loop blocks): 20 ms overdue at +25 ms.
+    const watchedAtUs = nowUs();
+    header[H_LOOP_TICK_DUE_US] = watchedAtUs + 5_000;
+    prober.watch(1000);
+    assert.equal(prober.pollIntervalMs, 200);
+    await new Promise((r) => setTimeout(r, 150));
+    assert.equal(asked.length, 1, 'probed by the first look, before the first 200 ms poll');
+    const afterMs = (asked[0]! - watchedAtUs) / 1000;
+    assert.ok(afterMs >= 25 && afterMs < 190, `looked ${afterMs.toFixed(1)} ms after the notice`);
+  } finally {
+    prober.stop();
+  }
+});
+
 test('while the loop works the prober looks slowly for a first block; a block arms it to look fast; each lapses on its own', async () => {
   const header = new Float64Array(8);
   const asked: string[] = [];

@@ -63,6 +63,25 @@ test('a blocked event loop becomes one slice of about its length, and the rule h
   }
 });
 
+test('a flush right after a block (a snapshot before the tick) reports it once; the tick that follows does not again', async () => {
+  const source = eventLoopSource(50);
+  const recorder = installSources([source]);
+  try {
+    await new Promise((resolve) => setTimeout(resolve, 60));
+    assert.equal(source.flush?.(), false, 'the loop was not away: nothing to report');
+    busyWait(150);
+    assert.equal(source.flush?.(), true, 'the block, reported before the loop turns again');
+    assert.equal(recorder.rules.blocks.length, 1, 'the rules heard of it');
+    assert.equal(source.flush?.(), false, 'reported once');
+    await new Promise((resolve) => setTimeout(resolve, 250)); // ticks run again
+    const blocks = recorder.ring.decode().filter((e) => e.name === 'Event loop blocked' && (e.dur ?? 0) >= 100_000);
+    assert.equal(blocks.length, 1, JSON.stringify(blocks));
+    assert.ok(blocks[0]!.dur! >= 140_000 && blocks[0]!.dur! < 400_000, `dur ${blocks[0]!.dur}`);
+  } finally {
+    recorder.uninstall();
+  }
+});
+
 test('garbage collections and memory counters', async () => {
   const recorder = installSources([gcSource(), memorySource()]);
   try {

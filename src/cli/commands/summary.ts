@@ -5,7 +5,8 @@ import { programFrame, type StackFrame } from '../../format/stack';
 import { summarizeTrace, type GcKindSummary, type LoopBlockSummary, type RequestSummary, type TraceSummary } from '../../format/summary';
 import { flag, parseArgs, stringOption, type OptionSpec } from '../args';
 import { UsageError } from '../errors';
-import { oneLine, renderTable } from '../table';
+import { LOOP_PROBE_REACH } from '../../format/unprobed-block';
+import { NOTE_WIDTH, oneLine, renderTable, wrapText } from '../table';
 import { loadTrace } from '../trace-file';
 import { formatBytes, formatDurationMs } from '../units';
 
@@ -201,9 +202,7 @@ function duringText(r: RequestSummary): string {
 }
 
 /** Under the block list when some have no place and no CPU was sampled: why, and how to get every block's. */
-const UNPROBED_BLOCKS_NOTE = '  a block without a place was not probed: the recorder looks where the main thread is only in blocks of ~100 ms\n' +
-  '  or more, while the loop works or within 30 s of an earlier block (not in a block that starts an idle program\'s work),\n' +
-  '  five times a second at most, not on worker threads; `run --cpu-sampling` names every block\'s functions';
+const UNPROBED_BLOCKS_NOTE = wrapText(`a block without a place was not probed: ${LOOP_PROBE_REACH}; \`run --cpu-sampling\` names every block's functions`, NOTE_WIDTH, '  ');
 
 /** `, in fn file:line` for a block whose frames are known (the program's frame: programFrame), or ''. */
 function blockWhere(block: LoopBlockSummary): string {

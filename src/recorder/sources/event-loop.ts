@@ -51,8 +51,13 @@ const MAX_DELAY_SAMPLES = 128;
 const INT32_MAX = 0x7fffffff;
 
 export function eventLoopSource(thresholdMs: number): EventSource {
+  let flushBlock = (): boolean => false;
   return {
     name: 'event-loop',
+    // A snapshot taken right after a block — a slowRequestMs rule firing as the slow request
+    // ends, inside the very callback that blocked — comes before the tick that would report
+    // the block: the tick runs once the loop turns again. So the snapshot reports it first.
+    flush: () => flushBlock(),
     install(context: SourceContext) {
       const { ring, rules } = context;
       const thresholdUs = thresholdMs * 1000;
@@ -69,21 +74,40 @@ export function eventLoopSource(thresholdMs: number): EventSource {
       let activeNoticeUs = -Infinity;
       let busyTicks = 0;
 
+      /**
+       * Notes the loop back at `nowUs` with `idleMs` of idle time so far: the busy time since
+       * the last note, and a block when that is at least the threshold (recorded before the
+       * rules hear of it: a rule's snapshot flushes, and finds nothing left to report).
+       */
+      const noteLoopBack = (nowUs: number, idleMs: number, gapUs: number): number => {
+        const busyUs = Math.max(0, Math.min(gapUs, gapUs - (idleMs - lastIdleMs) * 1000));
+        lastTickUs = nowUs;
+        lastIdleMs = idleMs;
+        if (gapUs >= thresholdUs && busyUs >= thresholdUs) {
+          ring.write(Kind.loopBlock, nowUs - busyUs, busyUs, 0, thresholdMs, 0, 0, 0);
+          rules.loopBlocked(busyUs / 1000);
+        }
+        return busyUs;
+      };
+      flushBlock = () => {
+        const nowUs = ring.nowUs();
+        const gapUs = nowUs - lastTickUs;
+        if (gapUs < thresholdUs) return false;
+        // The tick's lateness so far is its delay sample (the tick itself, when it runs, only
+        // measures from here).
+        if (delaySampleCount < MAX_DELAY_SAMPLES) delaySamplesUs[delaySampleCount++] = Math.max(0, gapUs - tickMs * 1000);
+        return noteLoopBack(nowUs, nodeTiming.idleTime, gapUs) >= thresholdUs;
+      };
+
       // Catches its own errors (see guard.ts: rethrow): one frame less on every tick.
       const reportTickError = context.guard('event-loop tick', rethrow);
       const tick = () => {
         try {
           const nowUs = ring.nowUs();
-          const idleMs = nodeTiming.idleTime;
           const gapUs = nowUs - lastTickUs;
-          const busyUs = Math.max(0, Math.min(gapUs, gapUs - (idleMs - lastIdleMs) * 1000));
           if (delaySampleCount < MAX_DELAY_SAMPLES) delaySamplesUs[delaySampleCount++] = Math.max(0, gapUs - tickMs * 1000);
-          if (gapUs >= thresholdUs && busyUs >= thresholdUs) {
-            ring.write(Kind.loopBlock, nowUs - busyUs, busyUs, 0, thresholdMs, 0, 0, 0);
-            rules.loopBlocked(busyUs / 1000);
-          }
-          lastTickUs = nowUs;
-          lastIdleMs = idleMs;
+          const idleMs = nodeTiming.idleTime;
+          const busyUs = noteLoopBack(nowUs, idleMs, gapUs);
           // Back off while idle, come back to the fine interval as soon as there is work.
           const working = busyUs >= IDLE_BUSY_US;
           const wantedMs = working ? activeTickMs : IDLE_TICK_MS;

@@ -6,7 +6,8 @@
 // method and URL entry noted in a small table of open requests (requests-in-flight.ts), which
 // the end finds by its connection (the oldest request open on the socket: Node ends a
 // connection's responses in order), not by the request, which the table does not hold; the
-// connection's socket looked up in a Set, so its close is watched once.
+// connection's socket looked up in a Set, so its close is watched once. Every few seconds a
+// request also tells the rules that work is under way (loopActive: one comparison otherwise).
 // Rules are called at the end only when one watches requests. On a loaded server nearly all
 // of this cost is cache misses, not instructions: each object the hooks read or write is a
 // line the program's own work has likely evicted since the previous request, so the hooks
@@ -34,6 +35,12 @@ import { recordedHeaderText } from './request-headers';
 
 /** Span ids count up to this and start again at 1 (0 means none; ids stay Smis). */
 const MAX_SPAN_ID = 0x3fffffff;
+/**
+ * A request tells the rules that work is under way (the watchdog then looks for an event-loop
+ * block: watchdog/loop-probe.ts) at most this often: an idle server's first request, which the
+ * loop's tick cannot announce before the handler blocks it, still gets its block's stack.
+ */
+const WORK_NOTICE_US = 5_000_000;
 
 interface ServerRequest {
   method?: string;
@@ -88,6 +95,12 @@ export function httpServerSource(recordHeaders: readonly string[] = [], redactHe
       };
       const inFlight = new RequestsInFlight<ServerSocket, ServerRequest>();
       let lastSpanId = 0;
+      // Next to lastSpanId, which every request writes: the test below reads a line already at hand.
+      let workNoticeDueUs = 0;
+      const noticeWork = (nowUs: number) => {
+        workNoticeDueUs = nowUs + WORK_NOTICE_US;
+        rules.loopActive?.();
+      };
       // Rules that say they watch no request (the default; triggers/rules.ts) are not called:
       // naming the request reads its URL, a line of Node's request object that is cold by the
       // time the response finishes (a cache miss per request, for nothing).
@@ -131,6 +144,7 @@ export function httpServerSource(recordHeaders: readonly string[] = [], redactHe
           try {
             const request = message.request;
             const nowUs = ring.nowUs();
+            if (nowUs >= workNoticeDueUs) noticeWork(nowUs);
             const url = request.url ?? '';
             const method = request.method ?? '';
             const code = methodCode(method);

@@ -14,10 +14,13 @@
 // 50 ms interval alone: ~5 ms of CPU a second), so polling for good would double an idle
 // program's cost, and polling through a program's first seconds (tried: 10 s) put 20 wake-ups a
 // second into every short benchmark of a fresh server. So between blocks it only watches, and
-// only while the main thread's loop works (ticks in a row find work, and the tick says so
-// every few seconds: event-loop.ts): a look every WATCH_POLL_MS — a program's first block and
-// the first after a quiet spell get their stack when they outlast the threshold by ~150 ms — and
-// an idle program is never polled. A block that starts an idle program's work has none.
+// only while work is under way — the main thread's loop works (ticks in a row find work, and
+// the tick says so every few seconds: event-loop.ts), or an HTTP request arrived (the request
+// hook says so, every few seconds at most: http-server.ts) — a look every WATCH_POLL_MS, and
+// when that starts, one look timed for the moment a block beginning then would first show (the
+// tick's due time plus the threshold). A program's first block, the first after a quiet spell
+// and an idle server's first slow request get their stack; an idle program is never polled. A
+// block that starts an idle program's other work (a timer's job, a message) has none.
 // (Waiting on the tick's slot with Atomics.waitAsync instead would need the main thread to
 // notify at every tick.)
 //
@@ -53,6 +56,8 @@ export const ARMED_MS = 30_000;
  */
 const WATCH_POLL_MS = 200;
 export const WATCHED_MS = 10_000;
+/** How long after a block could first be seen watch()'s first look comes (timers fire a little late or early). */
+const FIRST_LOOK_SLACK_MS = 3;
 /**
  * Probes a second over time: a program whose loop blocks again and again pays at most five
  * (~0.25 % of its main thread at ~0.5 ms each).
@@ -136,6 +141,8 @@ export class LoopBlockProber {
   private timer: ReturnType<typeof setInterval> | undefined;
   /** The timer's interval (0: no timer). */
   private pollMs = 0;
+  /** The one look watch() times for a block's first moment (see there). */
+  private firstLook: ReturnType<typeof setTimeout> | undefined;
   private armedUntilUs = 0;
   private watchedUntilUs = 0;
   private probedDueUs = 0;
@@ -162,10 +169,24 @@ export class LoopBlockProber {
     this.schedule();
   }
 
-  /** Polls slowly for the next `forMs`, unless armed (the main thread's loop is working). */
+  /**
+   * Polls slowly for the next `forMs`, unless armed (work is under way: the main thread's loop
+   * works, or a request arrived). When it was not polling, it also looks once at the moment a
+   * block that began now would first show — the tick's due time plus the threshold — so the
+   * first block of an idle program's work need not outlast the slow polling's first look.
+   */
   watch(forMs = WATCHED_MS): void {
-    this.watchedUntilUs = Math.max(this.watchedUntilUs, nowUs() + forMs * 1000);
+    const now = nowUs();
+    const wasPolling = this.timer !== undefined;
+    this.watchedUntilUs = Math.max(this.watchedUntilUs, now + forMs * 1000);
     this.schedule();
+    const dueUs = loopTickDueUs(this.header);
+    if (wasPolling || this.timer === undefined || dueUs <= 0) return;
+    const firstLookMs = (dueUs - now) / 1000 + this.afterMs + FIRST_LOOK_SLACK_MS;
+    if (firstLookMs >= this.pollMs) return; // the polling's own first look comes as soon
+    clearTimeout(this.firstLook);
+    this.firstLook = setTimeout(this.check, Math.max(1, firstLookMs));
+    this.firstLook.unref();
   }
 
   /** Whether the prober is polling. */
@@ -179,6 +200,7 @@ export class LoopBlockProber {
   }
 
   stop(): void {
+    clearTimeout(this.firstLook);
     if (this.timer !== undefined) clearInterval(this.timer);
     this.timer = undefined;
     this.pollMs = 0;

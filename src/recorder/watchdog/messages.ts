@@ -23,7 +23,8 @@ export interface WatchdogData {
 export type ToWatchdog =
   | { type: 'snapshot'; requestId: number; trigger: Trigger; out: string }
   /** `mainThreadUs`: how long the main thread's answer took (its whole share of a snapshot). */
-  | { type: 'copied'; requestId: number; extraEvents: TraceEvent[]; mainThreadUs: number }
+  /** `flushed`: the main thread wrote to its ring on answering (a block its tick had not reported): copy it again. */
+  | { type: 'copied'; requestId: number; extraEvents: TraceEvent[]; mainThreadUs: number; flushed?: boolean }
   | { type: 'armed'; requestId: number; ok: boolean; error?: string; removed?: boolean }
   | { type: 'live'; metrics: Record<string, number> }
   /** The main thread recorded an event-loop block: probe the next ones (loop-probe.ts). */

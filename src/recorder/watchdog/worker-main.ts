@@ -118,7 +118,7 @@ export function runWatchdog(data: WatchdogData): void {
       // The ring as it is now, copied while the main thread goes on (it only answers a message).
       const mainBytes = copyBuffer(layout.totalBytes);
       copyLiveRing(ring, mainBytes);
-      const usedBytes = usedBytesOf(ring);
+      let usedBytes = usedBytesOf(ring);
       const tickDueUs = loopTickDueUs(header);
       const answerLimitMs = loopBlockedAt(tickDueUs, askedUs) ? BLOCKED_ANSWER_MS : MAIN_ANSWER_MS;
       let reply = await waitForReply(requestId, answerLimitMs);
@@ -130,6 +130,10 @@ export function runWatchdog(data: WatchdogData): void {
       let extraEvents: TraceEvent[] = [];
       let mainThreadMs: number | undefined;
       if (reply && reply.type === 'copied') {
+        if (reply.flushed) {
+          copyLiveRing(ring, mainBytes);
+          usedBytes = usedBytesOf(ring);
+        }
         extraEvents = reply.extraEvents;
         mainThreadMs = reply.mainThreadUs / 1000;
       } else {

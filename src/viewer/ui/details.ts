@@ -8,6 +8,7 @@ import type { CounterTrack, TimelineModel } from '../model/model';
 import { framesOf, shortUrl, spanArgs, spanEvent } from '../model/summaries';
 import { EventNames } from '../../format/trace-event';
 import { formatBinaryBytes } from '../../format/byte-size';
+import { LOOP_PROBE_REACH } from '../../format/unprobed-block';
 import { formatCount, formatDuration, formatOffset } from '../model/time';
 import { primaryCategory } from '../model/tracks';
 import { isRequestSpan, requestContext } from '../model/while-open';
@@ -117,9 +118,7 @@ function renderSpan(model: TimelineModel, span: number, actions: DetailsActions,
 }
 
 /** A loop block with no stack and no CPU samples: why, and how to get one next time. */
-const UNPROBED_BLOCK_NOTE = 'Not recorded for this block. The recorder finds where the main thread is only in blocks of ' +
-  '~100 ms or more, while its loop works or within 30 s of an earlier block (so a block that starts an idle program’s work has none), ' +
-  'at most five times a second, and not on worker threads. CPU sampling (cpuSamplingIntervalUs) shows the functions of every block.';
+const UNPROBED_BLOCK_NOTE = `Not recorded for this block: ${LOOP_PROBE_REACH}. CPU sampling (cpuSamplingIntervalUs) shows the functions of every block.`;
 
 /**
  * What the request's thread did while it was open: how much of it the loop was blocked (the
