@@ -124,6 +124,40 @@ test('the prober probes once a tick is overdue by the threshold, once per block,
   assert.equal(prober.armed, false);
 });
 
+test('armed, the prober times each look for when the tick would be overdue by the threshold, not at a fixed interval', async () => {
+  const array = new Float64Array(8);
+  let reads = 0;
+  // Counts the looks: each reads the tick's due time from the header.
+  const header = new Proxy(array, {
+    get(target, key) {
+      if (key === String(H_LOOP_TICK_DUE_US)) reads++;
+      return Reflect.get(target, key) as unknown;
+    },
+  });
+  const asked: number[] = [];
+  const prober = new LoopBlockProber(header, 50, () => undefined, async () => {
+    asked.push(nowUs());
+    return [[1, 0], [['busy', '/app.js', 1, 1]]];
+  });
+  try {
+    // The tick is due in 200 ms and then never runs: a block that first shows at +250 ms.
+    const armedAtUs = nowUs();
+    array[H_LOOP_TICK_DUE_US] = armedAtUs + 200_000;
+    prober.arm(2000);
+    assert.equal(prober.pollIntervalMs, 50);
+    await new Promise((r) => setTimeout(r, 170));
+    // Looks every 50 ms would have read it four times by now; one timed look has not come yet.
+    assert.ok(reads <= 2, `${reads} reads of the due time in 170 ms`);
+    assert.equal(asked.length, 0);
+    await new Promise((r) => setTimeout(r, 230));
+    assert.equal(asked.length, 1, 'probed at the timed look');
+    const afterMs = (asked[0]! - armedAtUs) / 1000;
+    assert.ok(afterMs >= 250, `probed ${afterMs.toFixed(1)} ms after arming`);
+  } finally {
+    prober.stop();
+  }
+});
+
 test('watched from idle, the prober looks once when a block starting then would first show, before its slow polling', async () => {
   const header = new Float64Array(8);
   const asked: number[] = [];

@@ -1,8 +1,8 @@
 // Where was the main thread while its event loop was blocked? The event-loop tick can only say
-// that a block happened, once it is over; this says where. While armed, the watchdog reads
-// when the main thread's tick falls due (loop-tick.ts) every POLL_MS; once a tick is `afterMs`
-// overdue — the loop has been away at least the block threshold, so a block will be recorded —
-// it asks V8, through an inspector session connected to the main thread, to evaluate a tiny
+// that a block happened, once it is over; this says where. While armed, the watchdog looks
+// at when the main thread's tick falls due (loop-tick.ts) at the moment that tick would be
+// `afterMs` overdue (about once a tick); if it is — the loop has been away at least the block
+// threshold, so a block will be recorded — it asks V8, through an inspector session connected to the main thread, to evaluate a tiny
 // expression. The inspector runs it at the blocked code's next interrupt check (every function
 // entry and loop back edge), on top of the blocked code's own stack: the expression captures
 // that stack (Error.captureStackTrace, its own frame left out) and the time on the trace
@@ -45,7 +45,15 @@ export const LOOP_PROBE_SCRIPT = 'node-flight-recorder:loop-probe';
 export const MAX_PROBE_FRAMES = 32;
 /** Longest function name or script URL kept from a frame. */
 const MAX_FRAME_TEXT = 512;
+/**
+ * While armed, about how often it looks: each look is timed for the moment a block could first
+ * show — the tick's due time plus the threshold — which comes every tick (50 ms while the loop
+ * works, 100 ms while it idles); this interval is what it waits while a block it has seen lasts.
+ */
 const POLL_MS = 50;
+/** Bounds of a look's timing (a due time read just before the tick moves it, a clock far off). */
+const MIN_LOOK_MS = 5;
+const MAX_LOOK_MS = 250;
 /** How long a recorded block keeps the prober polling. */
 export const ARMED_MS = 30_000;
 /**
@@ -56,8 +64,8 @@ export const ARMED_MS = 30_000;
  */
 const WATCH_POLL_MS = 200;
 export const WATCHED_MS = 10_000;
-/** How long after a block could first be seen watch()'s first look comes (timers fire a little late or early). */
-const FIRST_LOOK_SLACK_MS = 3;
+/** How long after a block could first show a timed look comes (timers fire a little late or early). */
+const LOOK_SLACK_MS = 3;
 /**
  * Probes a second over time: a program whose loop blocks again and again pays at most five
  * (~0.25 % of its main thread at ~0.5 ms each).
@@ -138,11 +146,10 @@ export function evaluateOnMainThread(expression: string, timeoutMs: number): Pro
 /** Probes the main thread during event-loop blocks (while armed) and keeps the newest probes for the next snapshot. */
 export class LoopBlockProber {
   private readonly kept: LoopProbe[] = [];
-  private timer: ReturnType<typeof setInterval> | undefined;
-  /** The timer's interval (0: no timer). */
+  /** The next look. */
+  private timer: ReturnType<typeof setTimeout> | undefined;
+  /** How often it looks, nominally: POLL_MS armed, WATCH_POLL_MS watched, 0 not at all. */
   private pollMs = 0;
-  /** The one look watch() times for a block's first moment (see there). */
-  private firstLook: ReturnType<typeof setTimeout> | undefined;
   private armedUntilUs = 0;
   private watchedUntilUs = 0;
   private probedDueUs = 0;
@@ -163,60 +170,70 @@ export class LoopBlockProber {
     private readonly evaluate: typeof evaluateOnMainThread = evaluateOnMainThread,
   ) {}
 
-  /** Polls for the next `forMs` (the main thread recorded a block: for the next ones). */
+  /** Looks for the next `forMs`, each look timed for a block's first moment (the main thread recorded a block: for the next ones). */
   arm(forMs = ARMED_MS): void {
     this.armedUntilUs = Math.max(this.armedUntilUs, nowUs() + forMs * 1000);
-    this.schedule();
+    this.plan();
   }
 
   /**
-   * Polls slowly for the next `forMs`, unless armed (work is under way: the main thread's loop
-   * works, or a request arrived). When it was not polling, it also looks once at the moment a
-   * block that began now would first show — the tick's due time plus the threshold — so the
-   * first block of an idle program's work need not outlast the slow polling's first look.
+   * Looks slowly for the next `forMs`, unless armed (work is under way: the main thread's loop
+   * works, or a request arrived). When it was not looking, its first look is timed for the
+   * moment a block that began now would first show — the tick's due time plus the threshold —
+   * so the first block of an idle program's work need not outlast the slow looks' interval.
    */
   watch(forMs = WATCHED_MS): void {
-    const now = nowUs();
-    const wasPolling = this.timer !== undefined;
-    this.watchedUntilUs = Math.max(this.watchedUntilUs, now + forMs * 1000);
-    this.schedule();
-    const dueUs = loopTickDueUs(this.header);
-    if (wasPolling || this.timer === undefined || dueUs <= 0) return;
-    const firstLookMs = (dueUs - now) / 1000 + this.afterMs + FIRST_LOOK_SLACK_MS;
-    if (firstLookMs >= this.pollMs) return; // the polling's own first look comes as soon
-    clearTimeout(this.firstLook);
-    this.firstLook = setTimeout(this.check, Math.max(1, firstLookMs));
-    this.firstLook.unref();
+    this.watchedUntilUs = Math.max(this.watchedUntilUs, nowUs() + forMs * 1000);
+    this.plan();
   }
 
-  /** Whether the prober is polling. */
+  /** Whether the prober is looking. */
   get armed(): boolean {
     return this.timer !== undefined;
   }
 
-  /** How often it polls now, ms (0: it does not). */
+  /** How often it looks now, nominally, ms (0: it does not). */
   get pollIntervalMs(): number {
     return this.pollMs;
   }
 
   stop(): void {
-    clearTimeout(this.firstLook);
-    if (this.timer !== undefined) clearInterval(this.timer);
+    clearTimeout(this.timer);
     this.timer = undefined;
     this.pollMs = 0;
   }
 
-  /** The timer at the interval armed or watched asks for, or none. */
-  private schedule(): void {
+  /** Looks as armed or watched asks for: starts, re-times or ends the looks. */
+  private plan(): void {
     const now = nowUs();
     const wantedMs = now <= this.armedUntilUs ? POLL_MS : now <= this.watchedUntilUs ? WATCH_POLL_MS : 0;
-    if (wantedMs === this.pollMs) return;
+    if (wantedMs === this.pollMs && this.timer !== undefined) return;
+    const fromIdle = this.pollMs === 0;
     this.stop();
     if (wantedMs === 0) return;
     this.pollMs = wantedMs;
-    this.timer = setInterval(this.check, wantedMs);
+    this.timer = setTimeout(this.look, this.nextLookMs(now, wantedMs === POLL_MS || fromIdle));
     this.timer.unref();
   }
+
+  /**
+   * How long until the next look: timed for the moment the tick, due at its noted time, would
+   * be overdue by the threshold — a block covering that due time first shows then, and one
+   * caught then has lasted 53–103 ms, where looks at a fixed 50 ms let blocks of up to ~150 ms
+   * pass — or the nominal interval when not timed or when the tick is overdue already (a block
+   * under way: the next look is for the next block).
+   */
+  private nextLookMs(now: number, timed: boolean): number {
+    const dueUs = loopTickDueUs(this.header);
+    if (!timed || dueUs <= 0 || dueUs === this.probedDueUs || now - dueUs >= this.afterMs * 1000) return this.pollMs;
+    const ms = (dueUs - now) / 1000 + this.afterMs + LOOK_SLACK_MS;
+    return Math.min(MAX_LOOK_MS, Math.max(MIN_LOOK_MS, ms));
+  }
+
+  private readonly look = (): void => {
+    this.timer = undefined;
+    this.check();
+  };
 
   /** The probes kept, oldest first. */
   probes(): readonly LoopProbe[] {
@@ -225,8 +242,8 @@ export class LoopBlockProber {
 
   /** Probes now if the main thread's loop is blocked (the timer's work; exposed for tests). */
   readonly check = (): void => {
-    this.schedule();
-    if (this.timer === undefined) return;
+    this.plan();
+    if (this.pollMs === 0) return;
     const now = nowUs();
     const dueUs = loopTickDueUs(this.header);
     if (dueUs <= 0 || dueUs === this.probedDueUs || this.probing) return;
