@@ -94,6 +94,18 @@ test('an idle server\'s first request that blocks gets its stack (the request te
   assert.equal(blocks[0]!.args.frames?.[0]?.lineNumber, 2);
 });
 
+test('an idle program\'s timer job that blocks over a second gets its stack (the watchdog looks once a second)', async () => {
+  const job = `setTimeout(() => { crunchReport(1600); console.log('JOB DONE'); }, 1500);`;
+  const app = start({ 'app.js': serverScript(`res.end('ok');`, `${CRUNCH}\n${job}`) }, 'app.js');
+  const entry = await waitForEntry(app.registry, app.child.pid!);
+  await waitFor('the job', () => app.stdout().includes('JOB DONE'), 15_000);
+  const answer = await request(entry.socket, { id: 1, type: 'snapshot', reason: 'after the job' }, 10_000);
+  assert.ok(answer.ok && answer.type === 'snapshot', JSON.stringify(answer));
+  const blocks = blocksOf(readSnapshot(answer.path).traceEvents).filter((b) => b.event.dur! >= 1_500_000);
+  assert.equal(blocks.length, 1);
+  assert.equal(blocks[0]!.args.frames?.[0]?.functionName, 'crunchReport', JSON.stringify(blocks[0]!.args));
+});
+
 test('a slow request\'s rule snapshot, taken as the request ends, holds the block that made it slow and where it was', async () => {
   // The rule fires inside the callback that blocked, before the loop's tick could report the
   // block: the snapshot reports it first (EventSource.flush).

@@ -158,6 +158,33 @@ test('armed, the prober times each look for when the tick would be overdue by th
   }
 });
 
+test('started, the prober looks once a second while nothing is under way, and finds a long block then', async () => {
+  const header = new Float64Array(8);
+  const asked: number[] = [];
+  const prober = new LoopBlockProber(header, 50, () => undefined, async () => {
+    asked.push(nowUs());
+    return [[1, 0], [['timerJob', '/app.js', 9, 1]]];
+  });
+  try {
+    assert.equal(prober.pollIntervalMs, 0, 'not started: no looks');
+    // An idle program whose tick stopped coming 300 ms ago: a timer's job blocks its loop.
+    header[H_LOOP_TICK_DUE_US] = nowUs() - 300_000;
+    prober.startSentinel();
+    assert.equal(prober.pollIntervalMs, 1000, 'started: a look a second');
+    await new Promise((r) => setTimeout(r, 1150));
+    assert.equal(asked.length, 1, 'the long block was probed at the first look');
+    prober.watch(100);
+    assert.equal(prober.pollIntervalMs, 200, 'work under way: faster');
+    await new Promise((r) => setTimeout(r, 350));
+    assert.equal(prober.pollIntervalMs, 1000, 'the work over: back to a look a second');
+    prober.stop();
+    assert.equal(prober.pollIntervalMs, 0, 'stopped for good');
+    assert.equal(prober.armed, false);
+  } finally {
+    prober.stop();
+  }
+});
+
 test('watched from idle, the prober looks once when a block starting then would first show, before its slow polling', async () => {
   const header = new Float64Array(8);
   const asked: number[] = [];

@@ -19,8 +19,10 @@
 // hook says so, every few seconds at most: http-server.ts) — a look every WATCH_POLL_MS, and
 // when that starts, one look timed for the moment a block beginning then would first show (the
 // tick's due time plus the threshold). A program's first block, the first after a quiet spell
-// and an idle server's first slow request get their stack; an idle program is never polled. A
-// block that starts an idle program's other work (a timer's job, a message) has none.
+// and an idle server's first slow request get their stack. Nothing announces the other work of
+// an idle program (a timer's job, a message), so while nothing is under way it looks once a
+// second (SENTINEL_LOOK_MS): a block of more than ~1.2 s gets its stack wherever it starts, a
+// shorter one that starts an idle program's other work by chance.
 // (Waiting on the tick's slot with Atomics.waitAsync instead would need the main thread to
 // notify at every tick.)
 //
@@ -64,6 +66,13 @@ export const ARMED_MS = 30_000;
  */
 const WATCH_POLL_MS = 200;
 export const WATCHED_MS = 10_000;
+/**
+ * Once started (the watchdog does), while nothing is under way it still looks this often: a
+ * block of more than ~1 s — the stalls that matter most — gets its stack even when it starts
+ * an idle program's other work (a timer's job), which nothing announces. One wake-up a second
+ * (~0.25 ms of CPU here: docs/benchmarks.md).
+ */
+const SENTINEL_LOOK_MS = 1000;
 /** How long after a block could first show a timed look comes (timers fire a little late or early). */
 const LOOK_SLACK_MS = 3;
 /**
@@ -157,6 +166,8 @@ export class LoopBlockProber {
   private tokens = PROBE_BURST;
   private tokensAtUs = 0;
   private probing = false;
+  /** Whether it looks once a second while nothing is under way (startSentinel). */
+  private sentinel = false;
 
   /**
    * `header`: the main ring's header (the tick's due time); `afterMs`: how overdue the tick must
@@ -187,6 +198,12 @@ export class LoopBlockProber {
     this.plan();
   }
 
+  /** From now on, looks once a second while nothing is under way (SENTINEL_LOOK_MS). */
+  startSentinel(): void {
+    this.sentinel = true;
+    this.plan();
+  }
+
   /** Whether the prober is looking. */
   get armed(): boolean {
     return this.timer !== undefined;
@@ -197,22 +214,29 @@ export class LoopBlockProber {
     return this.pollMs;
   }
 
+  /** Stops looking, the sentinel too. */
   stop(): void {
+    this.sentinel = false;
+    this.clearLook();
+  }
+
+  private clearLook(): void {
     clearTimeout(this.timer);
     this.timer = undefined;
     this.pollMs = 0;
   }
 
-  /** Looks as armed or watched asks for: starts, re-times or ends the looks. */
+  /** Looks as armed, watched or the sentinel asks for: starts, re-times or ends the looks. */
   private plan(): void {
     const now = nowUs();
-    const wantedMs = now <= this.armedUntilUs ? POLL_MS : now <= this.watchedUntilUs ? WATCH_POLL_MS : 0;
+    const wantedMs = now <= this.armedUntilUs ? POLL_MS : now <= this.watchedUntilUs ? WATCH_POLL_MS : this.sentinel ? SENTINEL_LOOK_MS : 0;
     if (wantedMs === this.pollMs && this.timer !== undefined) return;
-    const fromIdle = this.pollMs === 0;
-    this.stop();
+    // Armed looks are all timed; watched ones only the first after nothing was under way.
+    const timed = wantedMs === POLL_MS || (wantedMs === WATCH_POLL_MS && (this.pollMs === 0 || this.pollMs === SENTINEL_LOOK_MS));
+    this.clearLook();
     if (wantedMs === 0) return;
     this.pollMs = wantedMs;
-    this.timer = setTimeout(this.look, this.nextLookMs(now, wantedMs === POLL_MS || fromIdle));
+    this.timer = setTimeout(this.look, this.nextLookMs(now, timed));
     this.timer.unref();
   }
 

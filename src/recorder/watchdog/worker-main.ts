@@ -73,6 +73,7 @@ export function runWatchdog(data: WatchdogData): void {
   // Where the main thread is during its event-loop blocks, armed by each block it records
   // (without the event-loop source nothing arms it: its tick is what says a block is under way).
   const prober = options.loopBlockStacks ? new LoopBlockProber(header, loopBlockThresholdMs(options), (probe) => post({ type: 'loopProbe', probe })) : undefined;
+  prober?.startSentinel();
 
   function waitForReply(requestId: number, timeoutMs: number): Promise<ToWatchdog | undefined> {
     return new Promise((resolve) => {

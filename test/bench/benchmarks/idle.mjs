@@ -29,7 +29,7 @@ async function idleCpu(nodeArgs) {
 export const idleBenchmark = {
   id: 'idle',
   title: 'idle cost: CPU per second of an idle program, with vs without the recorder',
-  target: 'measured (what runs while idle: the event-loop tick every 100 ms, a memory sample a second, GC trace windows of up to 8 s)',
+  target: 'measured (what runs while idle: the event-loop tick every 100 ms, a memory sample a second, GC trace windows of up to 8 s, the watchdog’s look for a stalled loop once a second)',
   needsRecorder: true,
   async run(settings, log) {
     const pairs = settings.mode === 'quick' ? 3 : 5;
