@@ -124,6 +124,16 @@ test('the prober probes once a tick is overdue by the threshold, once per block,
   assert.equal(prober.armed, false);
 });
 
+/** A prober whose probes answer `functionName`'s frame and note when each was asked (trace µs). */
+function recordingProber(header: Float64Array, afterMs: number, functionName: string): { prober: LoopBlockProber; asked: number[] } {
+  const asked: number[] = [];
+  const prober = new LoopBlockProber(header, afterMs, () => undefined, async () => {
+    asked.push(nowUs());
+    return [[1, 0], [[functionName, '/app.js', 1, 1]]];
+  });
+  return { prober, asked };
+}
+
 test('armed, the prober times each look for when the tick would be overdue by the threshold, not at a fixed interval', async () => {
   const array = new Float64Array(8);
   let reads = 0;
@@ -134,11 +144,7 @@ test('armed, the prober times each look for when the tick would be overdue by th
       return Reflect.get(target, key) as unknown;
     },
   });
-  const asked: number[] = [];
-  const prober = new LoopBlockProber(header, 50, () => undefined, async () => {
-    asked.push(nowUs());
-    return [[1, 0], [['busy', '/app.js', 1, 1]]];
-  });
+  const { prober, asked } = recordingProber(header, 50, 'busy');
   try {
     // The tick is due in 200 ms and then never runs: a block that first shows at +250 ms.
     const armedAtUs = nowUs();
@@ -160,11 +166,7 @@ test('armed, the prober times each look for when the tick would be overdue by th
 
 test('started, the prober looks once a second while nothing is under way, and finds a long block then', async () => {
   const header = new Float64Array(8);
-  const asked: number[] = [];
-  const prober = new LoopBlockProber(header, 50, () => undefined, async () => {
-    asked.push(nowUs());
-    return [[1, 0], [['timerJob', '/app.js', 9, 1]]];
-  });
+  const { prober, asked } = recordingProber(header, 50, 'timerJob');
   try {
     assert.equal(prober.pollIntervalMs, 0, 'not started: no looks');
     // An idle program whose tick stopped coming 300 ms ago: a timer's job blocks its loop.
@@ -187,11 +189,7 @@ test('started, the prober looks once a second while nothing is under way, and fi
 
 test('watched from idle, the prober looks once when a block starting then would first show, before its slow polling', async () => {
   const header = new Float64Array(8);
-  const asked: number[] = [];
-  const prober = new LoopBlockProber(header, 20, () => undefined, async () => {
-    asked.push(nowUs());
-    return [[1, 0], [['slowHandler', '/app.js', 4, 1]]];
-  });
+  const { prober, asked } = recordingProber(header, 20, 'slowHandler');
   try {
     // The idle tick is due in 5 ms and never runs (the loop blocks): 20 ms overdue at +25 ms.
     const watchedAtUs = nowUs();
