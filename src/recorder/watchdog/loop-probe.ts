@@ -1,13 +1,13 @@
 // Where was the main thread while its event loop was blocked? The event-loop tick can only say
-// that a block happened, once it is over; this says where. While armed, the watchdog looks
-// at when the main thread's tick falls due (loop-tick.ts) at the moment that tick would be
-// `afterMs` overdue (about once a tick); if it is — the loop has been away at least the block
-// threshold, so a block will be recorded — it asks V8, through an inspector session connected to the main thread, to evaluate a tiny
-// expression. The inspector runs it at the blocked code's next interrupt check (every function
-// entry and loop back edge), on top of the blocked code's own stack: the expression captures
-// that stack (Error.captureStackTrace, its own frame left out) and the time on the trace
-// clock, and hands both back by value. The snapshot gives the block that contains that time
-// its frames.
+// that a block happened, once it is over; this says where. While armed, the watchdog looks at when
+// the main thread's tick falls due (loop-tick.ts) at the moment that tick would be `afterMs`
+// overdue (about once a tick); if it is — the loop has been away at least the block threshold, so
+// a block will be recorded — it asks V8, through an inspector session connected to the main
+// thread, to evaluate a tiny expression. The inspector runs it at the blocked code's next
+// interrupt check (every function entry and loop back edge), on top of the blocked code's own
+// stack: the expression captures that stack (Error.captureStackTrace, its own frame left out) and
+// the time on the trace clock, and hands both back by value. The snapshot gives the block that
+// contains that time its frames.
 //
 // Armed by blocks: each block the main thread records arms the prober for ARMED_MS (the main
 // thread says so in a message, once per block). A timer wake-up costs this VM ~250 µs of CPU (a
@@ -68,7 +68,7 @@ const WATCH_POLL_MS = 200;
 export const WATCHED_MS = 10_000;
 /**
  * Once started (the watchdog does), while nothing is under way it still looks this often: a
- * block of more than ~1 s — the stalls that matter most — gets its stack even when it starts
+ * block of more than ~1.2 s — the stalls that matter most — gets its stack even when it starts
  * an idle program's other work (a timer's job), which nothing announces. One wake-up a second
  * (~0.25 ms of CPU here: docs/benchmarks.md).
  */
@@ -157,7 +157,7 @@ export class LoopBlockProber {
   private readonly kept: LoopProbe[] = [];
   /** The next look. */
   private timer: ReturnType<typeof setTimeout> | undefined;
-  /** How often it looks, nominally: POLL_MS armed, WATCH_POLL_MS watched, 0 not at all. */
+  /** How often it looks, nominally: POLL_MS armed, WATCH_POLL_MS watched, SENTINEL_LOOK_MS started and neither, else 0. */
   private pollMs = 0;
   private armedUntilUs = 0;
   private watchedUntilUs = 0;
