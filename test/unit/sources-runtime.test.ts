@@ -77,6 +77,9 @@ test('a flush right after a block (a snapshot before the tick) reports it once; 
     const blocks = recorder.ring.decode().filter((e) => e.name === 'Event loop blocked' && (e.dur ?? 0) >= 100_000);
     assert.equal(blocks.length, 1, JSON.stringify(blocks));
     assert.ok(blocks[0]!.dur! >= 140_000 && blocks[0]!.dur! < 400_000, `dur ${blocks[0]!.dur}`);
+    recorder.uninstall();
+    busyWait(100);
+    assert.equal(source.flush?.(), false, 'uninstalled: nothing reported');
   } finally {
     recorder.uninstall();
   }

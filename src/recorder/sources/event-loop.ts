@@ -151,6 +151,8 @@ export function eventLoopSource(thresholdMs: number): EventSource {
       return () => {
         clearInterval(timer);
         ring.noteLoopTickDue(0);
+        // Uninstalled, the ticks stop: the time since the last is no longer the loop's to report.
+        flushBlock = () => false;
       };
     },
   };
