@@ -46,6 +46,12 @@ export function programFrame(frames: readonly StackFrame[]): StackFrame | undefi
 
 /** `fn file:line` with the file's name only: a frame on one line of a list or a status bar. */
 export function shortFrameLabel(frame: StackFrame): string {
+  const location = shortFrameLocation(frame);
+  return `${frame.functionName || '(anonymous)'}${location ? ` ${location}` : ''}`;
+}
+
+/** `file:line` with the file's name only ('' without a file). */
+export function shortFrameLocation(frame: StackFrame): string {
   const file = frame.url.slice(frame.url.lastIndexOf('/') + 1) || frame.url;
-  return `${frame.functionName || '(anonymous)'}${file ? ` ${file}` : ''}${file && frame.lineNumber > 0 ? `:${frame.lineNumber}` : ''}`;
+  return `${file}${file && frame.lineNumber > 0 ? `:${frame.lineNumber}` : ''}`;
 }

@@ -58,7 +58,7 @@ export class Rules implements RuleHooks {
 
   /** Called with every event-loop block recorded (the runtime arms the watchdog's probe of the next ones). */
   onLoopBlocked: (() => void) | undefined = undefined;
-  /** Called while the loop works, every few seconds (the runtime has the watchdog look for a first block). */
+  /** Called while work is under way (the loop works, requests arrive), every few seconds at most (the runtime has the watchdog look for a first block). */
   onLoopActive: (() => void) | undefined = undefined;
 
   loopActive(): void {

@@ -22,14 +22,16 @@ export interface WatchdogData {
 /** main → watchdog */
 export type ToWatchdog =
   | { type: 'snapshot'; requestId: number; trigger: Trigger; out: string }
-  /** `mainThreadUs`: how long the main thread's answer took (its whole share of a snapshot). */
-  /** `flushed`: the main thread wrote to its ring on answering (a block its tick had not reported): copy it again. */
+  /**
+   * `mainThreadUs`: how long the main thread's answer took (its whole share of a snapshot);
+   * `flushed`: it wrote to its ring on answering (a block its tick had not reported): copy it again.
+   */
   | { type: 'copied'; requestId: number; extraEvents: TraceEvent[]; mainThreadUs: number; flushed?: boolean }
   | { type: 'armed'; requestId: number; ok: boolean; error?: string; removed?: boolean }
   | { type: 'live'; metrics: Record<string, number> }
   /** The main thread recorded an event-loop block: probe the next ones (loop-probe.ts). */
   | { type: 'loopBlocked' }
-  /** The main thread's loop is working: look for a block, more slowly (loop-probe.ts), for a while. */
+  /** Work is under way on the main thread (its loop works, or a request arrived): look for a block, more slowly (loop-probe.ts), for a while. */
   | { type: 'loopActive' };
 
 /**

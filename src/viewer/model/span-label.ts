@@ -3,7 +3,7 @@
 // `Blocked at server.js:41` for an anonymous function. The timeline answers "blocked where?"
 // before anyone clicks. Blocks are few; each label is worked out once, the first time the
 // block is wide enough to carry one.
-import { programFrame, shortFrameLabel } from '../../format/stack';
+import { programFrame, shortFrameLocation } from '../../format/stack';
 import { EventNames } from '../../format/trace-event';
 import type { EventFields } from './event-fields';
 import { framesOf } from './summaries';
@@ -20,7 +20,7 @@ export class SpanLabels {
     let label = this.blocks.get(index);
     if (label === undefined) {
       const frame = programFrame(framesOf(this.fields.event(index).args));
-      label = !frame ? name : frame.functionName ? `Blocked in ${frame.functionName}` : `Blocked at ${shortFrameLabel(frame).replace(/^\(anonymous\) /, '')}`;
+      label = !frame ? name : frame.functionName ? `Blocked in ${frame.functionName}` : `Blocked at ${shortFrameLocation(frame) || '(anonymous)'}`;
       this.blocks.set(index, label);
     }
     return label;

@@ -75,7 +75,8 @@ export class Timeline {
   // Reused per frame: rectangles per colour bucket (x, y, w, h quadruples).
   private readonly buckets: number[][] = [];
   private readonly labels: { x: number; y: number; w: number; text: string; color: number }[] = [];
-  private spanLabels: SpanLabels | undefined;
+  /** What each span says on the canvas (its name, or where a block was). */
+  private readonly spanLabels: SpanLabels;
 
   constructor(
     private readonly canvas: HTMLCanvasElement,
@@ -89,6 +90,7 @@ export class Timeline {
     this.viewport = new Viewport(model.startUs, model.endUs, model.startUs, model.endUs);
     this.viewport.fit();
     this.overview = buildOverview(model);
+    this.spanLabels = new SpanLabels(model.fields);
     for (let i = 0; i < FAMILIES.length * SHADES * 2; i++) this.buckets.push([]);
     this.relayout();
     this.installInput();
@@ -424,7 +426,7 @@ export class Timeline {
         const drawnW = w >= 4 ? w - 1 : w;
         this.pushRect(color, x0, rowY, drawnW, h);
         if (w > 28) {
-          const text = isFlame ? frameLabel(track.cpu.frames[track.cpu.nodeFrame[row.ref[i]!]!]!) : (this.spanLabels ??= new SpanLabels(this.model.fields)).label(this.model.spans.event[row.ref[i]!]!);
+          const text = isFlame ? frameLabel(track.cpu.frames[track.cpu.nodeFrame[row.ref[i]!]!]!) : this.spanLabels.label(this.model.spans.event[row.ref[i]!]!);
           const left = Math.max(x0, 0);
           const visibleW = Math.min(x1, width) - left;
           if (visibleW > 28) this.labels.push({ x: GUTTER_PX + left, y: rowY + h / 2, w: visibleW - 1, text, color });
@@ -902,12 +904,12 @@ export class Timeline {
     return sample >= 0 ? { kind: 'counter', track: track.index, sample } : undefined;
   }
 
-  /** Automation hook for tests: the canvas-relative centre of a visible span whose name contains `text`. */
   /** The span labels of the last frame drawn (for tests: the canvas's text is not in the DOM). */
   drawnLabels(): string[] {
     return this.labels.map((label) => label.text);
   }
 
+  /** Automation hook for tests: the canvas-relative centre of a visible span whose name contains `text`. */
   findSpanPoint(text: string): { x: number; y: number } | undefined {
     for (const item of this.items) {
       if (item.kind !== 'track' || !item.track || item.track.kind !== 'slices') continue;
