@@ -73,7 +73,7 @@ export type Category = (typeof CATEGORIES)[number];
  * `GET /hello`) are identified by category instead; see docs/trace-format.md.
  */
 export const EventNames = {
-  /** eventloop, X: the main thread did not return to the loop for `dur` µs. args: LoopBlockArgs */
+  /** eventloop, X: the thread (main or a worker) did not return to its loop for `dur` µs. args: LoopBlockArgs */
   loopBlock: 'Event loop blocked',
   /** eventloop, C: loop delay percentiles over the last interval. args: LoopDelayArgs */
   loopDelay: 'Event loop delay',
@@ -114,8 +114,8 @@ export interface LoopBlockArgs {
   /** The threshold the block exceeded, ms. */
   thresholdMs: number;
   /**
-   * Where the thread was, when known: the main thread's stack as the watchdog's probe found it
-   * during the block (`loopBlockStacks`), or where a stuck thread was.
+   * Where the thread was, when known: its stack as the watchdog's probe found it during the
+   * block (`loopBlockStacks`; the main thread's or a worker's), or where a stuck thread was.
    */
   frames?: import('./stack').StackFrame[];
   /** The frames were taken this far into the block, ms (a probe during a finished block). */

@@ -3,7 +3,7 @@
 // writes snapshots. Every entry point swallows its own errors: the program must never notice
 // the recorder beyond a little CPU.
 import type { Worker } from 'node:worker_threads';
-import type { EventSource, SourceContext } from './contracts';
+import type { EventSource, RuleHooks, SourceContext } from './contracts';
 import type { TraceEvent } from '../format/trace-event';
 import type { ResolvedOptions } from './config';
 import { nowUs, clockSync } from './clock';
@@ -19,7 +19,7 @@ import { ensureRegistryDirectory } from './control/registry-path';
 import { removeRegistryEntry } from './control/registry';
 import { NO_RULES, Rules, type RuleFiring } from './triggers/rules';
 import { installCrashTriggers, installSignalTrigger } from './triggers/crash';
-import { WorkerRingDirectory, announceWorkerRing } from './threads/worker-rings';
+import { WorkerRingDirectory, announceWorkerRing, type LoopNews, type WorkerLane } from './threads/worker-rings';
 import { inheritRecorder } from './threads/children';
 import { copyLiveRing, oldestRecordTsUs } from './ring/index';
 import { isMainThreadCheap, workerThreads } from './lazy-builtins';
@@ -31,6 +31,8 @@ import { installSnapshotPoints, uninstallSnapshotPoints, armSnapshotPoint, disar
 const HEARTBEAT_MS = 100;
 /** Probes of event-loop blocks kept on this thread: the last few seconds' blocks (a snapshot at exit is what needs them). */
 const KEPT_LOOP_PROBES = 16;
+/** A worker tells the watchdog of its loop's blocks, and of its work, at most this often (each kind). */
+const WORKER_NEWS_MS = 5_000;
 /**
  * The watchdog thread (control socket, snapshots of a stuck main thread) starts on a timer
  * created by the preload, so it runs right after the program's first tick — before any timer
@@ -76,6 +78,8 @@ export class RecorderRuntime {
   private readonly loopProbes: LoopProbe[] = [];
   private readonly pendingSnapshots = new Map<number, { resolve: (r: SnapshotResult) => void; reject: (e: Error) => void; trigger: Trigger; out: string }>();
   private workerRings: WorkerRingDirectory | null = null;
+  /** A worker's lane on the bus between threads (worker-rings.ts), once announced. */
+  private workerLane: WorkerLane | undefined = undefined;
   private reportedHookErrors = new Set<string>();
   private stopped = false;
   private keepAliveRequests = 0;
@@ -120,7 +124,11 @@ export class RecorderRuntime {
         this.cleanups.push(uninstallSnapshotPoints);
       });
     } else {
-      this.attempt('worker lane', () => this.cleanups.push(announceWorkerRing(this.tid, `worker ${this.tid}`, this.ring.buffer)));
+      this.attempt('worker lane', () => {
+        const lane = announceWorkerRing(this.tid, `worker ${this.tid}`, this.ring.buffer);
+        this.workerLane = lane;
+        this.cleanups.push(() => lane.close());
+      });
       const onExit = () => this.stop();
       process.once('exit', onExit);
       this.cleanups.push(() => process.removeListener('exit', onExit));
@@ -154,12 +162,31 @@ export class RecorderRuntime {
     }
   }
 
+  /**
+   * A worker's rules: none act, but with loopBlockStacks its loop's news goes out on its lane, as
+   * the main thread's goes to the watchdog (the watchdog looks for where its next blocks are
+   * spent). Each kind at most every WORKER_NEWS_MS: the bus delivers every message to every
+   * thread on it (a pool's workers block with every long task), and a block arms the watchdog
+   * for 30 s, so one word every few seconds keeps it armed.
+   */
+  private workerRules(): RuleHooks {
+    if (!this.options.loopBlockStacks) return NO_RULES;
+    const lastToldUs = { loopBlocked: -Infinity, loopActive: -Infinity };
+    const tell = (news: LoopNews) => {
+      const now = nowUs();
+      if (now - lastToldUs[news] < WORKER_NEWS_MS * 1000) return;
+      lastToldUs[news] = now;
+      this.workerLane?.tell(news);
+    };
+    return { ...NO_RULES, loopBlocked: () => tell('loopBlocked'), loopActive: () => tell('loopActive') };
+  }
+
   private installSources(): void {
     const redactor = createRedactor(this.options.redact);
     const context: SourceContext = {
       ring: this.ring,
       // Rules act on the main thread's requests; a worker's lane records but does not trigger.
-      rules: this.tid === 0 ? this.rules : NO_RULES,
+      rules: this.tid === 0 ? this.rules : this.workerRules(),
       guard: (name, hook) => this.guard(name, hook),
       redactUrl: redactor.url,
       appendUrl: redactor.appendUrlTo(this.ring),

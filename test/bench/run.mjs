@@ -19,6 +19,7 @@ import { viewerBenchmark } from './benchmarks/viewer.mjs';
 import { toggleBenchmark } from './benchmarks/toggle.mjs';
 import { idleBenchmark } from './benchmarks/idle.mjs';
 import { loopProbeBenchmark } from './benchmarks/loop-probe.mjs';
+import { loopProbeWorkersBenchmark } from './benchmarks/loop-probe-workers.mjs';
 import { attributionBenchmarks } from './benchmarks/attribution.mjs';
 import { costPairBenchmark } from './benchmarks/cost-pair.mjs';
 import { requestHooksBenchmark } from './benchmarks/request-hooks.mjs';
@@ -39,7 +40,7 @@ const settings = quick
 if (option('--pairs')) settings.pairs = Number(option('--pairs'));
 if (option('--duration')) settings.durationSeconds = Number(option('--duration'));
 
-const all = [...httpBenchmarks, requestHooksBenchmark, ...attributionBenchmarks, costPairBenchmark, toggleBenchmark, sameTimeBenchmark, ...snapshotBenchmarks, stormBenchmark, idleBenchmark, loopProbeBenchmark, startupBenchmark, activationBenchmark, viewerBenchmark];
+const all = [...httpBenchmarks, requestHooksBenchmark, ...attributionBenchmarks, costPairBenchmark, toggleBenchmark, sameTimeBenchmark, ...snapshotBenchmarks, stormBenchmark, idleBenchmark, loopProbeBenchmark, loopProbeWorkersBenchmark, startupBenchmark, activationBenchmark, viewerBenchmark];
 if (flag('--list')) {
   for (const bench of all) console.log(`${bench.id.padEnd(18)} ${bench.extra ? '(extra) ' : bench.fullOnly ? '(full)  ' : '        '}${bench.title}`);
   process.exit(0);

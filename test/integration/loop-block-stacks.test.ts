@@ -106,6 +106,41 @@ test('an idle program\'s timer job that blocks over a second gets its stack (the
   assert.equal(blocks[0]!.args.frames?.[0]?.functionName, 'crunchReport', JSON.stringify(blocks[0]!.args));
 });
 
+test('a worker thread\'s blocks get their stacks: a long one while nothing is under way, and the next one after it', async () => {
+  // The worker blocks its own loop 1.6 s (the watchdog's look a second finds it), then, armed by
+  // that block (the worker says so on its lane), 400 ms in another function; the main thread idles.
+  const app = start({
+    'app.js': `const { Worker, isMainThread, parentPort } = require('node:worker_threads');
+function crunchInWorker(ms) { const end = Date.now() + ms; let x = 0; while (Date.now() < end) x += Math.sqrt(x + 1); return x; }
+function resizeImages(ms) { return crunchInWorker(ms); }
+if (isMainThread) {
+  new Worker(__filename).on('message', (m) => console.log(m));
+  setInterval(() => {}, 1000);
+} else {
+  setInterval(() => {}, 1000);
+  setTimeout(() => { crunchInWorker(1600); setTimeout(() => { resizeImages(400); parentPort.postMessage('WORKER DONE'); }, 300); }, 1500);
+}
+`,
+  }, 'app.js');
+  const entry = await waitForEntry(app.registry, app.child.pid!);
+  await waitFor('the worker\'s blocks', () => app.stdout().includes('WORKER DONE'), 15_000);
+  await new Promise((r) => setTimeout(r, 200)); // the worker's tick reports its last block
+  const answer = await request(entry.socket, { id: 1, type: 'snapshot', reason: 'after the worker\'s blocks' }, 10_000);
+  assert.ok(answer.ok && answer.type === 'snapshot', JSON.stringify(answer));
+  const events = readSnapshot(answer.path).traceEvents;
+  const workerBlocks = events
+    .filter((e) => e.name === EventNames.loopBlock && e.ph === 'X' && e.tid !== 0 && e.dur! >= 350_000)
+    .sort((a, b) => a.ts - b.ts)
+    .map((e) => e.args as unknown as LoopBlockArgs);
+  assert.equal(workerBlocks.length, 2, JSON.stringify(workerBlocks));
+  assert.equal(workerBlocks[0]!.frames?.[0]?.functionName, 'crunchInWorker', JSON.stringify(workerBlocks[0]));
+  assert.equal(workerBlocks[0]!.frames?.[0]?.lineNumber, 2);
+  const second = workerBlocks[1]!.frames ?? [];
+  assert.equal(second[0]?.functionName, 'crunchInWorker', JSON.stringify(workerBlocks[1]));
+  assert.equal(second[1]?.functionName, 'resizeImages', 'called from resizeImages');
+  assert.ok(blocksOf(events).every((b) => b.args.frames === undefined), 'the idle main thread\'s blocks, if any, take no worker\'s stack');
+});
+
 test('a slow request\'s rule snapshot, taken as the request ends, holds the block that made it slow and where it was', async () => {
   // The rule fires inside the callback that blocked, before the loop's tick could report the
   // block: the snapshot reports it first (EventSource.flush).

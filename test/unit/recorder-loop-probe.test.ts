@@ -6,6 +6,7 @@ import { runInThisContext } from 'node:vm';
 import { LOOP_PROBE_EXPRESSION, LOOP_PROBE_SCRIPT, LoopBlockProber, MAX_PROBE_FRAMES, PROBE_BURST, parseLoopProbe } from '../../src/recorder/watchdog/loop-probe';
 import { H_LOOP_TICK_DUE_US } from '../../src/recorder/ring/layout';
 import { nowUs } from '../../src/recorder/clock';
+import type { LoopProbe } from '../../src/recorder/snapshot/build';
 
 function outerCaller(): unknown {
   return innerCaller();
@@ -230,6 +231,64 @@ test('while the loop works the prober looks slowly for a first block; a block ar
     prober.check();
     assert.equal(prober.pollIntervalMs, 0, 'neither: no polling');
     assert.equal(prober.armed, false);
+  } finally {
+    prober.stop();
+  }
+});
+
+test('a worker thread\'s block is probed in that worker, after the main thread\'s, once per block, and its probe names the thread', async () => {
+  const main = new Float64Array(8);
+  const worker3 = new Float64Array(8);
+  const worker5 = new Float64Array(8);
+  let workers = [{ tid: 3, header: worker3 }, { tid: 5, header: worker5 }];
+  const asked: { threadId: number; timeoutMs: number }[] = [];
+  const found: LoopProbe[] = [];
+  const settle = () => new Promise((r) => setImmediate(r));
+  const prober = new LoopBlockProber(main, 50, (probe) => found.push(probe), async (_expression, timeoutMs, threadId) => {
+    asked.push({ threadId, timeoutMs });
+    return [[1, 0], [[`in${threadId}`, '/app.js', 2, 1]]];
+  }, () => workers);
+  try {
+    prober.arm();
+    const now = nowUs();
+    main[H_LOOP_TICK_DUE_US] = now + 50_000;
+    worker3[H_LOOP_TICK_DUE_US] = now - 10_000;
+    worker5[H_LOOP_TICK_DUE_US] = now - 80_000;
+    prober.check();
+    assert.deepEqual(asked.map((a) => a.threadId), [5], 'the worker overdue by the threshold, not the one 10 ms late');
+    assert.ok(asked[0]!.timeoutMs < 5_000, 'a worker\'s probe gives up sooner than the main thread\'s');
+    await settle();
+    assert.deepEqual(found, [{ ts: found[0]!.ts, frames: [{ functionName: 'in5', url: '/app.js', lineNumber: 2, columnNumber: 1 }], tid: 5 }]);
+    prober.check();
+    await settle();
+    assert.equal(asked.length, 1, 'the same block of that worker: not probed again');
+    // The main thread and a worker blocked at once: the main thread first, the worker at the next look.
+    main[H_LOOP_TICK_DUE_US] = nowUs() - 70_000;
+    worker3[H_LOOP_TICK_DUE_US] = nowUs() - 70_000;
+    prober.check();
+    await settle();
+    assert.deepEqual(asked.map((a) => a.threadId), [5, 0]);
+    assert.equal(found[1]!.tid, undefined, 'a main-thread probe names no thread');
+    await new Promise((r) => setTimeout(r, 220)); // the bucket refills
+    prober.check();
+    await settle();
+    assert.deepEqual(asked.map((a) => a.threadId), [5, 0, 3]);
+    // Worker probes have a bucket of their own, smaller (each costs the main thread more): two
+    // taken, the next worker block waits, while the main thread's next block is still probed.
+    worker5[H_LOOP_TICK_DUE_US] = nowUs() - 90_000;
+    prober.check();
+    await settle();
+    assert.deepEqual(asked.map((a) => a.threadId), [5, 0, 3], 'worker probes spent');
+    main[H_LOOP_TICK_DUE_US] = nowUs() - 95_000;
+    prober.check();
+    await settle();
+    assert.deepEqual(asked.map((a) => a.threadId), [5, 0, 3, 0], 'the main thread\'s own bucket');
+    // A worker gone from the list (it exited) is not looked at.
+    workers = [];
+    await new Promise((r) => setTimeout(r, 1100));
+    prober.check();
+    await settle();
+    assert.equal(asked.length, 4);
   } finally {
     prober.stop();
   }

@@ -32,7 +32,7 @@ export interface SnapshotInput {
    * slice the tick itself could only have written once the block ended.
    */
   stuck?: { ts: number; frames: StackFrame[]; waitedMs: number; blocked?: { startUs: number; endUs: number; thresholdMs: number }; error?: string };
-  /** Where the main thread was during its recent event-loop blocks (watchdog/loop-probe.ts): each block gets the probe taken within it. */
+  /** Where threads were during their recent event-loop blocks (watchdog/loop-probe.ts): each block gets the probe of its thread taken within it. */
   loopProbes?: readonly LoopProbe[];
   /** The main thread answered late or not at all, but no program JavaScript was running. */
   slow?: { ts: number; waitedMs: number; answered: boolean; detail: string };
@@ -41,10 +41,12 @@ export interface SnapshotInput {
   usedBytes: number;
 }
 
-/** Where the main thread was at `ts` (trace µs), as a probe during an event-loop block found it. */
+/** Where a thread was at `ts` (trace µs), as a probe during an event-loop block found it. */
 export interface LoopProbe {
   ts: number;
   frames: StackFrame[];
+  /** The worker thread probed (its lane's tid); absent for the main thread (tid 0). */
+  tid?: number;
 }
 
 export interface BuiltSnapshot {
@@ -95,7 +97,8 @@ export function decodeSnapshot(input: SnapshotInput, emit: (event: TraceEvent) =
   for (const thread of input.threads) {
     push({ name: EventNames.threadName, ph: 'M', ts: 0, pid, tid: thread.tid, args: { name: thread.name } });
     push({ name: EventNames.threadSortIndex, ph: 'M', ts: 0, pid, tid: thread.tid, args: { sort_index: thread.tid } });
-    const emit = thread.tid === 0 && input.loopProbes?.length ? withProbedBlocks(push, input.loopProbes) : push;
+    const probes = input.loopProbes?.filter((probe) => (probe.tid ?? 0) === thread.tid) ?? [];
+    const emit = probes.length > 0 ? withProbedBlocks(push, probes) : push;
     const context: DecodeContext = { pid, tid: thread.tid, emit };
     const header = readHeader(thread.bytes.byteOffset === 0 ? thread.bytes.buffer : thread.bytes.slice(0, HEADER_BYTES).buffer);
     dropped += Math.max(0, header.totalRecords - header.layout.recordCapacity);
@@ -180,9 +183,9 @@ export function decodeSnapshot(input: SnapshotInput, emit: (event: TraceEvent) =
 }
 
 /**
- * `emit`, with each main-thread `Event loop blocked` slice given the frames of the probe taken
- * within it (the first; probes are few, ≤ 64, and blocks fewer: a scan each), and how far into
- * the block they were taken.
+ * `emit` for one thread, with each `Event loop blocked` slice given the frames of that thread's
+ * probe taken within it (the first; probes are few, ≤ 64, and blocks fewer: a scan each), and
+ * how far into the block they were taken.
  */
 function withProbedBlocks(emit: (event: TraceEvent) => void, probes: readonly LoopProbe[]): (event: TraceEvent) => void {
   return (event) => {

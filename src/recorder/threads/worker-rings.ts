@@ -2,8 +2,11 @@
 // BroadcastChannel (a process-wide bus between threads): the main thread and the watchdog keep
 // a directory of them, so one process snapshot holds every thread's lane (tid = threadId).
 // A directory that opens late asks for a roll call and every lane announces itself again.
+// A worker also says on it when its loop has blocked or works (the watchdog then looks for
+// where its next block is spent, as it does for the main thread's: watchdog/loop-probe.ts).
 import type { BroadcastChannel } from 'node:worker_threads';
 import { workerThreads } from '../lazy-builtins';
+import { HEADER_BYTES } from '../ring/layout';
 
 export const RINGS_CHANNEL = 'node-flight-recorder.rings';
 /** Rings of exited workers are kept (the worker that died is the interesting one), up to this many. */
@@ -12,7 +15,12 @@ export const MAX_WORKER_RINGS = 32;
 export type RingsMessage =
   | { type: 'ring'; tid: number; name: string; ring: SharedArrayBuffer }
   | { type: 'exit'; tid: number }
-  | { type: 'rollcall' };
+  | { type: 'rollcall' }
+  | { type: 'loopBlocked'; tid: number }
+  | { type: 'loopActive'; tid: number };
+
+/** What a worker's lane says about its loop: a block was recorded, or work is under way. */
+export type LoopNews = 'loopBlocked' | 'loopActive';
 
 export interface WorkerRing {
   tid: number;
@@ -23,10 +31,17 @@ export interface WorkerRing {
 
 export class WorkerRingDirectory {
   private readonly rings = new Map<number, WorkerRing>();
+  private readonly headers = new WeakMap<SharedArrayBuffer, Float64Array>();
   private readonly channel: BroadcastChannel;
 
-  /** `onNewRing` hears each worker ring the first time it is announced. */
-  constructor(private readonly onNewRing?: (ring: SharedArrayBuffer) => void) {
+  /**
+   * `onNewRing` hears each worker ring the first time it is announced; `onLoopNews` what a
+   * worker says of its loop.
+   */
+  constructor(
+    private readonly onNewRing?: (ring: SharedArrayBuffer) => void,
+    private readonly onLoopNews?: (news: LoopNews, tid: number) => void,
+  ) {
     this.channel = new (workerThreads().BroadcastChannel)(RINGS_CHANNEL);
     this.channel.onmessage = (event: unknown) => this.receive((event as { data: RingsMessage }).data);
     this.channel.unref(); // after onmessage, which refs the channel again
@@ -47,11 +62,25 @@ export class WorkerRingDirectory {
     } else if (message.type === 'exit') {
       const known = this.rings.get(message.tid);
       if (known) known.exited = true;
+    } else if ((message.type === 'loopBlocked' || message.type === 'loopActive') && this.rings.get(message.tid)?.exited === false) {
+      this.onLoopNews?.(message.type, message.tid);
     }
   }
 
   list(): WorkerRing[] {
     return [...this.rings.values()];
+  }
+
+  /** Each running worker's id and its ring's header (where its loop's tick notes its due time). */
+  liveHeaders(): { tid: number; header: Float64Array }[] {
+    const live: { tid: number; header: Float64Array }[] = [];
+    for (const worker of this.rings.values()) {
+      if (worker.exited) continue;
+      let header = this.headers.get(worker.ring);
+      if (!header) this.headers.set(worker.ring, (header = new Float64Array(worker.ring, 0, HEADER_BYTES / 8)));
+      live.push({ tid: worker.tid, header });
+    }
+    return live;
   }
 
   close(): void {
@@ -61,8 +90,14 @@ export class WorkerRingDirectory {
   }
 }
 
+/** A worker's lane on the bus: says what its loop does, and says goodbye. */
+export interface WorkerLane {
+  tell(news: LoopNews): void;
+  close(): void;
+}
+
 /** The worker side: announce this thread's ring, again at every roll call, and the exit. */
-export function announceWorkerRing(tid: number, name: string, ring: SharedArrayBuffer): () => void {
+export function announceWorkerRing(tid: number, name: string, ring: SharedArrayBuffer): WorkerLane {
   const channel = new (workerThreads().BroadcastChannel)(RINGS_CHANNEL);
   const announce = () => channel.postMessage({ type: 'ring', tid, name, ring } satisfies RingsMessage);
   channel.onmessage = (event: unknown) => {
@@ -70,10 +105,20 @@ export function announceWorkerRing(tid: number, name: string, ring: SharedArrayB
   };
   channel.unref(); // after onmessage, which refs the channel again
   announce();
-  return () => {
-    try {
-      channel.postMessage({ type: 'exit', tid } satisfies RingsMessage);
-      channel.close();
-    } catch {}
+  let open = true;
+  return {
+    tell(news) {
+      try {
+        if (open) channel.postMessage({ type: news, tid } satisfies RingsMessage);
+      } catch {}
+    },
+    close() {
+      if (!open) return;
+      open = false;
+      try {
+        channel.postMessage({ type: 'exit', tid } satisfies RingsMessage);
+        channel.close();
+      } catch {}
+    },
   };
 }

@@ -35,12 +35,20 @@
 // A thread busy in native code (a sync fs call, JSON.parse of a huge string, Atomics.wait)
 // runs the expression when it is back in JavaScript: the frames are then where it went on,
 // and a probe whose time falls after its block is not given to any block.
+// Worker threads (followWorkers): each look also reads every running worker's tick (its ring's
+// header) and probes a blocked one through the main thread's inspector (worker-probe.ts). A
+// worker's block arms the prober, and its work has it watch, as the main thread's do (the
+// worker says so on its lane: threads/worker-rings.ts); the looks stay timed by the main
+// thread's tick, so a worker's block is caught ~150–250 ms into it while armed. The main
+// thread comes first, and worker probes have a smaller bucket of their own (they cost the main
+// thread more: WORKER_PROBES_PER_SECOND).
 import type { Session } from 'node:inspector';
 import type { StackFrame } from '../../format/stack';
 import { nowUs } from '../clock';
 import { inspector } from '../lazy-builtins';
 import type { LoopProbe } from '../snapshot/build';
 import { loopTickDueUs } from './loop-tick';
+import { evaluateOnWorker } from './worker-probe';
 
 /** The script name of the probe's own frames (left out of what it reports). */
 export const LOOP_PROBE_SCRIPT = 'node-flight-recorder:loop-probe';
@@ -88,6 +96,23 @@ const PROBES_PER_SECOND = 5;
 export const PROBE_BURST = 3;
 /** A probe the main thread has not run by then is dropped (it is dispatched to no one once the session closes). */
 const PROBE_TIMEOUT_MS = 5_000;
+/**
+ * A worker's probe costs the main thread ~0.6 ms (one worker) to ~1.2 ms (four) of CPU on the
+ * machines measured: its inspector attaches a session to every worker and relays the answer
+ * (docs/benchmarks.md). A pool's workers block their loops with every long task, again and
+ * again: at most this many a second over time (~0.1 % of the main thread), up to a burst of
+ * WORKER_PROBE_BURST (a worker's first block and the one after it).
+ */
+const WORKER_PROBES_PER_SECOND = 1;
+const WORKER_PROBE_BURST = 2;
+/**
+ * A worker's probe goes through the main thread's inspector and runs at the worker's next
+ * interrupt check: a few ms. One not answered by then is in native code or Atomics.wait (a pool
+ * waiting for work), which it may not leave for long, and the probes of other threads wait.
+ */
+const WORKER_PROBE_TIMEOUT_MS = 500;
+/** Workers whose last probed block is remembered (then forgotten all at once: threads come and go). */
+const MAX_WORKERS_REMEMBERED = 256;
 /** Probes kept for the next snapshot (the newest; a snapshot holds ~10 s of history). */
 const KEPT_PROBES = 64;
 
@@ -152,6 +177,21 @@ export function evaluateOnMainThread(expression: string, timeoutMs: number): Pro
   });
 }
 
+/** The main thread's id in a snapshot's lanes (tid) and to `evaluate`. */
+export const MAIN_THREAD_ID = 0;
+
+/** Evaluates `expression` in thread `threadId` (MAIN_THREAD_ID or a worker's); resolves its value, or undefined. */
+export type EvaluateOnThread = (expression: string, timeoutMs: number, threadId: number) => Promise<unknown>;
+
+const evaluateOnThread: EvaluateOnThread = (expression, timeoutMs, threadId) =>
+  threadId === MAIN_THREAD_ID ? evaluateOnMainThread(expression, timeoutMs) : evaluateOnWorker(threadId, expression, timeoutMs);
+
+/** A worker thread whose loop the prober watches: its id and its ring's header (its tick's due time). */
+export interface ProbedWorker {
+  tid: number;
+  header: Float64Array;
+}
+
 /** Probes the main thread during event-loop blocks (while armed) and keeps the newest probes for the next snapshot. */
 export class LoopBlockProber {
   private readonly kept: LoopProbe[] = [];
@@ -161,10 +201,14 @@ export class LoopBlockProber {
   private pollMs = 0;
   private armedUntilUs = 0;
   private watchedUntilUs = 0;
+  /** The main thread's tick due time last probed (one probe a block). */
   private probedDueUs = 0;
-  /** Probes that may be made now (a bucket refilled PROBES_PER_SECOND a second, up to PROBE_BURST). */
-  private tokens = PROBE_BURST;
-  private tokensAtUs = 0;
+  /** The same for each worker thread, by thread id. */
+  private readonly workerProbedDueUs = new Map<number, number>();
+  /** Probes of the main thread that may be made now. */
+  private readonly mainProbes = new ProbeBucket(PROBES_PER_SECOND, PROBE_BURST);
+  /** Probes of worker threads, a bucket of their own: each costs the main thread more (WORKER_PROBES_PER_SECOND). */
+  private readonly workerProbes = new ProbeBucket(WORKER_PROBES_PER_SECOND, WORKER_PROBE_BURST);
   private probing = false;
   /** Whether it looks once a second while nothing is under way (startSentinel). */
   private sentinel = false;
@@ -178,7 +222,8 @@ export class LoopBlockProber {
     private readonly header: Float64Array,
     private readonly afterMs: number,
     private readonly onProbe: (probe: LoopProbe) => void = () => undefined,
-    private readonly evaluate: typeof evaluateOnMainThread = evaluateOnMainThread,
+    private readonly evaluate: EvaluateOnThread = evaluateOnThread,
+    private readonly workers: () => Iterable<ProbedWorker> = () => [],
   ) {}
 
   /** Looks for the next `forMs`, each look timed for a block's first moment (the main thread recorded a block: for the next ones). */
@@ -264,27 +309,68 @@ export class LoopBlockProber {
     return this.kept;
   }
 
-  /** Probes now if the main thread's loop is blocked (the timer's work; exposed for tests). */
+  /** Probes now if the main thread's loop is blocked, else a worker's (the timer's work; exposed for tests). */
   readonly check = (): void => {
     this.plan();
-    if (this.pollMs === 0) return;
+    if (this.pollMs === 0 || this.probing) return;
     const now = nowUs();
-    const dueUs = loopTickDueUs(this.header);
-    if (dueUs <= 0 || dueUs === this.probedDueUs || this.probing) return;
-    if (now - dueUs < this.afterMs * 1000) return;
-    this.tokens = Math.min(PROBE_BURST, this.tokens + ((now - this.tokensAtUs) / 1e6) * PROBES_PER_SECOND);
-    this.tokensAtUs = now;
-    if (this.tokens < 1) return;
-    this.tokens -= 1;
-    this.probedDueUs = dueUs;
+    const mainDueUs = loopTickDueUs(this.header);
+    if (this.blockedSince(mainDueUs, this.probedDueUs, now)) {
+      if (this.mainProbes.take(now)) {
+        this.probedDueUs = mainDueUs;
+        this.probe(MAIN_THREAD_ID, now);
+      }
+      return;
+    }
+    for (const worker of this.workers()) {
+      const dueUs = loopTickDueUs(worker.header);
+      if (!this.blockedSince(dueUs, this.workerProbedDueUs.get(worker.tid) ?? 0, now)) continue;
+      if (!this.workerProbes.take(now)) return;
+      if (this.workerProbedDueUs.size >= MAX_WORKERS_REMEMBERED) this.workerProbedDueUs.clear(); // threads long gone
+      this.workerProbedDueUs.set(worker.tid, dueUs);
+      this.probe(worker.tid, now);
+      return;
+    }
+  };
+
+  /** Whether a loop whose tick fell due at `dueUs` is blocked at `now` by the threshold, in a block not probed yet. */
+  private blockedSince(dueUs: number, probedDueUs: number, now: number): boolean {
+    return dueUs > 0 && dueUs !== probedDueUs && now - dueUs >= this.afterMs * 1000;
+  }
+
+  private probe(threadId: number, askedUs: number): void {
     this.probing = true;
-    void this.evaluate(LOOP_PROBE_EXPRESSION, PROBE_TIMEOUT_MS).then((value) => {
+    const timeoutMs = threadId === MAIN_THREAD_ID ? PROBE_TIMEOUT_MS : WORKER_PROBE_TIMEOUT_MS;
+    void this.evaluate(LOOP_PROBE_EXPRESSION, timeoutMs, threadId).then((value) => {
       this.probing = false;
-      const probe = parseLoopProbe(value, now, nowUs());
-      if (!probe || probe.frames.length === 0) return; // the block was over by then
+      const found = parseLoopProbe(value, askedUs, nowUs());
+      if (!found || found.frames.length === 0) return; // the block was over by then
+      const probe = threadId === MAIN_THREAD_ID ? found : { ...found, tid: threadId };
       if (this.kept.length >= KEPT_PROBES) this.kept.shift();
       this.kept.push(probe);
       this.onProbe(probe);
     });
-  };
+  }
+}
+
+/** A bucket of probes: refilled `perSecond` a second, up to `burst`. */
+class ProbeBucket {
+  private tokens: number;
+  private atUs = 0;
+
+  constructor(
+    private readonly perSecond: number,
+    private readonly burst: number,
+  ) {
+    this.tokens = burst;
+  }
+
+  /** Takes a probe, if there is one at `nowUs`. */
+  take(nowUs: number): boolean {
+    this.tokens = Math.min(this.burst, this.tokens + ((nowUs - this.atUs) / 1e6) * this.perSecond);
+    this.atUs = nowUs;
+    if (this.tokens < 1) return false;
+    this.tokens -= 1;
+    return true;
+  }
 }

@@ -62,7 +62,11 @@ export function runWatchdog(data: WatchdogData): void {
   const layout = readHeader(ring).layout;
   const header = new Float64Array(ring, 0, HEADER_BYTES / 8);
   const headerI32 = new Int32Array(ring, 0, HEADER_BYTES / 4);
-  const workers = new WorkerRingDirectory((workerRing) => residency.add(workerRing));
+  const workers = new WorkerRingDirectory(
+    (workerRing) => residency.add(workerRing),
+    // A worker's block arms the probe, its work has it look, as the main thread's (loop-probe.ts).
+    (news) => (news === 'loopBlocked' ? prober?.arm() : prober?.watch()),
+  );
   const post = (message: FromWatchdog) => port.postMessage(message);
   let nextRequestId = 1;
   const waiting = new Map<number, (reply: ToWatchdog) => void>();
@@ -72,7 +76,9 @@ export function runWatchdog(data: WatchdogData): void {
   let snapshotsWritten = 0;
   // Where the main thread is during its event-loop blocks, armed by each block it records
   // (without the event-loop source nothing arms it: its tick is what says a block is under way).
-  const prober = options.loopBlockStacks ? new LoopBlockProber(header, loopBlockThresholdMs(options), (probe) => post({ type: 'loopProbe', probe })) : undefined;
+  const prober = options.loopBlockStacks
+    ? new LoopBlockProber(header, loopBlockThresholdMs(options), (probe) => post({ type: 'loopProbe', probe }), undefined, () => workers.liveHeaders())
+    : undefined;
   prober?.startSentinel();
 
   function waitForReply(requestId: number, timeoutMs: number): Promise<ToWatchdog | undefined> {
@@ -193,7 +199,7 @@ export function runWatchdog(data: WatchdogData): void {
   let blockedIn: { dueUs: number; frame: Promise<StackFrame | undefined> } | undefined;
   function whereBlocked(tickDueUs: number): Promise<StackFrame | undefined> {
     if (blockedIn?.dueUs === tickDueUs) return blockedIn.frame;
-    const found = prober?.probes().find((probe) => probe.ts >= tickDueUs);
+    const found = prober?.probes().find((probe) => probe.tid === undefined && probe.ts >= tickDueUs);
     const frames = found ? Promise.resolve(found.frames) : probeMainThread(STATUS_PROBE_TIMEOUT_MS).then((probe) => probe.frames);
     blockedIn = { dueUs: tickDueUs, frame: frames.then(programFrame) };
     return blockedIn.frame;
