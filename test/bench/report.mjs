@@ -28,8 +28,6 @@ const cell = (text) => String(text).replaceAll('|', '\\|');
 
 const lines = [];
 const m = report.machine;
-const last = reports[reports.length - 1];
-report.loadAverageAtEnd = last.loadAverageAtEnd;
 const buildText = (r) => (r.recorderBuild ? `recorder build ${r.recorderBuild.sha256} (${r.recorderBuild.bytes} bytes, built ${r.recorderBuild.builtAt.slice(11, 16)} UTC)` : 'recorder build unknown');
 lines.push(`Last ${report.settings.mode} run: ${report.startedAt.slice(0, 16).replace('T', ' ')} UTC — ${m.nproc} cores (${m.cpuModel}), ` +
   `${m.memoryGiB} GiB, Node ${m.node}, ${m.platform}; load average at start ${m.loadAverageAtStart.join(' / ')}, at end ${report.loadAverageAtEnd.join(' / ')}` +
