@@ -192,7 +192,7 @@ export interface ProbedWorker {
   header: Float64Array;
 }
 
-/** Probes the main thread during event-loop blocks (while armed) and keeps the newest probes for the next snapshot. */
+/** Probes the main thread and worker threads during their event-loop blocks and keeps the newest probes for the next snapshot. */
 export class LoopBlockProber {
   private readonly kept: LoopProbe[] = [];
   /** The next look. */
