@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import type { TraceEvent } from '../../src/format/trace-event';
 import { hotFunctions } from '../../src/viewer/model/cpu';
 import { loadTraceText } from '../../src/viewer/model/load';
-import { buildModel, type TimelineModel } from '../../src/viewer/model/model';
+import { buildModel, rowCountOf, type TimelineModel } from '../../src/viewer/model/model';
 import { search } from '../../src/viewer/model/search';
 import { errorRows, formatMegabytes, gcTotals, longestLoopBlocks, selectionStats, slowestRequestSpans, slowestRequests } from '../../src/viewer/model/summaries';
 import { layoutTracks } from '../../src/viewer/model/track-layout';
@@ -79,7 +79,9 @@ test('CPU samples become a flame chart with merged runs and bottom-up totals', (
   ]);
   const flame = m.tracks.find((t) => t.kind === 'flame');
   assert.ok(flame && flame.kind === 'flame');
+  assert.equal(rowCountOf(flame), 2, 'the row count, known before the rows');
   assert.equal(flame.rows.length, 2);
+  assert.equal(flame.rows, flame.cpu.rows, 'made once');
   // depth 0: main [1000, 1400) and again from 1600; depth 1: hot [1000,1300) and from 1600.
   assert.deepEqual([...flame.rows[0]!.startUs], [1000, 1600]);
   assert.deepEqual([...flame.rows[0]!.endUs], [1400, 1700]);
@@ -94,6 +96,29 @@ test('CPU samples become a flame chart with merged runs and bottom-up totals', (
   assert.equal(main.totalUs, 500);
   assert.ok(!hot.some((h) => h.frame.functionName === '(idle)'));
   assert.equal(hotFunctions(flame.cpu, 1000, 1150)[0]!.selfUs, 200, 'a time range limits the samples');
+});
+
+test('a flame chart\'s row count without its rows is the deepest drawn stack, as the rows come to', () => {
+  // (root) → a → b → c, (root) → idle, (root) → x → y; which leaves are sampled decides the depth.
+  const nodes = [
+    { id: 1, callFrame: { functionName: '(root)', url: '', lineNumber: -1, columnNumber: -1 } },
+    { id: 2, parent: 1, callFrame: { functionName: 'a', url: 'file:///a.js', lineNumber: 0, columnNumber: 0 } },
+    { id: 3, parent: 2, callFrame: { functionName: 'b', url: 'file:///a.js', lineNumber: 1, columnNumber: 0 } },
+    { id: 4, parent: 3, callFrame: { functionName: 'c', url: 'file:///a.js', lineNumber: 2, columnNumber: 0 } },
+    { id: 5, parent: 1, callFrame: { functionName: '(idle)', url: '', lineNumber: -1, columnNumber: -1 } },
+    { id: 6, parent: 1, callFrame: { functionName: 'x', url: 'file:///x.js', lineNumber: 0, columnNumber: 0 } },
+    { id: 7, parent: 6, callFrame: { functionName: 'y', url: 'file:///x.js', lineNumber: 1, columnNumber: 0 } },
+  ];
+  for (const samples of [[4, 5, 7], [7, 5, 1], [5, 5], [1], [3, 7, 2], [99, 7]]) {
+    const m = model([
+      { name: 'Profile', cat: 'cpu', ph: 'P', ts: 0, pid: 1, tid: 0, id: '0x1', args: { data: { startTime: 1000 } } },
+      { name: 'ProfileChunk', cat: 'cpu', ph: 'P', ts: 0, pid: 1, tid: 0, id: '0x1', args: { data: { cpuProfile: { nodes, samples }, timeDeltas: samples.map(() => 100) } } },
+    ]);
+    const flame = m.tracks.find((t) => t.kind === 'flame');
+    assert.ok(flame && flame.kind === 'flame');
+    const counted = flame.cpu.rowCount;
+    assert.equal(counted, flame.rows.length, `samples ${samples.join(',')}`);
+  }
 });
 
 test('flows bind to the spans they leave and enter', () => {

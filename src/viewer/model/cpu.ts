@@ -30,8 +30,14 @@ export interface CpuProfileModel {
   sampleDurUs: Float64Array;
   sampleNode: Int32Array;
   sampleCount: number;
-  /** Flame chart rows, `ref` = node index. */
-  rows: PackedRow[];
+  /**
+   * Flame chart rows, `ref` = node index: made when first read (the track drawn, a selection in
+   * it) — a profile's track is often below the first frame's fold, and its rows took 10–45 ms
+   * of a million-event file's first frame (docs/benchmarks.md).
+   */
+  readonly rows: PackedRow[];
+  /** How many rows the flame chart has (its deepest sampled stack), known without making them. */
+  rowCount: number;
 }
 
 interface RawNode {
@@ -131,8 +137,10 @@ function buildProfile(pid: number, tid: number, startTime: number, nodes: RawNod
   const typical = medianOf(sampleDurUs, count);
   for (let i = 0; i < count; i++) if (sampleDurUs[i]! > typical * 20 + 1000) sampleDurUs[i] = typical;
 
-  const model: CpuProfileModel = { pid, tid, frames, nodeFrame, nodeParent, nodeDepth, sampleTs, sampleDurUs, sampleNode, sampleCount: count, rows: [] };
-  model.rows = buildFlameRows(model);
+  const idle = idleNodes(frames, nodeFrame);
+  let rows: PackedRow[] | undefined;
+  const model = { pid, tid, frames, nodeFrame, nodeParent, nodeDepth, sampleTs, sampleDurUs, sampleNode, sampleCount: count, rowCount: flameRowCount(sampleNode, count, nodeDepth, idle) } as CpuProfileModel;
+  Object.defineProperty(model, 'rows', { get: () => (rows ??= buildFlameRows(model, idle)), enumerable: true });
   return model;
 }
 
@@ -186,15 +194,11 @@ export function frameLabel(frame: CpuFrame): string {
  * share all but their last frames). Slices go into typed arrays as they close (time order per
  * depth), and are packed into rows by depth at the end.
  */
-function buildFlameRows(model: CpuProfileModel): PackedRow[] {
+function buildFlameRows(model: CpuProfileModel, idle: Uint8Array): PackedRow[] {
   const { sampleTs, sampleDurUs, sampleNode, nodeParent, nodeDepth, frames, nodeFrame } = model;
   const nodeCount = nodeParent.length;
-  const idle = new Uint8Array(nodeCount);
   let maxDepth = 0;
-  for (let node = 0; node < nodeCount; node++) {
-    if (frames[nodeFrame[node]!]!.origin === 'idle') idle[node] = 1;
-    if (nodeDepth[node]! > maxDepth) maxDepth = nodeDepth[node]!;
-  }
+  for (let node = 0; node < nodeCount; node++) if (nodeDepth[node]! > maxDepth) maxDepth = nodeDepth[node]!;
   const openNode = new Int32Array(maxDepth + 1);
   const openStart = new Float64Array(maxDepth + 1);
   const path = new Int32Array(maxDepth + 1);
@@ -255,6 +259,29 @@ function buildFlameRows(model: CpuProfileModel): PackedRow[] {
   const inClosingOrder = new Int32Array(slices);
   for (let k = 0; k < slices; k++) inClosingOrder[k] = k;
   return packRows(inClosingOrder, depth.subarray(0, slices), rowCount, start, end, (k) => frameColor[nodeFrame[ref[k]!]!]!, (k) => ref[k]!);
+}
+
+/** 1 for each node whose frame is the profiler's idle frame (its samples are not drawn). */
+function idleNodes(frames: CpuFrame[], nodeFrame: Int32Array): Uint8Array {
+  const idle = new Uint8Array(nodeFrame.length);
+  for (let node = 0; node < nodeFrame.length; node++) if (frames[nodeFrame[node]!]!.origin === 'idle') idle[node] = 1;
+  return idle;
+}
+
+/**
+ * The flame chart's row count without its rows: one row per depth down to the deepest drawn
+ * sample (a sample's stack is drawn from its leaf up to the root's child, and not at all when
+ * its leaf is idle, the root, or not under the root) — what buildFlameRows comes to.
+ */
+function flameRowCount(sampleNode: Int32Array, count: number, nodeDepth: Int32Array, idle: Uint8Array): number {
+  let rows = 0;
+  for (let i = 0; i < count; i++) {
+    const leaf = sampleNode[i]!;
+    if (leaf < 0 || idle[leaf] === 1) continue;
+    const depth = nodeDepth[leaf]!;
+    if (depth >= rows) rows = depth + 1;
+  }
+  return rows;
 }
 
 function grown<T extends Float64Array | Int32Array>(from: T, to: T): T {

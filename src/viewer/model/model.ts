@@ -50,8 +50,14 @@ export interface SliceTrack extends TrackBase {
 }
 export interface FlameTrack extends TrackBase {
   kind: 'flame';
-  rows: PackedRow[];
+  /** The profile's rows (made when first read: count them with rowCountOf). */
+  readonly rows: PackedRow[];
   cpu: CpuProfileModel;
+}
+
+/** How many rows a slice or flame track has, without making a flame chart's rows. */
+export function rowCountOf(track: SliceTrack | FlameTrack): number {
+  return track.kind === 'flame' ? track.cpu.rowCount : track.rows.length;
 }
 export interface CounterSeries {
   key: string;
@@ -313,7 +319,8 @@ function finishModel(parts: ModelParts): TimelineModel {
 
   // Step 3: flame charts, instants, counters.
   for (const cpu of cpuProfiles) {
-    builder.add(cpu.pid, cpu.tid, sliceTrackKind('cpu'), (base) => ({ ...base, kind: 'flame', rows: cpu.rows, cpu }) as FlameTrack);
+    // The rows are the profile's, made when first read (cpu.ts).
+    builder.add(cpu.pid, cpu.tid, sliceTrackKind('cpu'), (base) => Object.defineProperty({ ...base, kind: 'flame', cpu } as Omit<FlameTrack, 'rows'>, 'rows', { get: () => cpu.rows, enumerable: true }) as FlameTrack);
   }
   buildInstantTracks(fields, instantIndices, builder);
   buildCounterTracks(fields, counterIndices, builder);

@@ -1,6 +1,6 @@
 // Vertical layout of the timeline: process and thread headers and tracks stacked top to bottom,
 // honouring collapsed groups and hidden categories. Recomputed only when those change.
-import type { ProcessGroup, Track, TimelineModel } from './model';
+import { rowCountOf, type ProcessGroup, type Track, type TimelineModel } from './model';
 
 export const PROCESS_HEADER_PX = 30;
 export const THREAD_HEADER_PX = 24;
@@ -45,7 +45,8 @@ export function layoutTracks(model: TimelineModel, collapsed: Set<string>, hidde
       let rowPx = 0;
       if (track.kind === 'slices' || track.kind === 'flame') {
         rowPx = track.kind === 'flame' ? FLAME_ROW_PX : SLICE_ROW_PX;
-        rowsShown = trackCollapsed ? Math.min(1, track.rows.length) : track.rows.length;
+        const rows = rowCountOf(track);
+        rowsShown = trackCollapsed ? Math.min(1, rows) : rows;
         height = Math.max(1, rowsShown) * rowPx + TRACK_PAD_PX * 2;
       } else if (track.kind === 'counter') {
         height = trackCollapsed ? INSTANT_PX : COUNTER_PX;

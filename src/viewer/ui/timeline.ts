@@ -5,7 +5,7 @@
 import { FAMILIES, SHADES, colorIndex } from '../model/colors';
 import { frameLabel } from '../model/cpu';
 import { itemAt, lowerBound, upperBound, visibleRange, type PackedRow } from '../model/layout';
-import type { CounterTrack, InstantTrack, TimelineModel, Track } from '../model/model';
+import { rowCountOf, type CounterTrack, type InstantTrack, type TimelineModel, type Track } from '../model/model';
 import { buildOverview, OVERVIEW_BINS, type OverviewData } from '../model/overview';
 import { SpanLabels } from '../model/span-label';
 import type { SearchResult } from '../model/search';
@@ -683,7 +683,7 @@ export class Timeline {
   private drawGutterItem(ctx: CanvasRenderingContext2D, item: LayoutItem, y: number): void {
     const theme = this.theme;
     const chevron = item.collapsed ? '▸' : '▾';
-    const collapsible = item.kind !== 'track' || (item.track !== undefined && item.track.kind !== 'instants' && (item.track.kind === 'counter' || ('rows' in item.track && item.track.rows.length > 1)));
+    const collapsible = item.kind !== 'track' || (item.track !== undefined && item.track.kind !== 'instants' && (item.track.kind === 'counter' || ((item.track.kind === 'slices' || item.track.kind === 'flame') && rowCountOf(item.track) > 1)));
     if (item.kind === 'process') {
       ctx.fillStyle = theme.headerBackground;
       ctx.fillRect(0, y, GUTTER_PX, item.height);
