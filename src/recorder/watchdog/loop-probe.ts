@@ -42,12 +42,11 @@
 // thread's tick, so a worker's block is caught ~150–250 ms into it while armed. The main
 // thread comes first, and worker probes have a smaller bucket of their own (they cost the main
 // thread more: WORKER_PROBES_PER_SECOND).
-import type { Session } from 'node:inspector';
 import type { StackFrame } from '../../format/stack';
 import { nowUs } from '../clock';
-import { inspector } from '../lazy-builtins';
 import type { LoopProbe } from '../snapshot/build';
 import { loopTickDueUs } from './loop-tick';
+import { askMainThread } from './main-thread-session';
 import { evaluateOnWorker } from './worker-probe';
 
 /** The script name of the probe's own frames (left out of what it reports). */
@@ -155,25 +154,10 @@ export function parseLoopProbe(value: unknown, askedUs: number, answeredUs: numb
 
 /** Evaluates `expression` in the main thread; resolves its value, or undefined (error, timeout, no inspector). */
 export function evaluateOnMainThread(expression: string, timeoutMs: number): Promise<unknown> {
-  return new Promise((resolve) => {
-    let session: Session | undefined;
-    const finish = (value: unknown) => {
-      clearTimeout(timer);
-      try {
-        session?.disconnect();
-      } catch {}
-      resolve(value);
-    };
-    const timer = setTimeout(() => finish(undefined), timeoutMs);
-    try {
-      session = new (inspector().Session)();
-      session.connectToMainThread();
-      session.post('Runtime.evaluate', { expression, returnByValue: true, silent: true }, (error, result) => {
-        finish(error || result?.exceptionDetails ? undefined : result?.result?.value);
-      });
-    } catch {
-      finish(undefined);
-    }
+  return askMainThread(timeoutMs, (session, answer) => {
+    session.post('Runtime.evaluate', { expression, returnByValue: true, silent: true }, (error, result) => {
+      answer(error || result?.exceptionDetails ? undefined : result?.result?.value);
+    });
   });
 }
 

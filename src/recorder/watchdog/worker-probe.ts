@@ -9,8 +9,7 @@
 // main thread handles the domain's messages — at an interrupt check when it runs JavaScript, from
 // its loop when it idles — so a main thread stuck in native code delays the probe until it
 // times out. A few milliseconds end to end on the machines measured (docs/benchmarks.md).
-import type { Session } from 'node:inspector';
-import { inspector } from '../lazy-builtins';
+import { askMainThread } from './main-thread-session';
 
 /** Node titles a worker's inspector target `[worker <threadId>]`, then its name when it has one. */
 const WORKER_TITLE = /^\[worker (\d+)\]/;
@@ -36,45 +35,27 @@ const REQUEST_ID = 1;
  * undefined (no such worker, an error, the timeout, no inspector).
  */
 export function evaluateOnWorker(threadId: number, expression: string, timeoutMs: number): Promise<unknown> {
-  return new Promise((resolve) => {
-    let session: Session | undefined;
+  // Disconnecting the session (askMainThread does, on the answer) detaches it from every worker.
+  return askMainThread(timeoutMs, (relay, answer) => {
     let workerSession: string | undefined;
-    let settled = false;
-    const finish = (value: unknown) => {
-      if (settled) return;
-      settled = true;
-      clearTimeout(timer);
-      try {
-        session?.disconnect(); // detaches from every worker
-      } catch {}
-      resolve(value);
-    };
-    const timer = setTimeout(() => finish(undefined), timeoutMs);
-    try {
-      session = new (inspector().Session)();
-      session.connectToMainThread();
-      const relay = session;
-      relay.on('NodeWorker.attachedToWorker', (message: AttachedToWorker) => {
-        const sessionId = message.params?.sessionId;
-        if (workerSession !== undefined || typeof sessionId !== 'string' || threadIdOfWorkerTitle(message.params?.workerInfo?.title) !== threadId) return;
-        workerSession = sessionId;
-        const request = { id: REQUEST_ID, method: 'Runtime.evaluate', params: { expression, returnByValue: true, silent: true } };
-        relay.post('NodeWorker.sendMessageToWorker', { sessionId, message: JSON.stringify(request) }, (error) => {
-          if (error) finish(undefined);
-        });
+    relay.on('NodeWorker.attachedToWorker', (message: AttachedToWorker) => {
+      const sessionId = message.params?.sessionId;
+      if (workerSession !== undefined || typeof sessionId !== 'string' || threadIdOfWorkerTitle(message.params?.workerInfo?.title) !== threadId) return;
+      workerSession = sessionId;
+      const request = { id: REQUEST_ID, method: 'Runtime.evaluate', params: { expression, returnByValue: true, silent: true } };
+      relay.post('NodeWorker.sendMessageToWorker', { sessionId, message: JSON.stringify(request) }, (error) => {
+        if (error) answer(undefined);
       });
-      relay.on('NodeWorker.receivedMessageFromWorker', (message: ReceivedFromWorker) => {
-        if (workerSession === undefined || message.params?.sessionId !== workerSession || typeof message.params.message !== 'string') return;
-        const answer = evaluationAnswer(message.params.message);
-        if (answer !== undefined) finish(answer.value);
-      });
-      relay.post('NodeWorker.enable', { waitForDebuggerOnStart: false }, (error) => {
-        // Every worker present is announced before the answer: none is the one asked for.
-        if (error || workerSession === undefined) finish(undefined);
-      });
-    } catch {
-      finish(undefined);
-    }
+    });
+    relay.on('NodeWorker.receivedMessageFromWorker', (message: ReceivedFromWorker) => {
+      if (workerSession === undefined || message.params?.sessionId !== workerSession || typeof message.params.message !== 'string') return;
+      const reply = evaluationAnswer(message.params.message);
+      if (reply !== undefined) answer(reply.value);
+    });
+    relay.post('NodeWorker.enable', { waitForDebuggerOnStart: false }, (error) => {
+      // Every worker present is announced before the answer: none is the one asked for.
+      if (error || workerSession === undefined) answer(undefined);
+    });
   });
 }
 

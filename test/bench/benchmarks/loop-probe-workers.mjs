@@ -4,25 +4,18 @@
 // pool busy with long tasks: the most probing there can be) while the main thread idles; its CPU
 // a second with the probe on and off, interleaved pairs. The worker blocks given a stack are
 // counted in a snapshot of each run with the probe on.
-import { readFileSync } from 'node:fs';
 import { alternatePairs } from '../lib/alternate.mjs';
 import { appPath, preloadArgs, recorderEnv, registryDir } from '../lib/env.mjs';
-import { request, waitForRegistryEntry } from '../lib/control.mjs';
-import { startNode, stop } from '../lib/proc.mjs';
+import { recordedRunThenSnapshot } from '../lib/control.mjs';
 import { median } from '../lib/stats.mjs';
 
 async function mainThreadCost(loopBlockStacks) {
-  const { child } = await startNode([...preloadArgs, appPath('blocking-workers.mjs')], { env: recorderEnv({ loopBlockStacks }) });
-  try {
-    const match = await child.waitForLine(/^MAIN ([\d.]+) (\d+)$/, 40_000);
-    const entry = await waitForRegistryEntry(registryDir, child.pid);
-    const answer = await request(entry.socket, { type: 'snapshot', reason: 'loop-probe-workers' });
-    const events = answer.ok ? JSON.parse(readFileSync(answer.path, 'utf8')).traceEvents : [];
-    const probed = events.filter((e) => e.name === 'Event loop blocked' && e.tid !== 0 && e.args?.framesAtMs !== undefined).length;
-    return { cpuMsPerSecond: Number(match[1]), blocks: Number(match[2]), probed };
-  } finally {
-    await stop(child);
-  }
+  const { match, events } = await recordedRunThenSnapshot({
+    nodeArgs: [...preloadArgs, appPath('blocking-workers.mjs')], env: recorderEnv({ loopBlockStacks }), registryDir,
+    pattern: /^MAIN ([\d.]+) (\d+)$/, timeoutMs: 40_000, reason: 'loop-probe-workers',
+  });
+  const probed = events.filter((e) => e.name === 'Event loop blocked' && e.tid !== 0 && e.args?.framesAtMs !== undefined).length;
+  return { cpuMsPerSecond: Number(match[1]), blocks: Number(match[2]), probed };
 }
 
 export const loopProbeWorkersBenchmark = {

@@ -4,28 +4,21 @@
 // in the blocks is compared. The probe runs at most once a block and five times a second, so
 // this program is probed every other block, its worst case. The probes taken are counted in a
 // snapshot of each run with the probe on (the blocks that carry frames).
-import { readFileSync } from 'node:fs';
 import { alternatePairs } from '../lib/alternate.mjs';
 import { appPath, preloadArgs, recorderEnv, registryDir } from '../lib/env.mjs';
-import { request, waitForRegistryEntry } from '../lib/control.mjs';
-import { startNode, stop } from '../lib/proc.mjs';
+import { recordedRunThenSnapshot } from '../lib/control.mjs';
 import { median } from '../lib/stats.mjs';
 
 /** A probe's cost to the blocked thread measured in isolation (docs/benchmarks.md, finding 2c): the bound quoted. */
 const PROBE_MS_MEASURED_ALONE = 0.8;
 
 async function workDone(loopBlockStacks) {
-  const { child } = await startNode([...preloadArgs, appPath('blocking.mjs')], { env: recorderEnv({ loopBlockStacks }) });
-  try {
-    const match = await child.waitForLine(/^WORK (\d+) (\d+)$/, 30_000);
-    const entry = await waitForRegistryEntry(registryDir, child.pid);
-    const answer = await request(entry.socket, { type: 'snapshot', reason: 'loop-probe' });
-    const events = answer.ok ? JSON.parse(readFileSync(answer.path, 'utf8')).traceEvents : [];
-    const probed = events.filter((e) => e.name === 'Event loop blocked' && e.args?.framesAtMs !== undefined).length;
-    return { units: Number(match[1]), blocks: Number(match[2]), probed };
-  } finally {
-    await stop(child);
-  }
+  const { match, events } = await recordedRunThenSnapshot({
+    nodeArgs: [...preloadArgs, appPath('blocking.mjs')], env: recorderEnv({ loopBlockStacks }), registryDir,
+    pattern: /^WORK (\d+) (\d+)$/, timeoutMs: 30_000, reason: 'loop-probe',
+  });
+  const probed = events.filter((e) => e.name === 'Event loop blocked' && e.args?.framesAtMs !== undefined).length;
+  return { units: Number(match[1]), blocks: Number(match[2]), probed };
 }
 
 export const loopProbeBenchmark = {

@@ -4,6 +4,7 @@
 import { connect } from 'node:net';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { startNode, stop } from './proc.mjs';
 
 /** Waits (polling, bounded) until `<registry>/<pid>.json` exists and parses it. */
 export async function waitForRegistryEntry(registryDir, pid, timeoutMs = 10_000) {
@@ -56,4 +57,22 @@ export function request(socketPath, body, timeoutMs = 30_000) {
     socket.on('error', (error) => finish(error));
     socket.on('close', () => finish(new Error(`control socket closed before the ${body.type} response`)));
   });
+}
+
+/**
+ * Runs `node nodeArgs` (a benchmark app with the recorder preloaded, `env` its environment),
+ * waits for its line matching `pattern`, has the recorder write a snapshot, and stops the app:
+ * the line's match and the snapshot's events (none when the snapshot failed).
+ */
+export async function recordedRunThenSnapshot({ nodeArgs, env, registryDir, pattern, timeoutMs, reason }) {
+  const { child } = await startNode(nodeArgs, { env });
+  try {
+    const match = await child.waitForLine(pattern, timeoutMs);
+    const entry = await waitForRegistryEntry(registryDir, child.pid);
+    const answer = await request(entry.socket, { type: 'snapshot', reason });
+    const events = answer.ok ? JSON.parse(readFileSync(answer.path, 'utf8')).traceEvents : [];
+    return { match, events };
+  } finally {
+    await stop(child);
+  }
 }
