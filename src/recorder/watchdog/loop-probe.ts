@@ -39,9 +39,10 @@
 // header) and probes a blocked one through the main thread's inspector (worker-probe.ts). A
 // worker's block arms the prober, and its work has it watch, as the main thread's do (the
 // worker says so on its lane: threads/worker-rings.ts); the looks stay timed by the main
-// thread's tick, so a worker's block is caught ~150–250 ms into it while armed. The main
-// thread comes first, and worker probes have a smaller bucket of their own (they cost the main
-// thread more: WORKER_PROBES_PER_SECOND).
+// thread's tick, so while armed a worker's block is caught by ~250 ms into it (50–150 ms for
+// it to show, a look each main-thread tick, ≤ 100 ms apart). The main thread comes first, and
+// worker probes have a smaller bucket of their own (they cost the main thread more:
+// WORKER_PROBES_PER_SECOND).
 import type { StackFrame } from '../../format/stack';
 import { nowUs } from '../clock';
 import type { LoopProbe } from '../snapshot/build';
