@@ -201,7 +201,8 @@ export class LoopBlockProber {
   /**
    * `header`: the main ring's header (the tick's due time); `afterMs`: how overdue the tick must
    * be (the block threshold); `onProbe`: each probe kept (the main thread keeps them too, for
-   * the snapshots it writes itself at exit).
+   * the snapshots it writes itself at exit); `evaluate`: runs the probe in a thread; `workers`:
+   * the running worker threads whose loops it watches too (their rings' headers).
    */
   constructor(
     private readonly header: Float64Array,
@@ -211,7 +212,7 @@ export class LoopBlockProber {
     private readonly workers: () => Iterable<ProbedWorker> = () => [],
   ) {}
 
-  /** Looks for the next `forMs`, each look timed for a block's first moment (the main thread recorded a block: for the next ones). */
+  /** Looks for the next `forMs`, each look timed for a block's first moment (a thread recorded a block: for the next ones). */
   arm(forMs = ARMED_MS): void {
     this.armedUntilUs = Math.max(this.armedUntilUs, nowUs() + forMs * 1000);
     this.plan();
