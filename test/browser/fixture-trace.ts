@@ -142,6 +142,18 @@ export function makeSnapshot(options: FixtureOptions = {}): Snapshot {
     events.push({ name: 'sharp.toBuffer', cat: 'user', ph: 'X', ts: w + dur * 0.2, dur: dur * 0.7, pid, tid: 1 });
     w += dur + between(150_000, 900_000);
   }
+  // The worker's own loop, blocked by a resize, and where the watchdog's probe found it.
+  events.push({
+    name: 'Event loop blocked', cat: 'eventloop', ph: 'X', ts: startTs + 3_200_000, dur: 264_000, pid, tid: 1,
+    args: {
+      thresholdMs: 50,
+      framesAtMs: 143,
+      frames: [
+        { functionName: 'resizeImage', url: `${APP}/src/workers/image-resize.js`, lineNumber: 27, columnNumber: 9 },
+        { functionName: 'onJob', url: `${APP}/src/workers/image-resize.js`, lineNumber: 12, columnNumber: 3 },
+      ],
+    },
+  });
 
   // Counters every 100 ms.
   for (let c = startTs; c <= endTs; c += 100_000) {

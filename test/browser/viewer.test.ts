@@ -361,6 +361,12 @@ describe('viewer in Chromium via cli view', () => {
       await page.click('.nfr-tab[data-tab="requests"]');
       await page.click('.nfr-tab[data-tab="cpu"]');
       assert.match(await page.locator('.nfr-table').innerText(), /renderRows|formatCurrency|formatCell/);
+      // Loop blocks of two threads: the table says whose loop each was.
+      await page.click('.nfr-tab[data-tab="loop"]');
+      assert.deepEqual(await page.locator('.nfr-table thead th').allInnerTexts(), ['Blocked for', '', 'Thread', 'Where', 'Start']);
+      const rows = await page.locator('.nfr-table tbody tr').allInnerTexts();
+      assert.match(rows[0]!, /842 ms\s+Main thread\s+renderRows/);
+      assert.ok(rows.some((row) => /264 ms\s+Worker 1 — image-resize\.js\s+resizeImage \S*image-resize\.js:27/.test(row)), rows.join('\n'));
     } finally {
       await page.close();
     }

@@ -157,6 +157,9 @@ test('a realistic snapshot: summaries, search, selection stats and vertical layo
   assert.ok(m.trigger);
   assert.equal(longestLoopBlocks(m)[0]!.durationUs, 842_000);
   assert.match(longestLoopBlocks(m)[0]!.detail, /renderRows render\.js:88|renderRows reports\/render\.js:88/);
+  assert.equal(longestLoopBlocks(m)[0]!.thread, 'Main thread');
+  const workerBlock = longestLoopBlocks(m).find((row) => row.thread === 'Worker 1 — image-resize.js');
+  assert.ok(workerBlock && /^resizeImage /.test(workerBlock.detail), 'a worker\'s block names its thread and where it was');
   const gc = gcTotals(m);
   assert.ok(gc.count > 10 && gc.kinds.some((k) => k.kind === 'major'));
   assert.ok(errorRows(m).some((r) => r.name === 'Unhandled rejection'));

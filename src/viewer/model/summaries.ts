@@ -16,6 +16,13 @@ export interface SpanRow {
   name: string;
   detail: string;
   failed: boolean;
+  /** The title of the span's thread (loop blocks: whose loop was blocked). */
+  thread?: string;
+}
+
+/** A thread's title as its lane shows it (its `thread_name`; the main thread's by default). */
+export function threadTitle(model: TimelineModel, pid: number, tid: number): string {
+  return model.processes.find((p) => p.pid === pid)?.threads.find((t) => t.tid === tid)?.title ?? `thread ${tid}`;
 }
 
 /** Arguments of a span: begin and end args merged (HTTP status lives on the end event). */
@@ -90,11 +97,13 @@ export function longestLoopBlocks(model: TimelineModel, limit = 200): SpanRow[] 
   return list.map((span) => {
     const args = spanArgs(model, span);
     const where = whereText(framesOf(args));
+    const event = spanEvent(model, span);
     return {
       span,
       durationUs: model.spans.endUs[span]! - model.spans.startUs[span]!,
       startUs: model.spans.startUs[span]!,
-      name: spanEvent(model, span).name,
+      name: event.name,
+      thread: threadTitle(model, event.pid, event.tid),
       // A block still under way when the snapshot was taken (a hung main thread) says so.
       detail: args?.ongoing === true ? (where ? `${where} (still blocked)` : 'still blocked') : where,
       failed: false,

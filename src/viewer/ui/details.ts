@@ -5,7 +5,7 @@ import { isInternalFrame, programFrame } from '../../format/stack';
 import { frameLabel, hotFunctions, stackOfNode, type CpuFrame, type CpuProfileModel } from '../model/cpu';
 import { isRecord } from '../model/load';
 import type { CounterTrack, TimelineModel } from '../model/model';
-import { framesOf, shortUrl, spanArgs, spanEvent } from '../model/summaries';
+import { framesOf, shortUrl, spanArgs, spanEvent, threadTitle } from '../model/summaries';
 import { EventNames } from '../../format/trace-event';
 import { formatBinaryBytes } from '../../format/byte-size';
 import { LOOP_PROBE_REACH } from '../../format/unprobed-block';
@@ -42,9 +42,7 @@ export function renderDetails(model: TimelineModel, selection: Selection | undef
 const offset = (model: TimelineModel, ts: number, resolutionUs = 1000) => formatOffset(ts - model.originUs, resolutionUs);
 
 function threadName(model: TimelineModel, pid: number, tid: number): string {
-  const process = model.processes.find((p) => p.pid === pid);
-  const thread = process?.threads.find((t) => t.tid === tid);
-  return `${thread?.title ?? `thread ${tid}`} · ${process?.title ?? `pid ${pid}`}`;
+  return `${threadTitle(model, pid, tid)} · ${model.processes.find((p) => p.pid === pid)?.title ?? `pid ${pid}`}`;
 }
 
 function heading(title: string, subtitle: string, chipClass: string): HTMLElement {

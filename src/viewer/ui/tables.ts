@@ -70,9 +70,12 @@ export function renderRequests(model: TimelineModel, actions: TableActions, span
 export function renderLoopBlocks(model: TimelineModel, actions: TableActions): HTMLElement {
   const rows = longestLoopBlocks(model);
   const max = rows[0]?.durationUs ?? 1;
+  // Whose loop, when blocks come from more than one thread (a worker's and the main thread's).
+  const threadColumn = new Set(rows.map((r) => r.thread)).size > 1 ? [{ title: 'Thread', cell: (r: SpanRow) => r.thread ?? '' }] : [];
   return table<SpanRow>([
     { title: 'Blocked for', numeric: true, cell: (r) => formatDuration(r.durationUs) },
     { title: '', cell: (r) => durationBar(r.durationUs, max) },
+    ...threadColumn,
     { title: 'Where', cell: (r) => r.detail || '—' },
     { title: 'Start', numeric: true, cell: (r) => formatOffset(r.startUs - model.originUs) },
   ], rows, (r) => actions.select({ kind: 'span', span: r.span }), 'The event loop was never blocked longer than the threshold in this window.');
