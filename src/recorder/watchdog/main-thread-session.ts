@@ -1,8 +1,8 @@
 // An inspector session connected to the main thread for one question, from the watchdog: the
 // main thread's own probes (loop-probe.ts) and the workers' relayed through it
-// (worker-probe.ts). Connected only while asked — a session connected when the program exits
-// makes Node wait for it ("Waiting for the debugger to disconnect…") — and always let go: on
-// the answer, on the timeout, or when connecting fails.
+// (worker-probe.ts). Connected only while asked — a prototype that kept its session attached to
+// the workers had the program print "Waiting for the debugger to disconnect…" as it exited —
+// and always let go: on the answer, on the timeout, or when connecting fails.
 import type { Session } from 'node:inspector';
 import { inspector } from '../lazy-builtins';
 
