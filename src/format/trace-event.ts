@@ -121,7 +121,7 @@ export interface LoopBlockArgs {
   /** The frames were taken this far into the block, ms (a probe during a finished block). */
   framesAtMs?: number;
   /**
-   * Still under way when the snapshot was taken (a stuck main thread): the slice ends where the
+   * Still under way when the snapshot was taken (a stuck main thread or worker): the slice ends where the
    * watchdog last saw it blocked and starts where its tick fell due (the block may have begun up
    * to one tick, ≤ 100 ms, before).
    */

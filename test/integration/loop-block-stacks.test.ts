@@ -141,6 +141,39 @@ if (isMainThread) {
   assert.ok(blocksOf(events).every((b) => b.args.frames === undefined), 'the idle main thread\'s blocks, if any, take no worker\'s stack');
 });
 
+test('a worker stuck when the snapshot is taken shows its block under way and where it spins; a terminated one is named ended, not stuck', async () => {
+  const app = start({
+    'app.js': `const { Worker, isMainThread, workerData } = require('node:worker_threads');
+function spinInWorker() { let x = 0; for (;;) x += Math.sqrt(x + 1); }
+if (isMainThread) {
+  const ended = new Worker(__filename, { workerData: 'ended' });
+  new Worker(__filename, { workerData: 'stuck' });
+  setTimeout(() => ended.terminate().then(() => console.log('TERMINATED')), 500);
+  setInterval(() => {}, 1000);
+} else {
+  setInterval(() => {}, 1000);
+  if (workerData === 'stuck') setTimeout(spinInWorker, 700);
+}
+`,
+  }, 'app.js');
+  const entry = await waitForEntry(app.registry, app.child.pid!);
+  await waitFor('the terminated worker', () => app.stdout().includes('TERMINATED'), 15_000);
+  await new Promise((r) => setTimeout(r, 1200)); // the other worker spins for ~1 s by now
+  const answer = await request(entry.socket, { id: 1, type: 'snapshot', reason: 'a stuck worker' }, 10_000);
+  assert.ok(answer.ok && answer.type === 'snapshot', JSON.stringify(answer));
+  const snapshot = readSnapshot(answer.path);
+  const threads = (snapshot.metadata.recorder?.threads ?? []) as { tid: number; name: string }[];
+  const ended = threads.find((t) => t.name.endsWith('(exited)'));
+  assert.ok(ended, `the terminated worker's lane says it ended: ${JSON.stringify(threads)}`);
+  const underWay = snapshot.traceEvents.filter((e) => e.name === EventNames.loopBlock && (e.args as unknown as LoopBlockArgs | undefined)?.ongoing === true);
+  assert.equal(underWay.length, 1, JSON.stringify(underWay));
+  assert.notEqual(underWay[0]!.tid, 0);
+  assert.notEqual(underWay[0]!.tid, ended.tid);
+  assert.ok(underWay[0]!.dur! >= 700_000, `under way ${underWay[0]!.dur} µs`);
+  assert.equal((underWay[0]!.args as unknown as LoopBlockArgs).frames?.[0]?.functionName, 'spinInWorker');
+  app.child.kill('SIGKILL');
+});
+
 test('a slow request\'s rule snapshot, taken as the request ends, holds the block that made it slow and where it was', async () => {
   // The rule fires inside the callback that blocked, before the loop's tick could report the
   // block: the snapshot reports it first (EventSource.flush).

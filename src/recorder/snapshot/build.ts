@@ -34,6 +34,8 @@ export interface SnapshotInput {
   stuck?: { ts: number; frames: StackFrame[]; waitedMs: number; blocked?: { startUs: number; endUs: number; thresholdMs: number }; error?: string };
   /** Where threads were during their recent event-loop blocks (watchdog/loop-probe.ts): each block gets the probe of its thread taken within it. */
   loopProbes?: readonly LoopProbe[];
+  /** Worker threads whose loops had not come back when the snapshot was taken (watchdog/worker-blocks-under-way.ts). */
+  workerBlocksUnderWay?: readonly WorkerBlockUnderWay[];
   /** The main thread answered late or not at all, but no program JavaScript was running. */
   slow?: { ts: number; waitedMs: number; answered: boolean; detail: string };
   clockSync: { ts: number; epochMs: number };
@@ -47,6 +49,18 @@ export interface LoopProbe {
   frames: StackFrame[];
   /** The worker thread probed (its lane's tid); absent for the main thread (tid 0). */
   tid?: number;
+}
+
+/** A worker's event-loop block still under way when the snapshot was taken (watchdog/worker-blocks-under-way.ts). */
+export interface WorkerBlockUnderWay {
+  tid: number;
+  /** Its tick's due time: the loop has not come back since (the block may have begun up to one tick earlier). */
+  startUs: number;
+  /** When the watchdog last saw it blocked. */
+  endUs: number;
+  frames: StackFrame[];
+  /** How far into the block the frames were taken, ms. */
+  framesAtMs?: number;
 }
 
 export interface BuiltSnapshot {
@@ -136,6 +150,10 @@ export function decodeSnapshot(input: SnapshotInput, emit: (event: TraceEvent) =
         location: top ? `${top.functionName || '(anonymous)'} ${top.url}:${top.lineNumber}` : undefined, error: input.stuck.error,
       },
     });
+  }
+  for (const block of input.workerBlocksUnderWay ?? []) {
+    const args: LoopBlockArgs = { thresholdMs: input.options.loopBlockThresholdMs, ongoing: true, ...(block.frames.length > 0 ? { frames: block.frames } : {}), ...(block.framesAtMs !== undefined ? { framesAtMs: block.framesAtMs } : {}) };
+    push({ name: EventNames.loopBlock, cat: 'eventloop', ph: 'X', ts: block.startUs, dur: block.endUs - block.startUs, pid, tid: block.tid, args: args as unknown as Record<string, unknown> });
   }
   if (input.slow) {
     push({

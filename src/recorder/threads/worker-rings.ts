@@ -60,8 +60,7 @@ export class WorkerRingDirectory {
         this.rings.delete(oldest.tid);
       }
     } else if (message.type === 'exit') {
-      const known = this.rings.get(message.tid);
-      if (known) known.exited = true;
+      this.markExited(message.tid);
     } else if ((message.type === 'loopBlocked' || message.type === 'loopActive') && this.rings.get(message.tid)?.exited === false) {
       this.onLoopNews?.(message.type, message.tid);
     }
@@ -69,6 +68,12 @@ export class WorkerRingDirectory {
 
   list(): WorkerRing[] {
     return [...this.rings.values()];
+  }
+
+  /** Notes that worker `tid` has ended, though it did not say so (terminated: the watchdog found it gone). */
+  markExited(tid: number): void {
+    const known = this.rings.get(tid);
+    if (known) known.exited = true;
   }
 
   /** Each running worker's id and its ring's header (where its loop's tick notes its due time). */

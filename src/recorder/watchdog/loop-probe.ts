@@ -168,7 +168,7 @@ export const MAIN_THREAD_ID = 0;
 /** Evaluates `expression` in thread `threadId` (MAIN_THREAD_ID or a worker's); resolves its value, or undefined. */
 export type EvaluateOnThread = (expression: string, timeoutMs: number, threadId: number) => Promise<unknown>;
 
-const evaluateOnThread: EvaluateOnThread = (expression, timeoutMs, threadId) =>
+export const evaluateOnThread: EvaluateOnThread = (expression, timeoutMs, threadId) =>
   threadId === MAIN_THREAD_ID ? evaluateOnMainThread(expression, timeoutMs) : evaluateOnWorker(threadId, expression, timeoutMs);
 
 /** A worker thread whose loop the prober watches: its id and its ring's header (its tick's due time). */

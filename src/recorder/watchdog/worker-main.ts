@@ -29,7 +29,9 @@ import { registryEntryFor, sweepStaleEntries, writeRegistryEntry } from '../cont
 import { registrySocketPath } from '../control/registry-path';
 import { WorkerRingDirectory } from '../threads/worker-rings';
 import { probeMainThread } from './stuck-probe';
-import { LoopBlockProber } from './loop-probe';
+import { evaluateOnThread, LoopBlockProber, type EvaluateOnThread } from './loop-probe';
+import { WORKER_GONE } from './worker-probe';
+import { workerBlocksUnderWay } from './worker-blocks-under-way';
 import { judgeProbe } from './judge-probe';
 import { lowerThisThreadsPriority } from './low-priority';
 import { workerThreads } from '../lazy-builtins';
@@ -76,8 +78,14 @@ export function runWatchdog(data: WatchdogData): void {
   let snapshotsWritten = 0;
   // Where the main thread is during its event-loop blocks, armed by each block it records
   // (without the event-loop source nothing arms it: its tick is what says a block is under way).
+  // A worker the probe finds gone ended without saying so (worker.terminate()): no longer watched.
+  const evaluate: EvaluateOnThread = (expression, timeoutMs, threadId) =>
+    evaluateOnThread(expression, timeoutMs, threadId).then((value) => {
+      if (value === WORKER_GONE) workers.markExited(threadId);
+      return value;
+    });
   const prober = options.loopBlockStacks
-    ? new LoopBlockProber(header, loopBlockThresholdMs(options), (probe) => post({ type: 'loopProbe', probe }), undefined, () => workers.liveHeaders())
+    ? new LoopBlockProber(header, loopBlockThresholdMs(options), (probe) => post({ type: 'loopProbe', probe }), evaluate, () => workers.liveHeaders())
     : undefined;
   prober?.startSentinel();
 
@@ -158,6 +166,12 @@ export function runWatchdog(data: WatchdogData): void {
           slow = { ts: stuckTs, ...verdict.slow };
         }
       }
+      // A worker whose loop has not come back: its block has no record yet (its tick writes one
+      // once the loop returns); the snapshot shows it under way, and where the worker is. Asked
+      // before the lanes are copied (a worker found gone is named so), and kept only if its loop
+      // is still away as they are. Only with loopBlockStacks: the inspector is what tells a stuck
+      // worker from an ended one.
+      const stuckWorkers = options.loopBlockStacks ? await workerBlocksUnderWay(workers.liveHeaders(), prober?.probes() ?? [], (tid) => workers.markExited(tid)) : [];
       const threads: ThreadCopy[] = [{ tid: 0, name: 'main', bytes: mainBytes }];
       for (const worker of workers.list()) {
         try {
@@ -166,9 +180,10 @@ export function runWatchdog(data: WatchdogData): void {
           threads.push({ tid: worker.tid, name: worker.name + (worker.exited ? ' (exited)' : ''), bytes });
         } catch {}
       }
+      const workerBlocks = stuckWorkers.filter((block) => block.stillAway());
       const copiedAt = Date.now();
       const written = writeSnapshot(
-        { facts, options, trigger, threads, extraEvents, stuck, slow, loopProbes: prober?.probes(), clockSync: clockSync(), hookErrors: header[H_HOOK_ERRORS] ?? 0, usedBytes },
+        { facts, options, trigger, threads, extraEvents, stuck, slow, loopProbes: prober?.probes(), workerBlocksUnderWay: workerBlocks, clockSync: clockSync(), hookErrors: header[H_HOOK_ERRORS] ?? 0, usedBytes },
         out, new Date(), (metadata) => {
           // Decoding and encoding are one pass now: "decode" is their sum.
           // mainThread: the program's share of this snapshot (answering the watchdog), when it answered.

@@ -31,8 +31,15 @@ interface ReceivedFromWorker {
 const REQUEST_ID = 1;
 
 /**
- * Evaluates `expression` in worker thread `threadId`; resolves its value (returned by value), or
- * undefined (no such worker, an error, the timeout, no inspector).
+ * What evaluateOnWorker answers when the process has no such worker: it ended without saying so
+ * (`worker.terminate()` runs none of its exit handlers), and its tick, never coming again,
+ * would read as a loop blocked for good.
+ */
+export const WORKER_GONE: unique symbol = Symbol('no such worker');
+
+/**
+ * Evaluates `expression` in worker thread `threadId`; resolves its value (returned by value),
+ * WORKER_GONE when there is no such worker, or undefined (an error, the timeout, no inspector).
  */
 export function evaluateOnWorker(threadId: number, expression: string, timeoutMs: number): Promise<unknown> {
   // Disconnecting the session (askMainThread does, on the answer) detaches it from every worker.
@@ -53,8 +60,9 @@ export function evaluateOnWorker(threadId: number, expression: string, timeoutMs
       if (reply !== undefined) answer(reply.value);
     });
     relay.post('NodeWorker.enable', { waitForDebuggerOnStart: false }, (error) => {
-      // Every worker present is announced before the answer: none is the one asked for.
-      if (error || workerSession === undefined) answer(undefined);
+      // Every worker present is announced before the answer: none was the one asked for.
+      if (error) answer(undefined);
+      else if (workerSession === undefined) answer(WORKER_GONE);
     });
   });
 }
