@@ -32,9 +32,9 @@
 // second over time (a bucket of PROBE_BURST: blocks that come close together all get theirs).
 // Nothing is enabled in the inspector (no Debugger.enable: that would make V8 report every
 // script to the session), and the session is connected only for the probe.
-// A thread busy in native code (a sync fs call, JSON.parse of a huge string, Atomics.wait)
-// runs the expression when it is back in JavaScript: the frames are then where it went on,
-// and a probe whose time falls after its block is not given to any block.
+// A thread busy in native code (a sync fs call, JSON.parse of a huge string; not Atomics.wait,
+// which V8 interrupts) runs the expression when it is back in JavaScript: the frames are then
+// where it went on, and a probe whose time falls after its block is not given to any block.
 // Worker threads (followWorkers): each look also reads every running worker's tick (its ring's
 // header) and probes a blocked one through the main thread's inspector (worker-probe.ts). A
 // worker's block arms the prober, and its work has it watch, as the main thread's do (the
@@ -107,8 +107,9 @@ const WORKER_PROBES_PER_SECOND = 1;
 const WORKER_PROBE_BURST = 2;
 /**
  * A worker's probe goes through the main thread's inspector and runs at the worker's next
- * interrupt check: a few ms. One not answered by then is in native code or Atomics.wait (a pool
- * waiting for work), which it may not leave for long, and the probes of other threads wait.
+ * interrupt check: a few ms (V8 interrupts even `Atomics.wait`, a pool waiting for work). One
+ * not answered by then is in native code (a sync fs call, zlib), which it may not leave for
+ * long, and the probes of other threads wait.
  */
 const WORKER_PROBE_TIMEOUT_MS = 500;
 /** Workers whose last probed block is remembered (then forgotten all at once: threads come and go). */

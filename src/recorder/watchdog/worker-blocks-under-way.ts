@@ -14,7 +14,7 @@ import { evaluateOnWorker, WORKER_GONE } from './worker-probe';
 
 /** Stuck workers asked at a snapshot, at most (each must answer that it is still there). */
 const MAX_PROBED = 8;
-/** A stuck worker in JavaScript answers in a few ms; one in native code or Atomics.wait not at all. */
+/** A stuck worker answers in a few ms (in JavaScript, or in Atomics.wait, which V8 interrupts); one in other native code not at all. */
 const PROBE_TIMEOUT_MS = 300;
 
 /**
