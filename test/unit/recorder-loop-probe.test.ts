@@ -293,3 +293,40 @@ test('a worker thread\'s block is probed in that worker, after the main thread\'
     prober.stop();
   }
 });
+
+test('with many workers, worker probes come less often (each attaches to all of them)', async () => {
+  const main = new Float64Array(8);
+  const pool = Array.from({ length: 16 }, (_, i) => ({ tid: i + 1, header: new Float64Array(8) }));
+  const asked: number[] = [];
+  const prober = new LoopBlockProber(main, 50, () => undefined, async (_expression, _timeoutMs, threadId) => {
+    asked.push(threadId);
+    return undefined;
+  }, () => pool);
+  const settle = () => new Promise((r) => setImmediate(r));
+  const blockAll = () => {
+    main[H_LOOP_TICK_DUE_US] = nowUs() + 5_000_000; // far ahead: the looks in between see no main-thread block
+    for (const worker of pool) worker.header[H_LOOP_TICK_DUE_US] = nowUs() - 80_000 - Math.random() * 1000;
+  };
+  try {
+    prober.arm();
+    for (let i = 0; i < 3; i++) {
+      blockAll();
+      prober.check();
+      await settle();
+    }
+    assert.equal(asked.length, 2, 'the burst');
+    // A second and a bit: one worker among few would have its next probe; sixteen halve the rate.
+    await new Promise((r) => setTimeout(r, 1100));
+    blockAll();
+    prober.check();
+    await settle();
+    assert.equal(asked.length, 2, 'sixteen workers: not yet');
+    await new Promise((r) => setTimeout(r, 1100));
+    blockAll();
+    prober.check();
+    await settle();
+    assert.equal(asked.length, 3, 'after two seconds');
+  } finally {
+    prober.stop();
+  }
+});

@@ -106,6 +106,12 @@ const PROBE_TIMEOUT_MS = 5_000;
 const WORKER_PROBES_PER_SECOND = 1;
 const WORKER_PROBE_BURST = 2;
 /**
+ * Each worker probe attaches to every worker (~2 ms of the main thread with 16): with more
+ * workers than this the rate falls in proportion (16 workers: one probe every 2 s), so their
+ * cost to the main thread stays about what eight workers' would be.
+ */
+const WORKERS_AT_FULL_RATE = 8;
+/**
  * A worker's probe goes through the main thread's inspector and runs at the worker's next
  * interrupt check: a few ms (V8 interrupts even `Atomics.wait`, a pool waiting for work). One
  * not answered by then is in native code (a sync fs call, zlib), which it may not leave for
@@ -309,10 +315,11 @@ export class LoopBlockProber {
       }
       return;
     }
-    for (const worker of this.workers()) {
+    const workers = [...this.workers()];
+    for (const worker of workers) {
       const dueUs = loopTickDueUs(worker.header);
       if (!this.blockedSince(dueUs, this.workerProbedDueUs.get(worker.tid) ?? 0, now)) continue;
-      if (!this.workerProbes.take(now)) return;
+      if (!this.workerProbes.take(now, Math.min(1, WORKERS_AT_FULL_RATE / workers.length))) return;
       if (this.workerProbedDueUs.size >= MAX_WORKERS_REMEMBERED) this.workerProbedDueUs.clear(); // threads long gone
       this.workerProbedDueUs.set(worker.tid, dueUs);
       this.probe(worker.tid, now);
@@ -352,9 +359,9 @@ class ProbeBucket {
     this.tokens = burst;
   }
 
-  /** Takes a probe, if there is one at `nowUs`. */
-  take(nowUs: number): boolean {
-    this.tokens = Math.min(this.burst, this.tokens + ((nowUs - this.atUs) / 1e6) * this.perSecond);
+  /** Takes a probe, if there is one at `nowUs`; `share` of the refill rate since the last call (≤ 1). */
+  take(nowUs: number, share = 1): boolean {
+    this.tokens = Math.min(this.burst, this.tokens + ((nowUs - this.atUs) / 1e6) * this.perSecond * share);
     this.atUs = nowUs;
     if (this.tokens < 1) return false;
     this.tokens -= 1;
