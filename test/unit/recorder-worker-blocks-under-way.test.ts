@@ -14,18 +14,16 @@ function worker(tid: number, overdueMs: number): { tid: number; header: Float64A
   return { tid, header };
 }
 
-test('stuck workers are found by their ticks, asked where they are, and a gone one is dropped and reported', async () => {
+test('stuck workers are found by their ticks, asked where they are, and a gone one is dropped', async () => {
   const spinning = worker(2, 1500);
   const late = worker(3, 60); // merely late: not blocked
   const gone = worker(4, 3000); // ended by worker.terminate(): its tick never came again
   const native = worker(5, 900); // in native code: no answer now, but the loop probe found it earlier
   const asked: number[] = [];
-  const goneTids: number[] = [];
   const blocks = await workerBlocksUnderWay(
     [spinning, late, gone, native],
     [{ ts: native.header[H_LOOP_TICK_DUE_US]! + 200_000, frames: [{ functionName: 'inflateSync', url: 'node:zlib', lineNumber: 1, columnNumber: 1 }], tid: 5 }],
-    (tid) => goneTids.push(tid),
-    async (tid) => {
+    async (_expression, _timeoutMs, tid) => {
       asked.push(tid);
       if (tid === 4) return WORKER_GONE;
       if (tid === 5) return undefined;
@@ -33,8 +31,8 @@ test('stuck workers are found by their ticks, asked where they are, and a gone o
     },
   );
   assert.deepEqual(asked.sort(), [2, 4, 5], 'the late worker is not asked');
-  assert.deepEqual(goneTids, [4]);
-  assert.deepEqual(blocks.map((b) => b.tid), [2, 5]);
+  // (The watchdog's evaluate notes a gone worker as ended: the integration test's "(exited)" lane.)
+  assert.deepEqual(blocks.map((b) => b.tid), [2, 5], 'the gone worker has no block');
   const [spin, inNative] = blocks;
   assert.equal(spin!.frames[0]!.functionName, 'spinInWorker');
   assert.equal(spin!.startUs, spinning.header[H_LOOP_TICK_DUE_US]);

@@ -22,6 +22,12 @@ export type RingsMessage =
 /** What a worker's lane says about its loop: a block was recorded, or work is under way. */
 export type LoopNews = 'loopBlocked' | 'loopActive';
 
+/** A running worker: its id and its ring's header (where its loop's tick notes its due time). */
+export interface LiveWorker {
+  tid: number;
+  header: Float64Array;
+}
+
 export interface WorkerRing {
   tid: number;
   name: string;
@@ -76,9 +82,9 @@ export class WorkerRingDirectory {
     if (known) known.exited = true;
   }
 
-  /** Each running worker's id and its ring's header (where its loop's tick notes its due time). */
-  liveHeaders(): { tid: number; header: Float64Array }[] {
-    const live: { tid: number; header: Float64Array }[] = [];
+  /** The running workers, each with its ring's header. */
+  liveHeaders(): LiveWorker[] {
+    const live: LiveWorker[] = [];
     for (const worker of this.rings.values()) {
       if (worker.exited) continue;
       let header = this.headers.get(worker.ring);

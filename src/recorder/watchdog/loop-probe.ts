@@ -49,6 +49,7 @@ import type { LoopProbe } from '../snapshot/build';
 import { loopTickDueUs } from './loop-tick';
 import { askMainThread } from './main-thread-session';
 import { evaluateOnWorker } from './worker-probe';
+import type { LiveWorker } from '../threads/worker-rings';
 
 /** The script name of the probe's own frames (left out of what it reports). */
 export const LOOP_PROBE_SCRIPT = 'node-flight-recorder:loop-probe';
@@ -100,7 +101,7 @@ const PROBE_TIMEOUT_MS = 5_000;
  * A worker's probe costs the main thread ~0.6 ms (one worker) to ~1.2 ms (four) of CPU on the
  * machines measured: its inspector attaches a session to every worker and relays the answer
  * (docs/benchmarks.md). A pool's workers block their loops with every long task, again and
- * again: at most this many a second over time (~0.1 % of the main thread), up to a burst of
+ * again: at most this many a second over time (~0.1–0.2 % of the main thread), up to a burst of
  * WORKER_PROBE_BURST (a worker's first block and the one after it).
  */
 const WORKER_PROBES_PER_SECOND = 1;
@@ -178,12 +179,6 @@ export type EvaluateOnThread = (expression: string, timeoutMs: number, threadId:
 export const evaluateOnThread: EvaluateOnThread = (expression, timeoutMs, threadId) =>
   threadId === MAIN_THREAD_ID ? evaluateOnMainThread(expression, timeoutMs) : evaluateOnWorker(threadId, expression, timeoutMs);
 
-/** A worker thread whose loop the prober watches: its id and its ring's header (its tick's due time). */
-export interface ProbedWorker {
-  tid: number;
-  header: Float64Array;
-}
-
 /** Probes the main thread and worker threads during their event-loop blocks and keeps the newest probes for the next snapshot. */
 export class LoopBlockProber {
   private readonly kept: LoopProbe[] = [];
@@ -216,7 +211,7 @@ export class LoopBlockProber {
     private readonly afterMs: number,
     private readonly onProbe: (probe: LoopProbe) => void = () => undefined,
     private readonly evaluate: EvaluateOnThread = evaluateOnThread,
-    private readonly workers: () => Iterable<ProbedWorker> = () => [],
+    private readonly workers: () => readonly LiveWorker[] = () => [],
   ) {}
 
   /** Looks for the next `forMs`, each look timed for a block's first moment (a thread recorded a block: for the next ones). */
@@ -315,7 +310,7 @@ export class LoopBlockProber {
       }
       return;
     }
-    const workers = [...this.workers()];
+    const workers = this.workers();
     for (const worker of workers) {
       const dueUs = loopTickDueUs(worker.header);
       if (!this.blockedSince(dueUs, this.workerProbedDueUs.get(worker.tid) ?? 0, now)) continue;

@@ -78,7 +78,8 @@ export function runWatchdog(data: WatchdogData): void {
   let snapshotsWritten = 0;
   // Where the main thread is during its event-loop blocks, armed by each block it records
   // (without the event-loop source nothing arms it: its tick is what says a block is under way).
-  // A worker the probe finds gone ended without saying so (worker.terminate()): no longer watched.
+  // A worker a probe finds gone (the loop probe's or a snapshot's) ended without saying so
+  // (worker.terminate()): no longer watched, and its lane named ended.
   const evaluate: EvaluateOnThread = (expression, timeoutMs, threadId) =>
     evaluateOnThread(expression, timeoutMs, threadId).then((value) => {
       if (value === WORKER_GONE) workers.markExited(threadId);
@@ -171,7 +172,7 @@ export function runWatchdog(data: WatchdogData): void {
       // before the lanes are copied (a worker found gone is named so), and kept only if its loop
       // is still away as they are. Only with loopBlockStacks: the inspector is what tells a stuck
       // worker from an ended one.
-      const stuckWorkers = options.loopBlockStacks ? await workerBlocksUnderWay(workers.liveHeaders(), prober?.probes() ?? [], (tid) => workers.markExited(tid)) : [];
+      const stuckWorkers = options.loopBlockStacks ? await workerBlocksUnderWay(workers.liveHeaders(), prober?.probes() ?? [], evaluate) : [];
       const threads: ThreadCopy[] = [{ tid: 0, name: 'main', bytes: mainBytes }];
       for (const worker of workers.list()) {
         try {
