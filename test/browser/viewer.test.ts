@@ -372,6 +372,21 @@ describe('viewer in Chromium via cli view', () => {
     }
   });
 
+  test('the Errors tab\'s count is what it lists: failed requests and console errors as well as exceptions', async () => {
+    const page = await openPage(servers.snapshot!);
+    try {
+      const badge = page.locator('.nfr-tab[data-tab="errors"] .nfr-tab-count');
+      await page.waitForFunction(() => ((globalThis as unknown as PageGlobals).document.querySelector('.nfr-tab[data-tab="errors"] .nfr-tab-count')?.textContent ?? '') !== '', undefined, { timeout: 5_000 });
+      await page.click('.nfr-tab[data-tab="errors"]');
+      const rows = await page.locator('.nfr-table tbody tr').allInnerTexts();
+      assert.equal(await badge.innerText(), String(rows.length));
+      assert.ok(rows.some((row) => /Unhandled rejection/.test(row)), rows.join('\n'));
+      assert.ok(rows.some((row) => /ECONNRESET: upstream closed the connection/.test(row)), 'a failed request is counted and listed');
+    } finally {
+      await page.close();
+    }
+  });
+
   test('shift-drag selects a range and the Range tab aggregates it', async () => {
     const page = await openPage(servers.snapshot!);
     try {

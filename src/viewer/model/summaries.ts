@@ -6,7 +6,6 @@ import type { TraceEvent } from '../../format/trace-event';
 import { heapFreedMB } from '../../format/summary';
 import { isRecord } from './load';
 import type { TimelineModel } from './model';
-import { argsMayFail } from '../../format/scan-event';
 import { primaryCategory } from './tracks';
 
 export interface SpanRow {
@@ -33,10 +32,14 @@ export function spanArgs(model: TimelineModel, span: number): Record<string, unk
   return { ...(begin.args ?? {}), ...(end?.args ?? {}) };
 }
 
-/** Whether a span failed (HTTP status ≥ 500 or an error in spanArgs), parsing args only when a hint says it may have. */
+/**
+ * Whether a span failed (HTTP status ≥ 500 or an error in spanArgs), parsing args only when a
+ * hint says it may have. The hints come from the events' columns: no event is made for a span
+ * that cannot have failed (a million of them on the summary path).
+ */
 export function spanFailed(model: TimelineModel, span: number): boolean {
   const endIndex = model.spans.endEvent[span]!;
-  const mayFail = (endIndex >= 0 && argsMayFail(model.events[endIndex]!)) || argsMayFail(model.events[model.spans.event[span]!]!);
+  const mayFail = (endIndex >= 0 && model.fields.argsMayFail(endIndex)) || model.fields.argsMayFail(model.spans.event[span]!);
   if (!mayFail) return false;
   const args = spanArgs(model, span);
   return (typeof args.status === 'number' && args.status >= 500) || typeof args.error === 'string';
@@ -191,7 +194,21 @@ export interface ErrorRow {
   message: string;
 }
 
+/** The Errors tab's rows, oldest first: the newest `limit` of allErrors. */
 export function errorRows(model: TimelineModel, limit = 500): ErrorRow[] {
+  return allErrors(model).sort((a, b) => a.ts - b.ts).slice(-limit);
+}
+
+/** How many errors the window holds (the Errors tab's badge). */
+export function errorCount(model: TimelineModel): number {
+  return allErrors(model).length;
+}
+
+/**
+ * Every error in the window, in no order: exceptions, rejections, warnings and console output
+ * at error level or on stderr (instants), and requests that failed (status ≥ 500 or an error).
+ */
+function allErrors(model: TimelineModel): ErrorRow[] {
   const rows: ErrorRow[] = [];
   for (const track of model.tracks) {
     if (track.kind !== 'instants') continue;
@@ -203,17 +220,15 @@ export function errorRows(model: TimelineModel, limit = 500): ErrorRow[] {
     }
   }
   for (let span = 0; span < model.spans.count; span++) {
-    const event = spanEvent(model, span);
-    const cat = primaryCategory(event.cat);
+    // The category from the columns and the scanned events' hint first: making every span's
+    // event, or parsing the args of every request, would take seconds.
+    const cat = primaryCategory(model.fields.cat(model.spans.event[span]!));
     if (cat !== 'http.server' && cat !== 'http.client') continue;
-    // The scanned events' hint first: parsing the args of every request would take seconds.
     if (!spanFailed(model, span)) continue;
     const args = spanArgs(model, span);
-    if ((typeof args.status === 'number' && args.status >= 500) || typeof args.error === 'string') {
-      rows.push({ event: -1, span, ts: model.spans.startUs[span]!, name: event.name, message: typeof args.error === 'string' ? args.error : `HTTP ${String(args.status)}` });
-    }
+    rows.push({ event: -1, span, ts: model.spans.startUs[span]!, name: spanEvent(model, span).name, message: typeof args.error === 'string' ? args.error : `HTTP ${String(args.status)}` });
   }
-  return rows.sort((a, b) => a.ts - b.ts).slice(-limit);
+  return rows;
 }
 
 export function messageOf(args: Record<string, unknown> | undefined): string {

@@ -8,9 +8,8 @@ import { loadTraceText, type LoadedTrace } from '../model/load';
 import { buildModel, type CounterTrack, type TimelineModel } from '../model/model';
 import { StreamingTraceLoader } from '../model/stream-load';
 import { search, searchNeedle, type SearchResult } from '../model/search';
-import { messageOf, slowestRequestSpans, spanArgEvents, spanArgs, spanEvent } from '../model/summaries';
+import { errorCount, messageOf, slowestRequestSpans, spanArgEvents, spanArgs, spanEvent } from '../model/summaries';
 import { formatCount, formatDuration, formatOffset } from '../model/time';
-import { primaryCategory } from '../model/tracks';
 import { argEventsOf, renderDetails, type DetailsActions } from './details';
 import { clear, h } from './dom';
 import { renderErrors, renderGc, renderHotFunctions, renderLoopBlocks, renderRequests, renderSelection } from './tables';
@@ -329,12 +328,11 @@ export class App {
     set('requests', requests);
     set('loop', loop, true);
     set('gc', gc);
-    let errors = 0;
-    for (const track of model.tracks) {
-      if (track.kind !== 'instants') continue;
-      for (let i = 0; i < track.count; i++) if (primaryCategory(model.fields.cat(track.ref[i]!)) === 'error') errors++;
-    }
-    set('errors', errors, true);
+    // The errors are counted as the Errors tab lists them (console errors and failed requests
+    // too), which reads every request's columns: after the first frame is on screen.
+    requestAnimationFrame(() => setTimeout(() => {
+      if (this.model === model) set('errors', errorCount(model), true);
+    }, 0));
   }
 
   private setTab(tab: TabId): void {
