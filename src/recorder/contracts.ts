@@ -106,6 +106,20 @@ export interface SourceContext {
   tid: number;
 }
 
+/** A finished profiler window as Profiler.stop gave it, as JSON text, numbered in its process. */
+export interface ProfileWindowText {
+  serial: number;
+  json: string;
+}
+
+/** The CPU profile windows of a snapshot: those overlapping [startUs, endUs], to be cut to it. */
+export interface SnapshotProfiles {
+  startUs: number;
+  endUs: number;
+  tid: number;
+  windows: ProfileWindowText[];
+}
+
 /** An event source: installs its hooks, returns how to remove them. */
 export interface EventSource {
   name: string;
@@ -116,6 +130,12 @@ export interface EventSource {
    * [startUs, endUs]. Its memory must be bounded and counted by the source itself.
    */
   snapshotEvents?(startUs: number, endUs: number, pid: number, tid: number): TraceEvent[];
+  /**
+   * Optional, for CPU profile windows: called as snapshotEvents is; returns the windows
+   * overlapping [startUs, endUs] as JSON text, which the thread writing the snapshot cuts to
+   * the range and turns into events (sources/profile-events.ts). Bounded as snapshotEvents.
+   */
+  snapshotProfiles?(startUs: number, endUs: number): ProfileWindowText[];
   /**
    * Optional: writes to the ring now what the source would only write later (the event-loop
    * source: a block its tick has not reported yet — the thread is running again, so it is

@@ -3,7 +3,7 @@
 // writes snapshots. Every entry point swallows its own errors: the program must never notice
 // the recorder beyond a little CPU.
 import type { Worker } from 'node:worker_threads';
-import type { EventSource, RuleHooks, SourceContext } from './contracts';
+import type { EventSource, RuleHooks, SnapshotProfiles, SourceContext } from './contracts';
 import type { TraceEvent } from '../format/trace-event';
 import type { ResolvedOptions } from './config';
 import { nowUs, clockSync } from './clock';
@@ -198,7 +198,7 @@ export class RecorderRuntime {
         const uninstall = source.install(context);
         this.sources.push(source);
         this.cleanups.push(uninstall);
-        if (source.snapshotEvents) this.hasSnapshotSources = true;
+        if (source.snapshotEvents || source.snapshotProfiles) this.hasSnapshotSources = true;
       } catch (error) {
         this.noteHookError(source.name, error);
       }
@@ -366,8 +366,8 @@ export class RecorderRuntime {
     // A block that ended just before this answer and that the tick has not reported yet: it
     // goes into the ring now, and the watchdog copies the ring again (it copied before asking).
     const flushed = this.flushSources();
-    const extraEvents = this.hasSnapshotSources ? this.sourceSnapshotEvents() : [];
-    this.postToWatchdog({ type: 'copied', requestId, extraEvents, mainThreadUs: nowUs() - startedUs, ...(flushed ? { flushed } : {}) });
+    const parts = this.sourceSnapshotParts();
+    this.postToWatchdog({ type: 'copied', requestId, ...parts, mainThreadUs: nowUs() - startedUs, ...(flushed ? { flushed } : {}) });
   }
 
   /** Has each source write what it holds back (EventSource.flush); true when one wrote something. */
@@ -385,25 +385,26 @@ export class RecorderRuntime {
   }
 
   /**
-   * Events the sources make at snapshot time (CPU profile windows), clipped to the ring's
-   * window: from its oldest record (events older than that were overwritten, so a profile
-   * reaching further back would claim a time the snapshot does not cover) to now.
+   * What the sources hand a snapshot (the open GC window's events, CPU profile windows), for
+   * the ring's window: from its oldest record (events older than that were overwritten, so a
+   * profile reaching further back would claim a time the snapshot does not cover) to now.
    */
-  private sourceSnapshotEvents(): TraceEvent[] {
-    const events: TraceEvent[] = [];
-    if (!this.hasSnapshotSources) return events;
+  private sourceSnapshotParts(): { extraEvents: TraceEvent[]; profiles?: SnapshotProfiles } {
+    const extraEvents: TraceEvent[] = [];
+    if (!this.hasSnapshotSources) return { extraEvents };
     const end = nowUs();
     const oldest = oldestRecordTsUs(this.ring.buffer);
     const start = Number.isFinite(oldest) ? Math.min(oldest, end) : end;
+    const profiles: SnapshotProfiles = { startUs: start, endUs: end, tid: this.tid, windows: [] };
     for (const source of this.sources) {
-      if (!source.snapshotEvents) continue;
       try {
-        for (const event of source.snapshotEvents(start, end, process.pid, this.tid)) events.push(event);
+        if (source.snapshotEvents) for (const event of source.snapshotEvents(start, end, process.pid, this.tid)) extraEvents.push(event);
+        if (source.snapshotProfiles) profiles.windows.push(...source.snapshotProfiles(start, end));
       } catch (error) {
-        this.noteHookError(`${source.name}.snapshotEvents`, error);
+        this.noteHookError(`${source.name} at snapshot time`, error);
       }
     }
-    return events;
+    return profiles.windows.length > 0 ? { extraEvents, profiles } : { extraEvents };
   }
 
   /** An asynchronous snapshot through the watchdog (or synchronously here if there is none). */
@@ -467,7 +468,7 @@ export class RecorderRuntime {
       } catch {}
     }
     const written = writeSnapshot({
-      facts: this.facts, options: this.options, trigger, threads, extraEvents: this.sourceSnapshotEvents(), loopProbes: this.loopProbes,
+      facts: this.facts, options: this.options, trigger, threads, ...this.sourceSnapshotParts(), loopProbes: this.loopProbes,
       clockSync: clockSync(), hookErrors: this.ring.hookErrors, usedBytes: this.ring.usedBytes,
     }, outDir);
     this.lastSnapshotPath = written.path;

@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import { validateSnapshot } from '../../src/format/validate';
 import type { TraceEvent } from '../../src/format/trace-event';
 import { Kind, SPAN_ABORTED, SPAN_ROUTE_UNIT } from '../../src/recorder/sources/kinds';
-import { profileEvents, type V8Profile } from '../../src/recorder/sources/cpu-profile';
+import { profileEvents, profileWindowEvents, type V8Profile } from '../../src/recorder/sources/profile-events';
 import { FakeRing } from './sources-fake-ring';
 
 function snapshotOf(events: TraceEvent[], startTs: number, endTs: number) {
@@ -90,6 +90,13 @@ test('a CPU profile window is cut to the snapshot range, with only the nodes its
   assert.deepEqual((data.cpuProfile.nodes as { id: number; positionTicks?: unknown }[]).find((n) => n.id === 4)?.positionTicks, [{ line: 12, ticks: 3 }]);
   assert.deepEqual(profileEvents(profile, '0x1', 5000, 6000, 7, 0), []);
   assert.deepEqual(validateSnapshot(snapshotOf(events, 1150, 1450)), []);
+
+  // As the main thread hands windows to the snapshot's writer: JSON text, each numbered; the
+  // same events, ids made from the pid and the window's number; text that does not read as a
+  // profile is left out, not the snapshot.
+  const fromText = profileWindowEvents({ startUs: 1150, endUs: 1450, tid: 0, windows: [{ serial: 1, json: JSON.stringify(profile) }, { serial: 2, json: '{"nodes":[{"id":1' }, { serial: 3, json: '[]' }] }, 0);
+  assert.deepEqual(fromText, profileEvents(profile, '0x1', 1150, 1450, 0, 0));
+  assert.equal(profileWindowEvents({ startUs: 1150, endUs: 1450, tid: 2, windows: [{ serial: 5, json: JSON.stringify(profile) }] }, 7)[0]?.id, `0x${(7 * 1000 + 5).toString(16)}`);
 });
 
 test('a gc record carries V8\'s heap before and after when traced, and reads as before without them', () => {

@@ -7,6 +7,7 @@ import { Worker } from 'node:worker_threads';
 import { asyncCausalitySource } from '../../src/recorder/sources/async-causality';
 import { consoleSource, consoleText } from '../../src/recorder/sources/console';
 import { cpuProfileSource, MAX_BYTES } from '../../src/recorder/sources/cpu-profile';
+import { profileWindowEvents } from '../../src/recorder/sources/profile-events';
 import { errorsSource } from '../../src/recorder/sources/errors';
 import { eventLoopSource } from '../../src/recorder/sources/event-loop';
 import { fsSource } from '../../src/recorder/sources/fs';
@@ -244,7 +245,7 @@ test('CPU sampling: DevTools Profile/ProfileChunk events naming the hot function
     do {
       hotLoop(300);
       endUs = recorder.ring.nowUs();
-      events = source.snapshotEvents?.(startUs, endUs, 7, 0) ?? [];
+      events = profileWindowEvents({ startUs, endUs, tid: 0, windows: source.snapshotProfiles?.(startUs, endUs) ?? [] }, 7);
     } while (sampleCount() < 30 && Date.now() < deadline);
     const profiles = events.filter((e) => e.name === 'Profile');
     const chunks = events.filter((e) => e.name === 'ProfileChunk');
@@ -270,6 +271,46 @@ test('CPU sampling: DevTools Profile/ProfileChunk events naming the hot function
     assert.ok(allCount >= 10, `samples ${allCount}`);
     assert.ok(hotCount > allCount / 4, `hotLoop in ${hotCount} of ${allCount} samples`);
     assert.ok(source.heldBytes() > 0 && source.heldBytes() <= MAX_BYTES);
+  } finally {
+    recorder.uninstall();
+  }
+});
+
+test('CPU sampling: a program\'s own console profiles neither show among the windows nor stop them', () => {
+  const source = cpuProfileSource(1000, 10_000);
+  const recorder = installSources([source]);
+  const windowEvents = (startUs: number) => profileWindowEvents({ startUs, endUs: recorder.ring.nowUs(), tid: 0, windows: source.snapshotProfiles?.(startUs, recorder.ring.nowUs()) ?? [] }, 7);
+  const samplesOf = (events: TraceEvent[]) => events.filter((e) => e.name === 'ProfileChunk').reduce((n, e) => n + (e.args?.data as { cpuProfile: { samples: number[] } }).cpuProfile.samples.length, 0);
+  try {
+    const startUs = recorder.ring.nowUs();
+    // The program profiles itself, and ends every profile it can, untitled: the last of
+    // those ends the recorder's running window (V8 ends the newest profile of each session).
+    console.profile('the program\'s own');
+    hotLoop(100);
+    console.profileEnd();
+    console.profileEnd();
+    const deadline = Date.now() + 10_000;
+    let afterUs = recorder.ring.nowUs();
+    let events: TraceEvent[] = [];
+    do {
+      hotLoop(200);
+      events = windowEvents(startUs);
+    } while (samplesOf(events) < 30 && Date.now() < deadline);
+    const sinceEnd = () => profileWindowEvents({ startUs: afterUs, endUs: recorder.ring.nowUs(), tid: 0, windows: source.snapshotProfiles?.(afterUs, recorder.ring.nowUs()) ?? [] }, 7);
+    // Sampling goes on after the program ended the window: the next snapshot has new samples.
+    afterUs = recorder.ring.nowUs();
+    let later: TraceEvent[] = [];
+    do {
+      hotLoop(200);
+      later = sinceEnd();
+    } while (samplesOf(later) < 10 && Date.now() < deadline);
+    assert.ok(samplesOf(events) >= 10, `samples ${samplesOf(events)}`);
+    assert.ok(samplesOf(later) >= 10, `samples after the program's profileEnd: ${samplesOf(later)}`);
+    // Only the recorder's windows, which follow each other: the program's profile, begun and
+    // ended within the recorder's first window, is not among them.
+    const spans = (source.snapshotProfiles?.(startUs, recorder.ring.nowUs()) ?? []).map((w) => JSON.parse(w.json) as { startTime: number; endTime: number });
+    assert.ok(spans.length >= 2, `windows ${spans.length}`);
+    for (const a of spans) for (const b of spans) assert.ok(a === b || !(b.startTime > a.startTime && b.endTime < a.endTime), 'a window inside another: the program\'s own profile was kept');
   } finally {
     recorder.uninstall();
   }

@@ -5,10 +5,11 @@ import type { LoopBlockArgs, TraceEvent } from '../../format/trace-event';
 import { EventNames } from '../../format/trace-event';
 import { SNAPSHOT_FORMAT, SNAPSHOT_VERSION, type Snapshot, type SnapshotMetadata, type SnapshotTrigger } from '../../format/snapshot';
 import type { StackFrame } from '../../format/stack';
-import type { DecodeContext } from '../contracts';
+import type { DecodeContext, SnapshotProfiles } from '../contracts';
 import type { ResolvedOptions } from '../config';
 import { HEADER_BYTES, forEachRecord, readHeader } from '../ring/index';
 import { decoderFor } from '../sources-bridge';
+import { profileWindowEvents } from '../sources/profile-events';
 import { RECORDER_VERSION, type ProcessFacts } from './facts';
 
 export interface ThreadCopy {
@@ -23,8 +24,10 @@ export interface SnapshotInput {
   options: ResolvedOptions;
   trigger: SnapshotTrigger & { error?: { name: string; message: string; stack: string } };
   threads: ThreadCopy[];
-  /** Events produced outside the rings (CPU profile windows), already in trace form. */
+  /** Events produced outside the rings (the main thread's open GC window), already in trace form. */
   extraEvents?: TraceEvent[];
+  /** The main thread's CPU profile windows, to be cut to their range and written as trace events here. */
+  profiles?: SnapshotProfiles;
   /** Where the main thread was when it did not answer (program JavaScript was running). */
   /**
    * blocked: the event-loop block still under way when the probe found the thread stuck (from its
@@ -129,6 +132,7 @@ export function decodeSnapshot(input: SnapshotInput, emit: (event: TraceEvent) =
     if (range.newestTsUs > endTs) endTs = range.newestTsUs;
   }
   if (input.extraEvents) for (const event of input.extraEvents) push(event);
+  if (input.profiles) for (const event of profileWindowEvents(input.profiles, pid)) push(event);
 
   const triggerArgs: Record<string, unknown> = { reason: trigger.reason, source: trigger.source };
   for (const key of ['rule', 'value', 'threshold', 'location', 'error'] as const) {

@@ -1,112 +1,32 @@
 // Opt-in CPU sampling (cpuSamplingIntervalUs > 0) with V8's profiler through an in-process
-// inspector session. The profiler runs continuously; every WINDOW_MS it is stopped and
-// restarted, and the finished window's profile is kept. Windows older than the retention
-// (minAgeMs + one window) are dropped, and so are the oldest when the kept windows' estimated
-// size passes MAX_BYTES: CPU stacks never hold more than MAX_BYTES (4 MiB) of recorder memory.
-// At snapshot time the running window is stopped too (so the stacks reach the trigger), and
-// every window overlapping the snapshot is written as a DevTools `Profile` + `ProfileChunk`
-// pair. V8's profile timestamps are µs on the same monotonic clock as the trace (uv_hrtime),
-// so samples line up with the other events without conversion.
+// inspector session. The profiler runs continuously; every WINDOW_MS the window ends (the
+// next one started just before it) and its profile is kept as JSON text (a compact string, not
+// an object graph). Windows older than the retention (minAgeMs + one window) are dropped, and so
+// are the oldest when the kept text passes MAX_BYTES: CPU stacks never hold more than
+// MAX_BYTES (4 MiB) of recorder memory. At snapshot time the running window is stopped too (so
+// the stacks reach the trigger), and the text of every window overlapping the snapshot goes to
+// the thread that writes it, which cuts each to the snapshot's range and writes it as a
+// DevTools `Profile` + `ProfileChunk` pair (profile-events.ts). V8's profile timestamps are µs
+// on the same monotonic clock as the trace (uv_hrtime), so samples line up with the other
+// events without conversion.
 //
 // Cost: the sampling itself (see docs/benchmarks.md; ~3 % at 10 ms, ~9 % at 1 ms on an HTTP
-// server per DESIGN.md), plus one Profiler.stop (2–12 ms on the main thread) per window.
-import { Session } from 'node:inspector';
-import { EventNames, type TraceEvent } from '../../format/trace-event';
-import type { EventSource, SourceContext } from '../contracts';
+// server per DESIGN.md), plus ending each window: ~10 ms of the main thread at 1 ms sampling,
+// nearly all of it V8 building and serialising the profile and the session parsing it back.
+// While DevTools is attached with its profiler on, it is told of each window too (a console
+// profile, named TITLE_PREFIX + n, reaches every session) and lists them.
+import { console as inspectorConsole, Session } from 'node:inspector';
+import type { EventSource, ProfileWindowText, SourceContext } from '../contracts';
+import type { V8Profile } from './profile-events';
 
 const WINDOW_MS = 5000;
 export const MAX_BYTES = 4 * 1024 * 1024;
-// Estimated bytes of a profile held in memory: a node (object, call frame, strings shared
-// with the script) ~200 bytes; a sample id + a time delta in packed arrays ~16 bytes.
-const NODE_BYTES = 200;
-const SAMPLE_BYTES = 16;
-
-interface CallFrame {
-  functionName: string;
-  scriptId: string;
-  url: string;
-  lineNumber: number;
-  columnNumber: number;
-}
-/** Ticks per source line inside a node's function (V8 records them: the hot line, not just the function). */
-interface PositionTick {
-  line: number;
-  ticks: number;
-}
-interface ProfileNode {
-  id: number;
-  callFrame: CallFrame;
-  children?: number[];
-  positionTicks?: PositionTick[];
-}
-export interface V8Profile {
-  nodes: ProfileNode[];
-  startTime: number;
-  endTime: number;
-  samples?: number[];
-  timeDeltas?: number[];
-}
-
-export function estimateProfileBytes(profile: V8Profile): number {
-  return profile.nodes.length * NODE_BYTES + (profile.samples?.length ?? 0) * SAMPLE_BYTES;
-}
-
-/**
- * One kept window as DevTools trace events (`Profile`, then one `ProfileChunk`), limited to
- * the samples within [startUs, endUs], with only the nodes those samples reach (and their
- * ancestors). Returns [] when no sample falls in the range.
- */
-export function profileEvents(profile: V8Profile, profileId: string, startUs: number, endUs: number, pid: number, tid: number): TraceEvent[] {
-  const samples = profile.samples ?? [];
-  const deltas = profile.timeDeltas ?? [];
-  const keptSamples: number[] = [];
-  const keptDeltas: number[] = [];
-  // The profile starts at the window's start when it began earlier, so every event stays in it.
-  const baseUs = Math.max(profile.startTime, startUs);
-  let timeUs = profile.startTime;
-  let previousKeptUs = baseUs;
-  for (let i = 0; i < samples.length; i++) {
-    timeUs += deltas[i] ?? 0;
-    if (timeUs < startUs || timeUs > endUs) continue;
-    keptSamples.push(samples[i] ?? 0);
-    keptDeltas.push(timeUs - previousKeptUs);
-    previousKeptUs = timeUs;
-  }
-  if (keptSamples.length === 0) return [];
-
-  const parentOf = new Map<number, number>();
-  const byId = new Map<number, ProfileNode>();
-  for (const node of profile.nodes) {
-    byId.set(node.id, node);
-    for (const child of node.children ?? []) parentOf.set(child, node.id);
-  }
-  const needed = new Set<number>();
-  for (const id of keptSamples) {
-    for (let at: number | undefined = id; at !== undefined && !needed.has(at); at = parentOf.get(at)) needed.add(at);
-  }
-  // positionTicks count the whole window's ticks, also those outside [startUs, endUs]: they
-  // say which line of a function was hot, which a cut window barely changes.
-  const nodes: { id: number; callFrame: CallFrame; parent?: number; positionTicks?: PositionTick[] }[] = [];
-  for (const node of profile.nodes) {
-    if (!needed.has(node.id)) continue;
-    const parent = parentOf.get(node.id);
-    const kept: { id: number; callFrame: CallFrame; parent?: number; positionTicks?: PositionTick[] } = { id: node.id, callFrame: node.callFrame };
-    if (parent !== undefined) kept.parent = parent;
-    if (node.positionTicks !== undefined && node.positionTicks.length > 0) kept.positionTicks = node.positionTicks;
-    nodes.push(kept);
-  }
-  return [
-    { name: EventNames.profile, cat: 'cpu', ph: 'P', ts: baseUs, pid, tid, id: profileId, args: { data: { startTime: baseUs } } },
-    {
-      // Stamped at the profile's start (DevTools places samples by timeDeltas, not by this ts).
-      name: EventNames.profileChunk, cat: 'cpu', ph: 'P', ts: baseUs, pid, tid, id: profileId,
-      args: { data: { cpuProfile: { nodes, samples: keptSamples }, timeDeltas: keptDeltas } },
-    },
-  ];
-}
+/** Our windows' profile titles start so (a program's own console.profile titles are not ours). */
+const TITLE_PREFIX = 'node-flight-recorder cpu window ';
 
 export function cpuProfileSource(intervalUs: number, minAgeMs: number): EventSource & { heldBytes(): number } {
-  const windows: { profile: V8Profile; bytes: number; serial: number }[] = [];
+  /** Finished windows, oldest first: their time span and their profile's JSON text (one-byte: a byte a character). */
+  const windows: { startTime: number; endTime: number; text: ProfileWindowText }[] = [];
   let heldBytes = 0;
   let serial = 0;
   let session: Session | undefined;
@@ -128,23 +48,41 @@ export function cpuProfileSource(intervalUs: number, minAgeMs: number): EventSou
         });
         return result;
       };
-      post('Profiler.enable');
-      post('Profiler.setSamplingInterval', { interval: Math.max(50, Math.round(intervalUs)) });
-      post('Profiler.start');
-
       const keep = (profile: V8Profile) => {
-        const bytes = estimateProfileBytes(profile);
-        windows.push({ profile, bytes, serial: ++serial });
-        heldBytes += bytes;
+        // As text: the snapshot hands it to the watchdog as one string, and it holds a window
+        // in less memory than the parsed objects did.
+        const json = JSON.stringify(profile);
+        windows.push({ startTime: profile.startTime, endTime: profile.endTime, text: { serial: ++serial, json } });
+        heldBytes += json.length;
         const oldestUs = profile.endTime - (minAgeMs + WINDOW_MS) * 1000;
-        while (windows.length > 0 && (heldBytes > MAX_BYTES || (windows[0]?.profile.endTime ?? 0) < oldestUs)) {
-          heldBytes -= windows.shift()?.bytes ?? 0;
+        while (windows.length > 0 && (heldBytes > MAX_BYTES || (windows[0]?.endTime ?? 0) < oldestUs)) {
+          heldBytes -= windows.shift()?.text.json.length ?? 0;
         }
       };
+      // Windows are console profiles of this session, each started just before the one before
+      // it ends: while a profile runs, the session keeps V8's profiler — and the map of every
+      // compiled function it builds when it starts — where stopping the only profile disposed
+      // of it, and starting the next built it again: 25–40 ms of the main thread per window
+      // (Profiler.start), against ~0.3 ms (docs/benchmarks.md). `inspector.console` reaches
+      // the inspector only: nothing is printed. A window arrives with its end (synchronously,
+      // in an in-process session), also when the program's own untitled console.profileEnd()
+      // ends it early.
+      const keepOurs = context.guard('cpu-profile window', (message: { params?: { title?: unknown; profile?: V8Profile } }) => {
+        const { title, profile } = message.params ?? {};
+        if (typeof title === 'string' && title.startsWith(TITLE_PREFIX) && profile) keep(profile);
+      });
+      activeSession.on('Profiler.consoleProfileFinished', keepOurs);
+      post('Profiler.enable');
+      post('Profiler.setSamplingInterval', { interval: Math.max(50, Math.round(intervalUs)) });
+      let windowCount = 0;
+      let running = TITLE_PREFIX + ++windowCount;
+      inspectorConsole.profile(running);
+
       rotateNow = context.guard('cpu-profile rotate', () => {
-        const answer = post('Profiler.stop') as { profile?: V8Profile } | undefined;
-        post('Profiler.start');
-        if (answer?.profile) keep(answer.profile);
+        const next = TITLE_PREFIX + ++windowCount;
+        inspectorConsole.profile(next);
+        inspectorConsole.profileEnd(running);
+        running = next;
       });
       const timer = setInterval(rotateNow, WINDOW_MS);
       timer.unref();
@@ -152,7 +90,8 @@ export function cpuProfileSource(intervalUs: number, minAgeMs: number): EventSou
         clearInterval(timer);
         rotateNow = () => {};
         try {
-          post('Profiler.stop');
+          activeSession.off('Profiler.consoleProfileFinished', keepOurs);
+          inspectorConsole.profileEnd(running);
           post('Profiler.disable');
         } catch {}
         activeSession.disconnect();
@@ -161,15 +100,10 @@ export function cpuProfileSource(intervalUs: number, minAgeMs: number): EventSou
         heldBytes = 0;
       };
     },
-    snapshotEvents(startUs: number, endUs: number, pid: number, tid: number): TraceEvent[] {
+    snapshotProfiles(startUs: number, endUs: number): ProfileWindowText[] {
       if (session === undefined) return [];
       rotateNow();
-      const events: TraceEvent[] = [];
-      for (const { profile, serial: id } of windows) {
-        if (profile.endTime < startUs || profile.startTime > endUs) continue;
-        events.push(...profileEvents(profile, `0x${(pid * 1000 + id).toString(16)}`, startUs, endUs, pid, tid));
-      }
-      return events;
+      return windows.filter((window) => window.endTime >= startUs && window.startTime <= endUs).map((window) => window.text);
     },
   };
 }

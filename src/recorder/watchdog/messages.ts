@@ -1,6 +1,7 @@
 // Messages between the recording thread (main) and the watchdog thread.
 import type { SnapshotTrigger } from '../../format/snapshot';
 import type { TraceEvent } from '../../format/trace-event';
+import type { SnapshotProfiles } from '../contracts';
 import type { ResolvedOptions } from '../config';
 import type { LoopProbe } from '../snapshot/build';
 import type { ProcessFacts } from '../snapshot/facts';
@@ -26,7 +27,7 @@ export type ToWatchdog =
    * `mainThreadUs`: how long the main thread's answer took (its whole share of a snapshot);
    * `flushed`: it wrote to its ring on answering (a block its tick had not reported): copy it again.
    */
-  | { type: 'copied'; requestId: number; extraEvents: TraceEvent[]; mainThreadUs: number; flushed?: boolean }
+  | { type: 'copied'; requestId: number; extraEvents: TraceEvent[]; profiles?: SnapshotProfiles; mainThreadUs: number; flushed?: boolean }
   | { type: 'armed'; requestId: number; ok: boolean; error?: string; removed?: boolean }
   | { type: 'live'; metrics: Record<string, number> }
   /** The main thread recorded an event-loop block: probe the next ones (loop-probe.ts). */

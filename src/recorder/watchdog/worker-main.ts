@@ -21,6 +21,7 @@ import { loopBlockThresholdMs } from '../sources/index';
 import { loopBlockedAt, loopTickDueUs } from './loop-tick';
 import { scanLiveMetrics } from './live-scan';
 import type { SnapshotInput, ThreadCopy } from '../snapshot/build';
+import type { SnapshotProfiles } from '../contracts';
 import type { TraceEvent } from '../../format/trace-event';
 import { programFrame, type StackFrame } from '../../format/stack';
 import { writeSnapshot, type WrittenFile } from '../snapshot/write-file';
@@ -144,6 +145,7 @@ export function runWatchdog(data: WatchdogData): void {
       let stuck: SnapshotInput['stuck'];
       let slow: SnapshotInput['slow'];
       let extraEvents: TraceEvent[] = [];
+      let profiles: SnapshotProfiles | undefined;
       let mainThreadMs: number | undefined;
       if (reply && reply.type === 'copied') {
         if (reply.flushed) {
@@ -151,6 +153,7 @@ export function runWatchdog(data: WatchdogData): void {
           usedBytes = usedBytesOf(ring);
         }
         extraEvents = reply.extraEvents;
+        profiles = reply.profiles;
         mainThreadMs = reply.mainThreadUs / 1000;
       } else {
         const stuckTs = nowUs();
@@ -184,7 +187,7 @@ export function runWatchdog(data: WatchdogData): void {
       const workerBlocks = stuckWorkers.filter((block) => block.stillAway());
       const copiedAt = Date.now();
       const written = writeSnapshot(
-        { facts, options, trigger, threads, extraEvents, stuck, slow, loopProbes: prober?.probes(), workerBlocksUnderWay: workerBlocks, clockSync: clockSync(), hookErrors: header[H_HOOK_ERRORS] ?? 0, usedBytes },
+        { facts, options, trigger, threads, extraEvents, profiles, stuck, slow, loopProbes: prober?.probes(), workerBlocksUnderWay: workerBlocks, clockSync: clockSync(), hookErrors: header[H_HOOK_ERRORS] ?? 0, usedBytes },
         out, new Date(), (metadata) => {
           // Decoding and encoding are one pass now: "decode" is their sum.
           // mainThread: the program's share of this snapshot (answering the watchdog), when it answered.
