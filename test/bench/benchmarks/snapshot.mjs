@@ -128,7 +128,7 @@ const pause = pauseBench({
 });
 const pauseWithCpu = pauseBench({
   id: 'pause-cpu',
-  title: 'the same with 1 ms CPU sampling on (the snapshot also stops/restarts the profiler)',
+  title: 'the same with 1 ms CPU sampling on (the snapshot also ends the profiler\'s running window)',
   recorderOptions: { cpuSamplingIntervalUs: 1000 },
   target: 'measured (the ≤ 5 ms target is for the default recorder)',
   fullOnly: true,
