@@ -1,6 +1,7 @@
 // Opt-in sources under the real recorder: CPU sampling names the hot function; async
 // causality writes flows from the scheduling callback to the scheduled one.
 import { strict as assert } from 'node:assert';
+import { readdirSync, readFileSync } from 'node:fs';
 import { after, test } from 'node:test';
 import { validateSnapshot } from '../../src/format/validate';
 import type { TraceEvent } from '../../src/format/trace-event';
@@ -37,6 +38,27 @@ test('CPU sampling: a program spending its time in hotLoop yields samples naming
     return allSamples >= 50;
   }, 30_000, 'CPU samples');
   assert.ok(hotSamples > allSamples / 4, `hotLoop in ${hotSamples} of ${allSamples} samples`);
+});
+
+test('CPU sampling samples the main thread only: a worker thread is not sampled for stacks no snapshot holds', { skip: (!built && 'dist/ not built') || (process.platform !== 'linux' && 'reads /proc'), timeout: 60_000 }, async () => {
+  const app = await startApp('hot-loop-worker.js', { recorder: true, config: { cpuSamplingIntervalUs: 1000 } });
+  running.push(app);
+  // Each V8 CPU profiler runs a thread of its own with this name: one per sampled thread.
+  const profilerThreads = () => readdirSync(`/proc/${app.child.pid}/task`).filter((task) => {
+    try {
+      return readFileSync(`/proc/${app.child.pid}/task/${task}/comm`, 'utf8').trim() === 'v8:ProfEvntProc';
+    } catch {
+      return false; // a thread that ended meanwhile
+    }
+  }).length;
+  let events: TraceEvent[] = [];
+  await until(() => {
+    events = readSnapshot(cliSnapshot(app, 'cpu')[0] ?? '').events;
+    return events.some((e) => e.name === 'ProfileChunk');
+  }, 30_000, 'CPU samples');
+  assert.equal(profilerThreads(), 1, 'one CPU profiler: the main thread\'s');
+  assert.deepEqual([...new Set(events.filter((e) => e.name === 'ProfileChunk').map((e) => e.tid))], [0]);
+  assert.ok(events.some((e) => e.name === 'thread_name' && e.tid !== 0), 'the worker is recorded (its lane), only not sampled');
 });
 
 test('async causality: flows link timers to the immediates they scheduled', { skip: !built && 'dist/ not built', timeout: 60_000 }, async () => {
