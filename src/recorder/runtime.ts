@@ -195,7 +195,7 @@ export class RecorderRuntime {
     };
     // CPU samples are the main thread's: a snapshot takes the sources' windows from the thread
     // that answers it, and a worker answers none, so a worker sampling itself paid V8's sampler
-    // (~5–9 % of its CPU at 1 ms) for stacks no snapshot held.
+    // (4–9 % of its CPU at 1 ms in the benchmarks) for stacks no snapshot held.
     const options = this.isMain ? this.options : { ...this.options, cpuSamplingIntervalUs: 0 };
     for (const source of createDefaultSources(options)) {
       try {
