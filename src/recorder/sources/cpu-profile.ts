@@ -3,7 +3,7 @@
 // next one started just before it) and its profile is kept as JSON text (a compact string, not
 // an object graph). Windows older than the retention (minAgeMs + one window) are dropped, and so
 // are the oldest when the kept text passes MAX_BYTES: CPU stacks never hold more than
-// MAX_BYTES (4 MiB) of recorder memory. At snapshot time the running window is stopped too (so
+// MAX_BYTES (4 MiB) of recorder memory. At snapshot time the running window is ended too (so
 // the stacks reach the trigger), and the text of every window overlapping the snapshot goes to
 // the thread that writes it, which cuts each to the snapshot's range and writes it as a
 // DevTools `Profile` + `ProfileChunk` pair (profile-events.ts). V8's profile timestamps are µs

@@ -1,9 +1,10 @@
-// A CPU profile window as trace events: V8's profile object (from Profiler.stop) cut to a
-// snapshot's time range, written as a DevTools `Profile` + `ProfileChunk` pair. The profiler's
-// windows are kept as JSON text (sources/cpu-profile.ts) and turned into events by the thread
-// that writes the snapshot — the watchdog, nearly always: text goes to it as one copy, where
-// the events' object graph (thousands of nodes and call frames) took the main thread 5–15 ms
-// to clone, and cutting the windows another 3–8 ms (docs/benchmarks.md).
+// A CPU profile window as trace events: V8's profile object (as the inspector gives it when a
+// profile ends) cut to a snapshot's time range, written as a DevTools `Profile` +
+// `ProfileChunk` pair. The profiler's windows are kept as JSON text (sources/cpu-profile.ts)
+// and turned into events by the thread that writes the snapshot — the watchdog, nearly always:
+// text goes to it as one copy, where the events' object graph (thousands of nodes and call
+// frames) took the main thread 2–14 ms to clone, and cutting the windows another 2–8 ms
+// (docs/benchmarks.md).
 import { EventNames, type TraceEvent } from '../../format/trace-event';
 import type { SnapshotProfiles } from '../contracts';
 
@@ -57,9 +58,7 @@ export function profileEvents(profile: V8Profile, profileId: string, startUs: nu
   if (keptSamples.length === 0) return [];
 
   const parentOf = new Map<number, number>();
-  const byId = new Map<number, ProfileNode>();
   for (const node of profile.nodes) {
-    byId.set(node.id, node);
     for (const child of node.children ?? []) parentOf.set(child, node.id);
   }
   const needed = new Set<number>();
