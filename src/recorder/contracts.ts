@@ -106,7 +106,7 @@ export interface SourceContext {
   tid: number;
 }
 
-/** A finished profiler window as Profiler.stop gave it, as JSON text, numbered in its process. */
+/** A finished profiler window (V8's profile as the inspector gives it when a profile ends) as JSON text, numbered in its process. */
 export interface ProfileWindowText {
   serial: number;
   json: string;

@@ -5,7 +5,7 @@ import { hotFunctions } from '../../src/viewer/model/cpu';
 import { loadTraceText } from '../../src/viewer/model/load';
 import { buildModel, rowCountOf, type TimelineModel } from '../../src/viewer/model/model';
 import { search } from '../../src/viewer/model/search';
-import { errorRows, formatMegabytes, gcTotals, longestLoopBlocks, selectionStats, slowestRequestSpans, slowestRequests } from '../../src/viewer/model/summaries';
+import { errorCount, errorRows, formatMegabytes, gcTotals, longestLoopBlocks, newestErrors, selectionStats, slowestRequestSpans, slowestRequests } from '../../src/viewer/model/summaries';
 import { layoutTracks } from '../../src/viewer/model/track-layout';
 import { isRequestSpan, loopBlockedUs, requestContext } from '../../src/viewer/model/while-open';
 import { makeSnapshot } from '../browser/fixture-trace';
@@ -163,6 +163,13 @@ test('a realistic snapshot: summaries, search, selection stats and vertical layo
   const gc = gcTotals(m);
   assert.ok(gc.count > 10 && gc.kinds.some((k) => k.kind === 'major'));
   assert.ok(errorRows(m).some((r) => r.name === 'Unhandled rejection'));
+  // The tab's count (errorCount) is every error; the table the newest of them, oldest first.
+  const every = errorRows(m, Number.MAX_SAFE_INTEGER);
+  assert.ok(every.length >= 3, `errors ${every.length}`);
+  assert.equal(errorCount(m), every.length);
+  const newest = newestErrors(m, 2);
+  assert.equal(newest.total, every.length);
+  assert.deepEqual(newest.rows, every.slice(-2));
   const result = search(m, '/api/checkout');
   assert.ok(result && result.spans.length > 0);
   assert.ok(result.spans.every((s) => m.events[m.spans.event[s]!]!.name.includes('/api/checkout')));

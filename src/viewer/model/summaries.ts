@@ -196,7 +196,13 @@ export interface ErrorRow {
 
 /** The Errors tab's rows, oldest first: the newest `limit` of allErrors. */
 export function errorRows(model: TimelineModel, limit = 500): ErrorRow[] {
-  return allErrors(model).sort((a, b) => a.ts - b.ts).slice(-limit);
+  return newestErrors(model, limit).rows;
+}
+
+/** The newest `limit` errors, oldest first, and how many the window holds in all. */
+export function newestErrors(model: TimelineModel, limit = 500): { rows: ErrorRow[]; total: number } {
+  const all = allErrors(model);
+  return { rows: all.sort((a, b) => a.ts - b.ts).slice(-limit), total: all.length };
 }
 
 /** How many errors the window holds (the Errors tab's badge). */

@@ -3,7 +3,7 @@
 import type { StackFrame } from '../../format/stack';
 import { frameLabel, hotFunctions } from '../model/cpu';
 import type { TimelineModel } from '../model/model';
-import { errorRows, formatMegabytes, gcTotals, longestLoopBlocks, selectionStats, slowestRequests, type GcKindTotals, type SpanRow } from '../model/summaries';
+import { formatMegabytes, gcTotals, longestLoopBlocks, newestErrors, selectionStats, slowestRequests, type GcKindTotals, type SpanRow } from '../model/summaries';
 import { formatCount, formatDuration, formatOffset } from '../model/time';
 import { frameLink, toStackFrame, type DetailsActions } from './details';
 import { loopBlockedUs } from '../model/while-open';
@@ -110,12 +110,15 @@ export function renderGc(model: TimelineModel, actions: TableActions): HTMLEleme
 }
 
 export function renderErrors(model: TimelineModel, actions: TableActions): HTMLElement {
-  const rows = errorRows(model);
-  return table([
+  const { rows, total } = newestErrors(model);
+  const list = table([
     { title: 'Time', numeric: true, cell: (r: (typeof rows)[number]) => formatOffset(r.ts - model.originUs) },
     { title: 'What', cell: (r) => h('span', { class: 'nfr-error-text' }, r.name) },
     { title: 'Message', cell: (r) => r.message },
   ], rows, (r) => actions.select(r.span >= 0 ? { kind: 'span', span: r.span } : { kind: 'instant', event: r.event, track: trackOfEvent(model, r.event) }), 'No errors, exceptions, rejections or failed requests in this window.');
+  // The tab's count is every error: say when the table holds only the newest of them.
+  if (total <= rows.length) return list;
+  return h('div', {}, h('p', { class: 'nfr-summary-line' }, `The newest ${formatCount(rows.length)} of ${formatCount(total)} errors.`), list);
 }
 
 function trackOfEvent(model: TimelineModel, event: number): number {
