@@ -34,11 +34,14 @@ export async function until<T>(check: () => T | undefined | false, timeoutMs: nu
   }
 }
 
-/** Starts test/fixtures/apps/<app> with or without the recorder; resolves when it is ready. */
-export async function startApp(app: string, options: { recorder: boolean; config?: object; cwd?: string; viaCliRun?: boolean }): Promise<RunningApp> {
+/**
+ * Starts test/fixtures/apps/<app> with or without the recorder; resolves when it is ready.
+ * `env`: variables the app reads besides the harness's own (PORT_FILE and the recorder's).
+ */
+export async function startApp(app: string, options: { recorder: boolean; config?: object; cwd?: string; viaCliRun?: boolean; env?: Record<string, string> }): Promise<RunningApp> {
   const dir = mkdtempSync(join(tmpdir(), 'nfr-sources-'));
   const portFile = join(dir, 'port');
-  const env: NodeJS.ProcessEnv = { ...process.env, PORT_FILE: portFile, FLIGHT_RECORDER_REGISTRY: join(dir, 'registry') };
+  const env: NodeJS.ProcessEnv = { ...process.env, ...options.env, PORT_FILE: portFile, FLIGHT_RECORDER_REGISTRY: join(dir, 'registry') };
   delete env.NODE_OPTIONS;
   delete env.FLIGHT_RECORDER;
   if (options.recorder) env.FLIGHT_RECORDER = JSON.stringify({ out: join(dir, 'out'), ...options.config });

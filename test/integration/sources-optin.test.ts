@@ -41,7 +41,7 @@ test('CPU sampling: a program spending its time in hotLoop yields samples naming
 });
 
 test('CPU sampling samples the main thread only: a worker thread is not sampled for stacks no snapshot holds', { skip: (!built && 'dist/ not built') || (process.platform !== 'linux' && 'reads /proc'), timeout: 60_000 }, async () => {
-  const app = await startApp('hot-loop-worker.js', { recorder: true, config: { cpuSamplingIntervalUs: 1000 } });
+  const app = await startApp('hot-loop.js', { recorder: true, config: { cpuSamplingIntervalUs: 1000 }, env: { HOT_LOOP_WORKER: '1' } });
   running.push(app);
   // Each V8 CPU profiler runs a thread of its own with this name: one per sampled thread.
   const profilerThreads = () => readdirSync(`/proc/${app.child.pid}/task`).filter((task) => {

@@ -241,12 +241,11 @@ test('CPU sampling: DevTools Profile/ProfileChunk events naming the hot function
     const deadline = Date.now() + 10_000;
     let endUs = startUs;
     let events: TraceEvent[] = [];
-    const sampleCount = () => events.filter((e) => e.name === 'ProfileChunk').reduce((n, e) => n + ((e.args?.data as { cpuProfile: { samples: number[] } }).cpuProfile.samples.length), 0);
     do {
       hotLoop(300);
       endUs = recorder.ring.nowUs();
-      events = profileWindowEvents({ startUs, endUs, tid: 0, windows: source.snapshotProfiles?.(startUs, endUs) ?? [] }, 7);
-    } while (sampleCount() < 30 && Date.now() < deadline);
+      events = cpuWindowEvents(source, startUs, endUs);
+    } while (chunkSamples(events) < 30 && Date.now() < deadline);
     const profiles = events.filter((e) => e.name === 'Profile');
     const chunks = events.filter((e) => e.name === 'ProfileChunk');
     assert.ok(profiles.length >= 1 && profiles.length === chunks.length);
@@ -279,8 +278,6 @@ test('CPU sampling: DevTools Profile/ProfileChunk events naming the hot function
 test('CPU sampling: a program\'s own console profiles neither show among the windows nor stop them', () => {
   const source = cpuProfileSource(1000, 10_000);
   const recorder = installSources([source]);
-  const windowEvents = (startUs: number) => profileWindowEvents({ startUs, endUs: recorder.ring.nowUs(), tid: 0, windows: source.snapshotProfiles?.(startUs, recorder.ring.nowUs()) ?? [] }, 7);
-  const samplesOf = (events: TraceEvent[]) => events.filter((e) => e.name === 'ProfileChunk').reduce((n, e) => n + (e.args?.data as { cpuProfile: { samples: number[] } }).cpuProfile.samples.length, 0);
   try {
     const startUs = recorder.ring.nowUs();
     // The program profiles itself, and ends every profile it can, untitled: the last of
@@ -290,22 +287,20 @@ test('CPU sampling: a program\'s own console profiles neither show among the win
     console.profileEnd();
     console.profileEnd();
     const deadline = Date.now() + 10_000;
-    let afterUs = recorder.ring.nowUs();
     let events: TraceEvent[] = [];
     do {
       hotLoop(200);
-      events = windowEvents(startUs);
-    } while (samplesOf(events) < 30 && Date.now() < deadline);
-    const sinceEnd = () => profileWindowEvents({ startUs: afterUs, endUs: recorder.ring.nowUs(), tid: 0, windows: source.snapshotProfiles?.(afterUs, recorder.ring.nowUs()) ?? [] }, 7);
+      events = cpuWindowEvents(source, startUs, recorder.ring.nowUs());
+    } while (chunkSamples(events) < 30 && Date.now() < deadline);
     // Sampling goes on after the program ended the window: the next snapshot has new samples.
-    afterUs = recorder.ring.nowUs();
+    const afterUs = recorder.ring.nowUs();
     let later: TraceEvent[] = [];
     do {
       hotLoop(200);
-      later = sinceEnd();
-    } while (samplesOf(later) < 10 && Date.now() < deadline);
-    assert.ok(samplesOf(events) >= 10, `samples ${samplesOf(events)}`);
-    assert.ok(samplesOf(later) >= 10, `samples after the program's profileEnd: ${samplesOf(later)}`);
+      later = cpuWindowEvents(source, afterUs, recorder.ring.nowUs());
+    } while (chunkSamples(later) < 10 && Date.now() < deadline);
+    assert.ok(chunkSamples(events) >= 10, `samples ${chunkSamples(events)}`);
+    assert.ok(chunkSamples(later) >= 10, `samples after the program's profileEnd: ${chunkSamples(later)}`);
     // Only the recorder's windows, which follow each other: the program's profile, begun and
     // ended within the recorder's first window, is not among them.
     const spans = (source.snapshotProfiles?.(startUs, recorder.ring.nowUs()) ?? []).map((w) => JSON.parse(w.json) as { startTime: number; endTime: number });
@@ -315,6 +310,16 @@ test('CPU sampling: a program\'s own console profiles neither show among the win
     recorder.uninstall();
   }
 });
+
+/** What a snapshot of [startUs, endUs] holds of the CPU source's windows (as the watchdog writes them, pid 7). */
+function cpuWindowEvents(source: ReturnType<typeof cpuProfileSource>, startUs: number, endUs: number): TraceEvent[] {
+  return profileWindowEvents({ startUs, endUs, tid: 0, windows: source.snapshotProfiles?.(startUs, endUs) ?? [] }, 7);
+}
+
+/** How many samples the ProfileChunk events carry. */
+function chunkSamples(events: TraceEvent[]): number {
+  return events.filter((e) => e.name === 'ProfileChunk').reduce((n, e) => n + (e.args?.data as { cpuProfile: { samples: number[] } }).cpuProfile.samples.length, 0);
+}
 
 function isBelow(nodes: { id: number; parent?: number }[], id: number, ancestors: number[]): boolean {
   const parent = new Map(nodes.map((n) => [n.id, n.parent]));
