@@ -6,16 +6,16 @@
 // over those args. The file is read in 4 MiB pieces into one reused buffer, never as one
 // string. A file not in our writer's layout has no summary: the host sends it whole as before.
 import { existsSync } from 'node:fs';
+import type { MessagePort } from 'node:worker_threads';
 import { open, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { searchRemoteArgs } from '../format/args-search';
 import { decodeEventSummary, type EventSummary } from '../format/event-summary';
-import { EventSummaryBuilder } from '../format/event-summary-builder';
+import { EventSummaryBuilder, type SummaryPart } from '../format/event-summary-builder';
 import { prefaultShared } from '../format/memory-arena';
 import { concatBytes } from '../format/snapshot-lines';
 import type { ByteRange } from '../format/viewer-protocol';
-
-const READ_BYTES = 4 << 20;
+import { cutPoint, feedFile, READ_BYTES } from './summary-parts';
 
 export interface BuiltSummary {
   /** The summary, as pieces to write in order. */
@@ -25,8 +25,11 @@ export interface BuiltSummary {
   fileBytes: number;
   fileMtimeMs: number;
   buildMs: number;
-  /** Where it was built: a worker thread, or the host's own thread (no worker bundle, or the worker failed). */
-  builtOn: 'worker' | 'host thread';
+  /**
+   * Where it was built: a worker thread, two (a large file read in two parts: summary-parts.ts),
+   * or the host's own thread (no worker bundle, or the worker failed).
+   */
+  builtOn: 'worker' | 'two workers' | 'host thread';
 }
 
 export type SummaryOutcome = { summary: BuiltSummary } | { reason: string };
@@ -205,9 +208,9 @@ export async function buildSummary(tracePath: string, onColumns?: (pieces: Uint8
   if (!existsSync(WORKER_SCRIPT)) return buildSummaryHere(tracePath, here);
   const startMs = performance.now();
   let columns: Uint8Array[] | undefined;
-  const outcome = await buildInWorker(tracePath, (pieces) => {
+  const outcome = await buildInWorker(tracePath, (pieces, twoParts) => {
     columns = pieces;
-    onColumns?.(pieces, 'worker');
+    onColumns?.(pieces, twoParts ? 'two workers' : 'worker');
   }, onProgress).catch(() => undefined);
   if (!outcome) {
     // The worker failed. Before it sent anything: build here. After (someone may be streaming
@@ -216,7 +219,7 @@ export async function buildSummary(tracePath: string, onColumns?: (pieces: Uint8
   }
   if ('summary' in outcome) {
     outcome.summary.buildMs = performance.now() - startMs;
-    outcome.summary.builtOn = 'worker';
+    outcome.summary.builtOn = outcome.summary.builtOn === 'two workers' ? 'two workers' : 'worker';
   }
   return outcome;
 }
@@ -225,7 +228,7 @@ export async function buildSummary(tracePath: string, onColumns?: (pieces: Uint8
  * What the worker posts: the memory its build will write (for this thread to touch ahead while
  * it idles), the pieces before the span layout, then the outcome with the layout's pieces only.
  */
-export type SummaryWorkerMessage = { memoryAhead: MemoryAhead } | { columns: Uint8Array[] } | { outcome: SummaryOutcome };
+export type SummaryWorkerMessage = { memoryAhead: MemoryAhead } | { columns: Uint8Array[]; twoParts: boolean } | { outcome: SummaryOutcome };
 
 type MemoryAhead = NonNullable<ReturnType<EventSummaryBuilder['memoryAhead']>>;
 
@@ -235,12 +238,65 @@ type MemoryAhead = NonNullable<ReturnType<EventSummaryBuilder['memoryAhead']>>;
  */
 const PREFAULT_AHEAD = 0.05;
 
-async function buildInWorker(tracePath: string, onColumns: (pieces: Uint8Array[]) => void, onProgress?: (progress: Int32Array) => void): Promise<SummaryOutcome | undefined> {
+/** What a summary worker is given (summary-worker.ts). */
+export interface SummaryWorkerData {
+  tracePath: string;
+  /** A cut from cutPoint: this worker reads the bytes before it and appends the rest's events from `restPort`. */
+  cutAt?: number;
+  /** A worker reading the bytes from `cutAt` to the end posts their events here (and builds nothing else). */
+  restPort?: MessagePort;
+  role: 'summary' | 'rest';
+}
+
+/** What the worker reading the rest posts to the one building the summary (undefined: it could not read them). */
+export interface RestMessage {
+  rest: SummaryPart | undefined;
+}
+
+/** Where to cut the file for two workers (summary-parts.ts), or undefined to read it with one. */
+async function cutForWorkers(tracePath: string): Promise<number | undefined> {
+  const handle = await open(tracePath, 'r').catch(() => undefined);
+  if (!handle) return undefined;
+  try {
+    return await cutPoint(handle, (await handle.stat()).size);
+  } catch {
+    return undefined;
+  } finally {
+    await handle.close().catch(() => undefined);
+  }
+}
+
+async function buildInWorker(tracePath: string, onColumns: (pieces: Uint8Array[], twoParts: boolean) => void, onProgress?: (progress: Int32Array) => void): Promise<SummaryOutcome | undefined> {
   // Loaded when a summary is first built, not when the extension activates.
-  const { Worker } = await import('node:worker_threads');
+  const { Worker, MessageChannel } = await import('node:worker_threads');
+  const cutAt = await cutForWorkers(tracePath);
   return new Promise((resolve, reject) => {
-    const worker = new Worker(WORKER_SCRIPT, { workerData: { tracePath } });
     let settled = false;
+    // The rest's events go from worker to worker: this thread (the extension host, shared by
+    // every extension) never holds them.
+    let stopRest = () => {};
+    let summaryData: SummaryWorkerData = { tracePath, role: 'summary' };
+    const transfer: MessagePort[] = [];
+    if (cutAt !== undefined) {
+      const { port1, port2 } = new MessageChannel();
+      const restData: SummaryWorkerData = { tracePath, cutAt, restPort: port1, role: 'rest' };
+      const rest = new Worker(WORKER_SCRIPT, { workerData: restData, transferList: [port1] });
+      summaryData = { tracePath, cutAt, restPort: port2, role: 'summary' };
+      transfer.push(port2);
+      // A rest worker that fails: the summary worker reads the rest itself.
+      let told = false;
+      const lost = () => {
+        if (told || settled) return;
+        told = true;
+        worker.postMessage({ rest: undefined } satisfies RestMessage);
+      };
+      rest.once('error', lost);
+      rest.once('exit', (code) => {
+        if (code !== 0) lost();
+      });
+      stopRest = () => void rest.terminate();
+    }
+    const worker = new Worker(WORKER_SCRIPT, { workerData: summaryData, transferList: transfer });
     let columns: Uint8Array[] = [];
     let stopPrefault = () => {};
     worker.on('message', (message: SummaryWorkerMessage) => {
@@ -258,7 +314,7 @@ async function buildInWorker(tracePath: string, onColumns: (pieces: Uint8Array[]
       }
       if ('columns' in message) {
         columns = message.columns;
-        onColumns(columns);
+        onColumns(columns, message.twoParts);
         return;
       }
       settled = true;
@@ -269,23 +325,37 @@ async function buildInWorker(tracePath: string, onColumns: (pieces: Uint8Array[]
         outcome.summary.byteLength = outcome.summary.pieces.reduce((sum, piece) => sum + piece.length, 0);
       }
       resolve(outcome);
+      stopRest();
       void worker.terminate();
     });
     worker.once('error', (error) => {
+      stopRest();
       if (!settled) reject(error);
     });
     worker.once('exit', () => {
       stopPrefault();
+      stopRest();
       if (!settled) resolve(undefined);
     });
   });
 }
 
 /**
- * The summary built on this thread (the worker's own work; 4 MiB reads, one builder).
- * `onColumns` hears the pieces before the span layout as soon as they are ready.
+ * The file's bytes after `at` (a cut from cutPoint, summary-parts.ts) as another thread reads
+ * them: `rest` settles with their events, or undefined when that thread could not read them.
  */
-export async function buildSummaryHere(tracePath: string, onColumns?: (pieces: Uint8Array[]) => void, onMemoryAhead?: (memory: MemoryAhead) => void): Promise<SummaryOutcome> {
+export interface SummarySplit {
+  at: number;
+  rest: () => Promise<SummaryPart | undefined>;
+}
+
+/**
+ * The summary built on this thread (the worker's own work; 4 MiB reads, one builder).
+ * `onColumns` hears the pieces before the span layout as soon as they are ready. With `split`,
+ * this thread reads the bytes before the cut and appends the events another thread read after
+ * it (`twoParts`); when it gets none, or cannot append them, it reads on itself.
+ */
+export async function buildSummaryHere(tracePath: string, onColumns?: (pieces: Uint8Array[], twoParts: boolean) => void, onMemoryAhead?: (memory: MemoryAhead) => void, split?: SummarySplit): Promise<SummaryOutcome> {
   const startMs = performance.now();
   let handle;
   try {
@@ -297,26 +367,24 @@ export async function buildSummaryHere(tracePath: string, onColumns?: (pieces: U
     const info = await handle.stat();
     const builder = new EventSummaryBuilder(info.size);
     const memoryAhead = builder.memoryAhead();
-    if (memoryAhead) onMemoryAhead?.(memoryAhead);
-    // Two buffers: the next chunk is read (on libuv's pool) while this one is scanned — the
-    // scan waited ~0.2 s for reads of a 177 MB file while a browser started on the other core.
-    const buffers = [new Uint8Array(READ_BYTES), new Uint8Array(READ_BYTES)];
-    let position = 0;
-    let reading = handle.read(buffers[0]!, 0, READ_BYTES, 0);
-    try {
-      for (let turn = 0; builder.active; turn ^= 1) {
-        const { bytesRead } = await reading;
-        if (bytesRead === 0) break;
-        position += bytesRead;
-        reading = handle.read(buffers[turn ^ 1]!, 0, READ_BYTES, position);
-        builder.feed(buffers[turn]!.subarray(0, bytesRead));
-      }
-    } finally {
-      // A read still under way (the builder gave up) ends before the file is closed.
-      await reading.catch(() => undefined);
+    // Split, the two workers keep both cores busy: a host touching memory ahead of this one
+    // only competed with them (columns ready ~0.1 s later, docs/benchmarks.md); its progress
+    // still goes out.
+    if (memoryAhead) onMemoryAhead?.(split ? { ...memoryAhead, buffers: [] } : memoryAhead);
+    let position = await feedFile(handle, builder, 0, split?.at);
+    let twoParts = false;
+    if (split && position === split.at && builder.active) {
+      // While the other thread finishes, the memory the rest's events are about to fill is
+      // touched here (its page faults were half of appending them).
+      const stopTouching = memoryAhead ? prefaultShared(memoryAhead.buffers, { yieldThen: (next) => setImmediate(next) }) : () => undefined;
+      const rest = await split.rest();
+      stopTouching();
+      twoParts = rest !== undefined && builder.appendPart(rest);
+      if (twoParts) position = info.size;
+      else position = await feedFile(handle, builder, position);
     }
     const columns = builder.active ? builder.finishColumns() : undefined;
-    if (columns) onColumns?.(columns);
+    if (columns) onColumns?.(columns, twoParts);
     const spans = columns ? builder.finishSpans() : undefined;
     if (!columns || !spans) return { reason: 'the file is not in the recorder\'s one-event-per-line layout (or is damaged); the viewer reads it whole' };
     const pieces = [...columns, ...spans];
@@ -327,7 +395,7 @@ export async function buildSummaryHere(tracePath: string, onColumns?: (pieces: U
         fileBytes: position,
         fileMtimeMs: info.mtimeMs,
         buildMs: performance.now() - startMs,
-        builtOn: 'host thread',
+        builtOn: twoParts ? 'two workers' : 'host thread',
       },
     };
   } catch (error) {

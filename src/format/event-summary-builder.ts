@@ -8,7 +8,7 @@ import { isUsableEvent, MAX_DOCUMENT_DEPTH } from './read';
 import { SNAPSHOT_FORMAT } from './snapshot';
 import { EventScanner } from './scan-event';
 import { depthBeyond, SnapshotLineReader, type SnapshotLineHandler } from './snapshot-lines';
-import { EventSummaryWriter } from './event-summary-writer';
+import { EventSummaryWriter, type WriterPart } from './event-summary-writer';
 import { isJsonObject } from './json-object';
 
 /**
@@ -26,6 +26,19 @@ function primaryCategory(category: string | undefined): string {
 
 const COMMA = 0x2c;
 
+/**
+ * The events of a file's bytes from an event line to the end, read by a builder of their own
+ * (another thread): what the builder of the bytes before them appends (appendPart).
+ */
+export interface SummaryPart {
+  writer: WriterPart;
+  entries: number;
+  skipped: number;
+  firstSkipped: number;
+  /** The file's bytes after the event lines. */
+  tail: Uint8Array;
+}
+
 export class EventSummaryBuilder {
   private readonly writer: EventSummaryWriter;
   private readonly lines: SummaryLines;
@@ -35,12 +48,45 @@ export class EventSummaryBuilder {
   private bytesFed = 0;
   /** metadata.window.endTs, once finishColumns has read the tail (null before). */
   private windowEndTs: number | undefined | null = null;
+  /** The tail of an appended part (appendPart): the file's. */
+  private appendedTail: Uint8Array | undefined;
 
-  /** `fileBytes` (when known) sizes the columns up front: our lines are ~100–200 bytes. */
-  constructor(fileBytes?: number) {
-    this.writer = new EventSummaryWriter(fileBytes ? Math.ceil(fileBytes / 150) : undefined);
+  /**
+   * `bytes` (when known) sizes the columns up front: our lines are ~100–200 bytes. With
+   * `eventLinesFrom`, the builder reads a part of the file from that offset, the start of an
+   * event line after one with a comma, to the end (takePart), instead of the whole file.
+   */
+  constructor(bytes?: number, eventLinesFrom?: number) {
+    this.writer = new EventSummaryWriter(bytes ? Math.ceil(bytes / 150) : undefined);
     this.lines = new SummaryLines(this.writer);
-    this.reader = new SnapshotLineReader(this.lines);
+    this.reader = new SnapshotLineReader(this.lines, eventLinesFrom);
+  }
+
+  /**
+   * After the last chunk of a part (the builder made with `eventLinesFrom`): its events for the
+   * builder of the bytes before them, or undefined when the part is not in our layout.
+   */
+  takePart(): SummaryPart | undefined {
+    const tail = this.reader.active ? this.reader.finish() : undefined;
+    if (!tail) return undefined;
+    const { entries, skipped, firstSkipped } = this.lines;
+    return { writer: this.writer.part(), entries, skipped, firstSkipped, tail };
+  }
+
+  /**
+   * Appends the part of the file that follows the bytes fed so far, read by another builder;
+   * the summary is then the one this builder would have made from the whole file. False when
+   * the bytes so far do not end between two event lines (nothing changed: feed the rest).
+   */
+  appendPart(part: SummaryPart): boolean {
+    if (!this.reader.betweenEventLines) return false;
+    this.writer.appendPart(part.writer);
+    const lines = this.lines;
+    if (lines.firstSkipped < 0 && part.firstSkipped >= 0) lines.firstSkipped = lines.entries + part.firstSkipped;
+    lines.entries += part.entries;
+    lines.skipped += part.skipped;
+    this.appendedTail = part.tail;
+    return true;
   }
 
   /**
@@ -87,7 +133,7 @@ export class EventSummaryBuilder {
    */
   finishColumns(): Uint8Array[] | undefined {
     try {
-      const tail = this.reader.finish();
+      const tail = this.appendedTail ?? this.reader.finish();
       const top = tail ? readableTail(tail, new TextDecoder()) : undefined;
       if (!tail || !top) return undefined;
       this.windowEndTs = windowEndOf(top);

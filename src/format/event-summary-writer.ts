@@ -59,6 +59,13 @@ class U8Column {
   bytes(): Uint8Array {
     return new Uint8Array(this.data.buffer, 0, this.length);
   }
+  /** Appends all of `values` at once (a part's column: EventSummaryWriter.appendPart). */
+  appendAll(values: Uint8Array): void {
+    const need = this.length + values.length;
+    if (need > this.data.length) this.data = grow(this.data, new Uint8Array(new Memory(Math.max(16, need, this.length * 2))));
+    this.data.set(values, this.length);
+    this.length = need;
+  }
 }
 class U16Column {
   data: Uint16Array;
@@ -72,6 +79,13 @@ class U16Column {
   }
   bytes(): Uint8Array {
     return new Uint8Array(this.data.buffer, 0, this.length * 2);
+  }
+  /** Appends all of `values` at once (a part's column: EventSummaryWriter.appendPart). */
+  appendAll(values: Uint16Array): void {
+    const need = this.length + values.length;
+    if (need > this.data.length) this.data = grow(this.data, new Uint16Array(new Memory(Math.max(16, need, this.length * 2) * 2)));
+    this.data.set(values, this.length);
+    this.length = need;
   }
 }
 class U32Column {
@@ -87,6 +101,20 @@ class U32Column {
   bytes(): Uint8Array {
     return new Uint8Array(this.data.buffer, 0, this.length * 4);
   }
+  /** Appends `map[v]` for each value `v` (a part's indices mapped onto this writer's table). */
+  appendMapped(values: Uint32Array, map: Uint32Array): void {
+    const start = this.length;
+    this.appendAll(values);
+    const data = this.data;
+    for (let i = start; i < this.length; i++) data[i] = map[data[i]!]!;
+  }
+  /** Appends all of `values` at once (a part's column: EventSummaryWriter.appendPart). */
+  appendAll(values: Uint32Array): void {
+    const need = this.length + values.length;
+    if (need > this.data.length) this.data = grow(this.data, new Uint32Array(new Memory(Math.max(16, need, this.length * 2) * 4)));
+    this.data.set(values, this.length);
+    this.length = need;
+  }
 }
 class F64Column {
   data: Float64Array;
@@ -100,6 +128,13 @@ class F64Column {
   }
   bytes(): Uint8Array {
     return new Uint8Array(this.data.buffer, 0, this.length * 8);
+  }
+  /** Appends all of `values` at once (a part's column: EventSummaryWriter.appendPart). */
+  appendAll(values: Float64Array): void {
+    const need = this.length + values.length;
+    if (need > this.data.length) this.data = grow(this.data, new Float64Array(new Memory(Math.max(16, need, this.length * 2) * 8)));
+    this.data.set(values, this.length);
+    this.length = need;
   }
 }
 
@@ -210,6 +245,32 @@ class IndexColumn {
     wide[this.length++] = value;
     this.wideData = wide;
   }
+  /** Appends `map[v]` for each value `v` (a part's indices mapped onto this writer's table), widening as push would. */
+  appendMapped(values: Uint8Array | Uint32Array, map: Uint32Array): void {
+    let widest = 0;
+    for (let i = 0; i < values.length; i++) if (map[values[i]!]! > widest) widest = map[values[i]!]!;
+    const need = this.length + values.length;
+    if (this.wideData === null && widest <= 0xff) {
+      if (need > this.narrowData.length) this.narrowData = grow(this.narrowData, new Uint8Array(new Memory(Math.max(16, need, this.length * 2))));
+      const narrow = this.narrowData;
+      for (let i = 0; i < values.length; i++) narrow[this.length + i] = map[values[i]!]!;
+    } else {
+      let wide = this.wideData;
+      if (wide === null) {
+        wide = new Uint32Array(new Memory(Math.max(16, need, this.narrowData.length) * 4));
+        wide.set(this.narrowData.subarray(0, this.length));
+      } else if (need > wide.length) {
+        wide = grow(wide, new Uint32Array(new Memory(Math.max(16, need, this.length * 2) * 4)));
+      }
+      for (let i = 0; i < values.length; i++) wide[this.length + i] = map[values[i]!]!;
+      this.wideData = wide;
+    }
+    this.length = need;
+  }
+  /** Sets index `at` (already appended) to `value`, which must fit the column's current width. */
+  set(at: number, value: number): void {
+    (this.wideData ?? this.narrowData)[at] = value;
+  }
   /** The indices (for the span layout). */
   get data(): Uint8Array | Uint32Array {
     return this.wideData ?? this.narrowData;
@@ -252,6 +313,17 @@ class IdNumberColumn {
     wide[this.length++] = value;
     this.wideData = wide;
   }
+  /** Appends all of `values` (a part's ids): at once while both are 32-bit. */
+  appendAll(values: Uint32Array | Float64Array): void {
+    const need = this.length + values.length;
+    if (this.wideData !== null || !(values instanceof Uint32Array)) {
+      for (let i = 0; i < values.length; i++) this.push(values[i]!);
+      return;
+    }
+    if (need > this.smallData.length) this.smallData = grow(this.smallData, new Uint32Array(new Memory(Math.max(16, need, this.length * 2) * 4)));
+    this.smallData.set(values, this.length);
+    this.length = need;
+  }
   /** The ids (for the span layout). */
   get data(): Uint32Array | Float64Array {
     return this.wideData ?? this.smallData;
@@ -288,6 +360,37 @@ export interface SummaryCounts {
    * `windowEndTs` (metadata.window.endTs) or the last event. Absent: version 1.
    */
   spans?: { windowEndTs: number | undefined };
+}
+
+/**
+ * A writer's events and tables as they are (event-summary-part.ts): what the writer of the file's
+ * bytes before them appends. The columns are views of the writer's shared memory (posted to
+ * another thread, they are not copied); indices point into this part's own tables.
+ */
+export interface WriterPart {
+  eventCount: number;
+  ph: Uint8Array;
+  flags: Uint16Array;
+  name: Uint8Array | Uint32Array;
+  thread: Uint8Array | Uint32Array;
+  ts: Float64Array;
+  lineBytes: Uint32Array;
+  cat: Uint8Array | Uint32Array;
+  dur: Float64Array;
+  idNumber: Uint32Array | Float64Array;
+  idString: Uint32Array;
+  gap: Uint32Array;
+  blobRef: Uint32Array;
+  blob: Uint8Array;
+  strings: string[];
+  /** pid, tid pairs. */
+  threads: Float64Array;
+  idOffsets: Uint32Array;
+  idBytes: Uint8Array;
+  /** FULL events as parsed, by their index in the part. */
+  full: [number, TraceEvent][];
+  /** Bytes of skipped lines after the part's last event. */
+  pendingGap: number;
 }
 
 /** Collects events in file order; `finish` lays out the summary. */
@@ -418,6 +521,88 @@ export class EventSummaryWriter {
     this.ts.push(0);
     this.addBlob(bytes, start, end);
     this.flags.push(flags);
+  }
+
+  /** Everything added so far, as a part for the writer of the bytes before them (appendPart). */
+  part(): WriterPart {
+    const [idOffsets, idBytes] = this.ids.encoded();
+    return {
+      eventCount: this.eventCount,
+      ph: this.ph.data.subarray(0, this.ph.length),
+      flags: this.flags.data.subarray(0, this.flags.length),
+      name: this.name.data.subarray(0, this.name.length),
+      thread: this.thread.data.subarray(0, this.thread.length),
+      ts: this.ts.data.subarray(0, this.ts.length),
+      lineBytes: this.lineBytes.data.subarray(0, this.lineBytes.length),
+      cat: this.cat.data.subarray(0, this.cat.length),
+      dur: this.dur.data.subarray(0, this.dur.length),
+      idNumber: this.idNumber.data.subarray(0, this.idNumber.length),
+      idString: this.idString.data.subarray(0, this.idString.length),
+      gap: this.gap.data.subarray(0, this.gap.length),
+      blobRef: this.blobRef.data.subarray(0, this.blobRef.length),
+      blob: this.blob.bytes(),
+      strings: this.strings,
+      threads: this.threads.data.subarray(0, this.threads.length),
+      idOffsets,
+      idBytes,
+      full: [...this.full],
+      pendingGap: this.pendingGap,
+    };
+  }
+
+  /**
+   * Adds the events of the bytes that follow those added so far, read by another writer: the
+   * result is exactly what adding them here one by one would have made. Strings, threads and ids
+   * new to this writer join its tables in the order the part met them — their order of first
+   * appearance in the file, as when read here — and the part's indices are mapped onto them.
+   */
+  appendPart(part: WriterPart): void {
+    const strings = Uint32Array.from(part.strings, (text) => this.intern(text));
+    const threads = new Uint32Array(part.threads.length >>> 1);
+    for (let k = 0; k < threads.length; k++) threads[k] = this.threadIndexOf(part.threads[2 * k]!, part.threads[2 * k + 1]!);
+    const ids = new Uint32Array(Math.max(0, part.idOffsets.length - 1));
+    for (let k = 0; k < ids.length; k++) ids[k] = this.ids.intern(part.idBytes, part.idOffsets[k]!, part.idOffsets[k + 1]!);
+    const firstEvent = this.eventCount;
+    const count = part.eventCount;
+    // Column by column, not event by event: most are copied as they are.
+    this.ph.appendAll(part.ph);
+    this.flags.appendAll(part.flags);
+    this.lineBytes.appendAll(part.lineBytes);
+    this.ts.appendAll(part.ts);
+    this.dur.appendAll(part.dur);
+    this.idNumber.appendAll(part.idNumber);
+    this.name.appendMapped(part.name, strings);
+    this.thread.appendMapped(part.thread, threads);
+    this.cat.appendMapped(part.cat, strings);
+    this.idString.appendMapped(part.idString, ids);
+    const blobShift = this.blob.length;
+    this.blob.append(part.blob, 0, part.blob.length);
+    const blobRefStart = this.blobRef.length;
+    this.blobRef.appendAll(part.blobRef);
+    for (let i = blobRefStart; i < this.blobRef.length; i += 2) this.blobRef.data[i] += blobShift;
+    // A FULL event's name and thread are 0, not indices (addFull): mapped above, set back.
+    const flags = this.flags.data;
+    for (let i = firstEvent; i < firstEvent + count; i++) {
+      if ((flags[i]! & SUMMARY_FLAG.FULL) === 0) continue;
+      this.name.set(i, 0);
+      this.thread.set(i, 0);
+    }
+    // Skipped lines before the part's first event continue those after this writer's last.
+    if (count > 0 && this.pendingGap > 0) {
+      if ((flags[firstEvent]! & SUMMARY_FLAG.GAP) !== 0) {
+        this.gap.push(this.pendingGap + part.gap[0]!);
+        this.gap.appendAll(part.gap.subarray(1));
+      } else {
+        flags[firstEvent] = flags[firstEvent]! | SUMMARY_FLAG.GAP;
+        this.gap.push(this.pendingGap);
+        this.gap.appendAll(part.gap);
+      }
+      this.pendingGap = 0;
+    } else {
+      this.gap.appendAll(part.gap);
+    }
+    for (const [index, event] of part.full) this.full.set(firstEvent + index, event);
+    this.pendingGap += part.pendingGap;
   }
 
   /** The summary as one buffer. */

@@ -58,8 +58,28 @@ export class SnapshotLineReader {
   /** The handler reads lines whose end it finds itself (eventLineAt). */
   private readonly findsLineEnds: boolean;
 
-  constructor(private readonly handler: SnapshotLineHandler) {
+  /**
+   * `eventLinesFrom`: read a part of the file that starts at this file offset, the first byte of
+   * an event line that follows one ending with a comma (a host splits a large file between
+   * threads: event-summary-part.ts). The reader then expects more event lines and the closing
+   * line, exactly as one that had read everything before would.
+   */
+  constructor(private readonly handler: SnapshotLineHandler, eventLinesFrom?: number) {
     this.findsLineEnds = handler.eventLineAt !== undefined;
+    if (eventLinesFrom !== undefined) {
+      this.state = 'events';
+      this.chunkOffset = eventLinesFrom;
+      this.lineOffset = eventLinesFrom;
+      this.moreExpected = true;
+    }
+  }
+
+  /**
+   * Whether the bytes so far end right after an event line with its comma: the next part of the
+   * file (read by a reader made with `eventLinesFrom`) can go on from here.
+   */
+  get betweenEventLines(): boolean {
+    return this.state === 'events' && this.carryBytes === 0 && this.moreExpected && !this.lastSeen;
   }
 
   /** Whether the file still looks like our layout. */
