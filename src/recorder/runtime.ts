@@ -368,24 +368,23 @@ export class RecorderRuntime {
     // The watchdog may have given up on us (and probed where we were): then it needs nothing.
     if (Atomics.compareExchange(new Int32Array(claim), CLAIM_I32_OWNER, 0, 1) !== 0) return;
     // A block that ended just before this answer and that the tick has not reported yet: it
-    // goes into the ring now, and the watchdog copies the ring again (it copied before asking).
-    const flushed = this.flushSources();
+    // goes into the ring now, and the watchdog copies the ring again (it copied before asking,
+    // and sees the records written since).
+    this.flushSources();
     const parts = this.sourceSnapshotParts();
-    this.postToWatchdog({ type: 'copied', requestId, ...parts, mainThreadUs: nowUs() - startedUs, ...(flushed ? { flushed } : {}) });
+    this.postToWatchdog({ type: 'copied', requestId, ...parts, mainThreadUs: nowUs() - startedUs });
   }
 
-  /** Has each source write what it holds back (EventSource.flush); true when one wrote something. */
-  private flushSources(): boolean {
-    let flushed = false;
+  /** Has each source write what it holds back (EventSource.flush). */
+  private flushSources(): void {
     for (const source of this.sources) {
       if (!source.flush) continue;
       try {
-        if (source.flush()) flushed = true;
+        source.flush();
       } catch (error) {
         this.noteHookError(`${source.name}.flush`, error);
       }
     }
-    return flushed;
   }
 
   /**

@@ -15,8 +15,13 @@ const { start } = recordedPrograms();
 const CRUNCH = `function crunchReport(ms) { const end = Date.now() + ms; let x = 0; while (Date.now() < end) x += Math.sqrt(x + 1); return x; }`;
 /** The server's handler: /warm blocks its loop 80 ms, /report 300 ms. */
 const HANDLER = `if (req.url === '/warm') crunchReport(80); if (req.url === '/report') crunchReport(300); res.end('ok');`;
-/** An idle server's first block: long enough for the watchdog's first look after the request's notice (due tick + threshold). */
-const IDLE_FIRST_BLOCK_MS = 250;
+/**
+ * An idle server's first block: long enough for the watchdog's first look after the request's
+ * notice — when the idle tick (every 100 ms) is overdue by the threshold, up to 150 ms into the
+ * block — and its probe (up to ~150 ms on a loaded machine: at 250 ms, 1 run in 30 ended first).
+ * Without the notice the watchdog looks once a second, and would mostly miss it.
+ */
+const IDLE_FIRST_BLOCK_MS = 400;
 
 /** Blocks the server's loop twice: a short block that arms the probe, then the one to find. */
 async function blockTwice(port: number): Promise<void> {

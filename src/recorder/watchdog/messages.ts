@@ -24,10 +24,11 @@ export interface WatchdogData {
 export type ToWatchdog =
   | { type: 'snapshot'; requestId: number; trigger: Trigger; out: string }
   /**
-   * `mainThreadUs`: how long the main thread's answer took (its whole share of a snapshot);
-   * `flushed`: it wrote to its ring on answering (a block its tick had not reported): copy it again.
+   * `mainThreadUs`: how long the main thread's answer took (its whole share of a snapshot). A
+   * block it wrote on answering (one its tick had not reported) is found by the watchdog: the
+   * ring holds more records than when it copied it.
    */
-  | { type: 'copied'; requestId: number; extraEvents: TraceEvent[]; profiles?: SnapshotProfiles; mainThreadUs: number; flushed?: boolean }
+  | { type: 'copied'; requestId: number; extraEvents: TraceEvent[]; profiles?: SnapshotProfiles; mainThreadUs: number }
   | { type: 'armed'; requestId: number; ok: boolean; error?: string; removed?: boolean }
   | { type: 'live'; metrics: Record<string, number> }
   /** The main thread recorded an event-loop block: probe the next ones (loop-probe.ts). */

@@ -16,7 +16,7 @@ import type { ControlRequest, ControlResponse, RecorderStatus, LiveMetrics } fro
 import { nowUs, clockSync } from '../clock';
 import { copyLiveRing, oldestRecordTsUs, readHeader } from '../ring/index';
 import { ResidencyKeeper } from './keep-resident';
-import { HEADER_BYTES, RECORD_BYTES, H_HOOK_ERRORS, H_I32_HEARTBEAT, H_I32_RULE_SNAPSHOTS } from '../ring/layout';
+import { HEADER_BYTES, RECORD_BYTES, H_HOOK_ERRORS, H_I32_HEARTBEAT, H_I32_RULE_SNAPSHOTS, H_TOTAL_RECORDS } from '../ring/layout';
 import { loopBlockThresholdMs } from '../sources/index';
 import { loopBlockedAt, loopTickDueUs } from './loop-tick';
 import { scanLiveMetrics } from './live-scan';
@@ -134,6 +134,7 @@ export function runWatchdog(data: WatchdogData): void {
       post({ type: 'copy', requestId, claim });
       // The ring as it is now, copied while the main thread goes on (it only answers a message).
       const mainBytes = copyBuffer(layout.totalBytes);
+      const recordsBeforeCopy = header[H_TOTAL_RECORDS] ?? 0;
       copyLiveRing(ring, mainBytes);
       let usedBytes = usedBytesOf(ring);
       const tickDueUs = loopTickDueUs(header);
@@ -148,7 +149,11 @@ export function runWatchdog(data: WatchdogData): void {
       let profiles: SnapshotProfiles | undefined;
       let mainThreadMs: number | undefined;
       if (reply && reply.type === 'copied') {
-        if (reply.flushed) {
+        // Records written since the copy: copied again. Among them may be a block that ended
+        // before the request — reported by the main thread's answer (a flush), or by its tick
+        // when that ran between this copy and the answer (a program descheduled right after
+        // the block: the answer's flush then found nothing, and the block was missing).
+        if ((header[H_TOTAL_RECORDS] ?? 0) !== recordsBeforeCopy) {
           copyLiveRing(ring, mainBytes);
           usedBytes = usedBytesOf(ring);
         }
