@@ -15,24 +15,14 @@ import { concatBytes } from '../../src/format/snapshot-lines';
 import type { TraceEvent } from '../../src/format/trace-event';
 import { serializeSnapshot } from '../../src/format/write';
 import { makeLargeSnapshot, makeSnapshot } from '../browser/fixture-trace';
+import { feedInChunks } from './summary-feed';
 
 const encoder = new TextEncoder();
 const NEWLINE = 0x0a;
 
-/** Feeds `bytes` in chunks copied into one reused buffer (as hosts read files), scribbled over after each. */
-function feed(builder: EventSummaryBuilder, bytes: Uint8Array, chunkBytes: number): void {
-  const buffer = new Uint8Array(chunkBytes);
-  for (let at = 0; at < bytes.length; at += chunkBytes) {
-    const n = Math.min(chunkBytes, bytes.length - at);
-    buffer.set(bytes.subarray(at, at + n));
-    builder.feed(buffer.subarray(0, n));
-    buffer.fill(0x7b);
-  }
-}
-
 function whole(bytes: Uint8Array, chunkBytes: number): Uint8Array | undefined {
   const builder = new EventSummaryBuilder(bytes.length);
-  feed(builder, bytes, chunkBytes);
+  feedInChunks(builder, bytes, chunkBytes);
   const pieces = builder.finish();
   return pieces && concatBytes(pieces);
 }
@@ -40,10 +30,10 @@ function whole(bytes: Uint8Array, chunkBytes: number): Uint8Array | undefined {
 /** As two threads build it: the rest from `cutAt` by a builder of its own, posted (cloned) to the first. */
 function inTwo(bytes: Uint8Array, cutAt: number, chunkBytes: number): { summary: Uint8Array | undefined; appended: boolean } {
   const rest = new EventSummaryBuilder(bytes.length - cutAt, cutAt);
-  feed(rest, bytes.subarray(cutAt), chunkBytes);
+  feedInChunks(rest, bytes.subarray(cutAt), chunkBytes);
   const part = rest.takePart();
   const first = new EventSummaryBuilder(bytes.length);
-  feed(first, bytes.subarray(0, cutAt), chunkBytes);
+  feedInChunks(first, bytes.subarray(0, cutAt), chunkBytes);
   const appended = part !== undefined && first.appendPart(structuredClone(part) as SummaryPart);
   if (!appended) {
     // What the host's first thread does then: read the rest itself.

@@ -22,20 +22,14 @@ import { MemoryArena } from '../../src/format/memory-arena';
 import { errorRows, gcTotals, longestLoopBlocks, slowestRequestSpans, slowestRequests, spanArgEvents } from '../../src/viewer/model/summaries';
 import { HOSTILE_NAMES, makeLargeSnapshot, makeSnapshot } from '../browser/fixture-trace';
 import { validSnapshot } from './format-fixtures';
+import { feedInChunks } from './summary-feed';
 
 const encoder = new TextEncoder();
 
 /** Builds the summary the way a host does: chunks copied into one reused buffer. */
 function summarise(bytes: Uint8Array, chunkBytes: number): Uint8Array | undefined {
   const builder = new EventSummaryBuilder(bytes.length);
-  const buffer = new Uint8Array(chunkBytes);
-  for (let at = 0; at < bytes.length; at += chunkBytes) {
-    const n = Math.min(chunkBytes, bytes.length - at);
-    buffer.set(bytes.subarray(at, at + n));
-    builder.feed(buffer.subarray(0, n));
-    // The builder must have copied what it keeps: scribble over the buffer.
-    buffer.fill(0x7b);
-  }
+  feedInChunks(builder, bytes, chunkBytes);
   const pieces = builder.finish();
   if (!pieces) return undefined;
   return concatBytes(pieces);
