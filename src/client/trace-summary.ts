@@ -6,9 +6,9 @@
 // over those args. The file is read in 4 MiB pieces into one reused buffer, never as one
 // string. A file not in our writer's layout has no summary: the host sends it whole as before.
 import { existsSync } from 'node:fs';
-import type { MessagePort } from 'node:worker_threads';
 import { open, stat } from 'node:fs/promises';
 import { join } from 'node:path';
+import type { MessagePort } from 'node:worker_threads';
 import { searchRemoteArgs } from '../format/args-search';
 import { decodeEventSummary, type EventSummary } from '../format/event-summary';
 import { EventSummaryBuilder, type SummaryPart } from '../format/event-summary-builder';
@@ -375,7 +375,7 @@ export async function buildSummaryHere(tracePath: string, onColumns?: (pieces: U
     let twoParts = false;
     if (split && position === split.at && builder.active) {
       // While the other thread finishes, the memory the rest's events are about to fill is
-      // touched here (its page faults were half of appending them).
+      // touched here: its page faults were ~40 of the ~90 ms of appending them.
       const stopTouching = memoryAhead ? prefaultShared(memoryAhead.buffers, { yieldThen: (next) => setImmediate(next) }) : () => undefined;
       const rest = await split.rest();
       stopTouching();
