@@ -363,7 +363,7 @@ export interface SummaryCounts {
 }
 
 /**
- * A writer's events and tables as they are (event-summary-part.ts): what the writer of the file's
+ * A writer's events and tables as they are (src/client/summary-parts.ts): what the writer of the file's
  * bytes before them appends. The columns are views of the writer's shared memory (posted to
  * another thread, they are not copied); indices point into this part's own tables.
  */

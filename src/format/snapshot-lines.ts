@@ -61,7 +61,7 @@ export class SnapshotLineReader {
   /**
    * `eventLinesFrom`: read a part of the file that starts at this file offset, the first byte of
    * an event line that follows one ending with a comma (a host splits a large file between
-   * threads: event-summary-part.ts). The reader then expects more event lines and the closing
+   * threads: src/client/summary-parts.ts). The reader then expects more event lines and the closing
    * line, exactly as one that had read everything before would.
    */
   constructor(private readonly handler: SnapshotLineHandler, eventLinesFrom?: number) {
