@@ -206,6 +206,24 @@ test('watched from idle, the prober looks once when a block starting then would 
   }
 });
 
+test('watched from idle when the word comes late — the loop blocked past the threshold already — the prober looks at once', async () => {
+  const header = new Float64Array(8);
+  const { prober, asked } = recordingProber(header, 20, 'slowHandler');
+  try {
+    // The tick fell due 40 ms ago and has not run: a block under way, 20 ms past the threshold.
+    const watchedAtUs = nowUs();
+    header[H_LOOP_TICK_DUE_US] = watchedAtUs - 40_000;
+    prober.watch(1000);
+    assert.equal(prober.pollIntervalMs, 200);
+    await new Promise((r) => setTimeout(r, 100));
+    assert.equal(asked.length, 1, 'probed by a look at once, not after the 200 ms poll');
+    const afterMs = (asked[0]! - watchedAtUs) / 1000;
+    assert.ok(afterMs < 100, `looked ${afterMs.toFixed(1)} ms after the word`);
+  } finally {
+    prober.stop();
+  }
+});
+
 test('while the loop works the prober looks slowly for a first block; a block arms it to look fast; each lapses on its own', async () => {
   const header = new Float64Array(8);
   const asked: string[] = [];

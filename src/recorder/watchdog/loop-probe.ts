@@ -264,12 +264,14 @@ export class LoopBlockProber {
     const now = nowUs();
     const wantedMs = now <= this.armedUntilUs ? POLL_MS : now <= this.watchedUntilUs ? WATCH_POLL_MS : this.sentinel ? SENTINEL_LOOK_MS : 0;
     if (wantedMs === this.pollMs && this.timer !== undefined) return;
+    // Looks that start after nothing was under way (or only the sentinel's).
+    const starting = this.pollMs === 0 || this.pollMs === SENTINEL_LOOK_MS;
     // Armed looks are all timed; watched ones only the first after nothing was under way.
-    const timed = wantedMs === POLL_MS || (wantedMs === WATCH_POLL_MS && (this.pollMs === 0 || this.pollMs === SENTINEL_LOOK_MS));
+    const timed = wantedMs === POLL_MS || (wantedMs === WATCH_POLL_MS && starting);
     this.clearLook();
     if (wantedMs === 0) return;
     this.pollMs = wantedMs;
-    this.timer = setTimeout(this.look, this.nextLookMs(now, timed));
+    this.timer = setTimeout(this.look, this.nextLookMs(now, timed, starting));
     this.timer.unref();
   }
 
@@ -278,11 +280,16 @@ export class LoopBlockProber {
    * be overdue by the threshold — a block covering that due time first shows then, and one
    * caught then has lasted 53–103 ms, where looks at a fixed 50 ms let blocks of up to ~150 ms
    * pass — or the nominal interval when not timed or when the tick is overdue already (a block
-   * under way: the next look is for the next block).
+   * under way: the next look is for the next block). Except when the looks start with the tick
+   * overdue already in a block not probed yet: the word that work is under way came late (this
+   * thread runs below the program's priority, and a loaded machine delays it) and the block is
+   * under way now — it looks at once. Waiting the slow looks' interval let an idle server's
+   * first slow request end unprobed (1 integration run in 30 at 250 ms).
    */
-  private nextLookMs(now: number, timed: boolean): number {
+  private nextLookMs(now: number, timed: boolean, starting: boolean): number {
     const dueUs = loopTickDueUs(this.header);
-    if (!timed || dueUs <= 0 || dueUs === this.probedDueUs || now - dueUs >= this.afterMs * 1000) return this.pollMs;
+    if (!timed || dueUs <= 0 || dueUs === this.probedDueUs) return this.pollMs;
+    if (now - dueUs >= this.afterMs * 1000) return starting ? MIN_LOOK_MS : this.pollMs;
     const ms = (dueUs - now) / 1000 + this.afterMs + LOOK_SLACK_MS;
     return Math.min(MAX_LOOK_MS, Math.max(MIN_LOOK_MS, ms));
   }
