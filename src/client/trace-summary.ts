@@ -266,37 +266,41 @@ async function cutForWorkers(tracePath: string): Promise<number | undefined> {
   }
 }
 
+/**
+ * Starts the worker that reads the file from `cutAt` to its end and posts its events to the
+ * summary worker over the port returned (worker to worker: this thread, the extension host
+ * shared by every extension, never holds them). `onLost` hears, once, that it failed.
+ */
+function startRestWorker(threads: typeof import('node:worker_threads'), tracePath: string, cutAt: number, onLost: () => void): { port: MessagePort; stop: () => void } {
+  const { port1, port2 } = new threads.MessageChannel();
+  const data: SummaryWorkerData = { tracePath, cutAt, restPort: port1, role: 'rest' };
+  const rest = new threads.Worker(WORKER_SCRIPT, { workerData: data, transferList: [port1] });
+  let lost = false;
+  const lose = () => {
+    if (lost) return;
+    lost = true;
+    onLost();
+  };
+  rest.once('error', lose);
+  rest.once('exit', (code) => {
+    if (code !== 0) lose();
+  });
+  return { port: port2, stop: () => void rest.terminate() };
+}
+
 async function buildInWorker(tracePath: string, onColumns: (pieces: Uint8Array[], twoParts: boolean) => void, onProgress?: (progress: Int32Array) => void): Promise<SummaryOutcome | undefined> {
   // Loaded when a summary is first built, not when the extension activates.
-  const { Worker, MessageChannel } = await import('node:worker_threads');
+  const threads = await import('node:worker_threads');
   const cutAt = await cutForWorkers(tracePath);
   return new Promise((resolve, reject) => {
     let settled = false;
-    // The rest's events go from worker to worker: this thread (the extension host, shared by
-    // every extension) never holds them.
-    let stopRest = () => {};
-    let summaryData: SummaryWorkerData = { tracePath, role: 'summary' };
-    const transfer: MessagePort[] = [];
-    if (cutAt !== undefined) {
-      const { port1, port2 } = new MessageChannel();
-      const restData: SummaryWorkerData = { tracePath, cutAt, restPort: port1, role: 'rest' };
-      const rest = new Worker(WORKER_SCRIPT, { workerData: restData, transferList: [port1] });
-      summaryData = { tracePath, cutAt, restPort: port2, role: 'summary' };
-      transfer.push(port2);
-      // A rest worker that fails: the summary worker reads the rest itself.
-      let told = false;
-      const lost = () => {
-        if (told || settled) return;
-        told = true;
-        worker.postMessage({ rest: undefined } satisfies RestMessage);
-      };
-      rest.once('error', lost);
-      rest.once('exit', (code) => {
-        if (code !== 0) lost();
-      });
-      stopRest = () => void rest.terminate();
-    }
-    const worker = new Worker(WORKER_SCRIPT, { workerData: summaryData, transferList: transfer });
+    // A rest worker that fails: the summary worker reads the rest itself.
+    const rest = cutAt === undefined ? undefined : startRestWorker(threads, tracePath, cutAt, () => {
+      if (!settled) worker.postMessage({ rest: undefined } satisfies RestMessage);
+    });
+    const stopRest = () => rest?.stop();
+    const summaryData: SummaryWorkerData = rest ? { tracePath, cutAt, restPort: rest.port, role: 'summary' } : { tracePath, role: 'summary' };
+    const worker = new threads.Worker(WORKER_SCRIPT, { workerData: summaryData, transferList: rest ? [rest.port] : [] });
     let columns: Uint8Array[] = [];
     let stopPrefault = () => {};
     worker.on('message', (message: SummaryWorkerMessage) => {

@@ -35,11 +35,8 @@ function inTwo(bytes: Uint8Array, cutAt: number, chunkBytes: number): { summary:
   const first = new EventSummaryBuilder(bytes.length);
   feedInChunks(first, bytes.subarray(0, cutAt), chunkBytes);
   const appended = part !== undefined && first.appendPart(structuredClone(part) as SummaryPart);
-  if (!appended) {
-    // What the host's first thread does then: read the rest itself.
-    const after = bytes.subarray(cutAt);
-    for (let at = 0; at < after.length; at += chunkBytes) first.feed(after.slice(at, at + chunkBytes));
-  }
+  // What the host's first thread does otherwise: read the rest itself.
+  if (!appended) feedInChunks(first, bytes.subarray(cutAt), chunkBytes);
   const pieces = first.finish();
   return { summary: pieces && concatBytes(pieces), appended };
 }
