@@ -50,6 +50,11 @@ export async function feedFile(handle: FileHandle, builder: EventSummaryBuilder,
   return position;
 }
 
+/** How many threads read a file of `fileBytes` for its summary: two from `minBytes` on two cores or more (cutPoint's rule). */
+export function summaryThreadsFor(fileBytes: number, cores = availableParallelism(), minBytes = PARALLEL_MIN_BYTES): 1 | 2 {
+  return fileBytes >= minBytes && cores >= 2 ? 2 : 1;
+}
+
 /**
  * Where to cut a file of `fileBytes` in two for two threads: just after the first newline from
  * its middle (a raw newline is never inside a JSON string, so in our layout it always ends an
@@ -57,7 +62,7 @@ export async function feedFile(handle: FileHandle, builder: EventSummaryBuilder,
  * file too small to be worth it, on a single core, or with no newline near the middle.
  */
 export async function cutPoint(handle: FileHandle, fileBytes: number, cores = availableParallelism(), minBytes = PARALLEL_MIN_BYTES): Promise<number | undefined> {
-  if (fileBytes < minBytes || cores < 2) return undefined;
+  if (summaryThreadsFor(fileBytes, cores, minBytes) < 2) return undefined;
   const middle = Math.floor(fileBytes / 2);
   const window = new Uint8Array(CUT_SEARCH_BYTES);
   const { bytesRead } = await handle.read(window, 0, window.length, middle);

@@ -8,6 +8,7 @@ import assert from 'node:assert/strict';
 import { createServer, type OutgoingHttpHeaders } from 'node:http';
 import { test } from 'node:test';
 import { spareBytesFor, viewerPage } from '../../src/cli/view/page';
+import { PARALLEL_MIN_BYTES, summaryThreadsFor } from '../../src/client/summary-parts';
 import { SUMMARY_COLUMNS_BYTES_HEADER, SUMMARY_MAX_BYTES_HEADER } from '../../src/format/event-summary';
 
 interface Early {
@@ -150,4 +151,16 @@ test('the spare buffer is sized by the events the build has found per byte, at m
   assert.equal(spareBytesFor(fileBytes, 1 / 50), Math.ceil(fileBytes / 4 / 4096) * 4096, 'short lines: no more than a quarter');
   assert.equal(spareBytesFor(8e9), 256 << 20);
   assert.equal(spareBytesFor(10_000, 0.01) % 4096, 0, 'whole pages');
+  assert.equal(spareBytesFor(fileBytes, undefined, 0), 0, 'none when the build leaves no core idle');
+  assert.equal(spareBytesFor(fileBytes, undefined, 2), spareBytesFor(fileBytes), 'any idle core: the same spare');
+});
+
+test('a large file is read by two threads on two cores or more, so its page makes a spare only where a third core idles', () => {
+  const large = PARALLEL_MIN_BYTES;
+  assert.equal(summaryThreadsFor(large - 1, 8), 1, 'below the size: one');
+  assert.equal(summaryThreadsFor(large, 1), 1, 'one core: one');
+  assert.equal(summaryThreadsFor(large, 2), 2);
+  assert.equal(spareBytesFor(large, undefined, 2 - summaryThreadsFor(large, 2)), 0, 'two workers on two cores: no spare');
+  assert.ok(spareBytesFor(large, undefined, 4 - summaryThreadsFor(large, 4)) > 0, 'on four cores: a spare');
+  assert.ok(spareBytesFor(large - 1, undefined, 2 - summaryThreadsFor(large - 1, 2)) > 0, 'one worker on two cores: a spare');
 });

@@ -58,8 +58,13 @@ const SPARE_BYTES_PER_EVENT = 48;
  * events (`eventsPerByte`, as the build has found so far) times the page's memory per event;
  * without that, a quarter of the file (the columns were 0.13–0.17 of the file's bytes and the
  * model's span arrays ~0.1 for the snapshots measured). At most that quarter, and 256 MB.
+ * None when the build's threads leave no core idle (`idleCores`): touching the spare is free
+ * on an idle core, but with two workers on two cores the page's ~50 MB of first writes slowed
+ * the build by more than they saved later (fresh opens of the 1 M-event file, 20 interleaved
+ * pairs: ~0.1 s sooner without, median of the pairs; docs/benchmarks.md).
  */
-export function spareBytesFor(fileBytes: number, eventsPerByte?: number): number {
+export function spareBytesFor(fileBytes: number, eventsPerByte?: number, idleCores = 1): number {
+  if (idleCores < 1) return 0;
   const quarter = fileBytes * 0.25;
   const bytes = eventsPerByte === undefined ? quarter : Math.min(quarter, fileBytes * eventsPerByte * SPARE_BYTES_PER_EVENT);
   return Math.min(256 << 20, Math.ceil(bytes / PAGE_BYTES) * PAGE_BYTES);

@@ -4,10 +4,12 @@
 import { randomBytes } from 'node:crypto';
 import { createReadStream, fstat, statSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { availableParallelism } from 'node:os';
 import { basename } from 'node:path';
 import { contentSecurityPolicy, spareBytesFor, viewerPage } from './page';
 import { COMMON_HEADERS, send } from './respond';
 import { sendByteRanges, sendSearch, sendSummary } from './summary-routes';
+import { summaryThreadsFor } from '../../client/summary-parts';
 import { TraceSummaryCache } from '../../client/trace-summary';
 
 export interface ViewServerOptions {
@@ -52,7 +54,8 @@ export function startViewServer(options: ViewServerOptions): Promise<{ server: S
 function spareBytes(tracePath: string, cache: TraceSummaryCache | undefined): number {
   if (!cache?.inProgress()) return 0;
   try {
-    return spareBytesFor(statSync(tracePath).size, cache.eventsPerByteSoFar());
+    const fileBytes = statSync(tracePath).size;
+    return spareBytesFor(fileBytes, cache.eventsPerByteSoFar(), availableParallelism() - summaryThreadsFor(fileBytes));
   } catch {
     return 0;
   }
