@@ -15,7 +15,7 @@ import { EventSummaryBuilder, type SummaryPart } from '../format/event-summary-b
 import { prefaultShared } from '../format/memory-arena';
 import { concatBytes } from '../format/snapshot-lines';
 import type { ByteRange } from '../format/viewer-protocol';
-import { cutPoint, feedFile, READ_BYTES } from './summary-parts';
+import { cutPoint, feedFile, READ_BYTES, summaryThreadsFor } from './summary-parts';
 
 export interface BuiltSummary {
   /** The summary, as pieces to write in order. */
@@ -75,6 +75,8 @@ export class TraceSummaryCache {
   private built = false;
   /** How far the current build has read (EventSummaryBuilder.memoryAhead's `progress`), when it says. */
   private progress: Int32Array | undefined;
+  /** The size of the file the current build reads, once known. */
+  private buildingBytes: number | undefined;
   /** The current summary read back into columns (for searches), made on first use. */
   private readable: { summary: BuiltSummary; decoded: EventSummary } | undefined;
 
@@ -97,6 +99,8 @@ export class TraceSummaryCache {
     this.buildingColumns = new Promise((resolve) => (columnsReady = resolve));
     this.built = false;
     this.progress = undefined;
+    this.buildingBytes = undefined;
+    void stat(this.tracePath).then((info) => (this.buildingBytes = info.size), () => undefined);
     const building = buildSummary(this.tracePath, (pieces, builtOn) => columnsReady({ pieces, builtOn }), (progress) => (this.progress = progress)).then((outcome) => {
       columnsReady(undefined); // no-op when the columns came first
       if (this.building === building) this.built = true;
@@ -125,6 +129,19 @@ export class TraceSummaryCache {
     const events = Atomics.load(this.progress, 0);
     const kib = Atomics.load(this.progress, 1);
     return kib >= 1024 ? events / (kib * 1024) : undefined;
+  }
+
+  /**
+   * While a build is under way and has read some of the file: the share of the file read (0–1)
+   * and the file's size, for a loading screen. With two workers, the first one's share of its
+   * half (the other reads the second half alongside it). Undefined before, after, or without
+   * a worker.
+   */
+  readProgress(): { readFraction: number; fileBytes: number } | undefined {
+    const fileBytes = this.buildingBytes;
+    if (!this.inProgress() || !this.progress || fileBytes === undefined || fileBytes === 0) return undefined;
+    const readBytes = Atomics.load(this.progress, 1) * 1024;
+    return { readFraction: Math.min(1, readBytes / (fileBytes / summaryThreadsFor(fileBytes))), fileBytes };
   }
 
   /** The last summary built, if the file has not changed since (for byte-range checks). */

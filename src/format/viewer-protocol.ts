@@ -16,6 +16,16 @@ export interface ViewerState {
   tab?: string;
 }
 
+/** How far loading is, for the loading screen: the browser downloading the file, or a host reading it for its summary. */
+export type LoadProgress =
+  | { kind: 'download'; receivedBytes: number; totalBytes: number | undefined }
+  | { kind: 'summary'; readFraction: number; fileBytes: number };
+
+/** Whether a host's progress report is one the loading screen can show (a share from 0 to 1 of a file's bytes). */
+export function isReadProgress(readFraction: unknown, fileBytes: unknown): boolean {
+  return typeof readFraction === 'number' && readFraction >= 0 && readFraction <= 1 && typeof fileBytes === 'number' && Number.isSafeInteger(fileBytes) && fileBytes >= 0;
+}
+
 /** Bytes [offset, offset + length) of the trace file. */
 export interface ByteRange {
   offset: number;
@@ -50,6 +60,11 @@ export type HostToViewer =
   | { type: 'bytes'; requestId: number; bytes?: Uint8Array; error?: string }
   /** Event indices (ascending) answering a `searchArgs`, or why not. */
   | { type: 'searchResult'; requestId: number; indices?: Int32Array; error?: string }
+  /**
+   * While the host still reads a large file for its summary: the share of the file read (0–1)
+   * of its `fileBytes`, for the loading screen. Sent every few hundred ms until `summary`.
+   */
+  | { type: 'progress'; readFraction: number; fileBytes: number }
   /** Show a load error instead of a timeline. */
   | { type: 'loadError'; fileName: string; message: string }
   /** Select and reveal the event nearest this time (how-did-I-get-here, inline trace). */

@@ -3,7 +3,8 @@
 // it fetches the trace from the page's own server and keeps state in the URL hash. Messages
 // follow src/format/viewer-protocol.ts; anything of another shape is logged and dropped.
 import type { StackFrame } from '../format/stack';
-import type { ByteRange, HostToViewer, ViewerState, ViewerToHost } from '../format/viewer-protocol';
+import { isReadProgress, type ByteRange, type HostToViewer, type LoadProgress, type ViewerState, type ViewerToHost } from '../format/viewer-protocol';
+import { checkHostMessage } from './host-messages';
 import type { LoadedTrace } from './model/load';
 import { concatBytes, StreamingTraceLoader } from './model/stream-load';
 import { loadSummary, loadSummaryColumns } from './model/summary-load';
@@ -39,9 +40,10 @@ export interface Host {
   post(message: ViewerToHost): void;
   /**
    * Starts the handshake; `handler` receives every well-formed host message. `onProgress`
-   * hears download progress where the viewer fetches the trace itself (the browser).
+   * hears how loading goes: the host reading a large file for its summary (both hosts), the
+   * browser downloading the whole file (the browser host).
    */
-  start(handler: (message: HostMessage) => void, onProgress?: (receivedBytes: number, totalBytes: number | undefined) => void): void;
+  start(handler: (message: HostMessage) => void, onProgress?: (progress: LoadProgress) => void): void;
   saveState(state: ViewerState): void;
 }
 
@@ -65,10 +67,14 @@ class VsCodeHost implements Host {
     this.api.postMessage(message);
   }
 
-  start(handler: (message: HostMessage) => void): void {
+  start(handler: (message: HostMessage) => void, onProgress?: (progress: LoadProgress) => void): void {
     window.addEventListener('message', (event: MessageEvent) => {
       const message = checkHostMessage(event.data);
       if (!message) return;
+      if (message.type === 'progress') {
+        onProgress?.({ kind: 'summary', readFraction: message.readFraction, fileBytes: message.fileBytes });
+        return;
+      }
       if (message.type === 'bytes' || message.type === 'searchResult') {
         const answer = this.pending.get(message.requestId);
         this.pending.delete(message.requestId);
@@ -147,7 +153,7 @@ class BrowserHost implements Host {
     else if (message.type === 'error') console.error(message.message);
   }
 
-  start(handler: (message: HostMessage) => void, onProgress?: (receivedBytes: number, totalBytes: number | undefined) => void): void {
+  start(handler: (message: HostMessage) => void, onProgress?: (progress: LoadProgress) => void): void {
     const { summaryUrl, bytesUrl } = document.body.dataset;
     if (!summaryUrl || !bytesUrl) {
       this.loadWholeFile(handler, onProgress);
@@ -155,7 +161,7 @@ class BrowserHost implements Host {
     }
     // The fast path: the server's summary of the file, args fetched by range when looked at.
     // Whatever it cannot do (not our layout, a damaged file, an old server) the whole file does.
-    this.loadSummary(summaryUrl, bytesUrl, handler)
+    this.loadSummary(summaryUrl, bytesUrl, handler, onProgress)
       .catch((error: unknown) => {
         console.warn(`Flight Recorder viewer: the event summary is not usable (${error instanceof Error ? error.message : String(error)}); reading the whole file`);
         return false;
@@ -166,12 +172,15 @@ class BrowserHost implements Host {
   }
 
   /** Answers false when the server has no summary of this file (the caller reads the whole file). */
-  private async loadSummary(summaryUrl: string, bytesUrl: string, handler: (message: HostMessage) => void): Promise<boolean> {
+  private async loadSummary(summaryUrl: string, bytesUrl: string, handler: (message: HostMessage) => void, onProgress?: (progress: LoadProgress) => void): Promise<boolean> {
     performance.mark('nfr-summary-requested');
     // The page's head started the request (and reads the body) while this script loaded
     // (src/cli/view/page.ts); a page without that asks now.
     const early = (window as unknown as Record<string, unknown>)[EARLY_SUMMARY_GLOBAL] as Promise<EarlySummary> | undefined;
-    const { response, bytes: earlyBytes, length: earlyLength, rest } = early ? await early : { response: await fetch(summaryUrl, { cache: 'no-store' }), bytes: undefined, length: undefined, rest: undefined };
+    const answer = early ?? fetch(summaryUrl, { cache: 'no-store' }).then((response): EarlySummary => ({ response }));
+    const progressUrl = document.body.dataset.progressUrl;
+    const stopPolling = progressUrl && onProgress ? pollReadProgress(progressUrl, onProgress) : () => undefined;
+    const { response, bytes: earlyBytes, length: earlyLength, rest } = await answer.finally(stopPolling);
     if (response.status !== 200) {
       // 204: the server has no summary of this file (not our layout, damaged): read it whole.
       const reason = response.headers.get('x-summary-unavailable');
@@ -219,7 +228,7 @@ class BrowserHost implements Host {
     return true;
   }
 
-  private loadWholeFile(handler: (message: HostMessage) => void, onProgress?: (receivedBytes: number, totalBytes: number | undefined) => void): void {
+  private loadWholeFile(handler: (message: HostMessage) => void, onProgress?: (progress: LoadProgress) => void): void {
     const traceUrl = document.body.dataset.traceUrl ?? 'trace';
     fetch(traceUrl, { cache: 'no-store' })
       .then(async (response) => {
@@ -230,7 +239,7 @@ class BrowserHost implements Host {
         }
         // Our snapshots are read line by line while they download (stream-load.ts).
         const loader = new StreamingTraceLoader();
-        const chunks = await readBody(response, onProgress, (chunk) => loader.feed(chunk));
+        const chunks = await readBody(response, onProgress && ((receivedBytes, totalBytes) => onProgress({ kind: 'download', receivedBytes, totalBytes })), (chunk) => loader.feed(chunk));
         performance.mark('nfr-downloaded');
         const trace = loader.active ? loader.finish() : undefined;
         if (trace) {
@@ -241,7 +250,7 @@ class BrowserHost implements Host {
         // Not our layout (or damaged): the shared reader reads the whole text and says what is wrong.
         const bytes = concatBytes(chunks);
         // Say "Parsing" and give the browser a task boundary to paint it before the long decode + parse.
-        onProgress?.(bytes.length, bytes.length);
+        onProgress?.({ kind: 'download', receivedBytes: bytes.length, totalBytes: bytes.length });
         await new Promise((resume) => setTimeout(resume, 0));
         // One decode of one buffer: response.text() took ~10 s for 176 MB in Chromium.
         const text = new TextDecoder().decode(bytes);
@@ -299,6 +308,33 @@ async function readBody(
   return chunks;
 }
 
+/** How often the browser host asks `cli view` how far its summary build has read. */
+const PROGRESS_POLL_MS = 250;
+
+/**
+ * Asks the server how far it has read the file for its summary, every PROGRESS_POLL_MS until
+ * stopped (the summary came) or the server says it is not building (204); reports what it
+ * says. Returns the function that stops it. A failed request just ends the polling.
+ */
+function pollReadProgress(progressUrl: string, onProgress: (progress: LoadProgress) => void): () => void {
+  let stopped = false;
+  let timer: number | undefined;
+  const ask = async (): Promise<void> => {
+    timer = undefined;
+    const response = await fetch(progressUrl, { cache: 'no-store' });
+    if (stopped || response.status !== 200) return;
+    const body = (await response.json()) as { readFraction?: unknown; fileBytes?: unknown };
+    if (stopped) return;
+    if (isReadProgress(body.readFraction, body.fileBytes)) onProgress({ kind: 'summary', readFraction: body.readFraction as number, fileBytes: body.fileBytes as number });
+    timer = window.setTimeout(() => void ask().catch(() => undefined), PROGRESS_POLL_MS);
+  };
+  timer = window.setTimeout(() => void ask().catch(() => undefined), PROGRESS_POLL_MS);
+  return () => {
+    stopped = true;
+    if (timer !== undefined) window.clearTimeout(timer);
+  };
+}
+
 function readHashState(): ViewerState | undefined {
   const match = /#state=(.*)$/.exec(location.hash);
   if (!match) return undefined;
@@ -310,32 +346,3 @@ function readHashState(): ViewerState | undefined {
   }
 }
 
-/** Returns the message if it has the shape of a HostToViewer message, else logs and drops it. */
-export function checkHostMessage(data: unknown): HostToViewer | undefined {
-  if (!data || typeof data !== 'object') return undefined;
-  const message = data as Record<string, unknown>;
-  switch (message.type) {
-    case 'init':
-      if (typeof message.text === 'string' && typeof message.fileName === 'string') return message as unknown as HostToViewer;
-      break;
-    case 'loadError':
-      if (typeof message.message === 'string' && typeof message.fileName === 'string') return message as unknown as HostToViewer;
-      break;
-    case 'summary':
-      if (message.summary instanceof Uint8Array && typeof message.fileName === 'string') return message as unknown as HostToViewer;
-      break;
-    case 'bytes':
-      if (typeof message.requestId === 'number' && (message.bytes instanceof Uint8Array || typeof message.error === 'string')) return message as unknown as HostToViewer;
-      break;
-    case 'searchResult':
-      if (typeof message.requestId === 'number' && (message.indices instanceof Int32Array || typeof message.error === 'string')) return message as unknown as HostToViewer;
-      break;
-    case 'select':
-      if (typeof message.ts === 'number') return message as unknown as HostToViewer;
-      break;
-    default:
-      break;
-  }
-  console.warn('Flight Recorder viewer: dropped a host message of unknown shape', typeof message.type === 'string' ? message.type : typeof message.type);
-  return undefined;
-}

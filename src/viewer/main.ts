@@ -12,7 +12,7 @@ function start(): void {
   window.addEventListener('error', (event) => {
     host.post({ type: 'error', message: String(event.message) });
   });
-  host.start((message) => viewer.handle(message), (received, total) => viewer.showDownloadProgress(received, total));
+  host.start((message) => viewer.handle(message), (progress) => viewer.showLoadProgress(progress));
 }
 
 if (document.readyState === 'loading') document.addEventListener('DOMContentLoaded', start);

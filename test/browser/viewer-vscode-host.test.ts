@@ -45,7 +45,7 @@ interface Conversation {
  * Opens the viewer with a stand-in `acquireVsCodeApi` whose messages the extension's summary
  * code answers. `damage` changes the summary before it is posted.
  */
-async function openAsWebview(damage?: (summary: Uint8Array) => void): Promise<Conversation> {
+async function openAsWebview(damage?: (summary: Uint8Array) => void, beforeSummary?: (page: Page, post: (message: HostToViewer) => Promise<unknown>) => Promise<void>): Promise<Conversation> {
   const page = await chromium.browser.newPage({ viewport: { width: 1280, height: 800 } });
   const received: string[] = [];
   const summaries = new TimelineSummaries();
@@ -65,6 +65,7 @@ async function openAsWebview(damage?: (summary: Uint8Array) => void): Promise<Co
     received.push(message.type);
     switch (message.type) {
       case 'ready': {
+        await beforeSummary?.(page, postToViewer);
         const summary = (await summaries.summaryOf(uri))!;
         damage?.(summary);
         await postToViewer({ type: 'summary', fileName: 'shop-api.nodetrace.json', summary });
@@ -119,6 +120,34 @@ describe('viewer in a VS Code webview (stand-in channel, real extension code)', 
       await page.waitForFunction(() => (globalThis as unknown as PageGlobals).document.querySelector('.nfr-search-count')?.textContent === '1 found', undefined, { timeout: 10_000 });
       assert.ok(received.includes('searchArgs'), received.join(' '));
       assert.ok(!received.includes('needText'));
+    } finally {
+      await page.close();
+    }
+  });
+
+  test('while the extension reads the file, the loading screen shows how far it is; a progress report of another shape is dropped', async () => {
+    const seen: { text: string | null; value: number | null }[] = [];
+    const { page } = await openAsWebview(undefined, async (viewerPage, post) => {
+      const loadingScreen = () => viewerPage.evaluate(() => {
+        const doc = (globalThis as unknown as PageGlobals).document;
+        const bar = doc.querySelector('.nfr-loading progress') as { value: number } | null;
+        return { text: doc.querySelector('.nfr-loading p')?.textContent ?? null, value: bar ? bar.value : null };
+      });
+      await post({ type: 'progress', readFraction: 0.4, fileBytes: 177 * 1048576 });
+      await viewerPage.waitForFunction(() => (globalThis as unknown as PageGlobals).document.querySelector('.nfr-loading p')?.textContent?.includes('%'), undefined, { timeout: 10_000 });
+      seen.push(await loadingScreen());
+      await post({ type: 'progress', readFraction: 7, fileBytes: 1 } as HostToViewer);
+      await post({ type: 'progress', readFraction: 0.85, fileBytes: 177 * 1048576 });
+      await viewerPage.waitForFunction(() => (globalThis as unknown as PageGlobals).document.querySelector('.nfr-loading p')?.textContent?.includes('85 %'), undefined, { timeout: 10_000 });
+      seen.push(await loadingScreen());
+    });
+    try {
+      assert.deepEqual(seen, [
+        { text: 'Reading the snapshot… 40 % of 177 MB', value: 0.4 },
+        { text: 'Reading the snapshot… 85 % of 177 MB', value: 0.85 },
+      ]);
+      assert.equal(await page.locator('.nfr-loading').count(), 0, 'the timeline replaced the loading screen');
+      assert.equal(await page.locator('.nfr-error').count(), 0);
     } finally {
       await page.close();
     }

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { Page } from 'playwright-core';
 import { serializeSnapshot } from '../../src/format/write';
-import { HOSTILE_NAMES, makeSnapshot } from './fixture-trace';
+import { HOSTILE_NAMES, makeLargeSnapshot, makeSnapshot } from './fixture-trace';
 import { CLI, launchChromium, ROOT, startView, viewCommand, type BrowserHandle, type PageGlobals, type ViewServer } from './harness';
 
 const dir = mkdtempSync(join(tmpdir(), 'nfr-browser-'));
@@ -135,6 +135,36 @@ describe('viewer in Chromium via cli view', () => {
       await summarised.close();
       await streamed.close();
       await whole.close();
+    }
+  });
+
+  test('while cli view still reads a large file, the page says how far it has read', async () => {
+    const large = join(dir, 'large.nodetrace.json');
+    // Large enough that the server reads it for most of a second after the page has loaded.
+    writeFileSync(large, serializeSnapshot(makeLargeSnapshot(700_000)));
+    const server = await startView(large, 30_000);
+    const page = await chromium.browser.newPage({ viewport: { width: 1280, height: 800 } });
+    try {
+      // Every text the loading screen shows, as it changes, and whether it had a progress bar.
+      await page.addInitScript(`(() => {
+        const seen = (globalThis.__loadingTexts = []);
+        new MutationObserver(() => {
+          const label = document.querySelector('.nfr-loading p');
+          const text = label && label.textContent;
+          if (text && seen[seen.length - 1] !== text) seen.push(text + (document.querySelector('.nfr-loading progress') ? ' [bar]' : ''));
+        }).observe(document, { subtree: true, childList: true, characterData: true });
+      })()`);
+      await page.goto(server.url);
+      await page.waitForSelector('.nfr-canvas', { timeout: 30_000 });
+      const texts = await page.evaluate(() => (globalThis as unknown as { __loadingTexts: string[] }).__loadingTexts);
+      const reading = texts.filter((text) => /^Reading the snapshot… \d+ % of \d+ MB \[bar\]$/.test(text));
+      assert.ok(reading.length > 0, `the loading screen said: ${texts.join(' | ')}`);
+      const shares = reading.map((text) => Number(/(\d+) %/.exec(text)![1]));
+      assert.deepEqual(shares, [...shares].sort((a, b) => a - b), 'the share read only grows');
+    } finally {
+      await page.close();
+      await server.stop();
+      rmSync(large, { force: true });
     }
   });
 

@@ -4,7 +4,7 @@
 // must answer its page while it builds.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, writeFileSync } from 'node:fs';
+import { existsSync, statSync, writeFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { buildSummaryHere } from '../../src/client/trace-summary';
@@ -35,6 +35,38 @@ test('a large file is read by two workers, and its summary is still the one buil
   writeFileSync(largeFile, text);
   // One core: the file is read by one worker (summary-parts.ts, cutPoint).
   await servesTheInThreadSummary(largeFile, availableParallelism() >= 2 ? 'two workers' : 'worker');
+});
+
+test('while it reads a large file, cli view says how far it has read; once the summary is built, nothing', async () => {
+  if (!existsSync(largeFile)) writeFileSync(largeFile, serializeSnapshot(makeLargeSnapshot(150_000)));
+  const fileBytes = statSync(largeFile).size;
+  const view = await startView(largeFile, 30_000);
+  try {
+    const summary = fetch(new URL('trace/summary', view.url)).then((answer) => answer.arrayBuffer());
+    let summaryCame = false;
+    void summary.then(() => (summaryCame = true));
+    const fractions: number[] = [];
+    while (!summaryCame) {
+      const answer = await fetch(new URL('trace/progress', view.url));
+      if (answer.status === 200) {
+        assert.match(answer.headers.get('content-type') ?? '', /^application\/json/);
+        const body = (await answer.json()) as { readFraction: number; fileBytes: number };
+        assert.equal(body.fileBytes, fileBytes);
+        assert.ok(body.readFraction >= 0 && body.readFraction <= 1, `a share of the file: ${body.readFraction}`);
+        fractions.push(body.readFraction);
+      } else {
+        assert.equal(answer.status, 204);
+        await answer.arrayBuffer();
+      }
+      await new Promise((resume) => setTimeout(resume, 10));
+    }
+    await summary;
+    assert.ok(fractions.length > 0, 'no progress was reported while the summary was built');
+    assert.deepEqual(fractions, [...fractions].sort((a, b) => a - b), 'the share read only grows');
+    assert.equal((await fetch(new URL('trace/progress', view.url))).status, 204, 'built: no progress to report');
+  } finally {
+    await view.stop();
+  }
 });
 
 async function servesTheInThreadSummary(file: string, builtOn: string): Promise<void> {

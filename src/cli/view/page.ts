@@ -111,7 +111,7 @@ return{response:r,bytes:columns.bytes,length:columns.length,rest:rest}})})})();`
  * resident meanwhile (spareBytesFor).
  */
 export function viewerPage(nonce: string, title: string, summary = false, spareBytes = 0): string {
-  const summaryAttributes = summary ? ' data-summary-url="/trace/summary" data-bytes-url="/trace/bytes" data-search-url="/trace/search"' : '';
+  const summaryAttributes = summary ? ' data-summary-url="/trace/summary" data-bytes-url="/trace/bytes" data-search-url="/trace/search" data-progress-url="/trace/progress"' : '';
   return `<!DOCTYPE html>
 <html lang="en">
 <head>

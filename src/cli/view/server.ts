@@ -110,6 +110,18 @@ function handle(request: IncomingMessage, response: ServerResponse, options: Vie
       });
       return;
     }
+    case '/trace/progress': {
+      // How far the summary build has read the file, for the page's loading screen; 204 when
+      // no build is under way (done, not started, or this server sends the whole file).
+      const progress = cache?.readProgress();
+      if (!progress) {
+        response.writeHead(204, COMMON_HEADERS);
+        response.end();
+        return;
+      }
+      send(response, 200, 'application/json; charset=utf-8', JSON.stringify(progress));
+      return;
+    }
     case '/favicon.ico':
       response.writeHead(204, COMMON_HEADERS);
       response.end();

@@ -21,6 +21,8 @@ import { TimelineSummaries } from './summary-host';
 export const MAX_TIMELINE_BYTES = 256 * 1024 * 1024;
 const STATE_KEY = 'flightRecorder.timelineStates';
 const MAX_SAVED_STATES = 50;
+/** How often a panel whose file's summary is being built hears how far the build has read. */
+const PROGRESS_REPORT_MS = 250;
 
 class TimelineDocument implements vscode.CustomDocument {
   constructor(readonly uri: vscode.Uri) {}
@@ -131,7 +133,7 @@ export class TimelineEditorProvider implements vscode.CustomReadonlyEditorProvid
     let message: HostToViewer;
     try {
       await checkSize(uri);
-      const summaryBytes = summary ? await this.summaries.summaryOf(uri) : undefined;
+      const summaryBytes = summary ? await this.whileReporting(uri, panel, this.summaries.summaryOf(uri)) : undefined;
       const text = summaryBytes ? undefined : await readBounded(uri);
       const mark = pendingMarks.get(uri.toString());
       pendingMarks.delete(uri.toString());
@@ -143,6 +145,23 @@ export class TimelineEditorProvider implements vscode.CustomReadonlyEditorProvid
       this.services.log.warn(`timeline: ${fileName}: ${message.message}`);
     }
     await panel.webview.postMessage(message);
+  }
+
+  /**
+   * `work` (the file's summary being built), with the panel told every PROGRESS_REPORT_MS how
+   * far the build has read the file, for its loading screen.
+   */
+  private async whileReporting<T>(uri: vscode.Uri, panel: vscode.WebviewPanel, work: Promise<T>): Promise<T> {
+    const timer = setInterval(() => {
+      const progress = this.summaries.readProgress(uri);
+      // A panel closed meanwhile refuses messages: nothing to tell it then.
+      if (progress) panel.webview.postMessage({ type: 'progress', ...progress } satisfies HostToViewer).then(undefined, () => undefined);
+    }, PROGRESS_REPORT_MS);
+    try {
+      return await work;
+    } finally {
+      clearInterval(timer);
+    }
   }
 
   private savedStates(): Record<string, ViewerState> {

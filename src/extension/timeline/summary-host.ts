@@ -20,6 +20,11 @@ export class TimelineSummaries {
     return concatBytes(outcome.summary.pieces, outcome.summary.byteLength);
   }
 
+  /** How far the summary of `uri` being built has read the file (undefined: none under way). */
+  readProgress(uri: vscode.Uri): { readFraction: number; fileBytes: number } | undefined {
+    return this.caches.get(uri.toString())?.readProgress();
+  }
+
   async readBytes(uri: vscode.Uri, requestId: number, ranges: ByteRange[]): Promise<HostToViewer> {
     try {
       return { type: 'bytes', requestId, bytes: await this.cacheOf(uri).readRanges(ranges) };

@@ -1,7 +1,7 @@
 // The viewer page: toolbar (file, trigger, search, range), category filters, the canvas
 // timeline, and the bottom panel (details and summary tabs). Wires host messages to the model.
 import type { StackFrame } from '../../format/stack';
-import type { ViewerState } from '../../format/viewer-protocol';
+import type { LoadProgress, ViewerState } from '../../format/viewer-protocol';
 import type { Host, HostMessage } from '../host';
 import { frameLabel } from '../model/cpu';
 import { loadTraceText, type LoadedTrace } from '../model/load';
@@ -12,6 +12,7 @@ import { errorCount, messageOf, slowestRequestSpans, spanArgEvents, spanArgs, sp
 import { formatCount, formatDuration, formatOffset } from '../model/time';
 import { argEventsOf, renderDetails, type DetailsActions } from './details';
 import { clear, h } from './dom';
+import { loadProgressText } from './load-progress';
 import { renderErrors, renderGc, renderHotFunctions, renderLoopBlocks, renderRequests, renderSelection } from './tables';
 import { readTheme } from './theme';
 import { formatValue, sameSelection, Timeline, type BoxSelection, type Selection } from './timeline';
@@ -107,16 +108,25 @@ export class App {
     this.root.append(h('div', { class: 'nfr-loading' }, h('div', { class: 'nfr-spinner' }), h('p', {}, 'Loading trace…')));
   }
 
-  /** Replaces the loading text with "Downloading 45 of 176 MB…" while the browser host reads the file. */
-  showDownloadProgress(receivedBytes: number, totalBytes: number | undefined): void {
-    const label = this.root.querySelector('.nfr-loading p');
-    if (!label) return;
-    const mb = (bytes: number) => (bytes / 1048576).toFixed(0);
-    label.textContent = totalBytes && receivedBytes >= totalBytes
-      ? `Parsing trace (${mb(totalBytes)} MB)…`
-      : totalBytes
-      ? `Downloading trace… ${mb(receivedBytes)} of ${mb(totalBytes)} MB`
-      : `Downloading trace… ${mb(receivedBytes)} MB`;
+  /**
+   * Says how loading goes under the spinner — "Reading the snapshot… 45 % of 177 MB" while a
+   * host reads a large file for its summary, "Downloading trace… 45 of 176 MB" while the
+   * browser host downloads it whole — with a progress bar where the share is known.
+   */
+  showLoadProgress(progress: LoadProgress): void {
+    const loading = this.root.querySelector('.nfr-loading');
+    const label = loading?.querySelector('p');
+    if (!loading || !label) return;
+    const text = loadProgressText(progress);
+    const share = progress.kind === 'summary' ? progress.readFraction : progress.totalBytes ? Math.min(1, progress.receivedBytes / progress.totalBytes) : undefined;
+    label.textContent = text;
+    let bar = loading.querySelector('progress');
+    if (share === undefined) {
+      bar?.remove();
+      return;
+    }
+    if (!bar) bar = loading.insertBefore(h('progress', { max: '1', 'aria-label': 'Loading progress' }), label);
+    bar.value = share;
   }
 
   showError(fileName: string, message: string): void {
