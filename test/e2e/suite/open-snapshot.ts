@@ -5,6 +5,8 @@ import * as vscode from 'vscode';
 import { assert, test, waitFor } from '../lib/framework';
 import { closeAllEditors, workspacePath } from '../lib/extension';
 import { ui } from '../lib/ui';
+import { serializeSnapshot } from '../../../src/format/write';
+import { makeLargeSnapshot } from '../../browser/fixture-trace';
 
 function timelineTabFor(file: string): vscode.Tab | undefined {
   for (const group of vscode.window.tabGroups.all) {
@@ -69,3 +71,26 @@ test('a corrupt snapshot shows a clear error, not a crash', async () => {
   assert(text.length > 0, 'an error is shown');
   fs.rmSync(file, { force: true });
 }, { timeoutMs: 45_000 });
+
+test('while the extension reads a large snapshot, the timeline\'s loading screen says how far it is', async () => {
+  await closeAllEditors();
+  const file = workspacePath('.flight-recorder', 'large-9-20250101T000000Z-manual.nodetrace.json');
+  fs.mkdirSync(workspacePath('.flight-recorder'), { recursive: true });
+  // ~130 MB: read by the extension's summary workers for a second or more here.
+  fs.writeFileSync(file, serializeSnapshot(makeLargeSnapshot(700_000)));
+  try {
+    await vscode.commands.executeCommand('vscode.open', vscode.Uri.file(file));
+    await waitFor('a timeline tab for the large file', () => timelineTabFor(file), 20_000);
+    if (!ui.available) return;
+    const texts: string[] = [];
+    await waitFor('the timeline drawn', async () => {
+      for (const text of await ui.frameTexts('customEditor', '.nfr-loading p')) if (texts[texts.length - 1] !== text) texts.push(text);
+      return (await ui.canvases('customEditor')).some((c) => c.paintedPixels > 100);
+    }, 60_000);
+    const reading = texts.filter((text) => /^Reading the snapshot… \d+ % of \d+ MB$/.test(text));
+    assert(reading.length > 0, `the loading screen said how far the extension had read (it said: ${texts.join(' | ')})`);
+  } finally {
+    await closeAllEditors();
+    fs.rmSync(file, { force: true });
+  }
+}, { timeoutMs: 120_000 });
