@@ -313,8 +313,9 @@ const PROGRESS_POLL_MS = 250;
 
 /**
  * Asks the server how far it has read the file for its summary, every PROGRESS_POLL_MS until
- * stopped (the summary came) or the server says it is not building (204); reports what it
- * says. Returns the function that stops it. A failed request just ends the polling.
+ * stopped (the summary came), and reports what it says; a 204 (nothing read yet, or no build
+ * under way) reports nothing. Returns the function that stops it. A failed request, or any
+ * other answer, ends the polling: the loading screen then just says it is loading.
  */
 function pollReadProgress(progressUrl: string, onProgress: (progress: LoadProgress) => void): () => void {
   let stopped = false;
@@ -322,10 +323,12 @@ function pollReadProgress(progressUrl: string, onProgress: (progress: LoadProgre
   const ask = async (): Promise<void> => {
     timer = undefined;
     const response = await fetch(progressUrl, { cache: 'no-store' });
-    if (stopped || response.status !== 200) return;
-    const body = (await response.json()) as { readFraction?: unknown; fileBytes?: unknown };
-    if (stopped) return;
-    if (isReadProgress(body.readFraction, body.fileBytes)) onProgress({ kind: 'summary', readFraction: body.readFraction as number, fileBytes: body.fileBytes as number });
+    if (stopped || (response.status !== 200 && response.status !== 204)) return;
+    if (response.status === 200) {
+      const body = (await response.json()) as { readFraction?: unknown; fileBytes?: unknown };
+      if (stopped) return;
+      if (isReadProgress(body.readFraction, body.fileBytes)) onProgress({ kind: 'summary', readFraction: body.readFraction as number, fileBytes: body.fileBytes as number });
+    }
     timer = window.setTimeout(() => void ask().catch(() => undefined), PROGRESS_POLL_MS);
   };
   timer = window.setTimeout(() => void ask().catch(() => undefined), PROGRESS_POLL_MS);
