@@ -60,8 +60,8 @@ const SPARE_BYTES_PER_EVENT = 48;
  * model's span arrays ~0.1 for the snapshots measured). At most that quarter, and 256 MB.
  * None when the build's threads leave no core idle (`idleCores`): touching the spare is free
  * on an idle core, but with two workers on two cores the page's ~50 MB of first writes slowed
- * the build by more than they saved later (fresh opens of the 1 M-event file, 20 interleaved
- * pairs: ~0.1 s sooner without, median of the pairs; docs/benchmarks.md).
+ * the build by more than they saved later (fresh opens of the 1 M-event file: 21 of 32
+ * interleaved pairs sooner without, by 0.06–0.1 s at the median; docs/benchmarks.md).
  */
 export function spareBytesFor(fileBytes: number, eventsPerByte?: number, idleCores = 1): number {
   if (idleCores < 1) return 0;
