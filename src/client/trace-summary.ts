@@ -141,7 +141,9 @@ export class TraceSummaryCache {
     const fileBytes = this.buildingBytes;
     if (!this.inProgress() || !this.progress || fileBytes === undefined || fileBytes === 0) return undefined;
     const readBytes = Atomics.load(this.progress, 1) * 1024;
-    return { readFraction: Math.min(1, readBytes / (fileBytes / summaryThreadsFor(fileBytes))), fileBytes };
+    const share = fileBytes / summaryThreadsFor(fileBytes);
+    // The count is in whole KiB: within one of the end, the read is done.
+    return { readFraction: share - readBytes < 1024 ? 1 : readBytes / share, fileBytes };
   }
 
   /** The last summary built, if the file has not changed since (for byte-range checks). */

@@ -31,7 +31,8 @@ test('the viewer takes a host progress message only in that shape', () => {
 
 test('the loading screen says how far reading or downloading is', () => {
   assert.equal(loadProgressText({ kind: 'summary', readFraction: 0.456, fileBytes: 185_976_641 }), 'Reading the snapshot… 45 % of 177 MB');
-  assert.equal(loadProgressText({ kind: 'summary', readFraction: 1, fileBytes: 185_976_641 }), 'Reading the snapshot… 100 % of 177 MB');
+  assert.equal(loadProgressText({ kind: 'summary', readFraction: 0.999, fileBytes: 185_976_641 }), 'Reading the snapshot… 99 % of 177 MB');
+  assert.equal(loadProgressText({ kind: 'summary', readFraction: 1, fileBytes: 185_976_641 }), 'Read 177 MB — laying out the timeline…');
   assert.equal(loadProgressText({ kind: 'download', receivedBytes: 47_185_920, totalBytes: 184_549_376 }), 'Downloading trace… 45 of 176 MB');
   assert.equal(loadProgressText({ kind: 'download', receivedBytes: 47_185_920, totalBytes: undefined }), 'Downloading trace… 45 MB');
   assert.equal(loadProgressText({ kind: 'download', receivedBytes: 184_549_376, totalBytes: 184_549_376 }), 'Parsing trace (176 MB)…');
