@@ -109,9 +109,10 @@ export class App {
   }
 
   /**
-   * Says how loading goes under the spinner — "Reading the snapshot… 45 % of 177 MB" while a
-   * host reads a large file for its summary, "Downloading trace… 45 of 176 MB" while the
-   * browser host downloads it whole — with a progress bar where the share is known.
+   * Says on the loading screen how loading goes — "Reading the snapshot… 45 % of 177 MB" while
+   * a host reads a large file for its summary, "Downloading trace… 45 of 176 MB" while the
+   * browser host downloads it whole — with a progress bar (in the spinner's place) where the
+   * share is known.
    */
   showLoadProgress(progress: LoadProgress): void {
     const loading = this.root.querySelector('.nfr-loading');
