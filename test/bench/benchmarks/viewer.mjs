@@ -22,8 +22,10 @@ export const viewerBenchmark = {
     const args = /\.(ts|mts)$/.test(name) ? ['--import', 'tsx', join(benchDir, name)] : [join(benchDir, name)];
     args.push('--json');
     // Fresh opens (each a new `cli view`, its page waiting for the summary of the file; their
-    // median is judged), then pages of a server whose summary is ready (reopening it).
-    args.push('--fresh', settings.mode === 'quick' ? '3' : '5', '--runs', '2');
+    // median is judged), then pages of a server whose summary is ready (reopening it). Nine in
+    // a full run: one fresh open spreads ±0.3 s on these machines, and five left the median
+    // moving by ~0.1 s from run to run (docs/benchmarks.md).
+    args.push('--fresh', settings.mode === 'quick' ? '3' : '9', '--runs', '2');
     const { code, stdout, stderr } = await new Promise((resolve) => {
       const child = spawn(process.execPath, args, { cwd: repoRoot, stdio: ['ignore', 'pipe', 'pipe'] });
       let out = '';
