@@ -55,8 +55,15 @@ test('a blocked event loop becomes one slice of about its length, and the rule h
     assert.equal(blocks.length, 1);
     assert.equal(blocks[0]?.cat, 'eventloop');
     assert.ok((blocks[0]?.dur ?? 0) >= 190_000 && (blocks[0]?.dur ?? 0) < 400_000, `dur ${blocks[0]?.dur}`);
-    const delay = events.find((e) => e.name === 'Event loop delay');
-    assert.ok(Number(delay?.args?.maxMs) >= 100, 'the delay histogram saw the block');
+    const delay = events.find((e) => e.name === 'Event loop delay' && Number(e.args?.maxMs) >= 100);
+    assert.ok(delay, 'the delay histogram saw the block');
+    // Drawn over the interval it describes: a counter holds from its time to the next, so the
+    // one that saw the block starts before the block ended (stamped when sampled, it started
+    // after: the block's delay drawn after the block).
+    const blockEndUs = blocks[0]!.ts + blocks[0]!.dur!;
+    assert.ok(delay.ts < blockEndUs, `the counter that saw the block starts at ${delay.ts}, before the block's end at ${blockEndUs}`);
+    const next = events.find((e) => e.name === 'Event loop delay' && e.ts > delay.ts);
+    if (next) assert.ok(next.ts >= blockEndUs, 'the next interval starts after the block: the one that saw it covers its end');
     // Utilisation from the tick's own idle-time reads: a share of each counter interval, and the
     // interval that held the 200 ms block was mostly busy.
     const utilization = events.filter((e) => e.name === 'Event loop utilization' && e.ph === 'C').map((e) => Number(e.args?.utilization));

@@ -132,10 +132,14 @@ export function eventLoopSource(thresholdMs: number): EventSource {
           const p99Us = Math.min(INT32_MAX, Math.round(nearestRank(samples, 0.99)));
           const maxUs = Math.min(INT32_MAX, Math.round(nearestRank(samples, 1)));
           delaySampleCount = 0;
-          ring.write(Kind.loopDelay, nowUs, 0, maxUs, p50Us, p99Us, 0, 0);
+          // Stamped at the start of the interval they describe, which they span (dur): a trace
+          // counter's value holds from its time to the next one's (our timeline, Perfetto,
+          // Chrome), so a counter stamped when it was sampled showed each interval's delay over
+          // the interval after it — a block's delay drawn after the block.
           const intervalUs = nowUs - lastCounterUs;
+          ring.write(Kind.loopDelay, lastCounterUs, intervalUs, maxUs, p50Us, p99Us, 0, 0);
           const utilization = intervalUs > 0 ? Math.min(1, Math.max(0, 1 - ((idleMs - counterIdleMs) * 1000) / intervalUs)) : 0;
-          ring.write(Kind.loopUtilization, nowUs, 0, 0, Math.round(utilization * 1e6), 0, 0, 0);
+          ring.write(Kind.loopUtilization, lastCounterUs, intervalUs, 0, Math.round(utilization * 1e6), 0, 0, 0);
           lastCounterUs = nowUs;
           counterIdleMs = idleMs;
         } catch (error) {
@@ -171,13 +175,13 @@ export function decodeLoopBlock(record: RecordView, out: DecodeContext): void {
   out.emit({ name: EventNames.loopBlock, cat: 'eventloop', ph: 'X', ts: record.tsUs, dur: record.durUs, pid: out.pid, tid: out.tid, args: args as unknown as Record<string, unknown> });
 }
 
-/** `loopDelay` (40): ts = sample time, a = p50 µs, b = p99 µs, id = max µs, over the last interval. */
+/** `loopDelay` (40): ts = the start of the interval it describes, dur = its length; a = p50 µs, b = p99 µs, id = max µs of the tick delays in it. */
 export function decodeLoopDelay(record: RecordView, out: DecodeContext): void {
   const args: LoopDelayArgs = { p50Ms: round3(record.a / 1000), p99Ms: round3(record.b / 1000), maxMs: round3(record.id / 1000) };
   out.emit({ name: EventNames.loopDelay, cat: 'eventloop', ph: 'C', ts: record.tsUs, pid: out.pid, tid: out.tid, args: args as unknown as Record<string, unknown> });
 }
 
-/** `loopUtilization` (41): ts = sample time, a = utilisation over the last interval × 10^6. */
+/** `loopUtilization` (41): ts = the start of the interval it describes, dur = its length; a = the loop's utilisation in it × 10^6. */
 export function decodeLoopUtilization(record: RecordView, out: DecodeContext): void {
   out.emit({ name: EventNames.loopUtilization, cat: 'eventloop', ph: 'C', ts: record.tsUs, pid: out.pid, tid: out.tid, args: { utilization: round3(record.a / 1e6) } });
 }
