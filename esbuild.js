@@ -160,6 +160,16 @@ const targets = [
     target: 'node20',
   },
   {
+    // The inline trace's snapshot reader on a worker thread, started by dist/extension.js
+    // (src/extension/inline/inline-items.ts) from its own folder.
+    ...common,
+    entryPoints: ['src/extension/inline/inline-worker.ts'],
+    outfile: 'dist/inline-worker.js',
+    platform: 'node',
+    format: 'cjs',
+    target: 'node20',
+  },
+  {
     ...common,
     entryPoints: ['src/viewer/main.ts'],
     outfile: 'dist/viewer.js',

@@ -385,6 +385,14 @@ function createUi(page) {
       }
       return texts;
     },
+    async frameAttribute({ purpose, selector, name }) {
+      const values = [];
+      for (const content of await webviewContents(purpose)) {
+        const matches = content.locator(selector);
+        for (let i = 0; i < (await matches.count()); i++) values.push(await matches.nth(i).getAttribute(name, { timeout: 5000 }));
+      }
+      return values;
+    },
     async frameClick({ purpose, selector, hasText }) {
       for (const frame of await webviewContents(purpose)) {
         const target = hasText ? frame.locator(selector, { hasText }) : frame.locator(selector);

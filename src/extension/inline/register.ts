@@ -6,11 +6,11 @@
 // hides/shows them; the `flightRecorder.inlineTrace` setting turns the feature off.
 import * as fs from 'node:fs/promises';
 import * as vscode from 'vscode';
-import { parseTraceText } from '../../format/read';
 import type { ExtensionServices } from '../services';
 import { framePath } from '../timeline/reveal';
 import { mapToOriginal } from '../timeline/source-map';
-import { buildInlineModel, functionLenses, lensText, type InlineItem, type InlineKind } from './inline-model';
+import { functionLenses, lensText, type InlineItem, type InlineKind } from './inline-model';
+import { inlineItemsOf } from './inline-items';
 
 const TIMELINE_VIEW_TYPE = 'flightRecorder.timeline';
 const MAX_SNAPSHOT_BYTES = 256 * 1024 * 1024;
@@ -104,13 +104,12 @@ export class InlineTrace implements vscode.Disposable, vscode.CodeLensProvider {
     try {
       const stat = await fs.stat(file);
       if (stat.size > MAX_SNAPSHOT_BYTES) throw new Error(`${file} is larger than ${MAX_SNAPSHOT_BYTES / 1024 / 1024} MiB`);
-      const parsed = parseTraceText(await fs.readFile(file, 'utf8'), file);
-      if ('error' in parsed) throw new Error(parsed.error);
-      const model = buildInlineModel(parsed.trace);
-      const byFile = await this.locate(model.items, parsed.trace.metadata?.cwd);
+      // Parsed and modelled on a worker thread: a large snapshot took seconds of this one.
+      const { items, cwd } = await inlineItemsOf(file);
+      const byFile = await this.locate(items, cwd);
       if (ticket !== this.loading) return; // a newer snapshot took over
       this.items = byFile;
-      this.services.log.info(`inline: ${model.items.length} annotations in ${byFile.size} files from ${file}`);
+      this.services.log.info(`inline: ${items.length} annotations in ${byFile.size} files from ${file}`);
       this.render();
     } catch (error) {
       if (ticket !== this.loading) return;

@@ -121,6 +121,9 @@ export class App {
     const text = loadProgressText(progress);
     const share = progress.kind === 'summary' ? progress.readFraction : progress.totalBytes ? Math.min(1, progress.receivedBytes / progress.totalBytes) : undefined;
     label.textContent = text;
+    // What the loading screen said last, kept on the root once the timeline replaces it: the
+    // end-to-end tests read it in VS Code, where they cannot watch the screen change.
+    this.root.dataset.loadProgress = text;
     let bar = loading.querySelector('progress');
     if (share === undefined) {
       bar?.remove();

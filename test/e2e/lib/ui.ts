@@ -27,6 +27,8 @@ export type UiRequest =
   | { op: 'canvases'; purpose: string }
   /** In the visible webview of this purpose: texts of elements matching `selector`. */
   | { op: 'frameTexts'; purpose: string; selector: string }
+  /** In the visible webview of this purpose: attribute `name` of elements matching `selector` (null where absent). */
+  | { op: 'frameAttribute'; purpose: string; selector: string; name: string }
   /** In a webview of this purpose: clicks the first element matching `selector` (and containing `hasText`). */
   | { op: 'frameClick'; purpose: string; selector: string; hasText?: string }
   /** Tries an inline script, eval and a cross-origin image in that webview: what its CSP allowed. */
@@ -90,6 +92,7 @@ export const ui = {
   treeAction: (title: string, row: string, action: string) => request({ op: 'treeAction', title, row, action }),
   canvases: (purpose: WebviewKind) => request<CanvasInfo[]>({ op: 'canvases', purpose }),
   frameTexts: (purpose: WebviewKind, selector: string) => request<string[]>({ op: 'frameTexts', purpose, selector }),
+  frameAttribute: (purpose: WebviewKind, selector: string, name: string) => request<(string | null)[]>({ op: 'frameAttribute', purpose, selector, name }),
   frameClick: (purpose: WebviewKind, selector: string, hasText?: string) => request({ op: 'frameClick', purpose, selector, ...(hasText ? { hasText } : {}) }),
   tabs: () => request<string[]>({ op: 'tabs' }),
   cspProbe: (purpose: WebviewKind) => request<{ inlineRan: boolean; evalRan: boolean; violations: string[] }>({ op: 'cspProbe', purpose }),
