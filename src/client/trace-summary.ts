@@ -15,7 +15,7 @@ import { EventSummaryBuilder, type SummaryPart } from '../format/event-summary-b
 import { prefaultShared } from '../format/memory-arena';
 import { concatBytes } from '../format/snapshot-lines';
 import type { ByteRange } from '../format/viewer-protocol';
-import { cutPoint, feedFile, READ_BYTES, summaryThreadsFor } from './summary-parts';
+import { cutPoint, feedFile, READ_BYTES } from './summary-parts';
 
 export interface BuiltSummary {
   /** The summary, as pieces to write in order. */
@@ -132,18 +132,19 @@ export class TraceSummaryCache {
   }
 
   /**
-   * While a build is under way and has read some of the file: the share of the file read (0–1)
-   * and the file's size, for a loading screen. With two workers, the first one's share of its
-   * half (the other reads the second half alongside it). Undefined before, after, or without
-   * a worker.
+   * While a build is under way and has read some of the file: the share read (0–1) of what
+   * the worker building the summary reads — the whole file, or with two workers its half (the
+   * other reads the second half alongside it) — and the file's size, for a loading screen.
+   * Undefined before, after, or without a worker.
    */
   readProgress(): { readFraction: number; fileBytes: number } | undefined {
     const fileBytes = this.buildingBytes;
-    if (!this.inProgress() || !this.progress || fileBytes === undefined || fileBytes === 0) return undefined;
-    const readBytes = Atomics.load(this.progress, 1) * 1024;
-    const share = fileBytes / summaryThreadsFor(fileBytes);
-    // The count is in whole KiB: within one of the end, the read is done.
-    return { readFraction: share - readBytes < 1024 ? 1 : readBytes / share, fileBytes };
+    if (!this.inProgress() || !this.progress || fileBytes === undefined) return undefined;
+    const readKib = Atomics.load(this.progress, 1);
+    const toReadKib = Atomics.load(this.progress, 2);
+    if (toReadKib === 0) return undefined;
+    // Whole KiB read, the extent rounded up: within one of the end, the read is done.
+    return { readFraction: toReadKib - readKib <= 1 ? 1 : readKib / toReadKib, fileBytes };
   }
 
   /** The last summary built, if the file has not changed since (for byte-range checks). */
@@ -394,6 +395,7 @@ export async function buildSummaryHere(tracePath: string, onColumns?: (pieces: U
     // only competed with them (columns ready ~0.1 s later, docs/benchmarks.md); its progress
     // still goes out.
     if (memoryAhead) onMemoryAhead?.(split ? { ...memoryAhead, buffers: [] } : memoryAhead);
+    builder.willRead(split?.at ?? info.size);
     let position = await feedFile(handle, builder, 0, split?.at);
     let twoParts = false;
     if (split && position === split.at && builder.active) {
@@ -404,7 +406,11 @@ export async function buildSummaryHere(tracePath: string, onColumns?: (pieces: U
       stopTouching();
       twoParts = rest !== undefined && builder.appendPart(rest);
       if (twoParts) position = info.size;
-      else position = await feedFile(handle, builder, position);
+      else {
+        // Reading on alone: the rest of the file is this worker's to read too.
+        builder.willRead(info.size);
+        position = await feedFile(handle, builder, position);
+      }
     }
     const columns = builder.active ? builder.finishColumns() : undefined;
     if (columns) onColumns?.(columns, twoParts);

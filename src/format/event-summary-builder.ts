@@ -92,13 +92,19 @@ export class EventSummaryBuilder {
   /**
    * The shared memory the build will write (EventSummaryWriter.memoryAhead), for a spare thread
    * to touch ahead of it, and how far the build is, updated after each chunk: `progress[0]`
-   * events read so far (of about `expectedEvents`), `progress[1]` KiB of the file read.
+   * events read so far (of about `expectedEvents`), `progress[1]` KiB of the file read, of
+   * `progress[2]` KiB this builder is to read (willRead; 0 until said).
    * Undefined without SharedArrayBuffer.
    */
   memoryAhead(): { buffers: SharedArrayBuffer[]; progress: Int32Array; expectedEvents: number } | undefined {
     if (typeof SharedArrayBuffer !== 'function') return undefined;
-    this.progress ??= new Int32Array(new SharedArrayBuffer(8));
+    this.progress ??= new Int32Array(new SharedArrayBuffer(12));
     return { buffers: this.writer.memoryAhead(), progress: this.progress, expectedEvents: this.writer.expectedEvents };
+  }
+
+  /** Says how many bytes this builder is to read in all (progress[2], in KiB rounded up), for a loading screen's share. */
+  willRead(bytes: number): void {
+    if (this.progress) Atomics.store(this.progress, 2, Math.min(0x7fffffff, Math.ceil(bytes / 1024)));
   }
 
   /** Whether the file still looks like our layout (false: no summary; send the file). */
