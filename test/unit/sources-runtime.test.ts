@@ -74,6 +74,40 @@ test('a blocked event loop becomes one slice of about its length, and the rule h
   }
 });
 
+const countsLoopTurns = typeof (performance.nodeTiming as unknown as { uvMetricsInfo?: { loopCount?: unknown } }).uvMetricsInfo?.loopCount === 'number';
+
+test('a loop busy with short callbacks is not blocked; a block after an idle wait and a few turns still is', { skip: !countsLoopTurns && 'Node before 20.18 does not count the loop\'s turns' }, async () => {
+  const recorder = installSources([eventLoopSource(50)]);
+  try {
+    await new Promise((resolve) => setTimeout(resolve, 60));
+    // 600 ms of 2 ms callbacks back to back: the loop never stays away from its timers for more
+    // than ~2 ms, though every tick sees a whole tick of busy time (twelve 50 ms "blocks" before).
+    const blocksBefore = recorder.rules.blocks.length;
+    await new Promise<void>((resolve) => {
+      const endMs = performance.now() + 600;
+      const step = () => {
+        busyWait(2);
+        if (performance.now() < endMs) setImmediate(step);
+        else resolve();
+      };
+      setImmediate(step);
+    });
+    await new Promise((resolve) => setTimeout(resolve, 120)); // the ticks after it
+    const saturated = recorder.rules.blocks.slice(blocksBefore);
+    // A loaded machine may keep this process off a core for a tick or two: that is a block.
+    assert.ok(saturated.length <= 2, `busy but turning: ${saturated.length} blocks (${saturated.join(', ')} ms)`);
+    // An idle wait, a timer and two immediates, then 90 ms away from the timers: a block.
+    const blocksAfter = recorder.rules.blocks.length;
+    await new Promise<void>((resolve) => setTimeout(() => setImmediate(() => setImmediate(() => {
+      busyWait(90);
+      resolve();
+    })), 30));
+    await until(() => recorder.rules.blocks.slice(blocksAfter).some((ms) => ms >= 85), 3000, 'the 90 ms block');
+  } finally {
+    recorder.uninstall();
+  }
+});
+
 test('a flush right after a block (a snapshot before the tick) reports it once; the tick that follows does not again', async () => {
   const source = eventLoopSource(50);
   const recorder = installSources([source]);

@@ -8,7 +8,7 @@
 import { alternatePairs } from '../lib/alternate.mjs';
 import { appPath, preloadArgs, recorderEnv } from '../lib/env.mjs';
 import { processCpuNs, startNode, stop, threadCpuNs } from '../lib/proc.mjs';
-import { median } from '../lib/stats.mjs';
+import { median, signed } from '../lib/stats.mjs';
 
 const SETTLE_MS = 10_000;
 const MEASURE_MS = 16_000;
@@ -38,8 +38,8 @@ export const idleBenchmark = {
     const allCost = median(withRecorder.map((r) => r.allMsPerS)) - median(without.map((r) => r.allMsPerS));
     log(`  without: main ${median(without.map((r) => r.mainMsPerS)).toFixed(2)} ms/s, all threads ${median(without.map((r) => r.allMsPerS)).toFixed(2)} ms/s; with: main ${median(withRecorder.map((r) => r.mainMsPerS)).toFixed(2)} ms/s, all ${median(withRecorder.map((r) => r.allMsPerS)).toFixed(2)} ms/s`);
     return {
-      value: `+${allCost.toFixed(1)} ms/s`,
-      headline: `+${allCost.toFixed(2)} ms CPU per second idle (main thread +${mainCost.toFixed(2)} ms/s), ${pairs} interleaved pairs`,
+      value: `${signed(allCost)} ms/s`,
+      headline: `${signed(allCost, 2)} ms CPU per second idle (main thread ${signed(mainCost, 2)} ms/s), ${pairs} interleaved pairs`,
       pass: null,
       details: { without, withRecorder, mainCostMsPerS: mainCost, allCostMsPerS: allCost },
     };

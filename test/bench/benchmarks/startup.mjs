@@ -13,7 +13,7 @@ import { fileURLToPath } from 'node:url';
 import { alternatePairs } from '../lib/alternate.mjs';
 import { appPath, preloadArgs, recorderEnv } from '../lib/env.mjs';
 import { processCpuNs, startNode, stop, threadCpuNs } from '../lib/proc.mjs';
-import { median, summarize } from '../lib/stats.mjs';
+import { median, signed, summarize } from '../lib/stats.mjs';
 
 const reporterPath = fileURLToPath(new URL('../lib/exit-cpu-reporter.cjs', import.meta.url));
 
@@ -62,17 +62,17 @@ export const startupBenchmark = {
     const [serverWithout, serverWith] = await alternatePairs(3, () => serverStartCpuMs([], env), () => serverStartCpuMs(preloadArgs, env));
     const serverMainMs = median(serverWith.map((run) => run.mainMs)) - median(serverWithout.map((run) => run.mainMs));
     const serverAllMs = median(serverWith.map((run) => run.allMs)) - median(serverWithout.map((run) => run.allMs));
-    log(`  a server's first ${SERVER_SETTLE_MS / 1000} s: without ${median(serverWithout.map((run) => run.allMs)).toFixed(0)} ms CPU, with ${median(serverWith.map((run) => run.allMs)).toFixed(0)} ms (main thread +${serverMainMs.toFixed(0)} ms)`);
+    log(`  a server's first ${SERVER_SETTLE_MS / 1000} s: without ${median(serverWithout.map((run) => run.allMs)).toFixed(0)} ms CPU, with ${median(serverWith.map((run) => run.allMs)).toFixed(0)} ms (main thread ${signed(serverMainMs, 0)} ms)`);
     const pairDeltas = without.map((ms, i) => withRecorder[i] - ms);
     const costMs = median(withRecorder) - median(without);
     const a = summarize(without);
     const b = summarize(withRecorder);
     log(`  wall: without ${a.median.toFixed(1)} ms (${a.min.toFixed(1)}–${a.max.toFixed(1)}), with ${b.median.toFixed(1)} ms (${b.min.toFixed(1)}–${b.max.toFixed(1)}), ${settings.startupRuns} runs each`);
-    log(`  CPU: without ${median(cpuWithout).toFixed(1)} ms, with ${median(cpuWith).toFixed(1)} ms → +${cpuCostMs.toFixed(1)} ms`);
-    log(`  without the code cache: +${uncachedCostMs.toFixed(1)} ms wall [without ${median(withoutAgain).toFixed(1)} ms, with ${median(uncached).toFixed(1)} ms]`);
+    log(`  CPU: without ${median(cpuWithout).toFixed(1)} ms, with ${median(cpuWith).toFixed(1)} ms → ${signed(cpuCostMs)} ms`);
+    log(`  without the code cache: ${signed(uncachedCostMs)} ms wall [without ${median(withoutAgain).toFixed(1)} ms, with ${median(uncached).toFixed(1)} ms]`);
     return {
       value: `${costMs.toFixed(1)} ms`,
-      headline: `+${costMs.toFixed(1)} ms wall (median of pair deltas ${median(pairDeltas).toFixed(1)} ms) [without ${a.median.toFixed(1)} ms, with ${b.median.toFixed(1)} ms]; +${cpuCostMs.toFixed(1)} ms CPU; without the code cache (a read-only install, a first run) +${uncachedCostMs.toFixed(1)} ms wall; once per long-running process: +${serverAllMs.toFixed(0)} ms CPU in its first ${SERVER_SETTLE_MS / 1000} s, +${serverMainMs.toFixed(0)} ms of it on the main thread (the rest: the watchdog thread's start and the ring made resident)`,
+      headline: `${signed(costMs)} ms wall (median of pair deltas ${signed(median(pairDeltas))} ms) [without ${a.median.toFixed(1)} ms, with ${b.median.toFixed(1)} ms]; ${signed(cpuCostMs)} ms CPU; without the code cache (a read-only install, a first run) ${signed(uncachedCostMs)} ms wall; once per long-running process: ${signed(serverAllMs, 0)} ms CPU in its first ${SERVER_SETTLE_MS / 1000} s, ${signed(serverMainMs, 0)} ms of it on the main thread (the rest: the watchdog thread's start and the ring made resident)`,
       pass: costMs <= 20,
       details: { withoutMs: a, withMs: b, pairDeltaMs: summarize(pairDeltas), costMs, uncachedCostMs, withoutAgainMs: summarize(withoutAgain), uncachedMs: summarize(uncached), cpuWithoutMs: summarize(cpuWithout), cpuWithMs: summarize(cpuWith), cpuCostMs, serverWithout, serverWith, serverMainMs, serverAllMs },
     };

@@ -32,3 +32,8 @@ export function formatSummary(summary, digits = 1) {
   if (!summary || !Number.isFinite(summary.median)) return 'n/a';
   return `${summary.median.toFixed(digits)} (${summary.min.toFixed(digits)}–${summary.max.toFixed(digits)})`;
 }
+
+/** A difference with its sign: "+3.3", "−5.6" (a with-minus-without that noise took below 0 reads as such, not as "+-5.6"). */
+export function signed(value, digits = 1) {
+  return `${value < 0 ? '−' : '+'}${Math.abs(value).toFixed(digits)}`;
+}
