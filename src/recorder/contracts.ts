@@ -139,8 +139,8 @@ export interface EventSource {
   /**
    * Optional: writes to the ring now what the source would only write later (the event-loop
    * source: a block its tick has not reported yet — the thread is running again, so it is
-   * over). Called on the main thread just before a snapshot copies the ring; true when it
-   * wrote something.
+   * over — and the counters of the interval under way). Called on the main thread just before
+   * a snapshot copies the ring; true when it reported something that had happened (a block).
    */
   flush?(): boolean;
 }

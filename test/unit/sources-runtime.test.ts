@@ -131,6 +131,34 @@ test('a flush right after a block (a snapshot before the tick) reports it once; 
   }
 });
 
+test('a snapshot takes the counters of the interval under way, so the last ones do not hold past it', async () => {
+  const source = eventLoopSource(50);
+  const recorder = installSources([source]);
+  const delays = () => recorder.ring.decode().filter((e) => e.name === 'Event loop delay');
+  try {
+    await until(() => delays().length >= 1, 3000, 'the first delay counter');
+    const first = delays().at(-1)!;
+    // A block in the next interval, over before the snapshot; its counter is not due yet.
+    busyWait(200);
+    await new Promise((resolve) => setTimeout(resolve, 60));
+    const beforeFlush = delays().length;
+    const tookUs = recorder.ring.nowUs();
+    source.flush?.();
+    const after = delays();
+    // (A slow machine may have reached the interval's end in the 60 ms: then the tick wrote it.)
+    const last = after.at(-1)!;
+    assert.ok(after.length > beforeFlush || last.ts > first.ts, 'a counter for the interval under way');
+    assert.ok(last.ts > first.ts && last.ts < tookUs, `it starts where the last one ended (${last.ts}), before the snapshot (${tookUs})`);
+    assert.ok(Number(last.args?.maxMs) >= 100, `and it saw the block: max ${last.args?.maxMs} ms`);
+    assert.ok(recorder.ring.decode().some((e) => e.name === 'Event loop utilization' && e.ts === last.ts), 'utilisation for the same interval');
+    const count = delays().length;
+    source.flush?.();
+    assert.equal(delays().length, count, 'a second snapshot moments later writes no sliver of an interval');
+  } finally {
+    recorder.uninstall();
+  }
+});
+
 test('garbage collections and memory counters', async () => {
   const recorder = installSources([gcSource(), memorySource()]);
   try {

@@ -51,6 +51,8 @@ const ACTIVE_TICK_MS = 50;
 const IDLE_TICK_MS = 100;
 const IDLE_BUSY_US = 2000;
 const COUNTER_INTERVAL_MS = 500;
+/** The shortest interval under way a snapshot writes counters for (see flushCounters). */
+const MIN_PARTIAL_COUNTER_MS = 50;
 /** While the loop works, the rules hear so this often (the watchdog then looks for a block: loop-probe.ts). */
 const ACTIVE_NOTICE_MS = 5000;
 /**
@@ -70,24 +72,35 @@ const TURNS_IN_ONE_STRETCH = 1;
  * lightly loaded server, which the lateness alone would miss when the handler started soon
  * after a tick. A saturated loop finds work waiting at every turn (no idle time) or turns many
  * times (short callbacks); one nearly saturated by 10 ms callbacks turned ~5 times a tick with
- * ~1 ms idle in each, hence a share of the gap and not only a floor. Measured on synthetic
- * loops (2, 20 and 40 ms callbacks back to back, 5 and 10 ms ones a ms apart, 3 ms ones between
- * fs calls): 0–1 slices in 2.5 s each, against 24–44 before; 20 of 20 blocks of 55–95 ms after
- * an idle wait and three to six turns still reported (a limit of 4 turns found 12 of them).
+ * ~1 ms idle in each. So past VERY_FEW_TURNS the gap must also have begun with the loop idle
+ * (the tick at IDLE_TICK_MS: a request reaching an idle server) or the waiting must be a share
+ * of the gap: a block that began a few ms after an idle tick, behind a timer and two immediates,
+ * left ~10 ms of idle time in a 100 ms gap of five turns — as much as the 10 ms callbacks.
+ * Measured on synthetic loops (2, 20 and 40 ms callbacks back to back, 5 and 10 ms ones a ms
+ * apart, 3 ms ones between fs calls): 0–1 slices in 2.5 s each (the one: where 40 ms callbacks
+ * began on an idle loop), against 24–44 before; of blocks of 55–95 ms after an idle wait and
+ * three to six turns, 20 of 20 still reported (a limit of 4 turns alone found 12), and 40 of 40
+ * blocks of 90 ms behind a timer and two immediates at every phase against the tick.
  */
 const FEW_TURNS = 8;
+const VERY_FEW_TURNS = 4;
 const WAITED_US = 1000;
 const WAITED_SHARE = 1 / 8;
 const INT32_MAX = 0x7fffffff;
 
 export function eventLoopSource(thresholdMs: number): EventSource {
   let flushBlock = (): boolean => false;
+  let flushCounters = (): void => {};
   return {
     name: 'event-loop',
     // A snapshot taken right after a block — a slowRequestMs rule firing as the slow request
     // ends, inside the very callback that blocked — comes before the tick that would report
     // the block: the tick runs once the loop turns again. So the snapshot reports it first.
-    flush: () => flushBlock(),
+    flush: () => {
+      const blocked = flushBlock();
+      flushCounters();
+      return blocked;
+    },
     install(context: SourceContext) {
       const { ring, rules } = context;
       const thresholdUs = thresholdMs * 1000;
@@ -118,10 +131,11 @@ export function eventLoopSource(thresholdMs: number): EventSource {
         lastTickUs = nowUs;
         lastIdleMs = idleMs;
         lastTurns = turns;
+        const idleUs = gapUs - busyUs;
         const awayFromTimers =
           turnedInGap <= TURNS_IN_ONE_STRETCH ||
           gapUs - tickMs * 1000 >= thresholdUs ||
-          (turnedInGap <= FEW_TURNS && gapUs - busyUs >= Math.max(WAITED_US, gapUs * WAITED_SHARE));
+          (turnedInGap <= FEW_TURNS && idleUs >= WAITED_US && (turnedInGap <= VERY_FEW_TURNS || tickMs === IDLE_TICK_MS || idleUs >= gapUs * WAITED_SHARE));
         if (gapUs >= thresholdUs && busyUs >= thresholdUs && awayFromTimers) {
           ring.write(Kind.loopBlock, nowUs - busyUs, busyUs, 0, thresholdMs, 0, 0, 0);
           rules.loopBlocked(busyUs / 1000);
@@ -162,28 +176,40 @@ export function eventLoopSource(thresholdMs: number): EventSource {
             activeNoticeUs = nowUs;
             rules.loopActive?.();
           }
-          if (nowUs - lastCounterUs < COUNTER_INTERVAL_MS * 1000) return;
-          // Counters: percentiles of this interval's tick delays (nearest rank), and the share of
-          // it the loop spent working (what performance.eventLoopUtilization() would say, from
-          // the idle time already read: no call, no object).
-          const samples = delaySamplesUs.subarray(0, delaySampleCount).sort();
-          const p50Us = Math.min(INT32_MAX, Math.round(nearestRank(samples, 0.5)));
-          const p99Us = Math.min(INT32_MAX, Math.round(nearestRank(samples, 0.99)));
-          const maxUs = Math.min(INT32_MAX, Math.round(nearestRank(samples, 1)));
-          delaySampleCount = 0;
-          // Stamped at the start of the interval they describe, which they span (dur): a trace
-          // counter's value holds from its time to the next one's (our timeline, Perfetto,
-          // Chrome), so a counter stamped when it was sampled showed each interval's delay over
-          // the interval after it — a block's delay drawn after the block.
-          const intervalUs = nowUs - lastCounterUs;
-          ring.write(Kind.loopDelay, lastCounterUs, intervalUs, maxUs, p50Us, p99Us, 0, 0);
-          const utilization = intervalUs > 0 ? Math.min(1, Math.max(0, 1 - ((idleMs - counterIdleMs) * 1000) / intervalUs)) : 0;
-          ring.write(Kind.loopUtilization, lastCounterUs, intervalUs, 0, Math.round(utilization * 1e6), 0, 0, 0);
-          lastCounterUs = nowUs;
-          counterIdleMs = idleMs;
+          if (nowUs - lastCounterUs >= COUNTER_INTERVAL_MS * 1000) writeCounters(nowUs, idleMs);
         } catch (error) {
           reportTickError(error);
         }
+      };
+      /**
+       * The counters of the interval since the last ones, up to `nowUs`: percentiles of its tick
+       * delays (nearest rank), and the share of it the loop spent working (what
+       * performance.eventLoopUtilization() would say, from the idle time already read: no call,
+       * no object). Stamped at the start of the interval they describe, which they span (dur): a
+       * trace counter's value holds from its time to the next one's (our timeline, Perfetto,
+       * Chrome), so a counter stamped when it was sampled showed each interval's delay over the
+       * interval after it — a block's delay drawn after the block.
+       */
+      const writeCounters = (nowUs: number, idleMs: number) => {
+        const samples = delaySamplesUs.subarray(0, delaySampleCount).sort();
+        const p50Us = Math.min(INT32_MAX, Math.round(nearestRank(samples, 0.5)));
+        const p99Us = Math.min(INT32_MAX, Math.round(nearestRank(samples, 0.99)));
+        const maxUs = Math.min(INT32_MAX, Math.round(nearestRank(samples, 1)));
+        delaySampleCount = 0;
+        const intervalUs = nowUs - lastCounterUs;
+        ring.write(Kind.loopDelay, lastCounterUs, intervalUs, maxUs, p50Us, p99Us, 0, 0);
+        const utilization = intervalUs > 0 ? Math.min(1, Math.max(0, 1 - ((idleMs - counterIdleMs) * 1000) / intervalUs)) : 0;
+        ring.write(Kind.loopUtilization, lastCounterUs, intervalUs, 0, Math.round(utilization * 1e6), 0, 0, 0);
+        lastCounterUs = nowUs;
+        counterIdleMs = idleMs;
+      };
+      // A snapshot also takes the interval under way: the last counters' values would otherwise
+      // hold on the timeline up to the snapshot's end — a block's delay drawn over the calm
+      // after it, up to half a second. Not for a sliver of an interval (a second snapshot
+      // request moments after the first): it would say little, from a tick or none.
+      flushCounters = () => {
+        const nowUs = ring.nowUs();
+        if (nowUs - lastCounterUs >= MIN_PARTIAL_COUNTER_MS * 1000) writeCounters(nowUs, nodeTiming.idleTime);
       };
       // An interval, not a timeout refreshed at each tick: Node re-arms an interval inside its
       // own timer loop, where a refresh() from the callback went through the timer API again
@@ -196,6 +222,7 @@ export function eventLoopSource(thresholdMs: number): EventSource {
         ring.noteLoopTickDue(0);
         // Uninstalled, the ticks stop: the time since the last is no longer the loop's to report.
         flushBlock = () => false;
+        flushCounters = () => {};
       };
     },
   };
