@@ -76,7 +76,7 @@ export class RecorderRuntime {
   private nextRequestId = 1;
   /** The watchdog's newest probes of event-loop blocks, for the snapshots this thread writes at exit. */
   private readonly loopProbes: LoopProbe[] = [];
-  private readonly pendingSnapshots = new Map<number, { resolve: (r: SnapshotResult) => void; reject: (e: Error) => void; trigger: Trigger; out: string }>();
+  private readonly pendingSnapshots = new Map<number, { resolve: (r: SnapshotResult) => void; reject: (e: Error) => void; trigger: Trigger; out: string; written: Int32Array }>();
   private workerRings: WorkerRingDirectory | null = null;
   /** A worker's lane on the bus between threads (worker-rings.ts), once announced. */
   private workerLane: WorkerLane | undefined = undefined;
@@ -440,6 +440,7 @@ export class RecorderRuntime {
       this.keepAliveRequests--;
       if (this.keepAliveRequests === 0) watchdog.unref();
     };
+    const written = new SharedArrayBuffer(4);
     return new Promise<SnapshotResult>((resolve, reject) => {
       this.pendingSnapshots.set(requestId, {
         resolve: (result) => {
@@ -452,8 +453,9 @@ export class RecorderRuntime {
         },
         trigger,
         out: outDir,
+        written: new Int32Array(written),
       });
-      this.postToWatchdog({ type: 'snapshot', requestId, trigger, out: outDir });
+      this.postToWatchdog({ type: 'snapshot', requestId, trigger, out: outDir, written });
     });
   }
 
@@ -480,12 +482,15 @@ export class RecorderRuntime {
 
   /**
    * The process is exiting and the watchdog dies with it: snapshots asked for but not yet
-   * written are written here, synchronously, rather than lost.
+   * written are written here, synchronously, rather than lost. One the watchdog has written
+   * whose word has not arrived yet (its message still on the way: the exit came first) is not
+   * written again — a second file of the same moment, as a fast machine wrote at exit.
    */
   private flushPendingSnapshots(): void {
     const pending = [...this.pendingSnapshots.values()];
     this.pendingSnapshots.clear();
     for (const request of pending) {
+      if (Atomics.load(request.written, 0) === 1) continue;
       try {
         request.resolve(this.snapshotSync(request.trigger, request.out));
       } catch (error) {

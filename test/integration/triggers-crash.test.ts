@@ -3,7 +3,7 @@
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { EventNames } from '../../src/format/trace-event';
-import { runRecorded, tempProject, readSnapshot, snapshotFiles, cleanup, portOf, get, type Recorded } from './recorder-harness';
+import { runRecorded, tempProject, readSnapshot, snapshotFiles, cleanup, portOf, get, RECORDER, type Recorded } from './recorder-harness';
 
 const running: Recorded[] = [];
 after(() => running.forEach(cleanup));
@@ -82,4 +82,30 @@ setTimeout(() => console.log('still alive'), 1500);
   const files = snapshotFiles(app.out);
   assert.equal(files.length, 1);
   assert.match(readSnapshot(files[0]!).metadata.trigger.reason, /uncaughtException: survivable/);
+});
+
+test('a snapshot the watchdog has written is not written again when the process exits before it hears so', { timeout: 60_000 }, async () => {
+  // The second snapshot's file is complete while this thread is busy (its "done" message waits
+  // in the queue); then the program exits. The exit path writes snapshots it has not heard of
+  // as written — this one it must not write a second time.
+  const dir = tempProject({
+    'app.js': `const { existsSync, readdirSync } = require('node:fs');
+const recorder = require(process.env.NFR_RECORDER_API);
+const out = JSON.parse(process.env.FLIGHT_RECORDER).out;
+const files = () => (existsSync(out) ? readdirSync(out).filter((name) => name.endsWith('.nodetrace.json')).length : 0);
+recorder.snapshot({ reason: 'first' }).then(() => {
+  recorder.snapshot({ reason: 'second' }).catch(() => {});
+  const deadline = Date.now() + 20000;
+  while (files() < 2 && Date.now() < deadline) {}
+  console.log('FILES ' + files());
+  process.exit(0);
+});
+`,
+  });
+  const app = runRecorded(dir, 'app.js', { env: { NFR_RECORDER_API: RECORDER } });
+  running.push(app);
+  const { code } = await app.exited;
+  assert.equal(code, 0, app.stderr());
+  assert.match(app.stdout(), /FILES 2/, 'the second file was complete before the exit');
+  assert.equal(snapshotFiles(app.out).length, 2, snapshotFiles(app.out).join('\n'));
 });

@@ -22,7 +22,12 @@ export interface WatchdogData {
 
 /** main → watchdog */
 export type ToWatchdog =
-  | { type: 'snapshot'; requestId: number; trigger: Trigger; out: string }
+  /**
+   * `written`: one Int32 the watchdog sets to 1 once the file is in place, before it says so
+   * (snapshotDone) — a process exiting before that message arrives then does not write the
+   * snapshot a second time (runtime.ts: flushPendingSnapshots).
+   */
+  | { type: 'snapshot'; requestId: number; trigger: Trigger; out: string; written: SharedArrayBuffer }
   /**
    * `mainThreadUs`: how long the main thread's answer took (its whole share of a snapshot). A
    * block it wrote on answering (one its tick had not reported) is found by the watchdog: the

@@ -297,7 +297,10 @@ export function runWatchdog(data: WatchdogData): void {
   port.on('message', (message: ToWatchdog) => {
     if (message.type === 'snapshot') {
       enqueue(message.trigger, message.out).then(
-        (written) => post({ type: 'snapshotDone', requestId: message.requestId, path: written.path, bytes: written.bytes, events: written.events }),
+        (written) => {
+          Atomics.store(new Int32Array(message.written), 0, 1);
+          post({ type: 'snapshotDone', requestId: message.requestId, path: written.path, bytes: written.bytes, events: written.events });
+        },
         (error: unknown) => post({ type: 'snapshotDone', requestId: message.requestId, error: error instanceof Error ? error.message : String(error), code: error instanceof BusyError ? 'busy' : 'io' }),
       );
       return;
