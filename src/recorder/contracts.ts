@@ -104,6 +104,14 @@ export interface SourceContext {
   redactHeaders(headers: Record<string, string | string[] | number | undefined>): Record<string, string>;
   /** 0 on the main thread, the worker's threadId in workers. */
   tid: number;
+  /**
+   * Has `work` run at each tick of the event-loop source (every 50 ms while the loop works,
+   * 100 ms while it idles; unref'd): periodic work without a timer of its own, whose wake-ups
+   * and trips through Node's timer loop would cost more than the work. Returns how to stop.
+   */
+  onLoopTick(work: () => void): () => void;
+  /** For the event-loop source's tick: runs the work given to onLoopTick. */
+  runLoopTickWork(): void;
 }
 
 /** A finished profiler window (V8's profile as the inspector gives it when a profile ends) as JSON text, numbered in its process. */

@@ -183,6 +183,7 @@ export class RecorderRuntime {
 
   private installSources(): void {
     const redactor = createRedactor(this.options.redact);
+    const tickWork: (() => void)[] = [];
     const context: SourceContext = {
       ring: this.ring,
       // Rules act on the main thread's requests; a worker's lane records but does not trigger.
@@ -192,6 +193,16 @@ export class RecorderRuntime {
       appendUrl: redactor.appendUrlTo(this.ring),
       redactHeaders: redactor.headers,
       tid: this.tid,
+      onLoopTick: (work) => {
+        tickWork.push(work);
+        return () => {
+          const index = tickWork.indexOf(work);
+          if (index >= 0) tickWork.splice(index, 1);
+        };
+      },
+      runLoopTickWork: () => {
+        for (let i = 0; i < tickWork.length; i++) tickWork[i]!();
+      },
     };
     // CPU samples are the main thread's: a snapshot takes the sources' windows from the thread
     // that answers it, and a worker answers none, so a worker sampling itself paid V8's sampler

@@ -70,8 +70,9 @@ export interface RuleCalls {
   gc: number[];
 }
 
-export function fakeContext(ring = new FakeRing()): { ring: FakeRing; context: SourceContext; rules: RuleCalls; hookErrors: unknown[] } {
+export function fakeContext(ring = new FakeRing()): { ring: FakeRing; context: SourceContext; rules: RuleCalls; hookErrors: unknown[]; tickWork: (() => void)[] } {
   const rules: RuleCalls = { requests: [], blocks: [], heap: [], gc: [] };
+  const tickWork: (() => void)[] = [];
   const hookErrors: unknown[] = [];
   const hooks: RuleHooks = {
     requestFinished: (durationMs, status, name, redactName) => rules.requests.push([durationMs, status, redactName ? redactName(name) : name]),
@@ -94,15 +95,34 @@ export function fakeContext(ring = new FakeRing()): { ring: FakeRing; context: S
     redactUrl: (url) => redactUrl(url),
     appendUrl: (url) => ring.appendRedactedUrl(url),
     redactHeaders: (headers) => redactHeaders(headers),
+    onLoopTick: (work) => {
+      tickWork.push(work);
+      return () => tickWork.splice(tickWork.indexOf(work) >>> 0, 1);
+    },
+    runLoopTickWork: () => {
+      for (const work of tickWork) work();
+    },
   };
-  return { ring, context, rules, hookErrors };
+  return { ring, context, rules, hookErrors, tickWork };
 }
 
 /** Installs sources into a fresh fake context; returns it with an uninstall function. */
-export function installSources(sources: EventSource[]) {
+/**
+ * Installs `sources` on a fake context whose loop tick (the work sources give onLoopTick) runs
+ * every `tickMs`, as the event-loop source's would; 0: only when the test runs it.
+ */
+export function installSources(sources: EventSource[], tickMs = 50) {
   const made = fakeContext();
   const uninstalls = sources.map((source) => source.install(made.context));
-  return { ...made, uninstall: () => uninstalls.forEach((undo) => undo()) };
+  const ticks = tickMs > 0 ? setInterval(made.context.runLoopTickWork, tickMs) : undefined;
+  ticks?.unref();
+  return {
+    ...made,
+    uninstall: () => {
+      clearInterval(ticks);
+      uninstalls.forEach((undo) => undo());
+    },
+  };
 }
 
 /** Polls until `check` returns true, or fails after `timeoutMs`. */

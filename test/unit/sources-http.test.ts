@@ -137,6 +137,58 @@ test('client errors and aborted server requests end their spans', async () => {
   await until(() => spans(recorder.ring.decode(), 'http.client').some((s) => s.end?.args?.error !== undefined), 5000, 'fetch error');
 });
 
+test("a request whose client left before a sweep saw it ends aborted at the next sweep, or at a snapshot's flush; one seen open, when its connection closes", async () => {
+  // Ticks only when the test says: what each sweep finds is the test's to arrange.
+  const source = httpServerSource();
+  const local = installSources([source], 0);
+  const serverSockets: net.Socket[] = [];
+  const hanging = http.createServer((request) => {
+    serverSockets.push(request.socket);
+  });
+  const localBase = await listenOnLoopback(hanging);
+  const hangOnce = async (path: string) => {
+    const request = http.get(`${localBase}${path}`);
+    request.on('error', () => {});
+    await until(() => serverSockets.length > 0, 5000, `${path} to arrive`);
+    return request;
+  };
+  const ended = (url: string) => spans(local.ring.decode(), 'http.server').find((s) => s.begin.args?.url === url)?.end;
+  try {
+    // Gone before any sweep: nobody watches its close; the next sweep finds the socket destroyed.
+    const first = await hangOnce('/left-early');
+    first.destroy();
+    await until(() => serverSockets[0]!.destroyed, 5000, 'the server side to see the close');
+    await new Promise((resolve) => setTimeout(resolve, 30));
+    assert.equal(ended('/left-early'), undefined, 'nothing ends it before a sweep');
+    const beforeSweepUs = local.ring.nowUs();
+    local.context.runLoopTickWork();
+    const early = ended('/left-early');
+    assert.equal(early?.args?.aborted, true);
+    assert.ok((early?.ts ?? 0) >= beforeSweepUs, 'ended when the sweep found it');
+    // The same through a snapshot's flush.
+    serverSockets.length = 0;
+    const second = await hangOnce('/left-before-snapshot');
+    second.destroy();
+    await until(() => serverSockets[0]!.destroyed, 5000, 'the server side to see the close');
+    assert.equal(source.flush?.(), false);
+    assert.equal(ended('/left-before-snapshot')?.args?.aborted, true);
+    // Seen open by a sweep: its connection's close ends it, at the close.
+    serverSockets.length = 0;
+    const third = await hangOnce('/left-later');
+    local.context.runLoopTickWork();
+    const beforeCloseUs = local.ring.nowUs();
+    third.destroy();
+    await until(() => ended('/left-later') !== undefined, 5000, 'the watched close');
+    assert.equal(ended('/left-later')?.args?.aborted, true);
+    assert.ok((ended('/left-later')?.ts ?? 0) >= beforeCloseUs);
+    assert.equal(local.hookErrors.length, 0);
+  } finally {
+    local.uninstall();
+    assert.equal(local.tickWork.length, 0, 'uninstall stops the sweeps');
+    await closeServer(hanging);
+  }
+});
+
 test('net spans for accepted and client sockets, with peers and bytes', async () => {
   const agentless = await new Promise<number>((resolve, reject) => {
     http.get(`${base}/hello`, { agent: false }, (response) => {

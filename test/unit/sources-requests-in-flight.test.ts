@@ -1,7 +1,8 @@
 // The in-flight request table of the HTTP server source: a request's end pairs with the oldest
 // open request of its connection (Node finishes a connection's responses in request order), a
 // request without a socket by its identity; state kept exactly, the table's overflow into a
-// Map, and aborts on a socket's close in start order.
+// Map, aborts on a socket's close in start order, and the sweep that names each connection
+// with a request open once, for its close to be watched.
 import { strict as assert } from 'node:assert';
 import { test } from 'node:test';
 import { RequestsInFlight, SCANNED_REQUESTS, type RequestState } from '../../src/recorder/sources/requests-in-flight';
@@ -16,39 +17,73 @@ interface Request {
 
 const stateOf = (n: number) => ({ spanId: n, startUs: 1000.5 + n, method: n % 11, urlId: 0x80000000 + n, record: 2 ** 40 + n });
 
-function begin(table: RequestsInFlight<Socket, Request>, request: Request): boolean {
+function begin(table: RequestsInFlight<Socket, Request>, request: Request): void {
   const s = stateOf(request.n);
-  return table.begin(request.socket, request, s.spanId, s.startUs, s.method, s.urlId, s.record);
+  table.begin(request.socket, request, s.spanId, s.startUs, s.method, s.urlId, s.record);
 }
+
+/** The sweep's finds, copied (the table reuses its array). */
+const sweep = (table: RequestsInFlight<Socket, Request>) => [...table.watchNew()];
 
 const copy = (state: RequestState | undefined) => (state === undefined ? undefined : { ...state });
 
-test('a request ends the oldest open request of its connection, pipelined ones in order; a socket is new once', () => {
+test('a request ends the oldest open request of its connection, pipelined ones in order; a sweep names a connection once', () => {
   const table = new RequestsInFlight<Socket, Request>();
   const socket = { name: 'a' };
   const other = { name: 'b' };
   const first = { n: 1, socket };
   const second = { n: 2, socket }; // pipelined behind the first
   const elsewhere = { n: 3, socket: other };
-  assert.equal(begin(table, first), true);
-  assert.equal(begin(table, elsewhere), true);
-  assert.equal(begin(table, second), false);
+  begin(table, first);
+  begin(table, elsewhere);
+  begin(table, second);
+  assert.deepEqual(sweep(table), [socket, other], 'each connection once, in start order');
+  assert.deepEqual(sweep(table), [], 'nothing begun since');
   assert.equal(table.take({ name: 'a' }, first), undefined, 'an equal-looking object is another socket');
   assert.deepEqual(copy(table.take(socket, first)), stateOf(1));
   assert.deepEqual(copy(table.take(other, elsewhere)), stateOf(3));
   assert.deepEqual(copy(table.take(socket, second)), stateOf(2));
   assert.equal(table.take(socket, second), undefined, 'taken once');
-  assert.equal(begin(table, { n: 4, socket }), false, 'the socket is still watched');
-  assert.deepEqual(table.sockets(), [socket, other]);
+  begin(table, { n: 4, socket });
+  assert.deepEqual(sweep(table), [], 'the socket is still watched');
+  assert.deepEqual(table.watching(), [socket, other]);
 });
 
-test('requests without a socket are paired by their identity, and never aborted', () => {
+test('a sweep names only connections with a request still open: requests that ended before it leave theirs unwatched', () => {
+  const table = new RequestsInFlight<Socket, Request>();
+  const quick = { name: 'quick' };
+  const slow = { name: 'slow' };
+  const done = { n: 1, socket: quick };
+  begin(table, done);
+  begin(table, { n: 2, socket: slow });
+  table.take(quick, done);
+  assert.deepEqual(sweep(table), [slow]);
+  assert.deepEqual(table.watching(), [slow]);
+  // Many short requests between two sweeps, one left open at the end on a new connection.
+  const late = { name: 'late' };
+  for (let n = 10; n < 200; n++) {
+    const request = { n, socket: quick };
+    begin(table, request);
+    table.take(quick, request);
+  }
+  begin(table, { n: 300, socket: late });
+  assert.deepEqual(sweep(table), [late]);
+});
+
+test('requests without a socket are paired by their identity, and a sweep names the request itself', () => {
   const table = new RequestsInFlight<Socket, Request>();
   const request = { n: 5 };
-  assert.equal(begin(table, request), false);
+  begin(table, request);
   table.close({ name: 'x' }, () => assert.fail('nothing to abort'));
+  assert.deepEqual(sweep(table), [request]);
   assert.equal(table.take(undefined, { n: 5 }), undefined, 'an equal-looking object is another request');
   assert.deepEqual(copy(table.take(undefined, request)), stateOf(5));
+  begin(table, { n: 6 });
+  const aborted: number[] = [];
+  const alone = { n: 7 };
+  begin(table, alone);
+  table.close(alone, (state) => aborted.push(state.spanId));
+  assert.deepEqual(aborted, [7], 'its close ends it');
 });
 
 test('more open requests than the table holds: each connection\'s end in turn gets its oldest, whatever the order of connections', () => {
@@ -90,35 +125,38 @@ test("a socket's close aborts its open requests oldest first, in the table and b
   for (const n of [1, 2, 3]) table.take(other, requests[n] as Request);
   const late = [{ n: 500, socket: closing }, { n: 501, socket: closing }];
   for (const request of late) begin(table, request);
+  assert.deepEqual(sweep(table), [closing, other], 'in the table and beyond it');
   const aborted: RequestState[] = [];
   table.close(closing, (state) => aborted.push({ ...state }));
   const expected = [...requests.filter((r) => r.socket === closing), ...late].map((r) => r.n);
   assert.deepEqual(aborted.map((state) => state.spanId), expected, 'oldest first');
   for (const state of aborted) assert.deepEqual(state, stateOf(state.spanId));
   assert.equal(table.take(closing, late[0]!), undefined);
-  assert.deepEqual(table.sockets(), [other]);
-  assert.equal(begin(table, { n: 600, socket: closing }), true, 'a closed socket is new again');
+  begin(table, { n: 600, socket: closing });
+  assert.deepEqual(sweep(table), [closing], 'a closed socket is new again');
   table.clear();
-  assert.deepEqual(table.sockets(), []);
+  assert.deepEqual(table.watching(), []);
   assert.equal(table.take(other, requests[4] as Request), undefined);
 });
 
-test('with many connections, each socket is new exactly once, and new again after its close', () => {
+test('with many connections, the table and the Map beyond it: a sweep names each open one once, and again after its close', () => {
   const table = new RequestsInFlight<Socket, Request>();
   const sockets = Array.from({ length: 200 }, (_, i) => ({ name: `s${i}` }));
   let n = 0;
-  for (let round = 0; round < 4; round++) {
-    for (const socket of sockets) {
-      const request = { n: n++, socket };
-      assert.equal(begin(table, request), round === 0, `${socket.name} in round ${round}`);
-      assert.deepEqual(copy(table.take(socket, request)), stateOf(request.n));
-    }
+  for (let round = 0; round < 3; round++) {
+    // More open requests than the table holds: the last ones go to the Map.
+    const open = sockets.map((socket) => ({ n: n++, socket }));
+    for (const request of open) begin(table, request);
+    assert.deepEqual(sweep(table), round === 0 ? sockets : [], `round ${round}`);
+    for (const request of open) assert.deepEqual(copy(table.take(request.socket, request)), stateOf(request.n));
   }
   const lastOne = sockets[sockets.length - 1] as Socket;
   const firstOne = sockets[0] as Socket;
   table.close(lastOne, () => assert.fail('nothing open'));
   table.close(firstOne, () => assert.fail('nothing open'));
-  assert.equal(begin(table, { n, socket: lastOne }), true);
-  assert.equal(begin(table, { n: n + 1, socket: firstOne }), true);
-  assert.equal(table.sockets().length, sockets.length);
+  begin(table, { n: n++, socket: lastOne });
+  begin(table, { n: n++, socket: firstOne });
+  begin(table, { n: n++, socket: sockets[5]! });
+  assert.deepEqual(sweep(table), [lastOne, firstOne]);
+  assert.equal(table.watching().length, sockets.length);
 });

@@ -37,6 +37,9 @@
 // stretch, a block shorter than the idle tick may be placed up to IDLE_TICK_MS late; its
 // length is still right.
 //
+// The tick also runs the periodic work other sources hand to SourceContext.onLoopTick (the HTTP
+// server's sweep for connections closed mid-request), so they keep no timer of their own.
+//
 // Each tick also notes in the ring's header when the next one is due (one store): a snapshot
 // asked for long after that time finds the loop blocked since, so the watchdog probes where at
 // once instead of waiting for an answer that will not come, and the snapshot shows the block
@@ -180,6 +183,8 @@ export function eventLoopSource(thresholdMs: number): EventSource {
         } catch (error) {
           reportTickError(error);
         }
+        // Other sources' periodic work (each guards its own).
+        context.runLoopTickWork();
       };
       /**
        * The counters of the interval since the last ones, up to `nowUs`: percentiles of its tick

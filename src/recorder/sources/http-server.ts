@@ -5,9 +5,17 @@
 // to the string table (redacted as it is copied, four bytes to a store); the span's start,
 // method and URL entry noted in a small table of open requests (requests-in-flight.ts), which
 // the end finds by its connection (the oldest request open on the socket: Node ends a
-// connection's responses in order), not by the request, which the table does not hold; the
-// connection's socket looked up in a Set, so its close is watched once. Every few seconds a
-// request also tells the rules that work is under way (loopActive: one comparison otherwise).
+// connection's responses in order), not by the request, which the table does not hold. Every
+// few seconds a request also tells the rules that work is under way (loopActive: one
+// comparison otherwise).
+// A client that leaves mid-request ends its span as aborted. The close of a connection is
+// watched only once a sweep (at the event-loop source's tick — every 50 ms while the loop
+// works, 100 ms while it idles — and before a snapshot) finds a request of it still open: most
+// requests end before that, and their start no longer looks their connection up in a Set of
+// watched ones (~11 % of the recorder's per-request samples; a timer of the source's own for
+// the sweeps cost as much again). A request whose connection closed before the first sweep
+// after its start is found closed by that sweep and ends then: its abort is placed up to one
+// tick late.
 // Rules are called at the end only when one watches requests. On a loaded server nearly all
 // of this cost is cache misses, not instructions: each object the hooks read or write is a
 // line the program's own work has likely evicted since the previous request, so the hooks
@@ -42,7 +50,14 @@ const MAX_SPAN_ID = 0x3fffffff;
  */
 const WORK_NOTICE_US = 5_000_000;
 
-interface ServerRequest {
+/** What a table key (a connection, or a request that came without one) offers: a close to watch. */
+interface Closable {
+  /** Node's: true once destroy() ran (its 'close' may still be queued). */
+  destroyed?: boolean;
+  once(event: 'close', listener: (this: Closable) => void): unknown;
+  off(event: 'close', listener: (this: Closable) => void): unknown;
+}
+interface ServerRequest extends Closable {
   method?: string;
   url?: string;
   rawHeaders?: unknown;
@@ -53,9 +68,7 @@ interface ServerRequest {
 interface ServerResponse {
   statusCode: number;
 }
-interface ServerSocket {
-  once(event: 'close', listener: (this: ServerSocket) => void): unknown;
-  off(event: 'close', listener: (this: ServerSocket) => void): unknown;
+interface ServerSocket extends Closable {
   /** Node's own: the response the connection is writing (its oldest unfinished request's), or null. */
   _httpMessage?: { req?: unknown } | null;
 }
@@ -65,8 +78,8 @@ interface ServerSocket {
  * Node assigns a connection's responses in order and detaches each as it finishes. Read only
  * when a client leaves mid-request, so an aborted request keeps the route Express matched.
  */
-function requestOnClosingSocket(socket: ServerSocket): ServerRequest | undefined {
-  const request = socket._httpMessage?.req;
+function requestOnClosingSocket(socket: Closable): ServerRequest | undefined {
+  const request = (socket as ServerSocket)._httpMessage?.req;
   return typeof request === 'object' && request !== null ? (request as ServerRequest) : undefined;
 }
 
@@ -84,6 +97,7 @@ function expressRouteOf(request: ServerRequest): string | undefined {
  * @param redactHeaders whether secret-bearing headers among them keep `***`
  */
 export function httpServerSource(recordHeaders: readonly string[] = [], redactHeaders = true): EventSource {
+  let sweep = (): void => {};
   return {
     name: 'http-server',
     install(context: SourceContext) {
@@ -125,13 +139,24 @@ export function httpServerSource(recordHeaders: readonly string[] = [], redactHe
       // The client went away before the response finished: its socket closed with a request
       // still in flight. One listener per connection (not per request: keep-alive connections
       // carry many). The oldest open request is the one the socket's response belongs to.
-      const onSocketClose = context.guard('http-server socket close', function (this: ServerSocket) {
+      const onSocketClose = context.guard('http-server socket close', function (this: Closable) {
         let oldest = requestOnClosingSocket(this);
-        inFlight.close(this, (state) => {
+        inFlight.close(this as ServerSocket, (state) => {
           finish(oldest, state, undefined, true);
           oldest = undefined;
         });
       });
+      // Connections with a request open since the last sweep: watched from now on, or ended at
+      // once when they are closed already.
+      sweep = context.guard('http-server sweep', () => {
+        const found = inFlight.watchNew();
+        for (let i = 0; i < found.length; i++) {
+          const key = found[i]!;
+          if (key.destroyed === true) onSocketClose.call(key);
+          else key.once('close', onSocketClose);
+        }
+      });
+      const stopSweeps = context.onLoopTick(sweep);
 
       // The two per-request hooks catch their own errors instead of going through the shared
       // guard wrapper: that wrapper's call to the hook is one call site for every guarded hook
@@ -155,7 +180,7 @@ export function httpServerSource(recordHeaders: readonly string[] = [], redactHe
             const socket = message.socket;
             if (writeHeaders !== undefined) writeHeaders(request, nowUs, id);
             const record = ring.writeOpen(Kind.httpServerBegin, nowUs, 0, id, code, 0, code === 0 ? ring.intern(method) : 0, urlId);
-            if (inFlight.begin(socket, request, id, nowUs, code, urlId, record)) socket?.once('close', onSocketClose);
+            inFlight.begin(socket, request, id, nowUs, code, urlId, record);
           } catch (error) {
             reportStartError(error);
           }
@@ -171,9 +196,16 @@ export function httpServerSource(recordHeaders: readonly string[] = [], redactHe
       });
       return () => {
         unsubscribe();
-        for (const socket of inFlight.sockets()) socket.off('close', onSocketClose);
+        stopSweeps();
+        sweep = () => {};
+        for (const key of inFlight.watching()) key.off('close', onSocketClose);
         inFlight.clear();
       };
+    },
+    // Before a snapshot: a request whose client has left shows as aborted, not in flight.
+    flush: () => {
+      sweep();
+      return false;
     },
   };
 }

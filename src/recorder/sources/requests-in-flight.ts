@@ -24,11 +24,13 @@
 // then), so a request's end costs at most one scan of the table plus one lookup. A request
 // that comes without a socket is keyed by itself.
 //
-// Each request's socket is looked up in a Set of the watched sockets: a connection's first
-// request adds it, so the caller starts watching it close once (requests still in flight when
-// it closes are handed over as aborted, oldest first). (A list of recently seen sockets scanned
-// in front of the Set, to skip the lookup's read of the socket's identity hash, measured no
-// better: docs/benchmarks.md.)
+// A request's start does not look at whether its connection is watched: the caller sweeps the
+// table every few tens of ms (watchNew) and watches the close of each connection with a
+// request still open then, once. Most requests end before any sweep sees them, so their
+// connections are never looked up at all. The Set of watched sockets that each start used
+// to look up (reading the socket's identity hash and the Set's table: two lines the program's
+// own work had evicted) was ~11 % of the recorder's samples on a loaded server
+// (docs/benchmarks.md).
 
 /** Open requests kept in the scanned table (at most 64 references compared: 8 cache lines); more go to a Map. */
 export const SCANNED_REQUESTS = 64;
@@ -68,22 +70,27 @@ export class RequestsInFlight<Socket extends object, Request extends object> {
   private count = 0;
   /** Requests beyond the table's SCANNED_REQUESTS, by key, oldest first. */
   private readonly more = new Map<Key, RequestState[]>();
-  /** Sockets whose close the caller watches. */
-  private readonly watched = new Set<Socket>();
+  /** Keys of requests that went to `more` since the last watchNew. */
+  private readonly queuedSinceSweep: Key[] = [];
+  /** The newest begin record watchNew has seen in the table (records only grow). */
+  private sweptRecord = 0;
+  /** What watchNew hands back (reused). */
+  private readonly found: (Socket | Request)[] = [];
+  /** Keys (sockets, or requests without one) whose close the caller watches. */
+  private readonly watched = new Set<Key>();
   /** What `take` hands back: one object, overwritten by the next take (copy, don't keep). */
   private readonly taken: RequestState = { spanId: 0, startUs: 0, method: 0, urlId: 0, record: 0 };
 
-  /** Notes `request`'s span; true when `socket` is new (the caller starts watching it close). */
-  begin(socket: Socket | undefined, request: Request, spanId: number, startUs: number, method: number, urlId: number, record: number): boolean {
-    const isNew = socket !== undefined && !this.watched.has(socket);
-    if (isNew) this.watched.add(socket);
+  /** Notes `request`'s span (see watchNew for its connection's close). */
+  begin(socket: Socket | undefined, request: Request, spanId: number, startUs: number, method: number, urlId: number, record: number): void {
     const key: Key = socket ?? request;
     if (this.count >= SCANNED_REQUESTS) {
       const queued = this.more.get(key);
       const state = { spanId, startUs, method, urlId, record };
       if (queued) queued.push(state);
       else this.more.set(key, [state]);
-      return isNew;
+      this.queuedSinceSweep.push(key);
+      return;
     }
     const slot = (this.head + this.count) & SLOT_MASK;
     this.keys[slot] = key;
@@ -95,7 +102,39 @@ export class RequestsInFlight<Socket extends object, Request extends object> {
     state[f + S_SPAN_ID] = spanId;
     state[f + S_METHOD] = method;
     state[f + S_URL_ID] = urlId;
-    return isNew;
+  }
+
+  /**
+   * The connections (requests, when they came without one) with a request open and not yet
+   * watched, each once: the caller watches their close from now on, or hands them to close()
+   * at once when they have closed already. The array is reused: valid until the next call.
+   */
+  watchNew(): readonly (Socket | Request)[] {
+    const found = this.found;
+    found.length = 0;
+    // Only requests begun since the last sweep: those open then were seen then (a server
+    // holding thousands of long polls looks each up once, not at every sweep).
+    let newest = this.sweptRecord;
+    for (let i = 0; i < this.count; i++) {
+      const slot = (this.head + i) & SLOT_MASK;
+      const record = this.state[slot * STATE_F64 + S_RECORD] ?? 0;
+      if (record <= this.sweptRecord) continue;
+      if (record > newest) newest = record;
+      const key = this.keys[slot];
+      if (key !== undefined) this.watchOnce(key);
+    }
+    this.sweptRecord = newest;
+    if (this.queuedSinceSweep.length !== 0) {
+      for (const key of this.queuedSinceSweep) if (this.more.has(key)) this.watchOnce(key);
+      this.queuedSinceSweep.length = 0;
+    }
+    return found;
+  }
+
+  private watchOnce(key: Key): void {
+    if (this.watched.has(key)) return;
+    this.watched.add(key);
+    this.found.push(key as Socket | Request);
   }
 
   /**
@@ -164,15 +203,15 @@ export class RequestsInFlight<Socket extends object, Request extends object> {
     return taken;
   }
 
-  /** `socket` closed: hands over every request still in flight on it, oldest first, and forgets it. */
-  close(socket: Socket, abort: (state: RequestState) => void): void {
-    this.watched.delete(socket);
-    for (let state = this.takeOldest(socket); state !== undefined; state = this.takeOldest(socket)) abort(state);
+  /** `key` (a socket, or a request without one) closed: hands over every request still in flight on it, oldest first, and forgets it. */
+  close(key: Socket | Request, abort: (state: RequestState) => void): void {
+    this.watched.delete(key);
+    for (let state = this.takeOldest(key); state !== undefined; state = this.takeOldest(key)) abort(state);
   }
 
-  /** Every socket watched (to stop watching them). */
-  sockets(): Socket[] {
-    return [...this.watched];
+  /** Every connection (or request) watched, to stop watching them. */
+  watching(): (Socket | Request)[] {
+    return [...this.watched] as (Socket | Request)[];
   }
 
   clear(): void {
@@ -180,6 +219,7 @@ export class RequestsInFlight<Socket extends object, Request extends object> {
     this.head = 0;
     this.count = 0;
     this.more.clear();
+    this.queuedSinceSweep.length = 0;
     this.watched.clear();
   }
 }
