@@ -97,7 +97,10 @@ export function fakeContext(ring = new FakeRing()): { ring: FakeRing; context: S
     redactHeaders: (headers) => redactHeaders(headers),
     onLoopTick: (work) => {
       tickWork.push(work);
-      return () => tickWork.splice(tickWork.indexOf(work) >>> 0, 1);
+      return () => {
+        const index = tickWork.indexOf(work);
+        if (index >= 0) tickWork.splice(index, 1);
+      };
     },
     runLoopTickWork: () => {
       for (const work of tickWork) work();
@@ -106,10 +109,10 @@ export function fakeContext(ring = new FakeRing()): { ring: FakeRing; context: S
   return { ring, context, rules, hookErrors, tickWork };
 }
 
-/** Installs sources into a fresh fake context; returns it with an uninstall function. */
 /**
- * Installs `sources` on a fake context whose loop tick (the work sources give onLoopTick) runs
- * every `tickMs`, as the event-loop source's would; 0: only when the test runs it.
+ * Installs `sources` into a fresh fake context, returned with an uninstall function. Its loop
+ * tick (the work sources give onLoopTick) runs every `tickMs`, as the event-loop source's
+ * would; with 0, only when the test runs it.
  */
 export function installSources(sources: EventSource[], tickMs = 50) {
   const made = fakeContext();
