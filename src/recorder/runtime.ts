@@ -11,6 +11,7 @@ import { Ring } from './ring/index';
 import { H_I32_RULE_SNAPSHOTS, HEADER_BYTES } from './ring/layout';
 import { CoreKind } from './core-kinds';
 import { createDefaultSources } from './sources-bridge';
+import { createLoopTickWork } from './loop-tick-work';
 import { createRedactor } from './redact';
 import { gatherFacts, startFacts, type ProcessFacts, type StartFacts } from './snapshot/facts';
 import type { LoopProbe, ThreadCopy } from './snapshot/build';
@@ -183,7 +184,7 @@ export class RecorderRuntime {
 
   private installSources(): void {
     const redactor = createRedactor(this.options.redact);
-    const tickWork: (() => void)[] = [];
+    const tickWork = createLoopTickWork();
     const context: SourceContext = {
       ring: this.ring,
       // Rules act on the main thread's requests; a worker's lane records but does not trigger.
@@ -193,16 +194,8 @@ export class RecorderRuntime {
       appendUrl: redactor.appendUrlTo(this.ring),
       redactHeaders: redactor.headers,
       tid: this.tid,
-      onLoopTick: (work) => {
-        tickWork.push(work);
-        return () => {
-          const index = tickWork.indexOf(work);
-          if (index >= 0) tickWork.splice(index, 1);
-        };
-      },
-      runLoopTickWork: () => {
-        for (let i = 0; i < tickWork.length; i++) tickWork[i]!();
-      },
+      onLoopTick: tickWork.onLoopTick,
+      runLoopTickWork: tickWork.runLoopTickWork,
     };
     // CPU samples are the main thread's: a snapshot takes the sources' windows from the thread
     // that answers it, and a worker answers none, so a worker sampling itself paid V8's sampler

@@ -6,6 +6,7 @@ import { performance } from 'node:perf_hooks';
 import type { EventRing, EventSource, RecordView, RuleHooks, SourceContext } from '../../src/recorder/contracts';
 import type { TraceEvent } from '../../src/format/trace-event';
 import { decoders } from '../../src/recorder/sources/index';
+import { createLoopTickWork, type LoopTickWork } from '../../src/recorder/loop-tick-work';
 import { redactHeaders, redactUrl } from '../../src/recorder/redact';
 
 export class FakeRing implements EventRing {
@@ -70,9 +71,9 @@ export interface RuleCalls {
   gc: number[];
 }
 
-export function fakeContext(ring = new FakeRing()): { ring: FakeRing; context: SourceContext; rules: RuleCalls; hookErrors: unknown[]; tickWork: (() => void)[] } {
+export function fakeContext(ring = new FakeRing()): { ring: FakeRing; context: SourceContext; rules: RuleCalls; hookErrors: unknown[]; tickWork: LoopTickWork } {
   const rules: RuleCalls = { requests: [], blocks: [], heap: [], gc: [] };
-  const tickWork: (() => void)[] = [];
+  const tickWork = createLoopTickWork();
   const hookErrors: unknown[] = [];
   const hooks: RuleHooks = {
     requestFinished: (durationMs, status, name, redactName) => rules.requests.push([durationMs, status, redactName ? redactName(name) : name]),
@@ -95,16 +96,8 @@ export function fakeContext(ring = new FakeRing()): { ring: FakeRing; context: S
     redactUrl: (url) => redactUrl(url),
     appendUrl: (url) => ring.appendRedactedUrl(url),
     redactHeaders: (headers) => redactHeaders(headers),
-    onLoopTick: (work) => {
-      tickWork.push(work);
-      return () => {
-        const index = tickWork.indexOf(work);
-        if (index >= 0) tickWork.splice(index, 1);
-      };
-    },
-    runLoopTickWork: () => {
-      for (const work of tickWork) work();
-    },
+    onLoopTick: tickWork.onLoopTick,
+    runLoopTickWork: tickWork.runLoopTickWork,
   };
   return { ring, context, rules, hookErrors, tickWork };
 }

@@ -184,7 +184,7 @@ test("a request whose client left before a sweep saw it ends aborted at the next
     assert.equal(local.hookErrors.length, 0);
   } finally {
     local.uninstall();
-    assert.equal(local.tickWork.length, 0, 'uninstall stops the sweeps');
+    assert.equal(local.tickWork.size, 0, 'uninstall stops the sweeps');
     await closeServer(hanging);
   }
 });
