@@ -11,16 +11,19 @@
 // Sampling itself slows every thread a little; shares stay comparable across builds.
 //   node test/bench/attribute.mjs [--app http-server.mjs] [--rate 8000] [--seconds 10]
 //                                 [--options '{"gc":false}'] [--frequency 2000] [--keep-stacks <file>]
+//                                 [--warmup 2]
 // (--frequency: perf samples per second; more samples resolve smaller differences between
 // builds, at a little more slowdown of the sampled thread; --keep-stacks writes every sampled
-// stack, as `perf script` printed it, to a file for a closer look.)
+// stack, as `perf script` printed it, to a file for a closer look; --warmup: seconds of load
+// before sampling — a few minutes show the long-running state, with the periodic code optimised.)
 // Needs `perf` (linux-tools) and permission to use it; says so and exits 0 otherwise.
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { appPath, preloadArgs, recorderEnv, recorderPath } from './lib/env.mjs';
+import { keepNewestPerfMapLines } from './lib/perf-map.mjs';
 import { startNode, stop, threadCpuNs } from './lib/proc.mjs';
 
 const argv = process.argv.slice(2);
@@ -31,6 +34,8 @@ const seconds = Number(option('--seconds', '10'));
 const recorderOptions = JSON.parse(option('--options', '{}'));
 const samplesPerSecond = Number(option('--frequency', '2000'));
 const keepStacks = option('--keep-stacks', undefined);
+/** Seconds of load before sampling: the recorder's periodic code (the tick, the GC window) runs ~20 times a second and only reaches V8's optimising tier after a few minutes. */
+const warmupSeconds = Number(option('--warmup', '2'));
 const TOP_LEAVES = 12;
 const TOP_ENTRIES = 8;
 /**
@@ -56,10 +61,11 @@ const perfData = join(workDir, 'perf.data');
 const loadgenPath = fileURLToPath(new URL('./lib/loadgen.mjs', import.meta.url));
 // cwd in the scratch directory: V8 may write its logs next to it.
 const { child: server, match } = await startNode(['--perf-basic-prof', ...preloadArgs, appPath(app)], { env: recorderEnv(recorderOptions), readyPattern: /^LISTENING (\d+)$/, cwd: workDir });
+const perfMap = `/tmp/perf-${server.pid}.map`;
 let loadgen;
 try {
-  ({ child: loadgen } = await startNode([loadgenPath, `http://127.0.0.1:${match[1]}/api/users/{n}?token=abc`, '32', '2', String(seconds + 10), String(rate)]));
-  await loadgen.waitForLine(/^MEASURE_START$/, 60_000);
+  ({ child: loadgen } = await startNode([loadgenPath, `http://127.0.0.1:${match[1]}/api/users/{n}?token=abc`, '32', String(warmupSeconds), String(seconds + 10), String(rate)]));
+  await loadgen.waitForLine(/^MEASURE_START$/, 60_000 + warmupSeconds * 1000);
   await new Promise((resolve) => setTimeout(resolve, 1000));
   const cpuBeforeNs = threadCpuNs(server.pid);
   const started = performance.now();
@@ -70,13 +76,17 @@ try {
     console.log(`attribute: perf record failed (${record.stderr.trim().split('\n').pop()}); nothing measured`);
     process.exit(0);
   }
+  // The server stops before its map is read: V8 appends to the map while it runs.
+  await stop(loadgen);
+  await stop(server);
+  const staleMapLines = existsSync(perfMap) ? keepNewestPerfMapLines(perfMap) : 0;
   const stacks = execFileSync('perf', ['script', '-i', perfData, '-F', 'ip,sym'], { encoding: 'utf8', maxBuffer: 1 << 30 });
   if (keepStacks) writeFileSync(keepStacks, stacks);
   const shares = classify(stacks);
   const requests = rate * elapsedS;
   const usPerRequest = (count) => ((count / shares.total) * cpuMs * 1000) / requests;
   const line = (label, count) => `  ${label.padEnd(44)} ${((100 * count) / shares.total).toFixed(2).padStart(6)} %  ≈ ${usPerRequest(count).toFixed(2)} µs/request`;
-  console.log(`recorder ${JSON.stringify(recorderOptions)} on ${app} at ${rate} req/s: ${shares.total} main-thread samples over ${elapsedS.toFixed(1)} s, main thread ${cpuMs.toFixed(0)} ms CPU (${((cpuMs * 1000) / requests).toFixed(1)} µs/request under perf)`);
+  console.log(`recorder ${JSON.stringify(recorderOptions)} on ${app} at ${rate} req/s: ${shares.total} main-thread samples over ${elapsedS.toFixed(1)} s, main thread ${cpuMs.toFixed(0)} ms CPU (${((cpuMs * 1000) / requests).toFixed(1)} µs/request under perf); ${staleMapLines} stale lines of V8's perf map dropped`);
   console.log(line('recorder code (a frame of the bundle)', shares.recorder));
   console.log(line("Node's GC entries (only made when observed)", shares.gcEntries));
   console.log(line("perf_hooks' JavaScript", shares.perfHooks));
@@ -89,11 +99,11 @@ try {
   for (const [entry, count] of shares.entries.slice(0, TOP_ENTRIES)) console.log(`    ${String(count).padStart(5)}  ${entry}`);
   delete shares.leaves;
   delete shares.entries;
-  console.log(`ATTRIBUTE ${JSON.stringify({ node: process.version, app, rate, options: recorderOptions, samples: shares.total, cpuMs, requests, ...shares })}`);
+  console.log(`ATTRIBUTE ${JSON.stringify({ node: process.version, app, rate, options: recorderOptions, samples: shares.total, cpuMs, requests, staleMapLines, ...shares })}`);
 } finally {
   if (loadgen) await stop(loadgen);
   await stop(server);
-  spawnSync('rm', ['-f', `/tmp/perf-${server.pid}.map`]);
+  spawnSync('rm', ['-f', perfMap]);
   rmSync(workDir, { recursive: true, force: true });
 }
 

@@ -18,6 +18,7 @@ import { activationBenchmark } from './benchmarks/activation.mjs';
 import { viewerBenchmark } from './benchmarks/viewer.mjs';
 import { toggleBenchmark } from './benchmarks/toggle.mjs';
 import { idleBenchmark } from './benchmarks/idle.mjs';
+import { threadsBenchmark } from './benchmarks/threads.mjs';
 import { loopProbeBenchmark } from './benchmarks/loop-probe.mjs';
 import { loopProbeWorkersBenchmark } from './benchmarks/loop-probe-workers.mjs';
 import { attributionBenchmarks } from './benchmarks/attribution.mjs';
@@ -40,7 +41,7 @@ const settings = quick
 if (option('--pairs')) settings.pairs = Number(option('--pairs'));
 if (option('--duration')) settings.durationSeconds = Number(option('--duration'));
 
-const all = [...httpBenchmarks, requestHooksBenchmark, ...attributionBenchmarks, costPairBenchmark, toggleBenchmark, sameTimeBenchmark, ...snapshotBenchmarks, stormBenchmark, idleBenchmark, loopProbeBenchmark, loopProbeWorkersBenchmark, startupBenchmark, activationBenchmark, viewerBenchmark];
+const all = [...httpBenchmarks, requestHooksBenchmark, ...attributionBenchmarks, costPairBenchmark, toggleBenchmark, sameTimeBenchmark, ...snapshotBenchmarks, stormBenchmark, idleBenchmark, threadsBenchmark, loopProbeBenchmark, loopProbeWorkersBenchmark, startupBenchmark, activationBenchmark, viewerBenchmark];
 if (flag('--list')) {
   for (const bench of all) console.log(`${bench.id.padEnd(18)} ${bench.extra ? '(extra) ' : bench.fullOnly ? '(full)  ' : '        '}${bench.title}`);
   process.exit(0);
