@@ -16,8 +16,6 @@ export interface EventRing {
    * the strings alive. Returns its id, which a later record may reuse.
    */
   appendString(text: string): number;
-  /** `appendString(redactUrl(url))` without building the redacted string. */
-  appendRedactedUrl(url: string): number;
   /**
    * Appends one record. Field meaning is the kind's own (documented at its decoder).
    * `s1`/`s2` are string ids from `intern` (0 = none).
@@ -63,6 +61,11 @@ export interface DecodeContext {
   pid: number;
   tid: number;
   emit(event: TraceEvent): void;
+  /**
+   * A URL from the ring as the snapshot may show it, redacted as configured: URLs enter the
+   * ring unredacted (SourceContext.appendUrl), so every decoder of a URL field passes it here.
+   */
+  redactUrl(url: string): string;
 }
 
 /** Turns the records of the kinds it owns into trace events. Runs in the snapshot worker. */
@@ -97,8 +100,11 @@ export interface SourceContext {
   /** Redaction as configured: URL query values, header values, argv secrets. */
   redactUrl(url: string): string;
   /**
-   * Appends a URL to the ring's string table, redacted as configured (query values, fragment),
-   * without building the redacted string; returns its id. The hot path of every HTTP span.
+   * Appends a URL to the ring's string table as it came; returns its id. The hot path of every
+   * HTTP span. Redaction waits for a snapshot (DecodeContext.redactUrl): the ring is this
+   * process's own memory, which held the URL anyway, and what leaves it is the snapshot file.
+   * Redacting while copying cost the request hook ~10 % of the recorder's share of a loaded
+   * server (docs/benchmarks.md, finding 1).
    */
   appendUrl(url: string): number;
   redactHeaders(headers: Record<string, string | string[] | number | undefined>): Record<string, string>;

@@ -1,7 +1,10 @@
-// Redaction of what may carry secrets before it enters the ring: URL query values, header
-// values, argv values. Applied on the main thread when a record is written, so a secret never
-// sits in recorder memory nor reaches a snapshot. Each function returns its input unchanged
-// (no allocation) when there is nothing to redact, which is the common case on hot paths.
+// Redaction of what may carry secrets: URL query values and credentials, header values, argv
+// values, so that none reaches a snapshot. Headers and argv are redacted before they enter the
+// ring. URLs enter it as they came — the program's own request objects held them anyway — and
+// are redacted as a snapshot decodes them (snapshot/build.ts): redacting on the program's thread
+// cost every request ~10 % of the recorder's share of a loaded server (docs/benchmarks.md,
+// finding 1). Each function returns its input unchanged (no allocation) when there is nothing
+// to redact.
 import type { RedactOptions } from '../format/config';
 
 export const REDACTED = '***';
@@ -51,97 +54,6 @@ function redactUserInfo(url: string): string {
   const slash = url.indexOf('/', scheme + 3);
   if (slash >= 0 && slash < at) return url;
   return `${url.slice(0, scheme + 3)}${REDACTED}@${url.slice(at + 1)}`;
-}
-
-const QUESTION = 0x3f;
-const HASH = 0x23;
-const AT = 0x40;
-const EQUALS = 0x3d;
-const AMPERSAND = 0x26;
-const STAR = 0x2a;
-
-/** Big-endian machines store a word's first byte in its highest bits: their words are swapped. */
-const BIG_ENDIAN = new Uint8Array(new Uint32Array([1]).buffer)[0] === 0;
-
-function inMemoryOrder(word: number): number {
-  return BIG_ENDIAN ? ((word & 0xff) << 24) | ((word & 0xff00) << 8) | ((word >>> 8) & 0xff00) | (word >>> 24) : word;
-}
-
-/**
- * Writes `redactUrl(url)` (query redaction on) as bytes into `words` from word `startWord`, at
- * most `maxBytes` of them, without building the redacted string: the hot path of every HTTP
- * request. Returns the byte count, or -1 when the URL needs the general path (a non-ASCII
- * character, or an `@` that may be credentials). A redacted value can be longer than the
- * original (`a=` → `a=***`): callers reserve up to 4 bytes per character. The last word is
- * written whole (its bytes past the count are zero): no word past ceil(count / 4) is touched,
- * except up to ceil(maxBytes / 4) words when -1 is returned.
- *
- * Bytes are packed four to a word and stored as one uint32 each, not one store per byte: the
- * table's next line is cold (written once per lap), and on the measured VMs a run of byte
- * stores queued behind that miss filled the store buffer and stalled the request hook (a sixth
- * of this function's samples sat right after its first store: docs/benchmarks.md).
- */
-export function writeRedactedUrlAscii(url: string, words: Uint32Array, startWord: number, maxBytes: number): number {
-  const length = url.length;
-  let count = 0;
-  let pending = 0; // bytes not stored yet, the first in the lowest bits
-  let shift = 0;
-  let word = startWord;
-  let high = 0;
-  let i = 0;
-  // The path, up to '?' or '#' (most URLs are nothing else): copied as is, collecting the bits
-  // that would show a non-ASCII character. One pass, no scan ahead.
-  for (; i < length && count < maxBytes; i++) {
-    const code = url.charCodeAt(i);
-    if (code === QUESTION || code === HASH || code === AT) break;
-    high |= code;
-    pending |= code << shift;
-    count++;
-    if (shift === 24) {
-      words[word++] = inMemoryOrder(pending);
-      pending = 0;
-      shift = 0;
-    } else shift += 8;
-  }
-  if (high >= 0x80) return -1;
-  if (i < length) {
-    // Something follows. An '@' anywhere may be credentials: the general path decides.
-    const next = url.charCodeAt(i);
-    if (next === AT) return -1;
-    if (next === QUESTION && count < maxBytes) {
-      // The query: keys kept, values replaced, the fragment dropped.
-      let inValue = false;
-      for (; i < length && count < maxBytes; i++) {
-        let code = url.charCodeAt(i);
-        if (code >= 0x80 || code === AT) return -1;
-        if (code === HASH) break;
-        let stars = 0;
-        if (inValue) {
-          if (code !== AMPERSAND) continue;
-          inValue = false;
-        } else if (code === EQUALS) {
-          stars = 3;
-          inValue = true;
-        }
-        // `code`, then `stars` '*' (a value's replacement), each while within maxBytes.
-        for (;;) {
-          pending |= code << shift;
-          count++;
-          if (shift === 24) {
-            words[word++] = inMemoryOrder(pending);
-            pending = 0;
-            shift = 0;
-          } else shift += 8;
-          if (stars === 0 || count >= maxBytes) break;
-          stars--;
-          code = STAR;
-        }
-      }
-    }
-    if (i < length && url.indexOf('@', i) >= 0) return -1; // in the dropped fragment or past the cut
-  }
-  if (shift !== 0) words[word] = inMemoryOrder(pending);
-  return count;
 }
 
 export function redactUrl(url: string, options: RedactOptions = {}): string {
@@ -225,17 +137,8 @@ export function redactArgv(argv: readonly string[], options: RedactOptions = {})
 }
 
 /** The three redactors bound to one configuration, as the core hands them to sources. */
-/** Where a URL can be appended: the ring's string table. */
-interface UrlSink {
-  appendString(text: string): number;
-  appendRedactedUrl(url: string): number;
-}
-
 export function createRedactor(options: RedactOptions = {}) {
   return {
-    /** Appends a URL to the ring's string table, redacted as configured; returns its id. */
-    appendUrlTo: (ring: UrlSink): ((url: string) => number) =>
-      options.query === false ? (url) => ring.appendString(url) : (url) => ring.appendRedactedUrl(url),
     url: (url: string) => redactUrl(url, options),
     headers: (headers: Record<string, string | string[] | number | undefined>) => redactHeaders(headers, options),
     argv: (argv: readonly string[]) => redactArgv(argv, options),

@@ -191,7 +191,7 @@ export class RecorderRuntime {
       rules: this.tid === 0 ? this.rules : this.workerRules(),
       guard: (name, hook) => this.guard(name, hook),
       redactUrl: redactor.url,
-      appendUrl: redactor.appendUrlTo(this.ring),
+      appendUrl: (url) => this.ring.appendString(url),
       redactHeaders: redactor.headers,
       tid: this.tid,
       onLoopTick: tickWork.onLoopTick,

@@ -1,10 +1,16 @@
-// URLs take the string table's append path: redacted while copied (no redacted string built),
-// never looked up. The byte writer must agree with redactUrl() on every URL, including cut ones.
+// URLs take the string table's append path as they came (never looked up, never redacted on the
+// program's thread); a snapshot redacts every URL field as it decodes the ring — server and
+// client spans, begin and end records, completed spans — so no secret reaches the file.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Ring, forEachRecord, MIN_RING_BYTES } from '../../src/recorder/ring/index';
 import { MAX_STRING_BYTES } from '../../src/recorder/ring/strings';
-import { redactUrl, writeRedactedUrlAscii } from '../../src/recorder/redact';
+import { redactUrl } from '../../src/recorder/redact';
+import { buildSnapshot } from '../../src/recorder/snapshot/build';
+import { defaultOptions, type ResolvedOptions } from '../../src/recorder/config';
+import { gatherFacts } from '../../src/recorder/snapshot/facts';
+import { CLIENT_API, Kind, SPAN_ROUTE_UNIT } from '../../src/recorder/sources/kinds';
+import type { TraceEvent } from '../../src/format/trace-event';
 
 const EDGE_CASES = [
   '/', '/plain', '/p?', '/p?a', '/p?a=', '/p?=', '/p?=v', '/p?a=1&b=2', '/p?a=1&&b', '/p?a=b=c', '/p?a&b=1&c',
@@ -14,73 +20,13 @@ const EDGE_CASES = [
   '/mail/a@b.test?x=1', '/é?x=1', '/p?x=ünï', '/p?emoji=😀',
 ];
 
-function randomUrl(random: () => number): string {
-  const alphabet = 'ab/?=&#%.-_1:ab/?=&#%.-_1';
-  let url = '/';
-  const length = Math.floor(random() * 40);
-  for (let i = 0; i < length; i++) url += alphabet[Math.floor(random() * alphabet.length)];
-  // Now and then a character the byte writer hands to the general path.
-  const rare = random();
-  if (rare < 0.05) url += '@';
-  else if (rare < 0.1) url += 'é';
-  else if (rare < 0.15) url = url.slice(0, Math.floor(url.length / 2)) + '@' + url.slice(Math.floor(url.length / 2));
-  else if (rare < 0.2) url = `/x://u:p@${url}`;
-  return url;
-}
+const T0 = 1_000_000_000;
 
-function seeded(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state * 1664525 + 1013904223) >>> 0;
-    return state / 2 ** 32;
-  };
-}
-
-const UNTOUCHED = 0xdeadbeef;
-
-function writtenBy(url: string, maxBytes: number): string | undefined {
-  const words = new Uint32Array(Math.ceil(maxBytes / 4) + 3).fill(UNTOUCHED);
-  const count = writeRedactedUrlAscii(url, words, 1, maxBytes);
-  assert.equal(words[0], UNTOUCHED, `nothing written before the start: ${url}`);
-  // Words past the text (its last word included, padded with zeros) are left alone.
-  const usedWords = count < 0 ? Math.ceil(maxBytes / 4) : Math.ceil(count / 4);
-  for (let w = 1 + usedWords; w < words.length; w++) assert.equal(words[w], UNTOUCHED, `nothing written past the text: ${url} (${maxBytes})`);
-  if (count < 0) return undefined;
-  const bytes = new Uint8Array(words.buffer, 4, usedWords * 4);
-  for (let b = count; b < bytes.length; b++) assert.equal(bytes[b], 0, `the last word's padding is zero: ${url}`);
-  return Buffer.from(bytes.subarray(0, count)).toString('latin1');
-}
-
-test('the byte writer writes exactly redactUrl(url), or declines', () => {
-  const random = seeded(7);
-  const urls = [...EDGE_CASES, ...Array.from({ length: 20000 }, () => randomUrl(random))];
-  let declined = 0;
-  for (const url of urls) {
-    const written = writtenBy(url, 4096);
-    if (written === undefined) {
-      declined++;
-      assert.ok(/[@\u0080-\uffff]/.test(url), `declined only for @ or non-ASCII: ${url}`);
-      continue;
-    }
-    assert.equal(written, redactUrl(url), url);
-  }
-  assert.ok(declined < urls.length / 2, 'most URLs take the byte path');
-});
-
-test('the byte writer cuts at maxBytes like a cut of the redacted URL', () => {
-  for (const url of ['/p?token=SECRET&b=2', '/abcdef', '/p?a=&b=&c=']) {
-    for (let maxBytes = 0; maxBytes < 24; maxBytes++) {
-      assert.equal(writtenBy(url, maxBytes), redactUrl(url).slice(0, maxBytes), `${url} cut at ${maxBytes}`);
-    }
-  }
-});
-
-test('appended URLs resolve to their redacted text, and a second record can name the same entry', () => {
+test('appended URLs resolve to their text as it came, and a second record can name the same entry', () => {
   const ring = new Ring(MIN_RING_BYTES);
-  const ids = EDGE_CASES.map((url) => ring.appendRedactedUrl(url));
-  const plain = ring.appendString('/raw?token=kept');
+  const ids = EDGE_CASES.map((url) => ring.appendString(url));
   ids.forEach((id, i) => ring.write(40, i, 0, i + 1, 0, 0, id, 0));
-  ring.write(41, 99, 0, 99, 0, 0, plain, ids[0] ?? 0);
+  ring.write(41, 99, 0, 99, 0, 0, ids[17] ?? 0, ids[0] ?? 0);
   const copy = new Uint8Array(ring.layout.totalBytes);
   ring.copyWindow(copy);
   const texts: (string | undefined)[] = [];
@@ -89,23 +35,78 @@ test('appended URLs resolve to their redacted text, and a second record can name
     if (record.kind === 40) texts.push(record.s1);
     else last = { s1: record.s1, s2: record.s2 };
   });
-  assert.deepEqual(texts, EDGE_CASES.map((url) => redactUrl(url)));
-  assert.deepEqual(last, { s1: '/raw?token=kept', s2: '/' });
+  assert.deepEqual(texts, EDGE_CASES);
+  assert.deepEqual(last, { s1: '/p?token=SECRET123', s2: '/' });
 });
 
-test('appending the same URL many times wraps the table without corrupting it; long URLs are cut', () => {
+test('appending URLs wraps the table without corrupting it; long URLs are cut at a character boundary', () => {
   const ring = new Ring(MIN_RING_BYTES);
   const long = `/p?${'a'.repeat(3000)}=1`;
+  const longWide = `/é?${'é'.repeat(1000)}`;
   let id = 0;
-  for (let i = 0; i < 20_000; i++) id = ring.appendRedactedUrl(i % 100 === 0 ? long : `/users/${i}?token=t${i}`);
-  ring.write(40, 0, 0, 1, 0, 0, id, ring.appendRedactedUrl(long));
+  for (let i = 0; i < 20_000; i++) id = ring.appendString(i % 100 === 0 ? long : `/users/${i}?token=t${i}`);
+  ring.write(40, 0, 0, 1, 0, 0, id, ring.appendString(long));
+  ring.write(40, 1, 0, 2, 0, 0, ring.appendString(longWide), 0);
   const copy = new Uint8Array(ring.layout.totalBytes);
   ring.copyWindow(copy);
-  let seen: { s1?: string; s2?: string } | undefined;
-  forEachRecord(copy, (record) => {
-    seen = { s1: record.s1, s2: record.s2 };
+  const seen: { s1?: string; s2?: string }[] = [];
+  forEachRecord(copy, (record) => void seen.push({ s1: record.s1, s2: record.s2 }));
+  assert.equal(seen.at(-2)?.s1, '/users/19999?token=t19999');
+  assert.equal(seen.at(-2)?.s2?.length, MAX_STRING_BYTES);
+  assert.ok(seen.at(-2)?.s2?.startsWith('/p?aaaa'));
+  const wide = seen.at(-1)?.s1 ?? '';
+  assert.ok(Buffer.byteLength(wide) <= MAX_STRING_BYTES && Buffer.byteLength(wide) > MAX_STRING_BYTES - 2, 'cut near the limit');
+  assert.ok(!wide.includes('\ufffd'), 'no character cut in half');
+});
+
+/** A snapshot of one ring holding, for each URL, a completed server span, an open server begin, a server end whose begin is gone, and a client begin and end. */
+function snapshotOf(urls: readonly string[], options: ResolvedOptions): TraceEvent[] {
+  const ring = new Ring(MIN_RING_BYTES);
+  let id = 1;
+  for (const url of urls) {
+    const urlId = ring.appendString(url);
+    const span = ring.writeOpen(Kind.httpServerBegin, T0 + id, 0, id, 1, 0, 0, urlId);
+    ring.complete(span, Kind.httpServerSpan, 10, ring.intern('/route/:id') * SPAN_ROUTE_UNIT + 200);
+    id++;
+    ring.write(Kind.httpServerBegin, T0 + id, 0, id, 2, 0, 0, urlId);
+    id++;
+    ring.write(Kind.httpServerEnd, T0 + id, 10, id, 404, 1, urlId, 0);
+    id++;
+    ring.write(Kind.httpClientBegin, T0 + id, 0, id, 1, CLIENT_API.fetch, 0, urlId);
+    ring.write(Kind.httpClientEnd, T0 + id, 10, id, 200, 1, urlId, 0);
+    id++;
+  }
+  const { snapshot } = buildSnapshot({
+    facts: gatherFacts(options),
+    options,
+    trigger: { reason: 'test', source: 'api', ts: T0 + 1_000_000 },
+    threads: [{ tid: 0, name: 'main', bytes: new Uint8Array(ring.buffer) }],
+    clockSync: { ts: T0, epochMs: Date.now() },
+    hookErrors: 0,
+    usedBytes: 0,
   });
-  assert.equal(seen?.s1, '/users/19999?token=***');
-  assert.equal(seen?.s2?.length, MAX_STRING_BYTES);
-  assert.ok(seen?.s2?.startsWith('/p?aaaa'));
+  return snapshot.traceEvents.filter((event) => event.cat === 'http.server' || event.cat === 'http.client');
+}
+
+test('a snapshot redacts every URL field as it decodes: names and url arguments, every HTTP record', () => {
+  const events = snapshotOf(EDGE_CASES, defaultOptions());
+  assert.equal(events.length, EDGE_CASES.length * 7, 'every record decoded (the open begin has no end)');
+  const urls = events.filter((event) => event.ph === 'b').map((event) => event.args?.url);
+  assert.deepEqual(urls, EDGE_CASES.flatMap((url) => Array(4).fill(redactUrl(url))));
+  for (const event of events) {
+    const shown = `${event.name} ${String(event.args?.url ?? '')}`;
+    assert.ok(!/SECRET123|secret|\buser:pw|=v\b|=2026-11-01|=ünï|=😀/.test(shown), `nothing secret shown: ${shown}`);
+  }
+  const credentials = events.find((event) => String(event.args?.url).includes('@host'));
+  assert.equal(credentials?.args?.url, 'http://***@host:1/p?k=***');
+  assert.equal(credentials?.name, 'GET http://***@host:1/p');
+  const route = events.find((event) => event.ph === 'e' && event.args?.route === '/route/:id');
+  assert.equal(route?.name, 'GET /', 'a completed span ends under its begin\'s name');
+});
+
+test('with redact.query off, URLs reach the snapshot as they came', () => {
+  const options = defaultOptions();
+  options.redact.query = false;
+  const events = snapshotOf(['/p?token=SECRET123'], options);
+  assert.ok(events.filter((event) => event.ph === 'b').every((event) => event.args?.url === '/p?token=SECRET123'));
 });

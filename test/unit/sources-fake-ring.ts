@@ -31,9 +31,6 @@ export class FakeRing implements EventRing {
     this.texts.push(text);
     return this.texts.length - 1;
   }
-  appendRedactedUrl(url: string): number {
-    return this.appendString(redactUrl(url));
-  }
   stringText(id: number): string | undefined {
     return id === 0 ? undefined : this.texts[id];
   }
@@ -58,7 +55,7 @@ export class FakeRing implements EventRing {
   decode(pid = 1, tid = 0): TraceEvent[] {
     const events: TraceEvent[] = [];
     // One context for the whole pass, as the core's snapshot builder does per thread.
-    const context = { pid, tid, emit: (event: TraceEvent) => void events.push(event) };
+    const context = { pid, tid, emit: (event: TraceEvent) => void events.push(event), redactUrl: (url: string) => redactUrl(url) };
     for (const record of this.records) decoders.get(record.kind)?.(record, context);
     return events;
   }
@@ -94,7 +91,7 @@ export function fakeContext(ring = new FakeRing()): { ring: FakeRing; context: S
       }
     }) as SourceContext['guard'],
     redactUrl: (url) => redactUrl(url),
-    appendUrl: (url) => ring.appendRedactedUrl(url),
+    appendUrl: (url) => ring.appendString(url),
     redactHeaders: (headers) => redactHeaders(headers),
     onLoopTick: tickWork.onLoopTick,
     runLoopTickWork: tickWork.runLoopTickWork,

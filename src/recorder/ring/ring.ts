@@ -59,11 +59,6 @@ export class Ring implements EventRing {
     return this.strings.append(text);
   }
 
-  /** Appends `redactUrl(url)` without building it (see StringTableWriter.appendRedactedUrl). */
-  appendRedactedUrl(url: string): number {
-    return this.strings.appendRedactedUrl(url);
-  }
-
   stringText(id: number): string | undefined {
     return this.strings.text(id);
   }

@@ -4,7 +4,6 @@
 // reader can tell whether an id still points at its entry: it must lie within the last
 // `stringWords` words written and the word there must repeat the id. Wrapped-over ids resolve
 // to `undefined` instead of to someone else's text.
-import { redactUrl, writeRedactedUrlAscii } from '../redact';
 import { H_STRING_WRITE_WORD } from './layout';
 
 /** Longest string kept, bytes (longer ones are cut at a character boundary). */
@@ -109,33 +108,6 @@ export class StringTableWriter {
   append(text: string): number {
     const position = this.reserve(Math.min(text.length * 3, this.maxBytes));
     return this.commit(position, this.writeUtf8(text, this.offset + position * 4 + 8));
-  }
-
-  /**
-   * Appends `redactUrl(url)` as a new entry, redacting while copying (no redacted string is
-   * built); URLs the byte writer declines (non-ASCII, possible credentials) take the general path.
-   */
-  appendRedactedUrl(url: string): number {
-    // reserve()'s common case written out here: V8 runs out of inlining budget in the request
-    // hook before it gets to reserve, and a call of its own cost a cold code fetch per request.
-    const maxTextBytes = url.length * 4 < this.maxBytes ? url.length * 4 : this.maxBytes;
-    const maxEntryWords = 2 + ((maxTextBytes + 3) >>> 2);
-    let position = this.position;
-    if (position + maxEntryWords > this.stringWords || (this.writeWord >>> 0) === 0) position = this.reserveSlow(maxEntryWords);
-    const byteLength = writeRedactedUrlAscii(url, this.u32, this.wordBase + position + 2, this.maxBytes);
-    if (byteLength < 0) return this.append(redactUrl(url));
-    // commit()'s work written out, for the same reason: a call of its own cost the request hook
-    // a cold line (the callee's code object) per request.
-    const id = this.writeWord >>> 0;
-    const entryWords = 2 + ((byteLength + 3) >>> 2);
-    const word = this.wordBase + position;
-    this.u32[word] = id;
-    this.u32[word + 1] = byteLength;
-    this.writeWord += entryWords;
-    const next = position + entryWords;
-    this.position = next === this.stringWords ? 0 : next;
-    this.f64[H_STRING_WRITE_WORD] = this.writeWord;
-    return id;
   }
 
   /**

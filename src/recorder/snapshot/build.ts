@@ -7,6 +7,7 @@ import { SNAPSHOT_FORMAT, SNAPSHOT_VERSION, type Snapshot, type SnapshotMetadata
 import type { StackFrame } from '../../format/stack';
 import type { DecodeContext, SnapshotProfiles } from '../contracts';
 import type { ResolvedOptions } from '../config';
+import { createRedactor } from '../redact';
 import { HEADER_BYTES, forEachRecord, readHeader } from '../ring/index';
 import { decoderFor } from '../sources-bridge';
 import { profileWindowEvents } from '../sources/profile-events';
@@ -92,6 +93,8 @@ export function buildSnapshot(input: SnapshotInput): BuiltSnapshot {
 export function decodeSnapshot(input: SnapshotInput, emit: (event: TraceEvent) => void): DecodedSnapshot {
   const { facts, trigger } = input;
   const pid = facts.pid;
+  // URLs are in the rings as they came (SourceContext.appendUrl): redacted here, as decoded.
+  const redactUrl = createRedactor(input.options.redact).url;
   let decodeErrors = 0;
   let dropped = 0;
   let count = 0;
@@ -116,7 +119,7 @@ export function decodeSnapshot(input: SnapshotInput, emit: (event: TraceEvent) =
     push({ name: EventNames.threadSortIndex, ph: 'M', ts: 0, pid, tid: thread.tid, args: { sort_index: thread.tid } });
     const probes = input.loopProbes?.filter((probe) => (probe.tid ?? 0) === thread.tid) ?? [];
     const emit = probes.length > 0 ? withProbedBlocks(push, probes) : push;
-    const context: DecodeContext = { pid, tid: thread.tid, emit };
+    const context: DecodeContext = { pid, tid: thread.tid, emit, redactUrl };
     const header = readHeader(thread.bytes.byteOffset === 0 ? thread.bytes.buffer : thread.bytes.slice(0, HEADER_BYTES).buffer);
     dropped += Math.max(0, header.totalRecords - header.layout.recordCapacity);
     const range = forEachRecord(thread.bytes, (record) => {

@@ -209,7 +209,8 @@ export function gcSource(options: { tracingAfterMs?: number; tracingRetryMs?: nu
         const collections = endWindow();
         for (const c of collections) taken.push(c);
         const events: TraceEvent[] = [];
-        const out: DecodeContext = { pid, tid, emit: (event) => events.push(event) };
+        // GC events name no URL: nothing to redact.
+        const out: DecodeContext = { pid, tid, emit: (event) => events.push(event), redactUrl: (url) => url };
         for (const c of collections) {
           if (c.startUs + c.durUs < startUs || c.startUs > endUs) continue;
           const { a, id } = tracedFields(c);

@@ -8,11 +8,19 @@ import { CLIENT_APIS, HTTP_END_ABORTED, HTTP_END_ERROR, HTTP_METHODS, SPAN_ABORT
 /** Name of a span whose URL's string-table entry was overwritten before the snapshot. */
 const URL_OVERWRITTEN = '(URL overwritten)';
 
-/** `GET /a/b?x=***` → `GET /a/b`; client spans keep the origin (`GET http://host:1/a`). */
+/**
+ * `GET /a/b?x=***` → `GET /a/b`; client spans keep the origin (`GET http://host:1/a`). `url` is
+ * redacted already (DecodeContext.redactUrl): a client URL's credentials are in front of its path.
+ */
 export function spanName(method: string, url: string): string {
   if (url === '') return `${method} ${URL_OVERWRITTEN}`;
   const question = url.indexOf('?');
   return `${method} ${question < 0 ? url : url.slice(0, question)}`;
+}
+
+/** A record's URL field, redacted as configured ('' when its entry was overwritten). */
+function urlOf(text: string | undefined, out: DecodeContext): string {
+  return text === undefined || text === '' ? '' : out.redactUrl(text);
 }
 
 /**
@@ -22,20 +30,25 @@ export function spanName(method: string, url: string): string {
  *   b = client API code (CLIENT_APIS: 1 http, 2 https, 3 fetch; 0 for server spans),
  *   s1 = method, written only when a = 0 (0 otherwise: the code names it, and skipping the
  *   intern saves a string lookup per request), s2 = url (server: path + query; client:
- *   origin + path + query), redacted.
+ *   origin + path + query), as it came: redacted here, as it is decoded.
  */
 export function decodeHttpBegin(category: 'http.server' | 'http.client') {
-  return (record: RecordView, out: DecodeContext): void => {
-    const method = record.s1 ?? HTTP_METHODS[record.a] ?? '';
-    const url = record.s2 ?? '';
-    const args: HttpBeginArgs = { method, url };
-    const api = CLIENT_APIS[record.b];
-    if (api) args.api = api;
-    const headers = takeHeaders(out, category, record.id);
-    if (headers !== undefined) args.headers = headersOfText(headers);
-    noteBegin(out, category, record.id);
-    out.emit({ name: spanName(method, url), cat: category, ph: 'b', ts: record.tsUs, pid: out.pid, tid: out.tid, id: record.id, args: args as unknown as Record<string, unknown> });
-  };
+  return (record: RecordView, out: DecodeContext): void => void emitBegin(category, record, out);
+}
+
+/** Emits a begin record's `b` event; returns the span's name (its end's too). */
+function emitBegin(category: 'http.server' | 'http.client', record: RecordView, out: DecodeContext): string {
+  const method = record.s1 ?? HTTP_METHODS[record.a] ?? '';
+  const url = urlOf(record.s2, out);
+  const args: HttpBeginArgs = { method, url };
+  const api = CLIENT_APIS[record.b];
+  if (api) args.api = api;
+  const headers = takeHeaders(out, category, record.id);
+  if (headers !== undefined) args.headers = headersOfText(headers);
+  noteBegin(out, category, record.id);
+  const name = spanName(method, url);
+  out.emit({ name, cat: category, ph: 'b', ts: record.tsUs, pid: out.pid, tid: out.tid, id: record.id, args: args as unknown as Record<string, unknown> });
+  return name;
 }
 
 /**
@@ -46,7 +59,7 @@ export function decodeHttpBegin(category: 'http.server' | 'http.client') {
  *   (args.startedBeforeWindow),
  *   id = span id, a = status code (0 = none),
  *   b = method code | HTTP_END_ERROR (s2 is an error message) | HTTP_END_ABORTED,
- *   s1 = url as in the begin record, s2 = route template (server) or error message.
+ *   s1 = url as in the begin record (unredacted), s2 = route template (server) or error message.
  */
 export function decodeHttpEnd(category: 'http.server' | 'http.client') {
   return (record: RecordView, out: DecodeContext): void => {
@@ -56,9 +69,10 @@ export function decodeHttpEnd(category: 'http.server' | 'http.client') {
     if (record.b & HTTP_END_ERROR) args.error = record.s2 ?? 'error';
     else if (record.s2) args.route = record.s2;
     if (record.b & HTTP_END_ABORTED) args.aborted = true;
-    const name = spanName(method, record.s1 ?? '');
+    const url = urlOf(record.s1, out);
+    const name = spanName(method, url);
     if (!takeBegin(out, category, record.id)) {
-      out.emit({ name, cat: category, ph: 'b', ts: record.tsUs, pid: out.pid, tid: out.tid, id: record.id, args: { method, url: record.s1 ?? '', startedBeforeWindow: true } });
+      out.emit({ name, cat: category, ph: 'b', ts: record.tsUs, pid: out.pid, tid: out.tid, id: record.id, args: { method, url, startedBeforeWindow: true } });
     }
     out.emit({ name, cat: category, ph: 'e', ts: record.tsUs + record.durUs, pid: out.pid, tid: out.tid, id: record.id, args: args as Record<string, unknown> });
   };
@@ -71,9 +85,8 @@ export function decodeHttpEnd(category: 'http.server' | 'http.client') {
  *   dur = length µs, b = route id × SPAN_ROUTE_UNIT + SPAN_ABORTED? + status (kinds.ts).
  * A `b` of 0 is a record caught half-completed by a concurrent copy: read as the open begin.
  */
-const decodeServerBegin = decodeHttpBegin('http.server');
 export function decodeHttpServerSpan(record: RecordView, out: DecodeContext): void {
-  decodeServerBegin(record, out);
+  const name = emitBegin('http.server', record, out);
   if (record.b === 0) return;
   takeBegin(out, 'http.server', record.id);
   const low = record.b % SPAN_ROUTE_UNIT;
@@ -83,8 +96,7 @@ export function decodeHttpServerSpan(record: RecordView, out: DecodeContext): vo
   if (status > 0) args.status = status;
   if (route) args.route = route;
   if (low & SPAN_ABORTED) args.aborted = true;
-  const method = record.s1 ?? HTTP_METHODS[record.a] ?? '';
-  out.emit({ name: spanName(method, record.s2 ?? ''), cat: 'http.server', ph: 'e', ts: record.tsUs + record.durUs, pid: out.pid, tid: out.tid, id: record.id, args: args as Record<string, unknown> });
+  out.emit({ name, cat: 'http.server', ph: 'e', ts: record.tsUs + record.durUs, pid: out.pid, tid: out.tid, id: record.id, args: args as Record<string, unknown> });
 }
 
 /**

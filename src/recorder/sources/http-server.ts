@@ -2,7 +2,7 @@
 // async spans, from diagnostics_channel. Per request: one clock read at each end; one record,
 // written at the start and completed in place at the end (ring.complete: half the ring writes
 // of a begin and an end record, and twice the requests a ring holds); the URL appended once
-// to the string table (redacted as it is copied, four bytes to a store); the span's start,
+// to the string table as it came (a snapshot redacts it as it decodes it); the span's start,
 // method and URL entry noted in a small table of open requests (requests-in-flight.ts), which
 // the end finds by its connection (the oldest request open on the socket: Node ends a
 // connection's responses in order), not by the request, which the table does not hold. Every
@@ -191,7 +191,7 @@ export function httpServerSource(recordHeaders: readonly string[] = [], redactHe
             const url = request.url ?? '';
             const method = request.method ?? '';
             const code = methodCode(method);
-            // URLs carry ids and rarely repeat: appended (redacted while copied), never looked up
+            // URLs carry ids and rarely repeat: appended (redacted in the snapshot), never looked up
             // in a table that would hash them and keep them alive.
             const urlId = appendUrl(url);
             const id = (lastSpanId = lastSpanId >= MAX_SPAN_ID ? 1 : lastSpanId + 1);
