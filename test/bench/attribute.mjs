@@ -11,11 +11,13 @@
 // Sampling itself slows every thread a little; shares stay comparable across builds.
 //   node test/bench/attribute.mjs [--app http-server.mjs] [--rate 8000] [--seconds 10]
 //                                 [--options '{"gc":false}'] [--frequency 2000] [--keep-stacks <file>]
-//                                 [--warmup 2]
+//                                 [--warmup 2] [--no-recorder]
 // (--frequency: perf samples per second; more samples resolve smaller differences between
 // builds, at a little more slowdown of the sampled thread; --keep-stacks writes every sampled
 // stack, as `perf script` printed it, to a file for a closer look; --warmup: seconds of load
-// before sampling — a few minutes show the long-running state, with the periodic code optimised.)
+// before sampling — a few minutes show the long-running state, with the periodic code optimised;
+// --no-recorder: the same server with no recorder loaded, a control — what the buckets of Node's
+// own code (timer loop, trace buffer, perf_hooks) read there is Node's, not the recorder's.)
 // Needs `perf` (linux-tools) and permission to use it; says so and exits 0 otherwise.
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -36,6 +38,7 @@ const samplesPerSecond = Number(option('--frequency', '2000'));
 const keepStacks = option('--keep-stacks', undefined);
 /** Seconds of load before sampling: the recorder's periodic code (the tick, the GC window) runs ~20 times a second and only reaches V8's optimising tier after a few minutes. */
 const warmupSeconds = Number(option('--warmup', '2'));
+const withoutRecorder = argv.includes('--no-recorder');
 const TOP_LEAVES = 12;
 const TOP_ENTRIES = 8;
 /**
@@ -60,7 +63,7 @@ const workDir = mkdtempSync(join(tmpdir(), 'nfr-attribute-'));
 const perfData = join(workDir, 'perf.data');
 const loadgenPath = fileURLToPath(new URL('./lib/loadgen.mjs', import.meta.url));
 // cwd in the scratch directory: V8 may write its logs next to it.
-const { child: server, match } = await startNode(['--perf-basic-prof', ...preloadArgs, appPath(app)], { env: recorderEnv(recorderOptions), readyPattern: /^LISTENING (\d+)$/, cwd: workDir });
+const { child: server, match } = await startNode(['--perf-basic-prof', ...(withoutRecorder ? [] : preloadArgs), appPath(app)], { env: withoutRecorder ? {} : recorderEnv(recorderOptions), readyPattern: /^LISTENING (\d+)$/, cwd: workDir });
 const perfMap = `/tmp/perf-${server.pid}.map`;
 let loadgen;
 try {
@@ -86,7 +89,7 @@ try {
   const requests = rate * elapsedS;
   const usPerRequest = (count) => ((count / shares.total) * cpuMs * 1000) / requests;
   const line = (label, count) => `  ${label.padEnd(44)} ${((100 * count) / shares.total).toFixed(2).padStart(6)} %  ≈ ${usPerRequest(count).toFixed(2)} µs/request`;
-  console.log(`recorder ${JSON.stringify(recorderOptions)} on ${app} at ${rate} req/s: ${shares.total} main-thread samples over ${elapsedS.toFixed(1)} s, main thread ${cpuMs.toFixed(0)} ms CPU (${((cpuMs * 1000) / requests).toFixed(1)} µs/request under perf); ${staleMapLines} stale lines of V8's perf map dropped`);
+  console.log(`${withoutRecorder ? 'no recorder (control)' : `recorder ${JSON.stringify(recorderOptions)}`} on ${app} at ${rate} req/s: ${shares.total} main-thread samples over ${elapsedS.toFixed(1)} s, main thread ${cpuMs.toFixed(0)} ms CPU (${((cpuMs * 1000) / requests).toFixed(1)} µs/request under perf); ${staleMapLines} stale lines of V8's perf map dropped`);
   console.log(line('recorder code (a frame of the bundle)', shares.recorder));
   console.log(line("Node's GC entries (only made when observed)", shares.gcEntries));
   console.log(line("perf_hooks' JavaScript", shares.perfHooks));
@@ -99,7 +102,7 @@ try {
   for (const [entry, count] of shares.entries.slice(0, TOP_ENTRIES)) console.log(`    ${String(count).padStart(5)}  ${entry}`);
   delete shares.leaves;
   delete shares.entries;
-  console.log(`ATTRIBUTE ${JSON.stringify({ node: process.version, app, rate, options: recorderOptions, samples: shares.total, cpuMs, requests, staleMapLines, ...shares })}`);
+  console.log(`ATTRIBUTE ${JSON.stringify({ node: process.version, app, rate, options: withoutRecorder ? null : recorderOptions, samples: shares.total, cpuMs, requests, staleMapLines, ...shares })}`);
 } finally {
   if (loadgen) await stop(loadgen);
   await stop(server);

@@ -6,7 +6,8 @@ import type { SpanTable } from './span-table';
 
 /**
  * Writes the `httpClientBegin` record of a new span and returns its id: one clock read, the
- * URL appended once (redacted when a snapshot decodes it) — the end record names the same entry. `api` is CLIENT_APIS'.
+ * URL appended once (redacted when a snapshot decodes it) — the end record names the same
+ * entry. `api` is CLIENT_APIS'.
  * `headers`: the recorded request headers' text (request-headers.ts), '' for none; written as a
  * record of its own just before the begin record.
  */
