@@ -23,10 +23,10 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { appPath, preloadArgs, recorderEnv, recorderPath } from './lib/env.mjs';
+import { startBenchServer, startLoad } from './lib/loaded-server.mjs';
 import { keepNewestPerfMapLines } from './lib/perf-map.mjs';
-import { startNode, stop, threadCpuNs } from './lib/proc.mjs';
+import { stop, threadCpuNs } from './lib/proc.mjs';
 
 const argv = process.argv.slice(2);
 const option = (name, fallback) => (argv.includes(name) ? argv[argv.indexOf(name) + 1] : fallback);
@@ -61,14 +61,12 @@ if (spawnSync('perf', ['--version']).status !== 0) {
 
 const workDir = mkdtempSync(join(tmpdir(), 'nfr-attribute-'));
 const perfData = join(workDir, 'perf.data');
-const loadgenPath = fileURLToPath(new URL('./lib/loadgen.mjs', import.meta.url));
 // cwd in the scratch directory: V8 may write its logs next to it.
-const { child: server, match } = await startNode(['--perf-basic-prof', ...(withoutRecorder ? [] : preloadArgs), appPath(app)], { env: withoutRecorder ? {} : recorderEnv(recorderOptions), readyPattern: /^LISTENING (\d+)$/, cwd: workDir });
+const { server, port } = await startBenchServer(['--perf-basic-prof', ...(withoutRecorder ? [] : preloadArgs), appPath(app)], { env: withoutRecorder ? {} : recorderEnv(recorderOptions), cwd: workDir });
 const perfMap = `/tmp/perf-${server.pid}.map`;
 let loadgen;
 try {
-  ({ child: loadgen } = await startNode([loadgenPath, `http://127.0.0.1:${match[1]}/api/users/{n}?token=abc`, '32', String(warmupSeconds), String(seconds + 10), String(rate)]));
-  await loadgen.waitForLine(/^MEASURE_START$/, 60_000 + warmupSeconds * 1000);
+  loadgen = await startLoad(port, { connections: 32, warmupSeconds, seconds: seconds + 10, ratePerSecond: rate, deadlineMs: 60_000 + warmupSeconds * 1000 });
   await new Promise((resolve) => setTimeout(resolve, 1000));
   const cpuBeforeNs = threadCpuNs(server.pid);
   const started = performance.now();

@@ -9,10 +9,10 @@
 // service pays. Main-thread readings move ±15–25 % between fresh processes on this machine
 // (docs/benchmarks.md: a pinned A/A read ×0.86–1.48), so only the other threads' sums, which
 // are small and steady, are read as a difference here.
-import { fileURLToPath } from 'node:url';
 import { alternatePairs } from '../lib/alternate.mjs';
 import { appPath, preloadArgs, recorderEnv } from '../lib/env.mjs';
-import { processCpuNs, startNode, stop, threadCpuNs } from '../lib/proc.mjs';
+import { startBenchServer, startLoad } from '../lib/loaded-server.mjs';
+import { processCpuNs, stop, threadCpuNs } from '../lib/proc.mjs';
 import { median, signed } from '../lib/stats.mjs';
 
 const RATE_PER_SECOND = 8000;
@@ -24,17 +24,13 @@ const WINDOWS = 5;
 /** Windows read as the steady state: from the third on (19 s after the load began). */
 const STEADY_FROM = 2;
 
-const loadgenPath = fileURLToPath(new URL('../lib/loadgen.mjs', import.meta.url));
-
 /** Per window: { mainMsPerS, otherMsPerS } of one loaded server. */
 async function loadedThreads(nodeArgs) {
-  const { child: server, match } = await startNode([...nodeArgs, appPath('http-server.mjs')], { env: recorderEnv(), readyPattern: /^LISTENING (\d+)$/ });
+  const { server, port } = await startBenchServer([...nodeArgs, appPath('http-server.mjs')], { env: recorderEnv() });
   let loadgen;
   try {
     const seconds = Math.ceil((LEAD_MS + WINDOW_MS * WINDOWS) / 1000) + 3;
-    const url = `http://127.0.0.1:${match[1]}/api/users/{n}?token=abc`;
-    ({ child: loadgen } = await startNode([loadgenPath, url, String(CONNECTIONS), '1', String(seconds), String(RATE_PER_SECOND)]));
-    await loadgen.waitForLine(/^MEASURE_START$/, 30_000);
+    loadgen = await startLoad(port, { connections: CONNECTIONS, warmupSeconds: 1, seconds, ratePerSecond: RATE_PER_SECOND });
     await delay(LEAD_MS);
     const windows = [];
     let main = threadCpuNs(server.pid);

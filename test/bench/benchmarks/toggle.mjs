@@ -3,12 +3,11 @@
 // of http-default-rate, so both sides batch requests alike; apps/toggle-server.mjs); main-
 // thread CPU per request, on vs off, over many alternations. The 300 ms after each switch
 // (worker start, sources installed, JIT re-adapting: a one-off) are not measured.
-import { fileURLToPath } from 'node:url';
 import { appPath, recorderEnv, recorderPath } from '../lib/env.mjs';
-import { startNode, stop } from '../lib/proc.mjs';
+import { startBenchServer, startLoad } from '../lib/loaded-server.mjs';
+import { stop } from '../lib/proc.mjs';
 import { median, summarize } from '../lib/stats.mjs';
 
-const loadgenPath = fileURLToPath(new URL('../lib/loadgen.mjs', import.meta.url));
 const PHASE_MS = 1000;
 const RATE_PER_SECOND = 8000;
 
@@ -19,15 +18,11 @@ export const toggleBenchmark = {
   needsRecorder: true,
   async run(settings, log) {
     const phases = settings.mode === 'quick' ? 20 : 40;
-    const { child: server, match } = await startNode([appPath('toggle-server.mjs'), recorderPath, String(PHASE_MS), '{}'], {
-      env: recorderEnv(),
-      readyPattern: /^LISTENING (\d+)$/,
-    });
+    const { server, port } = await startBenchServer([appPath('toggle-server.mjs'), recorderPath, String(PHASE_MS), '{}'], { env: recorderEnv() });
     let loadgen;
     try {
       const seconds = Math.ceil((phases * (PHASE_MS + 300)) / 1000) + 3;
-      ({ child: loadgen } = await startNode([loadgenPath, `http://127.0.0.1:${match[1]}/api/users/{n}?token=abc`, String(settings.connections), '1', String(seconds), String(RATE_PER_SECOND)]));
-      await loadgen.waitForLine(/^MEASURE_START$/, 30_000);
+      loadgen = await startLoad(port, { connections: settings.connections, warmupSeconds: 1, seconds, ratePerSecond: RATE_PER_SECOND });
       const records = [];
       server.stdout.on('data', (chunk) => {
         for (const line of String(chunk).split('\n')) {

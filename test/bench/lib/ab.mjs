@@ -3,28 +3,21 @@
 // lands on both sides. Each run is a fresh server process, warmed up, then loaded by
 // autocannon in its own process; the server's CPU time (utime + stime from /proc) over the
 // measured window divided by the requests served gives CPU µs per request.
-import { fileURLToPath } from 'node:url';
-import { cpuTimeUs, startNode, stop, threadCpuNs } from './proc.mjs';
+import { startBenchServer, startLoad } from './loaded-server.mjs';
+import { cpuTimeUs, stop, threadCpuNs } from './proc.mjs';
 import { machineBusyUs, waitForQuiet } from './machine.mjs';
 import { median, summarize } from './stats.mjs';
 
 /** A pair is clean when, during both of its runs, other people's work used < this % of a core. */
 export const CLEAN_FOREIGN_LOAD_PERCENT = 25;
 
-const loadgenPath = fileURLToPath(new URL('./loadgen.mjs', import.meta.url));
-
 /** One measured run of one variant: { requestsPerSecond, cpuUsPerRequest, ... }. */
 export async function measureHttpRun({ appPath, urlPath, variant, warmupSeconds, durationSeconds, connections, ratePerSecond = 0 }) {
-  const { child: server, match } = await startNode([...variant.nodeArgs, appPath], {
-    env: variant.env,
-    readyPattern: /^LISTENING (\d+)$/,
-  });
+  const { server, port } = await startBenchServer([...variant.nodeArgs, appPath], { env: variant.env });
   let loadgen;
   try {
-    const url = `http://127.0.0.1:${match[1]}${urlPath}`;
-    ({ child: loadgen } = await startNode([loadgenPath, url, String(connections), String(warmupSeconds), String(durationSeconds), String(ratePerSecond)]));
     const deadlineMs = (warmupSeconds + durationSeconds) * 1000 + 30_000;
-    await loadgen.waitForLine(/^MEASURE_START$/, deadlineMs);
+    loadgen = await startLoad(port, { path: urlPath, connections, warmupSeconds, seconds: durationSeconds, ratePerSecond, deadlineMs });
     const machineStartUs = machineBusyUs();
     const cpuStartUs = cpuTimeUs(server.pid);
     const mainStartNs = threadCpuNs(server.pid);

@@ -1,0 +1,35 @@
+// A benchmark server and the load on it: the server started with Node (its app prints
+// `LISTENING <port>`), the load from lib/loadgen.mjs in a process of its own on loopback, so
+// the load generator's CPU never counts as the server's. What lib/ab.mjs, attribute.mjs and
+// the threads and toggle rows each start.
+import { fileURLToPath } from 'node:url';
+import { startNode, stop } from './proc.mjs';
+
+const loadgenPath = fileURLToPath(new URL('./loadgen.mjs', import.meta.url));
+
+/** The path the benchmarks ask for; `{n}` is the load generator's request counter, so no two URLs in a row are the same. */
+export const BENCH_PATH = '/api/users/{n}?token=abc';
+
+/** Starts `node <nodeArgs>` (the app last) and waits for its port. */
+export async function startBenchServer(nodeArgs, { env, cwd } = {}) {
+  const { child, match } = await startNode(nodeArgs, { env, cwd, readyPattern: /^LISTENING (\d+)$/ });
+  return { server: child, port: Number(match[1]) };
+}
+
+/**
+ * Loads the server on `port` — `connections` open connections, `ratePerSecond` requests a
+ * second in all (0: as fast as it answers), `warmupSeconds` before the measured `seconds` —
+ * and returns the load generator once its measured part has begun (it prints `RESULT <json>`
+ * at the end). Stops it again when it never gets there.
+ */
+export async function startLoad(port, { path = BENCH_PATH, connections, warmupSeconds, seconds, ratePerSecond, deadlineMs = 30_000 }) {
+  const url = `http://127.0.0.1:${port}${path}`;
+  const { child } = await startNode([loadgenPath, url, String(connections), String(warmupSeconds), String(seconds), String(ratePerSecond)]);
+  try {
+    await child.waitForLine(/^MEASURE_START$/, deadlineMs);
+  } catch (error) {
+    await stop(child);
+    throw error;
+  }
+  return child;
+}
