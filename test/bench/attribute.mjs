@@ -23,6 +23,7 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { setTimeout as delay } from 'node:timers/promises';
 import { appPath, preloadArgs, recorderEnv, recorderPath } from './lib/env.mjs';
 import { startBenchServer, startLoad } from './lib/loaded-server.mjs';
 import { keepNewestPerfMapLines } from './lib/perf-map.mjs';
@@ -67,7 +68,7 @@ const perfMap = `/tmp/perf-${server.pid}.map`;
 let loadgen;
 try {
   loadgen = await startLoad(port, { connections: 32, warmupSeconds, seconds: seconds + 10, ratePerSecond: rate, deadlineMs: 60_000 + warmupSeconds * 1000 });
-  await new Promise((resolve) => setTimeout(resolve, 1000));
+  await delay(1000);
   const cpuBeforeNs = threadCpuNs(server.pid);
   const started = performance.now();
   const record = spawnSync('perf', ['record', '-F', String(samplesPerSecond), '-g', '-t', String(server.pid), '-o', perfData, '--', 'sleep', String(seconds)], { encoding: 'utf8' });

@@ -9,6 +9,7 @@
 // service pays. Main-thread readings move ±15–25 % between fresh processes on this machine
 // (docs/benchmarks.md: a pinned A/A read ×0.86–1.48), so only the other threads' sums, which
 // are small and steady, are read as a difference here.
+import { setTimeout as delay } from 'node:timers/promises';
 import { alternatePairs } from '../lib/alternate.mjs';
 import { appPath, preloadArgs, recorderEnv } from '../lib/env.mjs';
 import { startBenchServer, startLoad } from '../lib/loaded-server.mjs';
@@ -51,7 +52,6 @@ async function loadedThreads(nodeArgs) {
   }
 }
 
-const delay = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 const steady = (windows) => median(windows.slice(STEADY_FROM).map((w) => w.otherMsPerS));
 const windowStartS = (w) => Math.round((LEAD_MS + 1000 + w * WINDOW_MS) / 1000);
 
