@@ -13,6 +13,7 @@
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { appPath, preloadArgs, recorderEnv } from './lib/env.mjs';
+import { BENCH_PATH, startBenchServer } from './lib/loaded-server.mjs';
 import { processCpuNs, startNode, stop, threadCpuNs } from './lib/proc.mjs';
 import { median } from './lib/stats.mjs';
 
@@ -25,12 +26,16 @@ const app = option('--app', 'http-server.mjs');
 const control = argv.includes('--control');
 const loadgenPath = fileURLToPath(new URL('./lib/loadgen.mjs', import.meta.url));
 
-/** Starts a server (with or without the recorder) and its load generator; resolves when the measured run begins. */
+/**
+ * Starts a server (with or without the recorder) and its load generator, without waiting for
+ * the load's measured run (`ready`: lib/loaded-server.mjs's startLoad would wait, and the
+ * second side would start seconds after the first).
+ */
 async function startSide(withRecorder) {
   const recorded = withRecorder && !control;
   const nodeArgs = recorded ? [...preloadArgs, appPath(app)] : [appPath(app)];
-  const { child: server, match } = await startNode(nodeArgs, { env: recorded ? recorderEnv({}) : {}, readyPattern: /^LISTENING (\d+)$/ });
-  const { child: loadgen } = await startNode([loadgenPath, `http://127.0.0.1:${match[1]}/api/users/{n}?token=abc`, '32', '2', String(seconds + 10), String(rate)]);
+  const { server, port } = await startBenchServer(nodeArgs, { env: recorded ? recorderEnv({}) : {} });
+  const { child: loadgen } = await startNode([loadgenPath, `http://127.0.0.1:${port}${BENCH_PATH}`, '32', '2', String(seconds + 10), String(rate)]);
   return { server, loadgen, ready: loadgen.waitForLine(/^MEASURE_START$/, 60_000) };
 }
 

@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { appPath, preloadArgs, recorderEnv } from './lib/env.mjs';
+import { BENCH_PATH, startBenchServer } from './lib/loaded-server.mjs';
 import { startNode, stop } from './lib/proc.mjs';
 import { summarizeProfile } from './lib/profile-summary.mjs';
 
@@ -19,13 +20,13 @@ const app = option('--app', 'http-server.mjs');
 const seconds = Number(option('--seconds', '5'));
 const recorderOptions = JSON.parse(option('--options', '{}'));
 const baseline = argv.includes('--baseline');
-const urlPath = '/api/users/{n}?token=abc';
 
 const profileDir = mkdtempSync(join(tmpdir(), 'nfr-profile-'));
 const nodeArgs = ['--cpu-prof', '--cpu-prof-dir', profileDir, '--cpu-prof-interval', '250', ...(baseline ? [] : preloadArgs)];
-const { child: server, match } = await startNode([...nodeArgs, appPath(app)], { env: recorderEnv(recorderOptions), readyPattern: /^LISTENING (\d+)$/ });
+const { server, port } = await startBenchServer([...nodeArgs, appPath(app)], { env: recorderEnv(recorderOptions) });
+// Its own load start, not startLoad: this waits for the load's result, not its measured start.
 const loadgenPath = fileURLToPath(new URL('./lib/loadgen.mjs', import.meta.url));
-const { child: loadgen } = await startNode([loadgenPath, `http://127.0.0.1:${match[1]}${urlPath}`, '32', '1', String(seconds)]);
+const { child: loadgen } = await startNode([loadgenPath, `http://127.0.0.1:${port}${BENCH_PATH}`, '32', '1', String(seconds)]);
 const [, json] = await loadgen.waitForLine(/^RESULT (.*)$/, seconds * 1000 + 30_000);
 await stop(loadgen);
 await stop(server, 10_000);
