@@ -5,7 +5,7 @@
 // Unpaired runs of one build after the other moved the recorder's share by ±0.3 points with the
 // machine's load — more than the differences worth measuring (docs/benchmarks.md).
 //   node test/bench/attribute-pair.mjs <buildA/recorder.js> <buildB/recorder.js>
-//        [--rounds 6] [--seconds 8] [--rate 6000] [--frequency 8000] [--app http-server.mjs]
+//        [--rounds 6] [--seconds 8] [--rate 6000] [--frequency 8000] [--app http-server.mjs] [--groups 1]
 //        [--options-a '{"maxBytes":65536}'] [--options-b '{}']   (recorder options per side; the
 //        same build on both sides then compares two settings)
 // Prints each round's shares and the medians: recorder code and GC entries for each build, the
@@ -28,7 +28,7 @@ if (spawnSync('perf', ['--version']).status !== 0) {
   process.exit(0);
 }
 const rounds = Number(option('--rounds', '6'));
-const passOn = ['--seconds', option('--seconds', '8'), '--rate', option('--rate', '6000'), '--frequency', option('--frequency', '8000'), '--app', option('--app', 'http-server.mjs')];
+const passOn = ['--seconds', option('--seconds', '8'), '--rate', option('--rate', '6000'), '--frequency', option('--frequency', '8000'), '--app', option('--app', 'http-server.mjs'), '--groups', option('--groups', '1')];
 const attribute = fileURLToPath(new URL('./attribute.mjs', import.meta.url));
 
 const optionsOf = { A: option('--options-a', '{}'), B: option('--options-b', '{}') };

@@ -11,13 +11,16 @@
 // Sampling itself slows every thread a little; shares stay comparable across builds.
 //   node test/bench/attribute.mjs [--app http-server.mjs] [--rate 8000] [--seconds 10]
 //                                 [--options '{"gc":false}'] [--frequency 2000] [--keep-stacks <file>]
-//                                 [--warmup 2] [--no-recorder]
+//                                 [--warmup 2] [--no-recorder] [--groups 1]
 // (--frequency: perf samples per second; more samples resolve smaller differences between
 // builds, at a little more slowdown of the sampled thread; --keep-stacks writes every sampled
 // stack, as `perf script` printed it, to a file for a closer look; --warmup: seconds of load
 // before sampling — a few minutes show the long-running state, with the periodic code optimised;
 // --no-recorder: the same server with no recorder loaded, a control — what the buckets of Node's
-// own code (timer loop, trace buffer, perf_hooks) read there is Node's, not the recorder's.)
+// own code (timer loop, trace buffer, perf_hooks) read there is Node's, not the recorder's;
+// --groups: the load's bursts a second — autocannon sends each second's requests at its start,
+// so at 8000 req/s the server works a quarter of each second and idles the rest; 20 groups
+// come closer to a service's steady traffic, lib/loadgen.mjs.)
 // Needs `perf` (linux-tools) and permission to use it; says so and exits 0 otherwise.
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -39,6 +42,8 @@ const samplesPerSecond = Number(option('--frequency', '2000'));
 const keepStacks = option('--keep-stacks', undefined);
 /** Seconds of load before sampling: the recorder's periodic code (the tick, the GC window) runs ~20 times a second and only reaches V8's optimising tier after a few minutes. */
 const warmupSeconds = Number(option('--warmup', '2'));
+/** Bursts of the fixed-rate load a second (lib/loadgen.mjs): 1, autocannon's own pacing, one burst at the start of every second. */
+const loadGroups = Number(option('--groups', '1'));
 const withoutRecorder = argv.includes('--no-recorder');
 const TOP_LEAVES = 12;
 const TOP_ENTRIES = 8;
@@ -67,7 +72,7 @@ const { server, port } = await startBenchServer(['--perf-basic-prof', ...(withou
 const perfMap = `/tmp/perf-${server.pid}.map`;
 let loadgen;
 try {
-  loadgen = await startLoad(port, { connections: 32, warmupSeconds, seconds: seconds + 10, ratePerSecond: rate, deadlineMs: 60_000 + warmupSeconds * 1000 });
+  loadgen = await startLoad(port, { connections: 32, warmupSeconds, seconds: seconds + 10, ratePerSecond: rate, groups: loadGroups, deadlineMs: 60_000 + warmupSeconds * 1000 });
   await delay(1000);
   const cpuBeforeNs = threadCpuNs(server.pid);
   const started = performance.now();

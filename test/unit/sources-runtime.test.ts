@@ -182,6 +182,28 @@ test('garbage collections and memory counters', async () => {
   }
 });
 
+test('memory is sampled at the loop tick about once a second, with no timer of its own', async () => {
+  const recorder = installSources([memorySource()], 0);
+  const samples = () => recorder.ring.decode().filter((e) => e.name === 'Memory').length;
+  try {
+    assert.equal(samples(), 1, 'one sample at install');
+    assert.equal(recorder.tickWork.size, 1, 'its work given to the tick');
+    recorder.context.runLoopTickWork();
+    assert.equal(samples(), 1, 'a tick within the second takes none');
+    // No timer of its own keeps sampling: without ticks, nothing more comes.
+    await new Promise((resolve) => setTimeout(resolve, 1100));
+    assert.equal(samples(), 1, 'no ticks, no samples');
+    recorder.context.runLoopTickWork();
+    assert.equal(samples(), 2, 'the first tick a second later takes one');
+    recorder.context.runLoopTickWork();
+    assert.equal(samples(), 2);
+    assert.equal(recorder.rules.heap.length, 2, 'the heap rule hears each sample');
+  } finally {
+    recorder.uninstall();
+  }
+  assert.equal(recorder.tickWork.size, 0, 'uninstalled: off the tick');
+});
+
 test('console calls are recorded and passed through unchanged; later replacements win', () => {
   const printed: unknown[][] = [];
   const saved = { log: console.log, error: console.error };

@@ -1,9 +1,12 @@
-// Process memory as a `Memory` counter (MiB) once a second, and the heap-used rule's input.
+// Process memory as a `Memory` counter (MiB) about once a second, and the heap-used rule's input.
+// Sampled at the event-loop source's tick (SourceContext.onLoopTick), the first one a second or
+// more after the last sample, not by a timer of its own: a timer's wake-up costs an idle
+// program more than the sample (docs/benchmarks.md, finding 1).
 import { EventNames, type MemoryArgs } from '../../format/trace-event';
 import type { DecodeContext, EventSource, RecordView, SourceContext } from '../contracts';
 import { Kind } from './kinds';
 
-const INTERVAL_MS = 1000;
+const INTERVAL_US = 1_000_000;
 const KiB = 1024;
 /** b packs heap total and external (KiB each, external < 64 GiB) into one exact float64. */
 const PACK = 2 ** 26;
@@ -13,16 +16,18 @@ export function memorySource(): EventSource {
     name: 'memory',
     install(context: SourceContext) {
       const { ring, rules } = context;
+      let lastSampleUs = -Infinity;
       const sample = context.guard('memory sample', () => {
+        const nowUs = ring.nowUs();
+        if (nowUs - lastSampleUs < INTERVAL_US) return;
+        lastSampleUs = nowUs;
         const usage = process.memoryUsage();
         const externalKiB = Math.min(Math.round(usage.external / KiB), PACK - 1);
-        ring.write(Kind.memory, ring.nowUs(), 0, Math.round(usage.rss / KiB), usage.heapUsed, Math.round(usage.heapTotal / KiB) * PACK + externalKiB, 0, 0);
+        ring.write(Kind.memory, nowUs, 0, Math.round(usage.rss / KiB), usage.heapUsed, Math.round(usage.heapTotal / KiB) * PACK + externalKiB, 0, 0);
         rules.heapSampled(usage.heapUsed / (KiB * KiB));
       });
       sample();
-      const timer = setInterval(sample, INTERVAL_MS);
-      timer.unref();
-      return () => clearInterval(timer);
+      return context.onLoopTick(sample);
     },
   };
 }
