@@ -3,7 +3,8 @@
 // results JSON of `npm run bench`.
 //   node test/bench/report.mjs [results.json ...]   (default .tmp/bench/results-full.json)
 // With several files, rows of later files replace rows of earlier ones with the same id (a
-// benchmark rerun alone with --only), and are added when new.
+// benchmark rerun alone with --only), and are added when new (after the last row of their
+// family: `attribution-spread` after the other `attribution` rows).
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { repoRoot } from './lib/env.mjs';
@@ -18,7 +19,11 @@ for (const later of reports.slice(1)) {
     const index = report.results.findIndex((existing) => existing.id === row.id);
     const marked = { ...row, headline: `${row.headline ?? ''} (run of ${later.startedAt.slice(11, 16)} UTC)` };
     if (index >= 0) report.results[index] = marked;
-    else report.results.push(marked);
+    else {
+      const family = row.id.split('-')[0];
+      const last = report.results.findLastIndex((existing) => existing.id.split('-')[0] === family);
+      report.results.splice(last >= 0 ? last + 1 : report.results.length, 0, marked);
+    }
   }
 }
 
