@@ -19,8 +19,9 @@ export async function startBenchServer(nodeArgs, { env, cwd } = {}) {
 /**
  * Loads the server on `port` — `connections` open connections, `ratePerSecond` requests a
  * second in all (0: as fast as it answers) in `groups` bursts a second (lib/loadgen.mjs),
- * `warmupSeconds` before the measured `seconds` — and returns the load generator once its measured part has begun (it prints `RESULT <json>`
- * at the end). Stops it again when it never gets there.
+ * `warmupSeconds` before the measured `seconds` — and returns the load generator once its
+ * measured part has begun (it prints `RESULT <json>` at the end). Stops it again when it never
+ * gets there.
  */
 export async function startLoad(port, { path = BENCH_PATH, connections, warmupSeconds, seconds, ratePerSecond, groups = 1, deadlineMs = 30_000 }) {
   const url = `http://127.0.0.1:${port}${path}`;
