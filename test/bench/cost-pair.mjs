@@ -11,10 +11,9 @@
 //   node test/bench/cost-pair.mjs [--rounds 8] [--seconds 8] [--rate 6000] [--app http-server.mjs] [--control]
 // --control runs both sides without the recorder (an A/A pair): the method's own noise floor.
 import { performance } from 'node:perf_hooks';
-import { fileURLToPath } from 'node:url';
 import { appPath, preloadArgs, recorderEnv } from './lib/env.mjs';
-import { BENCH_PATH, startBenchServer } from './lib/loaded-server.mjs';
-import { processCpuNs, startNode, stop, threadCpuNs } from './lib/proc.mjs';
+import { spawnLoad, startBenchServer } from './lib/loaded-server.mjs';
+import { processCpuNs, stop, threadCpuNs } from './lib/proc.mjs';
 import { median } from './lib/stats.mjs';
 
 const argv = process.argv.slice(2);
@@ -24,18 +23,17 @@ const seconds = Number(option('--seconds', '8'));
 const rate = Number(option('--rate', '6000'));
 const app = option('--app', 'http-server.mjs');
 const control = argv.includes('--control');
-const loadgenPath = fileURLToPath(new URL('./lib/loadgen.mjs', import.meta.url));
 
 /**
  * Starts a server (with or without the recorder) and its load generator, without waiting for
- * the load's measured run (`ready`: lib/loaded-server.mjs's startLoad would wait, and the
- * second side would start seconds after the first).
+ * the load's measured run (`ready`: startLoad would wait, and the second side would start
+ * seconds after the first).
  */
 async function startSide(withRecorder) {
   const recorded = withRecorder && !control;
   const nodeArgs = recorded ? [...preloadArgs, appPath(app)] : [appPath(app)];
   const { server, port } = await startBenchServer(nodeArgs, { env: recorded ? recorderEnv({}) : {} });
-  const { child: loadgen } = await startNode([loadgenPath, `http://127.0.0.1:${port}${BENCH_PATH}`, '32', '2', String(seconds + 10), String(rate)]);
+  const loadgen = await spawnLoad(port, { connections: 32, warmupSeconds: 2, seconds: seconds + 10, ratePerSecond: rate });
   return { server, loadgen, ready: loadgen.waitForLine(/^MEASURE_START$/, 60_000) };
 }
 

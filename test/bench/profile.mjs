@@ -8,10 +8,9 @@
 import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { appPath, preloadArgs, recorderEnv } from './lib/env.mjs';
-import { BENCH_PATH, startBenchServer } from './lib/loaded-server.mjs';
-import { startNode, stop } from './lib/proc.mjs';
+import { spawnLoad, startBenchServer } from './lib/loaded-server.mjs';
+import { stop } from './lib/proc.mjs';
 import { summarizeProfile } from './lib/profile-summary.mjs';
 
 const argv = process.argv.slice(2);
@@ -24,9 +23,8 @@ const baseline = argv.includes('--baseline');
 const profileDir = mkdtempSync(join(tmpdir(), 'nfr-profile-'));
 const nodeArgs = ['--cpu-prof', '--cpu-prof-dir', profileDir, '--cpu-prof-interval', '250', ...(baseline ? [] : preloadArgs)];
 const { server, port } = await startBenchServer([...nodeArgs, appPath(app)], { env: recorderEnv(recorderOptions) });
-// Its own load start, not startLoad: this waits for the load's result, not its measured start.
-const loadgenPath = fileURLToPath(new URL('./lib/loadgen.mjs', import.meta.url));
-const { child: loadgen } = await startNode([loadgenPath, `http://127.0.0.1:${port}${BENCH_PATH}`, '32', '1', String(seconds)]);
+// Not startLoad: this waits for the load's result, not its measured start.
+const loadgen = await spawnLoad(port, { connections: 32, warmupSeconds: 1, seconds });
 const [, json] = await loadgen.waitForLine(/^RESULT (.*)$/, seconds * 1000 + 30_000);
 await stop(loadgen);
 await stop(server, 10_000);

@@ -17,15 +17,25 @@ export async function startBenchServer(nodeArgs, { env, cwd } = {}) {
 }
 
 /**
- * Loads the server on `port` — `connections` open connections, `ratePerSecond` requests a
- * second in all (0: as fast as it answers) in `groups` bursts a second (lib/loadgen.mjs),
- * `warmupSeconds` before the measured `seconds` — and returns the load generator once its
- * measured part has begun (it prints `RESULT <json>` at the end). Stops it again when it never
- * gets there.
+ * Starts the load on the server on `port` — `connections` open connections, `ratePerSecond`
+ * requests a second in all (0: as fast as it answers) in `groups` bursts a second
+ * (lib/loadgen.mjs), `warmupSeconds` before the measured `seconds` — and returns the load
+ * generator at once (it prints `MEASURE_START` when its measured part begins, `RESULT <json>`
+ * at the end). For a caller that must not wait for the measured part (two sides started
+ * together) or waits for the result instead.
  */
-export async function startLoad(port, { path = BENCH_PATH, connections, warmupSeconds, seconds, ratePerSecond, groups = 1, deadlineMs = 30_000 }) {
+export async function spawnLoad(port, { path = BENCH_PATH, connections, warmupSeconds, seconds, ratePerSecond = 0, groups = 1 }) {
   const url = `http://127.0.0.1:${port}${path}`;
   const { child } = await startNode([loadgenPath, url, String(connections), String(warmupSeconds), String(seconds), String(ratePerSecond), String(groups)]);
+  return child;
+}
+
+/**
+ * The same, returning the load generator once its measured part has begun. Stops it again
+ * when it never gets there.
+ */
+export async function startLoad(port, { deadlineMs = 30_000, ...load }) {
+  const child = await spawnLoad(port, load);
   try {
     await child.waitForLine(/^MEASURE_START$/, deadlineMs);
   } catch (error) {
