@@ -16,6 +16,7 @@ import { createRedactor } from './redact';
 import { gatherFacts, startFacts, type ProcessFacts, type StartFacts } from './snapshot/facts';
 import type { LoopProbe, ThreadCopy } from './snapshot/build';
 import { writeSnapshot, type WrittenFile } from './snapshot/write-file';
+import { claimAtExit, newWriteClaim } from './snapshot/write-claim';
 import { ensureRegistryDirectory } from './control/registry-path';
 import { removeRegistryEntry } from './control/registry';
 import { NO_RULES, Rules, type RuleFiring } from './triggers/rules';
@@ -444,7 +445,7 @@ export class RecorderRuntime {
       this.keepAliveRequests--;
       if (this.keepAliveRequests === 0) watchdog.unref();
     };
-    const written = new SharedArrayBuffer(4);
+    const written = newWriteClaim();
     return new Promise<SnapshotResult>((resolve, reject) => {
       this.pendingSnapshots.set(requestId, {
         resolve: (result) => {
@@ -487,14 +488,15 @@ export class RecorderRuntime {
   /**
    * The process is exiting and the watchdog dies with it: snapshots asked for but not yet
    * written are written here, synchronously, rather than lost. One the watchdog has written
-   * whose word has not arrived yet (its message still on the way: the exit came first) is not
-   * written again — a second file of the same moment, as a fast machine wrote at exit.
+   * (its word still on the way: the exit came first), or is putting in place, is not written
+   * again — a second file of the same moment; one the watchdog is still encoding is written
+   * here, and the watchdog's file thrown away (snapshot/write-claim.ts decides).
    */
   private flushPendingSnapshots(): void {
     const pending = [...this.pendingSnapshots.values()];
     this.pendingSnapshots.clear();
     for (const request of pending) {
-      if (Atomics.load(request.written, 0) === 1) continue;
+      if (!claimAtExit(request.written)) continue;
       try {
         request.resolve(this.snapshotSync(request.trigger, request.out));
       } catch (error) {

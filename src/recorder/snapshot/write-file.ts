@@ -2,13 +2,14 @@
 // then renamed, so a reader never sees half a file. Synchronous: it runs in the watchdog
 // thread, or on the main thread only when the process is exiting. Cleans temp files that
 // killed writers left behind.
-import { closeSync, fsyncSync, mkdirSync, openSync, readdirSync, renameSync, statSync, unlinkSync, writeSync } from 'node:fs';
+import { closeSync, fsyncSync, linkSync, mkdirSync, openSync, readdirSync, renameSync, statSync, unlinkSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { snapshotFileName, type Snapshot, type SnapshotMetadata } from '../../format/snapshot';
 import type { TraceEvent } from '../../format/trace-event';
 import { SnapshotWriter } from '../../format/write';
 import { decodeSnapshot, type SnapshotInput } from './build';
 import { isProcessAlive } from '../process-alive';
+import type { PublishGate } from './write-claim';
 
 /** Events are serialised in batches of this many (SnapshotWriter.events). */
 const BATCH_EVENTS = 512;
@@ -19,14 +20,20 @@ export interface WrittenFile {
   events: number;
 }
 
+/** The file was complete, but another writer publishes this request (write-claim.ts). */
+export class PublishedElsewhereError extends Error {}
+
 /**
  * Decodes and writes a snapshot in one pass: each batch of decoded events is serialised
  * (src/format/write.ts) and written out before the next is decoded, so memory holds at most
- * one batch and one chunk, whatever the ring size.
+ * one batch and one chunk, whatever the ring size. `gate`, when given, decides at the rename
+ * whether this file or another writer's is the request's.
  */
-export function writeSnapshot(input: SnapshotInput, outDir: string, when = new Date(), onDecoded?: (metadata: SnapshotMetadata) => void): WrittenFile & { decodeErrors: number } {
+export function writeSnapshot(
+  input: SnapshotInput, outDir: string, when = new Date(), onDecoded?: (metadata: SnapshotMetadata) => void, gate?: PublishGate,
+): WrittenFile & { decodeErrors: number } {
   let decodeErrors = 0;
-  const written = writeAtomically(outDir, input.facts.programName, input.facts.pid, input.trigger.reason, when, (writer, flush, failed) => {
+  const written = writeAtomically(outDir, input.facts.programName, input.facts.pid, input.trigger.reason, when, gate, (writer, flush, failed) => {
     let batch: TraceEvent[] = [];
     const decoded = decodeSnapshot(input, (event) => {
       batch.push(event);
@@ -46,7 +53,7 @@ export function writeSnapshot(input: SnapshotInput, outDir: string, when = new D
 /** An in-memory snapshot to a file (same format and atomicity as writeSnapshot). */
 export function writeSnapshotFile(snapshot: Snapshot, outDir: string, when = new Date()): WrittenFile {
   const meta = snapshot.metadata;
-  return writeAtomically(outDir, meta.programName, meta.pid, meta.trigger.reason, when, (writer, flush) => {
+  return writeAtomically(outDir, meta.programName, meta.pid, meta.trigger.reason, when, undefined, (writer, flush) => {
     const events = snapshot.traceEvents;
     for (let i = 0; i < events.length; i += BATCH_EVENTS) flush(writer.events(events.slice(i, i + BATCH_EVENTS)));
     return meta;
@@ -54,16 +61,16 @@ export function writeSnapshotFile(snapshot: Snapshot, outDir: string, when = new
 }
 
 /**
- * JSON streamed into a temp file in the target directory, then renamed: a reader never sees
- * half a file. `produce` writes the events through `flush` and returns the metadata.
+ * JSON streamed into a temp file in the target directory, then put in place under its name: a
+ * reader never sees half a file. `produce` writes the events through `flush` and returns the
+ * metadata.
  */
 function writeAtomically(
-  outDir: string, programName: string, pid: number, reason: string, when: Date,
+  outDir: string, programName: string, pid: number, reason: string, when: Date, gate: PublishGate | undefined,
   produce: (writer: SnapshotWriter, flush: (text: string) => void, failed: () => boolean) => SnapshotMetadata,
 ): WrittenFile {
   mkdirSync(outDir, { recursive: true });
   removeStaleTempFiles(outDir);
-  const path = uniquePath(outDir, snapshotFileName(programName, pid, when, reason));
   const temp = join(outDir, `.${process.pid}-${Math.random().toString(36).slice(2)}.tmp`);
   const fd = openSync(temp, 'w', 0o644);
   const writer = new SnapshotWriter();
@@ -92,14 +99,30 @@ function writeAtomically(
     } catch {}
   } catch (error) {
     closeSync(fd);
-    try {
-      unlinkSync(temp);
-    } catch {}
+    removeQuietly(temp);
     throw error;
   }
   closeSync(fd);
-  renameSync(temp, path);
+  if (gate && !gate.claim()) {
+    removeQuietly(temp);
+    throw new PublishedElsewhereError('this snapshot was written by the main thread as the program exited');
+  }
+  let path: string;
+  try {
+    path = publish(temp, outDir, snapshotFileName(programName, pid, when, reason));
+  } catch (error) {
+    gate?.failed();
+    removeQuietly(temp);
+    throw error;
+  }
+  gate?.published();
   return { path, bytes, events: writer.count };
+}
+
+function removeQuietly(path: string): void {
+  try {
+    unlinkSync(path);
+  } catch {}
 }
 
 /** Batches of JSON are encoded into this reused buffer (a batch of 512 events is ~100 KB). */
@@ -132,16 +155,29 @@ function writeAll(fd: number, text: string): number {
   return byteLength;
 }
 
-/** Two snapshots in the same second with the same reason must not overwrite each other. */
-function uniquePath(outDir: string, name: string): string {
-  const first = join(outDir, name);
-  if (!exists(first)) return first;
+/**
+ * The complete temp file under its snapshot name, or the first free `-2`, `-3`… variant: two
+ * snapshots in the same second with the same reason never overwrite each other, even when
+ * two threads publish at once (the watchdog, and the main thread at exit). A hard link fails
+ * if the name is taken, where a rename would replace it; a file system without hard links
+ * gets the rename, after a look.
+ */
+function publish(temp: string, outDir: string, name: string): string {
   const stem = name.slice(0, -'.nodetrace.json'.length);
-  for (let n = 2; n < 1000; n++) {
-    const candidate = join(outDir, `${stem}-${n}.nodetrace.json`);
-    if (!exists(candidate)) return candidate;
+  for (let n = 1; n < 1000; n++) {
+    const candidate = join(outDir, n === 1 ? name : `${stem}-${n}.nodetrace.json`);
+    try {
+      linkSync(temp, candidate);
+      removeQuietly(temp);
+      return candidate;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'EEXIST') continue;
+      if (exists(candidate)) continue;
+      renameSync(temp, candidate);
+      return candidate;
+    }
   }
-  return first;
+  throw new Error(`${join(outDir, name)}: 999 snapshots of this name in the same second; none written`);
 }
 
 function exists(path: string): boolean {

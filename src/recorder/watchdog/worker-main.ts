@@ -25,6 +25,7 @@ import type { SnapshotProfiles } from '../contracts';
 import type { TraceEvent } from '../../format/trace-event';
 import { programFrame, type StackFrame } from '../../format/stack';
 import { writeSnapshot, type WrittenFile } from '../snapshot/write-file';
+import { watchdogGate, type PublishGate } from '../snapshot/write-claim';
 import { startControlServer } from '../control/server';
 import { registryEntryFor, sweepStaleEntries, writeRegistryEntry } from '../control/registry';
 import { registrySocketPath } from '../control/registry-path';
@@ -124,7 +125,7 @@ export function runWatchdog(data: WatchdogData): void {
     spareTimer.unref?.();
   }
 
-  async function take(trigger: Trigger, out: string): Promise<WrittenFile> {
+  async function take(trigger: Trigger, out: string, gate?: PublishGate): Promise<WrittenFile> {
     writing = true;
     try {
       const requestId = nextRequestId++;
@@ -199,6 +200,7 @@ export function runWatchdog(data: WatchdogData): void {
           // answerLimit: how long the main thread was given to answer before the probe.
           if (metadata.recorder) metadata.recorder.timingsMs = { copy: copiedAt - asked, decode: Date.now() - copiedAt, answerLimit: answerLimitMs, ...(mainThreadMs === undefined ? {} : { mainThread: mainThreadMs }) };
         },
+        gate,
       );
       keepSpareForAWhile();
       snapshotsWritten++;
@@ -209,10 +211,10 @@ export function runWatchdog(data: WatchdogData): void {
     }
   }
 
-  function enqueue(trigger: Trigger, out: string): Promise<WrittenFile> {
+  function enqueue(trigger: Trigger, out: string, gate?: PublishGate): Promise<WrittenFile> {
     if (queued >= MAX_QUEUED) return Promise.reject(new BusyError(`busy: ${queued} snapshots are already being written or waiting`));
     queued++;
-    const result = queue.then(() => take(trigger, out));
+    const result = queue.then(() => take(trigger, out, gate));
     queue = result.catch(() => undefined).finally(() => queued--);
     return result;
   }
@@ -296,9 +298,9 @@ export function runWatchdog(data: WatchdogData): void {
 
   port.on('message', (message: ToWatchdog) => {
     if (message.type === 'snapshot') {
-      enqueue(message.trigger, message.out).then(
+      // The main thread may write this one itself at exit: the claim decides which file is kept.
+      enqueue(message.trigger, message.out, watchdogGate(new Int32Array(message.written))).then(
         (written) => {
-          Atomics.store(new Int32Array(message.written), 0, 1);
           post({ type: 'snapshotDone', requestId: message.requestId, path: written.path, bytes: written.bytes, events: written.events });
         },
         (error: unknown) => post({ type: 'snapshotDone', requestId: message.requestId, error: error instanceof Error ? error.message : String(error), code: error instanceof BusyError ? 'busy' : 'io' }),
