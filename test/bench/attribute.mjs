@@ -9,7 +9,7 @@
 // in µs per request. A share of one process's samples does not depend on what else the
 // machine runs, unlike an A/B of two processes' CPU times, so this works on a busy machine.
 // Sampling itself slows every thread a little; shares stay comparable across builds.
-//   node test/bench/attribute.mjs [--app http-server.mjs] [--rate 8000] [--seconds 10]
+//   node test/bench/attribute.mjs [--app http-server.mjs] [--rate 8000 | 0] [--seconds 10]
 //                                 [--options '{"gc":false}'] [--frequency 2000] [--keep-stacks <file>]
 //                                 [--warmup 2] [--no-recorder] [--groups 1]
 // (--frequency: perf samples per second; more samples resolve smaller differences between
@@ -18,6 +18,8 @@
 // before sampling — a few minutes show the long-running state, with the periodic code optimised;
 // --no-recorder: the same server with no recorder loaded, a control — what the buckets of Node's
 // own code (timer loop, trace buffer, perf_hooks) read there is Node's, not the recorder's;
+// --rate 0: as fast as the server answers, the load an A/B of throughput uses; the server's
+// loop never idles, so the recorder's timers wake nothing;
 // --groups: the load's bursts a second — autocannon sends each second's requests at its start,
 // so at 8000 req/s the server works a quarter of each second and idles the rest; 20 groups
 // come closer to a service's steady traffic, lib/loadgen.mjs.)
@@ -71,9 +73,14 @@ const perfData = join(workDir, 'perf.data');
 const { server, port } = await startBenchServer(['--perf-basic-prof', ...(withoutRecorder ? [] : preloadArgs), appPath(app)], { env: withoutRecorder ? {} : recorderEnv(recorderOptions), cwd: workDir });
 const perfMap = `/tmp/perf-${server.pid}.map`;
 let loadgen;
+/** Requests a second the load generator counted over the sampled window (--rate 0 only). */
+let closedLoopRate;
 try {
-  loadgen = await startLoad(port, { connections: 32, warmupSeconds, seconds: seconds + 10, ratePerSecond: rate, groups: loadGroups, deadlineMs: 60_000 + warmupSeconds * 1000 });
-  await delay(1000);
+  // A fixed rate knows its requests; as fast as the server answers (--rate 0), the load's
+  // measured run is the sampled window, and its count is read from the load generator after.
+  const closedLoop = rate === 0;
+  loadgen = await startLoad(port, { connections: 32, warmupSeconds, seconds: closedLoop ? seconds : seconds + 10, ratePerSecond: rate, groups: loadGroups, deadlineMs: 60_000 + warmupSeconds * 1000 });
+  if (!closedLoop) await delay(1000);
   const cpuBeforeNs = threadCpuNs(server.pid);
   const started = performance.now();
   const record = spawnSync('perf', ['record', '-F', String(samplesPerSecond), '-g', '-t', String(server.pid), '-o', perfData, '--', 'sleep', String(seconds)], { encoding: 'utf8' });
@@ -83,6 +90,10 @@ try {
     console.log(`attribute: perf record failed (${record.stderr.trim().split('\n').pop()}); nothing measured`);
     process.exit(0);
   }
+  if (closedLoop) {
+    const [, json] = await loadgen.waitForLine(/^RESULT (.*)$/, 30_000);
+    closedLoopRate = JSON.parse(json).requestsPerSecond;
+  }
   // The server stops before its map is read: V8 appends to the map while it runs.
   await stop(loadgen);
   await stop(server);
@@ -90,10 +101,10 @@ try {
   const stacks = execFileSync('perf', ['script', '-i', perfData, '-F', 'ip,sym'], { encoding: 'utf8', maxBuffer: 1 << 30 });
   if (keepStacks) writeFileSync(keepStacks, stacks);
   const shares = classify(stacks);
-  const requests = rate * elapsedS;
+  const requests = (closedLoopRate ?? rate) * elapsedS;
   const usPerRequest = (count) => ((count / shares.total) * cpuMs * 1000) / requests;
   const line = (label, count) => `  ${label.padEnd(44)} ${((100 * count) / shares.total).toFixed(2).padStart(6)} %  ≈ ${usPerRequest(count).toFixed(2)} µs/request`;
-  console.log(`${withoutRecorder ? 'no recorder (control)' : `recorder ${JSON.stringify(recorderOptions)}`} on ${app} at ${rate} req/s: ${shares.total} main-thread samples over ${elapsedS.toFixed(1)} s, main thread ${cpuMs.toFixed(0)} ms CPU (${((cpuMs * 1000) / requests).toFixed(1)} µs/request under perf); ${staleMapLines} stale lines of V8's perf map dropped`);
+  console.log(`${withoutRecorder ? 'no recorder (control)' : `recorder ${JSON.stringify(recorderOptions)}`} on ${app} at ${closedLoopRate === undefined ? `${rate} req/s` : `${closedLoopRate.toFixed(0)} req/s (as fast as it answers)`}: ${shares.total} main-thread samples over ${elapsedS.toFixed(1)} s, main thread ${cpuMs.toFixed(0)} ms CPU (${((cpuMs * 1000) / requests).toFixed(1)} µs/request under perf); ${staleMapLines} stale lines of V8's perf map dropped`);
   console.log(line('recorder code (a frame of the bundle)', shares.recorder));
   console.log(line("Node's GC entries (only made when observed)", shares.gcEntries));
   console.log(line("perf_hooks' JavaScript", shares.perfHooks));

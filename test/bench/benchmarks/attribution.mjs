@@ -9,9 +9,10 @@
 // spread over each second: autocannon keeps a rate by sending each second's requests at its
 // start, so the `attribution` server works through a burst and idles the rest of the second
 // (lib/loadgen.mjs); a service's traffic comes spread out, which the `attribution-spread` row
-// approaches with 20 smaller bursts a second. The share depends on that shape both ways: the
-// recorder's timers wake an idle server (a wake-up costs this VM ~0.1 ms), and a server that
-// wakes for every few requests pays more for each of its own (docs/benchmarks.md).
+// approaches with 20 smaller bursts a second; and one loaded as fast as it answers, as the
+// throughput rows load theirs (a loop that never idles). The share depends on that shape both
+// ways: the recorder's timers wake an idle server (a wake-up costs this VM ~0.1 ms), and a
+// server that wakes for every few requests pays more for each of its own (docs/benchmarks.md).
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -25,7 +26,7 @@ function attributionOn(id, nodePath, onWhich, { warmupSeconds = 2, fullOnly = fa
   return {
     id,
     fullOnly,
-    title: `the recorder's share of a loaded ${server} server's main-thread samples (perf, ${rate} req/s)${onWhich}`,
+    title: `the recorder's share of a loaded ${server} server's main-thread samples (perf, ${rate === 0 ? 'as many requests as it answers' : `${rate} req/s`})${onWhich}`,
     target: '≤ 2 % (recorder code + what Node does for it: GC entries, perf_hooks, trace buffer, timer loop)',
     needsRecorder: true,
     async run(settings, log) {
@@ -63,4 +64,5 @@ export const attributionBenchmarks = [
   attributionOn('attribution-fastify', process.execPath, '', { app: 'fastify-server.mjs', server: 'Fastify' }),
   attributionOn('attribution-steady', process.execPath, `, after ${STEADY_WARMUP_S / 60} minutes of load`, { warmupSeconds: STEADY_WARMUP_S, fullOnly: true }),
   attributionOn('attribution-spread', process.execPath, ', its requests spread over each second (20 bursts a second, not one)', { groups: 20 }),
+  attributionOn('attribution-closed', process.execPath, ', 32 connections each sending its next request when the last is answered (the load of the throughput rows)', { rate: 0 }),
 ];
