@@ -125,3 +125,25 @@ test('copyLiveRing blanks records written during the copy (simulated)', () => {
   forEachRecord(copy, (r) => out.push(r.tsUs));
   assert.deepEqual(out, [0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
 });
+
+test('strings come back as written whatever their length and wherever a non-ASCII character falls', () => {
+  const ring = new Ring(MIN_RING_BYTES);
+  const texts: string[] = [];
+  for (let length = 0; length <= 13; length++) {
+    const ascii = Array.from({ length }, (_, i) => String.fromCharCode(0x21 + ((i * 7 + length) % 0x5e))).join('');
+    texts.push(ascii);
+    // One character outside ASCII (two, three and four UTF-8 bytes) at each position.
+    for (let at = 0; at < length; at++) for (const other of ['é', '€', '😀']) texts.push(ascii.slice(0, at) + other + ascii.slice(at + 1));
+  }
+  texts.push('/api/users/4711?token=abc', '\u007f\u0000\u0080', 'a'.repeat(1023) + '€');
+  const expected = texts.map((text) => {
+    const bytes = new TextEncoder().encode(text);
+    // Cut at 1024 bytes, at a character boundary.
+    let cut = Math.min(bytes.length, 1024);
+    while (cut < bytes.length && (bytes[cut]! & 0xc0) === 0x80) cut--;
+    return new TextDecoder().decode(bytes.subarray(0, cut));
+  });
+  const ids = texts.map((text) => ring.appendString(text));
+  ids.forEach((id, i) => ring.write(13, i, 0, 0, 0, 0, id, 0));
+  assert.deepEqual(snapshotOf(ring).map((record) => record.s1 ?? ''), expected);
+});
