@@ -1,7 +1,7 @@
 // Writes a snapshot file atomically: JSON streamed into a temp file in the target directory,
-// then renamed, so a reader never sees half a file. Synchronous: it runs in the watchdog
-// thread, or on the main thread only when the process is exiting. Cleans temp files that
-// killed writers left behind.
+// then put in place under its name, so a reader never sees half a file. Synchronous: it runs
+// in the watchdog thread, or on the main thread only when the process is exiting. Cleans temp
+// files that killed writers left behind.
 import { closeSync, fsyncSync, linkSync, mkdirSync, openSync, readdirSync, renameSync, statSync, unlinkSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { snapshotFileName, type Snapshot, type SnapshotMetadata } from '../../format/snapshot';
