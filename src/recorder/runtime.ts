@@ -579,10 +579,16 @@ export function workerRingBytes(maxBytes: number): number {
 
 /**
  * The watchdog's heap limits. A bare worker costs ~10 MiB whatever the limits; these keep what
- * a snapshot adds small: a 4 MiB young generation (decoding streams batch by batch, so objects
+ * a snapshot adds small: an 8 MiB young generation (decoding streams batch by batch, so objects
  * die young) and an old generation bounded well above what decoding a full ring plus the CPU
  * profile windows (≤ 4 MiB of JSON) keeps alive, so a big snapshot cannot run it out of memory.
+ * Not smaller: each scavenge of the watchdog's heap runs on V8's helper threads too, at the
+ * program's priority (only the watchdog thread itself runs below it), and on two cores those
+ * helpers take the core the program's main thread wakes on. With 4 MiB a 10 MiB ring's
+ * snapshot scavenged twice as often and held the program's event loop late by 6–29 ms at p99
+ * (nine runs of 50), against 4–11 ms with 8 MiB (four runs), for ~3 MiB more at the peak
+ * (docs/benchmarks.md, finding 2).
  */
 export function watchdogResourceLimits(maxBytes: number): { maxYoungGenerationSizeMb: number; maxOldGenerationSizeMb: number; stackSizeMb: number } {
-  return { maxYoungGenerationSizeMb: 4, maxOldGenerationSizeMb: 64 + Math.ceil(maxBytes / 1048576), stackSizeMb: 2 };
+  return { maxYoungGenerationSizeMb: 8, maxOldGenerationSizeMb: 64 + Math.ceil(maxBytes / 1048576), stackSizeMb: 2 };
 }
