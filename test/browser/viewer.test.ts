@@ -324,6 +324,7 @@ describe('viewer in Chromium via cli view', () => {
       assert.match(await first.innerText(), /spinForever \S*spin\.js:1 \(still blocked\)/);
       await first.click();
       assert.equal(await page.locator('.nfr-details-title').innerText(), 'Event loop blocked');
+      await page.waitForSelector('.nfr-args-loading', { state: 'detached', timeout: 10_000 });
       assert.match(await page.locator('.nfr-details').innerText(), /ongoing\s+true/);
       assert.match(await page.locator('.nfr-stack a.nfr-frame').first().innerText(), /spin\.js:1:\d+/);
     } finally {
@@ -366,6 +367,9 @@ describe('viewer in Chromium via cli view', () => {
       await page.press('.nfr-search-input', 'Enter');
       await page.waitForSelector('.nfr-details-title', { timeout: 5_000 });
       assert.equal(await page.locator('.nfr-details-title').innerText(), begin.name);
+      // The arguments, headers among them, come from the file after the panel opens (a range
+      // request to cli view): read the panel once they are in (a loaded machine once read it before).
+      await page.waitForSelector('.nfr-args-loading', { state: 'detached', timeout: 10_000 });
       const details = await page.locator('.nfr-details').innerText();
       assert.match(details, /REQUEST HEADERS\s+x-request-id\s+Req-7f3a9c\s+x-note\s+<img src=x onerror="window.__pwned=1">/i);
       // Start and end of a span told apart to a twentieth of its length.
