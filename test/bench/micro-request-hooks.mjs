@@ -3,8 +3,10 @@
 // messages Node publishes for every HTTP server request (`http.server.request.start`,
 // `http.server.response.finish`) with request/response stand-ins (a real EventEmitter as the
 // response, URLs cycling through 10 000 ids), and measures thread CPU time per request with
-// the recorder started vs stopped (library API), alternating 20 times. No sockets, no load
-// generator, so the machine's load changes this far less than an HTTP A/B.
+// the recorder started vs stopped (library API), and with empty functions subscribed instead
+// (what Node's publishing costs any subscriber, before the hooks do anything), in 27 phases
+// whose kinds follow one another equally often. No sockets, no load generator, so the
+// machine's load changes this far less than an HTTP A/B.
 //   node test/bench/micro-request-hooks.mjs [--requests 50000]   (per phase)
 import { EventEmitter } from 'node:events';
 import { readFileSync } from 'node:fs';
@@ -45,30 +47,51 @@ const cpuNs = () => Number(readFileSync(`/proc/self/task/${process.pid}/schedsta
 const settle = () => new Promise((resolve) => setTimeout(resolve, 300));
 const on = [];
 const off = [];
+/** Phases with empty functions subscribed instead: what Node's publishing costs any subscriber. */
+const empty = [];
+const nothing = () => undefined;
+const subscribeNothing = () => {
+  diagnostics.subscribe('http.server.request.start', nothing);
+  diagnostics.subscribe('http.server.response.finish', nothing);
+  return () => {
+    diagnostics.unsubscribe('http.server.request.start', nothing);
+    diagnostics.unsubscribe('http.server.response.finish', nothing);
+  };
+};
 requests(perPhase, 0); // warm-up without
 const recorder = new FlightRecorder({});
 recorder.start();
 requests(perPhase, 0); // warm-up with
 recorder.stop();
+const unsubscribeWarmUp = subscribeNothing();
+requests(perPhase, 0); // and with empty subscribers
+unsubscribeWarmUp();
+// Each kind of phase follows each other kind equally often: off on empty, on empty off, ...
+const ORDER = ['off', 'on', 'empty', 'on', 'empty', 'off', 'empty', 'off', 'on'];
 let offset = 0;
-for (let phase = 0; phase < 20; phase++) {
-  const recording = phase % 4 === 1 || phase % 4 === 2; // off on on off ...
-  const instance = recording ? new FlightRecorder({}) : null;
+for (let phase = 0; phase < 27; phase++) {
+  const kind = ORDER[phase % ORDER.length];
+  const instance = kind === 'on' ? new FlightRecorder({}) : null;
   instance?.start();
+  const unsubscribe = kind === 'empty' ? subscribeNothing() : undefined;
   await settle();
   const before = cpuNs();
   requests(perPhase, offset);
   const nsPerRequest = (cpuNs() - before) / perPhase;
   offset += perPhase;
   instance?.stop();
-  (recording ? on : off).push(nsPerRequest);
+  unsubscribe?.();
+  (kind === 'on' ? on : kind === 'empty' ? empty : off).push(nsPerRequest);
 }
 const cost = median(on) - median(off);
+const publishing = median(empty) - median(off);
 const onS = summarize(on);
 const offS = summarize(off);
-console.log(`per request (stand-in objects, ${perPhase} per phase, 10 phases each):`);
-console.log(`  recorder off: ${offS.median.toFixed(0)} ns (${offS.min.toFixed(0)}–${offS.max.toFixed(0)})`);
-console.log(`  recorder on:  ${onS.median.toFixed(0)} ns (${onS.min.toFixed(0)}–${onS.max.toFixed(0)})`);
-console.log(`  recorder's own work: ${cost.toFixed(0)} ns per request`);
-console.log(`MICRO ${JSON.stringify({ offNs: offS, onNs: onS, costNs: cost })}`);
+const emptyS = summarize(empty);
+console.log(`per request (stand-in objects, ${perPhase} per phase, 9 phases each):`);
+console.log(`  recorder off:      ${offS.median.toFixed(0)} ns (${offS.min.toFixed(0)}–${offS.max.toFixed(0)})`);
+console.log(`  recorder on:       ${onS.median.toFixed(0)} ns (${onS.min.toFixed(0)}–${onS.max.toFixed(0)})`);
+console.log(`  empty subscribers: ${emptyS.median.toFixed(0)} ns (${emptyS.min.toFixed(0)}–${emptyS.max.toFixed(0)})`);
+console.log(`  recorder's own work: ${cost.toFixed(0)} ns per request, of which Node's publishing to any subscriber ${publishing.toFixed(0)} ns and the hooks ${(cost - publishing).toFixed(0)} ns`);
+console.log(`MICRO ${JSON.stringify({ offNs: offS, onNs: onS, emptyNs: emptyS, costNs: cost, publishingNs: publishing })}`);
 process.exit(0);
