@@ -24,6 +24,7 @@ import { loopProbeWorkersBenchmark } from './benchmarks/loop-probe-workers.mjs';
 import { attributionBenchmarks } from './benchmarks/attribution.mjs';
 import { costPairBenchmark } from './benchmarks/cost-pair.mjs';
 import { requestHooksBenchmark } from './benchmarks/request-hooks.mjs';
+import { instructionsBenchmark } from './benchmarks/instructions.mjs';
 import { recorderBuildInfo, recorderBuilt, repoRoot } from './lib/env.mjs';
 
 const argv = process.argv.slice(2);
@@ -41,7 +42,7 @@ const settings = quick
 if (option('--pairs')) settings.pairs = Number(option('--pairs'));
 if (option('--duration')) settings.durationSeconds = Number(option('--duration'));
 
-const all = [...httpBenchmarks, requestHooksBenchmark, ...attributionBenchmarks, costPairBenchmark, toggleBenchmark, sameTimeBenchmark, ...snapshotBenchmarks, stormBenchmark, idleBenchmark, threadsBenchmark, loopProbeBenchmark, loopProbeWorkersBenchmark, startupBenchmark, activationBenchmark, viewerBenchmark];
+const all = [...httpBenchmarks, requestHooksBenchmark, ...attributionBenchmarks, instructionsBenchmark, costPairBenchmark, toggleBenchmark, sameTimeBenchmark, ...snapshotBenchmarks, stormBenchmark, idleBenchmark, threadsBenchmark, loopProbeBenchmark, loopProbeWorkersBenchmark, startupBenchmark, activationBenchmark, viewerBenchmark];
 if (flag('--list')) {
   for (const bench of all) console.log(`${bench.id.padEnd(18)} ${bench.extra ? '(extra) ' : bench.fullOnly ? '(full)  ' : '        '}${bench.title}`);
   process.exit(0);

@@ -13,9 +13,9 @@
 // throughput rows load theirs (a loop that never idles). The share depends on that shape both
 // ways: the recorder's timers wake an idle server (a wake-up costs this VM ~0.1 ms), and a
 // server that wakes for every few requests pays more for each of its own (docs/benchmarks.md).
-import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { runMeasuringScript } from '../lib/measuring-script.mjs';
 
 /** Load before the steady row samples: the periodic code has reached V8's optimising tier by then. */
 const STEADY_WARMUP_S = 240;
@@ -31,15 +31,11 @@ function attributionOn(id, nodePath, onWhich, { warmupSeconds = 2, fullOnly = fa
     needsRecorder: true,
     async run(settings, log) {
       if (!existsSync(nodePath)) return { skipped: `${nodePath} is not installed (bash scripts/setup-node-versions.sh installs it)` };
-      const result = spawnSync(nodePath, [scriptPath, '--app', app, '--rate', String(rate), '--groups', String(groups), '--seconds', settings.mode === 'quick' ? '8' : '15', '--warmup', String(warmupSeconds)], { encoding: 'utf8', timeout: 300_000 + warmupSeconds * 1000 });
-      const line = /^ATTRIBUTE (.*)$/m.exec(result.stdout ?? '');
-      if (!line) {
-        const said = (result.stdout ?? '').trim().split('\n').pop() ?? '';
-        if (said.startsWith('attribute:')) return { skipped: said.slice('attribute:'.length).trim() };
-        throw new Error(`attribute.mjs failed: ${result.stderr || result.signal}`);
-      }
-      for (const text of result.stdout.trim().split('\n').slice(0, -1)) log(text);
-      const numbers = JSON.parse(line[1]);
+      const args = ['--app', app, '--rate', String(rate), '--groups', String(groups), '--seconds', settings.mode === 'quick' ? '8' : '15', '--warmup', String(warmupSeconds)];
+      const outcome = runMeasuringScript(scriptPath, args, 'ATTRIBUTE', { nodePath, timeoutMs: 300_000 + warmupSeconds * 1000 });
+      if (outcome.skipped) return { skipped: outcome.skipped };
+      for (const text of outcome.lines) log(text);
+      const numbers = outcome.numbers;
       const percent = (count) => (100 * count) / numbers.total;
       const recorderPercent = percent(numbers.recorder);
       const gcPercent = percent(numbers.gcEntries);

@@ -10,9 +10,9 @@ const loadgenPath = fileURLToPath(new URL('./loadgen.mjs', import.meta.url));
 /** The path the benchmarks ask for; `{n}` is the load generator's request counter, so no two URLs in a row are the same. */
 export const BENCH_PATH = '/api/users/{n}?token=abc';
 
-/** Starts `node <nodeArgs>` (the app last) and waits for its port. */
-export async function startBenchServer(nodeArgs, { env, cwd } = {}) {
-  const { child, match } = await startNode(nodeArgs, { env, cwd, readyPattern: /^LISTENING (\d+)$/ });
+/** Starts `node <nodeArgs>` (the app last; under `wrapper` when given: proc.mjs) and waits for its port. */
+export async function startBenchServer(nodeArgs, { env, cwd, wrapper, timeoutMs } = {}) {
+  const { child, match } = await startNode(nodeArgs, { env, cwd, wrapper, timeoutMs, readyPattern: /^LISTENING (\d+)$/ });
   return { server: child, port: Number(match[1]) };
 }
 

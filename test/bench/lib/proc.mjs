@@ -27,9 +27,12 @@ export function memoryBytes(pid) {
 /**
  * Spawns `node ...nodeArgs` and resolves once a stdout line matches `readyPattern`
  * (e.g. /^LISTENING (\d+)$/), with the match; rejects on exit or after `timeoutMs`.
+ * `wrapper`: a command that runs Node (`['valgrind', '--tool=callgrind']`): spawned as
+ * `wrapper... node ...nodeArgs`.
  */
-export function startNode(nodeArgs, { env = {}, readyPattern, timeoutMs = 20_000, cwd } = {}) {
-  const child = spawn(process.execPath, nodeArgs, {
+export function startNode(nodeArgs, { env = {}, readyPattern, timeoutMs = 20_000, cwd, wrapper = [] } = {}) {
+  const [command, ...args] = [...wrapper, process.execPath, ...nodeArgs];
+  const child = spawn(command, args, {
     cwd,
     env: { ...process.env, ...env },
     stdio: ['pipe', 'pipe', 'pipe'],
