@@ -67,6 +67,8 @@ const CONNECTIONS = 8;
 const LOAD_GROUPS = 10;
 /** Seconds each measured interval's load runs before its count starts (its pacing settles). */
 const INTERVAL_WARMUP_S = 2;
+/** callgrind_control reaches the server through vgdb, which waits for it to leave a blocking call (the loop wakes at least every 100 ms). */
+const CONTROL_TIMEOUT_MS = 60_000;
 /** Node under callgrind takes ~10 s to start here; a slow machine gets more. */
 const START_TIMEOUT_MS = 180_000;
 
@@ -81,7 +83,7 @@ process.once('exit', () => rmSync(workDir, { recursive: true, force: true }));
 
 /** Each thread's instructions so far (callgrind's thread 1 is the main thread). */
 function countsOf(pid) {
-  const text = execFileSync('callgrind_control', ['-e', 'Ir', String(pid)], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
+  const text = execFileSync('callgrind_control', ['-e', 'Ir', String(pid)], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'], timeout: CONTROL_TIMEOUT_MS });
   const counts = new Map();
   for (const match of text.matchAll(/^\s*Th (\d+)\s+([\d,]+)\s*$/gm)) counts.set(Number(match[1]), Number(match[2].replaceAll(',', '')));
   if (!counts.has(1)) throw new Error(`callgrind_control gave no count for pid ${pid}: ${text.trim().slice(0, 300)}`);
@@ -98,7 +100,7 @@ async function resultOf(loadgen, timeoutMs) {
 /** One measured interval at `ratePerSecond`: requests answered, wall seconds, main-thread and other threads' instructions. */
 async function interval(server, port, ratePerSecond) {
   const loadgen = await startLoad(port, { connections: CONNECTIONS, warmupSeconds: INTERVAL_WARMUP_S, seconds, ratePerSecond, groups: LOAD_GROUPS, deadlineMs: 120_000 });
-  if (where) execFileSync('callgrind_control', ['--zero', String(server.pid)], { stdio: 'ignore' });
+  if (where) execFileSync('callgrind_control', ['--zero', String(server.pid)], { stdio: 'ignore', timeout: CONTROL_TIMEOUT_MS });
   const before = countsOf(server.pid);
   const startedMs = performance.now();
   const result = await resultOf(loadgen, (seconds + 60) * 1000);
@@ -113,7 +115,7 @@ async function interval(server, port, ratePerSecond) {
   }
   const measured = { requests: result.requests, seconds: wallSeconds, main, others };
   if (where) {
-    execFileSync('callgrind_control', ['--dump=interval', String(server.pid)], { stdio: 'ignore' });
+    execFileSync('callgrind_control', ['--dump=interval', String(server.pid)], { stdio: 'ignore', timeout: CONTROL_TIMEOUT_MS });
     const byKind = costsByKind(newestMainThreadDump(workDir, DUMP_BASE), readPerfMap(server.pid), `${dirname(recorderPath)}/`);
     for (const kind of KINDS) for (const measure of Object.keys(MEASURES)) measured[`${kind} ${measure}`] = byKind[kind][measure];
     for (const file of readdirSync(workDir)) if (file.startsWith(`${DUMP_BASE}.`)) rmSync(join(workDir, file));
