@@ -1,8 +1,8 @@
 #!/usr/bin/env node
 // `npm run bench`: every benchmark of issue 7, baseline and variant interleaved, printed as a
 // table with each ratio and written as JSON. Not part of the test suite's pass/fail.
-//   npm run bench                  full run (≈ 15 min on 2 quiet cores)
-//   npm run bench -- --quick       short run (≈ 6 min: fewer, shorter runs; same benchmarks)
+//   npm run bench                  full run (≈ 42–56 min on 2 cores)
+//   npm run bench -- --quick       short run (≈ 22 min: fewer, shorter runs; same benchmarks)
 //   npm run bench -- --only http-default,pause   only these benchmark ids
 //   npm run bench -- --list        list the benchmark ids ((full) = not in --quick; (extra) = only with --only)
 //   npm run bench -- --json out.json   also write the results here

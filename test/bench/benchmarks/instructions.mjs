@@ -12,6 +12,8 @@ const scriptPath = fileURLToPath(new URL('../instructions.mjs', import.meta.url)
 const range = (values, digits) => `${Math.min(...values).toFixed(digits)}–${Math.max(...values).toFixed(digits)}`;
 
 function verdictOf(roundPercents) {
+  // One round's fit can be off by a few per cent (the timers' share moves with where the GC windows fell).
+  if (roundPercents.length < 2) return { pass: null, unresolved: 'one round is not judged' };
   if (roundPercents.every((percent) => percent <= 2)) return { pass: true };
   if (roundPercents.every((percent) => percent > 2)) return { pass: false };
   return { pass: null, unresolved: `rounds ${range(roundPercents, 2)} % lie on both sides of 2 %` };
@@ -23,7 +25,7 @@ export const instructionsBenchmark = {
   target: 'cost ≤ 2 % (instructions; cache misses are attribution\u2019s)',
   needsRecorder: true,
   async run(settings, log) {
-    const args = ['--where', '--share', '0.6', ...(settings.mode === 'quick' ? ['--rounds', '1', '--warmup', '30', '--seconds', '15'] : ['--rounds', '3', '--seconds', '40'])];
+    const args = ['--where', '--share', '0.6', ...(settings.mode === 'quick' ? ['--rounds', '2', '--seconds', '30'] : ['--rounds', '3', '--seconds', '40'])];
     const outcome = runMeasuringScript(scriptPath, args, 'INSTRUCTIONS', { env: { FLIGHT_RECORDER_BENCH_RECORDER: recorderPath }, timeoutMs: 3_600_000 });
     if (outcome.skipped) return { skipped: outcome.skipped };
     for (const text of outcome.lines) log(text);
