@@ -30,7 +30,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import { appPath, preloadArgs, recorderEnv, recorderPath } from './lib/env.mjs';
-import { startBenchServer, startLoad } from './lib/loaded-server.mjs';
+import { loadResult, startBenchServer, startLoad } from './lib/loaded-server.mjs';
 import { keepNewestPerfMapLines } from './lib/perf-map.mjs';
 import { stop, threadCpuNs } from './lib/proc.mjs';
 
@@ -91,8 +91,7 @@ try {
     process.exit(0);
   }
   if (closedLoop) {
-    const [, json] = await loadgen.waitForLine(/^RESULT (.*)$/, 30_000);
-    closedLoopRate = JSON.parse(json).requestsPerSecond;
+    closedLoopRate = (await loadResult(loadgen, 30_000)).requestsPerSecond;
   }
   // The server stops before its map is read: V8 appends to the map while it runs.
   await stop(loadgen);

@@ -41,7 +41,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { costsByKind, KINDS, MEASURES, newestMainThreadDump, readPerfMap } from './lib/callgrind-where.mjs';
 import { appPath, preloadArgs, recorderEnv, recorderPath } from './lib/env.mjs';
-import { spawnLoad, startBenchServer, startLoad } from './lib/loaded-server.mjs';
+import { loadResult, spawnLoad, startBenchServer, startLoad } from './lib/loaded-server.mjs';
 import { stop } from './lib/proc.mjs';
 import { median, signed } from './lib/stats.mjs';
 
@@ -91,9 +91,8 @@ function countsOf(pid) {
 }
 
 async function resultOf(loadgen, timeoutMs) {
-  const [, json] = await loadgen.waitForLine(/^RESULT (.*)$/, timeoutMs);
-  const result = JSON.parse(json);
-  if (result.errors || result.timeouts || result.non2xx) throw new Error(`load had errors: ${json}`);
+  const result = await loadResult(loadgen, timeoutMs);
+  if (result.errors || result.timeouts || result.non2xx) throw new Error(`load had errors: ${JSON.stringify(result)}`);
   return result;
 }
 
@@ -116,20 +115,20 @@ async function interval(server, port, ratePerSecond) {
   const measured = { requests: result.requests, seconds: wallSeconds, main, others };
   if (where) {
     execFileSync('callgrind_control', ['--dump=interval', String(server.pid)], { stdio: 'ignore', timeout: CONTROL_TIMEOUT_MS });
-    const byKind = costsByKind(newestMainThreadDump(workDir, DUMP_BASE), readPerfMap(server.pid), `${dirname(recorderPath)}/`);
-    for (const kind of KINDS) for (const measure of Object.keys(MEASURES)) measured[`${kind} ${measure}`] = byKind[kind][measure];
+    measured.byKind = costsByKind(newestMainThreadDump(workDir, DUMP_BASE), readPerfMap(server.pid), `${dirname(recorderPath)}/`);
     for (const file of readdirSync(workDir)) if (file.startsWith(`${DUMP_BASE}.`)) rmSync(join(workDir, file));
   }
   return measured;
 }
 
-/** Fits count = a × requests + b × seconds through two intervals. */
-function fit(low, high, key) {
+/** Fits count = a × requests + b × seconds through two intervals, the count read from each by `countOf`. */
+function fit(low, high, countOf) {
   const det = low.requests * high.seconds - high.requests * low.seconds;
   if (Math.abs(det) < 1e-6 * low.requests * high.seconds) throw new Error('the two intervals ran at the same rate: nothing to fit');
+  const [lowCount, highCount] = [countOf(low), countOf(high)];
   return {
-    perRequest: (low[key] * high.seconds - high[key] * low.seconds) / det,
-    perSecond: (low.requests * high[key] - high.requests * low[key]) / det,
+    perRequest: (lowCount * high.seconds - highCount * low.seconds) / det,
+    perSecond: (low.requests * highCount - high.requests * lowCount) / det,
   };
 }
 
@@ -137,10 +136,9 @@ function fit(low, high, key) {
 let highRate = 0;
 
 async function measureSide(recorded) {
-  const nodeArgs = [...(recorded ? preloadArgs : []), appPath(app)];
+  const nodeArgs = [...(where ? ['--perf-basic-prof'] : []), ...(recorded ? preloadArgs : []), appPath(app)];
   const wrapper = ['valgrind', '--tool=callgrind', ...(where ? ['--separate-threads=yes', `--callgrind-out-file=${join(workDir, DUMP_BASE)}`] : ['--callgrind-out-file=/dev/null'])];
   if (cacheSim) wrapper.push('--cache-sim=yes', '--I1=32768,8,64', '--D1=32768,8,64', `--LL=${LL_CACHE}`);
-  if (where) nodeArgs.unshift('--perf-basic-prof');
   const { server, port } = await startBenchServer(nodeArgs, { env: recorded ? recorderEnv(recorderOptions) : {}, cwd: workDir, wrapper, timeoutMs: START_TIMEOUT_MS });
   try {
     const warm = await spawnLoad(port, { connections: CONNECTIONS, warmupSeconds: 0, seconds: warmupSeconds });
@@ -148,8 +146,8 @@ async function measureSide(recorded) {
     if (highRate === 0) highRate = Math.max(8, Math.round(warmResult.requestsPerSecond * share));
     const low = await interval(server, port, Math.max(2, Math.round(highRate / 4)));
     const high = await interval(server, port, highRate);
-    const side = { capacity: warmResult.requestsPerSecond, low, high, main: fit(low, high, 'main'), others: fit(low, high, 'others') };
-    if (where) side.byKind = Object.fromEntries(KINDS.map((kind) => [kind, Object.fromEntries(Object.keys(MEASURES).map((measure) => [measure, fit(low, high, `${kind} ${measure}`)]))]));
+    const side = { capacity: warmResult.requestsPerSecond, low, high, main: fit(low, high, (i) => i.main), others: fit(low, high, (i) => i.others) };
+    if (where) side.byKind = Object.fromEntries(KINDS.map((kind) => [kind, Object.fromEntries(Object.keys(MEASURES).map((measure) => [measure, fit(low, high, (i) => i.byKind[kind][measure])]))]));
     return side;
   } finally {
     await stop(server, 5000);

@@ -9,7 +9,7 @@ import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { appPath, preloadArgs, recorderEnv } from './lib/env.mjs';
-import { spawnLoad, startBenchServer } from './lib/loaded-server.mjs';
+import { loadResult, spawnLoad, startBenchServer } from './lib/loaded-server.mjs';
 import { stop } from './lib/proc.mjs';
 import { summarizeProfile } from './lib/profile-summary.mjs';
 
@@ -25,13 +25,13 @@ const nodeArgs = ['--cpu-prof', '--cpu-prof-dir', profileDir, '--cpu-prof-interv
 const { server, port } = await startBenchServer([...nodeArgs, appPath(app)], { env: recorderEnv(recorderOptions) });
 // Not startLoad: this waits for the load's result, not its measured start.
 const loadgen = await spawnLoad(port, { connections: 32, warmupSeconds: 1, seconds });
-const [, json] = await loadgen.waitForLine(/^RESULT (.*)$/, seconds * 1000 + 30_000);
+const load = await loadResult(loadgen, seconds * 1000 + 30_000);
 await stop(loadgen);
 await stop(server, 10_000);
 const file = readdirSync(profileDir).find((name) => name.endsWith('.cpuprofile'));
 if (!file) throw new Error('no .cpuprofile written');
 const summary = summarizeProfile(join(profileDir, file));
-console.log(`${baseline ? 'baseline' : 'recorder ' + JSON.stringify(recorderOptions)} on ${app}: ${JSON.parse(json).requestsPerSecond.toFixed(0)} req/s under --cpu-prof`);
+console.log(`${baseline ? 'baseline' : 'recorder ' + JSON.stringify(recorderOptions)} on ${app}: ${load.requestsPerSecond.toFixed(0)} req/s under --cpu-prof`);
 console.log(`busy ${summary.busyMs.toFixed(0)} ms; samples with a recorder frame on the stack: ${summary.ownPercentOfBusy.toFixed(2)} % of busy time`);
 console.log('\nhottest functions (self time, % of busy):');
 for (const row of summary.top) console.log(`  ${row.percent.toFixed(2).padStart(6)} %  ${row.function}`);

@@ -3,7 +3,7 @@
 // lands on both sides. Each run is a fresh server process, warmed up, then loaded by
 // autocannon in its own process; the server's CPU time (utime + stime from /proc) over the
 // measured window divided by the requests served gives CPU µs per request.
-import { startBenchServer, startLoad } from './loaded-server.mjs';
+import { loadResult, startBenchServer, startLoad } from './loaded-server.mjs';
 import { cpuTimeUs, stop, threadCpuNs } from './proc.mjs';
 import { machineBusyUs, waitForQuiet } from './machine.mjs';
 import { median, summarize } from './stats.mjs';
@@ -23,13 +23,12 @@ export async function measureHttpRun({ appPath, urlPath, variant, warmupSeconds,
     const mainStartNs = threadCpuNs(server.pid);
     const loadgenStartUs = cpuTimeUs(loadgen.pid);
     const wallStartMs = performance.now();
-    const [, json] = await loadgen.waitForLine(/^RESULT (.*)$/, deadlineMs);
+    const load = await loadResult(loadgen, deadlineMs);
     const cpuEndUs = cpuTimeUs(server.pid);
     const mainEndNs = threadCpuNs(server.pid);
     const loadgenEndUs = cpuTimeUs(loadgen.pid);
     const machineEndUs = machineBusyUs();
     const wallUs = (performance.now() - wallStartMs) * 1000;
-    const load = JSON.parse(json);
     if (load.requests === 0) throw new Error(`no requests served; server stderr: ${server.stderrTail()}`);
     const serverCpuUs = cpuEndUs - cpuStartUs;
     const foreignCpuUs = machineEndUs - machineStartUs - serverCpuUs - (loadgenEndUs - loadgenStartUs);

@@ -44,3 +44,9 @@ export async function startLoad(port, { deadlineMs = 30_000, ...load }) {
   }
   return child;
 }
+
+/** The load generator's result line (`RESULT <json>`), parsed: requests, throughput, latency, errors of its measured run. */
+export async function loadResult(loadgen, timeoutMs) {
+  const [, json] = await loadgen.waitForLine(/^RESULT (.*)$/, timeoutMs);
+  return JSON.parse(json);
+}
